@@ -1,0 +1,32 @@
+# The two commands of the README:
+#   make run    builds forecast (release) and fits + forecasts the bundled airline series
+#   make test   builds and runs the test suite (optimised, so training tests stay fast)
+# Both install libcsv-dev with apt-get first when it is missing.
+
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+RELEASE := -c release
+OUT := out
+
+.PHONY: deps build run test bench fuzz clean
+
+deps:
+	@if [ ! -f /usr/include/csv.h ]; then \
+		echo "installing libcsv-dev (the CSV parser) with apt-get..." >&2; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libcsv-dev >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build $(RELEASE) --product forecast
+
+run: build
+	@mkdir -p $(OUT)
+	.build/release/forecast fit datasets/airline_passengers.csv --target passengers --horizon 12 --model $(OUT)/airline.fcm
+	.build/release/forecast predict --model $(OUT)/airline.fcm --horizon 12
+
+test: deps
+	$(SWIFT) build $(RELEASE) --product forecast
+	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing
+
+clean:
+	rm -rf .build $(OUT)

@@ -1,0 +1,2 @@
+#include <csv.h>
+#include <stdlib.h>

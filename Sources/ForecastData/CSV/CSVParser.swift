@@ -1,0 +1,259 @@
+import CLibCSV
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One record of a CSV file, valid only inside the callback that receives it.
+///
+/// Fields are NUL-terminated byte runs in a buffer that the parser reuses for the next record,
+/// so read what you need (parse a number, copy a string) before returning.
+public struct CSVRecord {
+    /// The physical line (1-based) on which the record starts.
+    public let line: Int
+    /// How many fields the record has.
+    public let count: Int
+    let bytes: UnsafePointer<UInt8>
+    let offsets: UnsafePointer<Int>   // count + 1 offsets into `bytes`; field i is [off[i], off[i+1]-1)
+
+    /// The bytes of field `i`, without the terminating NUL.
+    @inline(__always)
+    public func bytes(at i: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: bytes + offsets[i], count: offsets[i + 1] - offsets[i] - 1)
+    }
+
+    /// A pointer to field `i` as a NUL-terminated C string (for `strtod`).
+    @inline(__always)
+    public func cString(at i: Int) -> UnsafePointer<CChar> {
+        UnsafeRawPointer(bytes + offsets[i]).assumingMemoryBound(to: CChar.self)
+    }
+
+    /// Field `i` decoded as UTF-8, or `nil` when its bytes are not valid UTF-8.
+    public func string(at i: Int) -> String? {
+        String(validating: bytes(at: i), as: UTF8.self)
+    }
+}
+
+/// Streams a CSV file through libcsv in strict mode, one record at a time.
+///
+/// libcsv does the quoting rules (embedded delimiters, doubled quotes, newlines inside quotes, CRLF);
+/// this wrapper adds what libcsv leaves to its caller: a UTF-8 byte-order mark is skipped, blank lines
+/// are skipped, and every record and every error carries its physical line number, because libcsv
+/// reports neither. Memory is bounded by the read chunk (1 MiB) plus the longest record.
+public enum CSVParser {
+    /// Reads `path` and calls `body` once per non-blank record, header included.
+    ///
+    /// - Parameters:
+    ///   - delimiter: the field separator; `nil` detects `,`, `;` or tab from the first line.
+    /// - Returns: the delimiter used.
+    /// - Throws: `DataError` for unreadable files and malformed CSV, or whatever `body` throws.
+    @discardableResult
+    public static func forEachRecord(
+        inFile path: String, delimiter: UInt8? = nil,
+        _ body: (CSVRecord) throws -> Void
+    ) throws -> UInt8 {
+        guard let file = fopen(path, "rb") else {
+            throw DataError(file: path, message: "cannot open the file (\(String(cString: strerror(errno))))")
+        }
+        defer { fclose(file) }
+        return try withoutActuallyEscaping(body) { body in
+            let state = RecordState(file: path, body: body)
+            return try state.run(file: file, delimiter: delimiter)
+        }
+    }
+
+    /// Parses CSV text held in memory; the same rules as `forEachRecord(inFile:)`.
+    @discardableResult
+    public static func forEachRecord(
+        inText text: String, name: String = "<text>", delimiter: UInt8? = nil,
+        _ body: (CSVRecord) throws -> Void
+    ) throws -> UInt8 {
+        var bytes = Array(text.utf8)
+        return try withoutActuallyEscaping(body) { body in
+            let state = RecordState(file: name, body: body)
+            return try bytes.withUnsafeMutableBytes { raw in
+                guard let f = fmemopen(raw.baseAddress, raw.count, "rb") else {
+                    throw DataError(file: name, message: "cannot read the text")
+                }
+                defer { fclose(f) }
+                return try state.run(file: f, delimiter: delimiter)
+            }
+        }
+    }
+
+    /// Guesses the delimiter from the first line: the most frequent of `,` `;` tab outside quotes.
+    static func detectDelimiter(_ chunk: UnsafeBufferPointer<UInt8>) -> UInt8 {
+        var counts: [UInt8: Int] = [UInt8(ascii: ","): 0, UInt8(ascii: ";"): 0, 9: 0]
+        var quoted = false
+        for b in chunk {
+            if b == UInt8(ascii: "\"") { quoted.toggle(); continue }
+            if quoted { continue }
+            if b == 10 || b == 13 { break }
+            if counts[b] != nil { counts[b]! += 1 }
+        }
+        let best = counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }!
+        return best.value > 0 ? best.key : UInt8(ascii: ",")
+    }
+}
+
+private func isSpace(_ c: UInt8) -> Int32 { c == 0x20 ? 1 : 0 }
+private func isSpaceOrTab(_ c: UInt8) -> Int32 { (c == 0x20 || c == 0x09) ? 1 : 0 }
+
+private func fieldCallback(_ data: UnsafeMutableRawPointer?, _ len: Int, _ ctx: UnsafeMutableRawPointer?) {
+    Unmanaged<RecordState>.fromOpaque(ctx!).takeUnretainedValue().appendField(data, len)
+}
+
+private func rowCallback(_ terminator: Int32, _ ctx: UnsafeMutableRawPointer?) {
+    Unmanaged<RecordState>.fromOpaque(ctx!).takeUnretainedValue().endRecord(terminator)
+}
+
+/// The parser's per-file state, handed to the C callbacks as their context pointer.
+private final class RecordState {
+    let file: String
+    let body: (CSVRecord) throws -> Void
+    var bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 4096)
+    var byteCapacity = 4096
+    var byteCount = 0
+    var offsets = UnsafeMutablePointer<Int>.allocate(capacity: 64)
+    var offsetCapacity = 64
+    var fieldCount = 0
+    var line = 1                 // physical line where the next record starts
+    var newlinesInRecord = 0     // newlines inside quoted fields of the current record
+    var failure: (any Error)?
+
+    init(file: String, body: @escaping (CSVRecord) throws -> Void) {
+        self.file = file
+        self.body = body
+        offsets[0] = 0
+    }
+
+    deinit {
+        bytes.deallocate()
+        offsets.deallocate()
+    }
+
+    func appendField(_ data: UnsafeMutableRawPointer?, _ len: Int) {
+        if failure != nil { return }
+        if byteCount + len + 1 > byteCapacity {
+            var cap = byteCapacity * 2
+            while cap < byteCount + len + 1 { cap *= 2 }
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: cap)
+            grown.update(from: bytes, count: byteCount)
+            bytes.deallocate()
+            bytes = grown
+            byteCapacity = cap
+        }
+        if fieldCount + 2 > offsetCapacity {
+            let cap = offsetCapacity * 2
+            let grown = UnsafeMutablePointer<Int>.allocate(capacity: cap)
+            grown.update(from: offsets, count: fieldCount + 1)
+            offsets.deallocate()
+            offsets = grown
+            offsetCapacity = cap
+        }
+        if len > 0, let src = data?.assumingMemoryBound(to: UInt8.self) {
+            (bytes + byteCount).update(from: src, count: len)
+            var p = src
+            let end = src + len
+            while let hit = memchr(p, 10, end - p) {
+                newlinesInRecord += 1
+                p = hit.assumingMemoryBound(to: UInt8.self) + 1
+            }
+        }
+        bytes[byteCount + len] = 0
+        byteCount += len + 1
+        fieldCount += 1
+        offsets[fieldCount] = byteCount
+    }
+
+    func endRecord(_ terminator: Int32) {
+        defer {
+            line += newlinesInRecord + (terminator == 10 ? 1 : 0)
+            newlinesInRecord = 0
+            fieldCount = 0
+            byteCount = 0
+        }
+        if failure != nil { return }
+        // A blank line (libcsv reports it as a record of no fields, or of one empty field) is skipped.
+        if fieldCount == 0 || (fieldCount == 1 && byteCount == 1) { return }
+        let record = CSVRecord(line: line, count: fieldCount, bytes: bytes, offsets: offsets)
+        do { try body(record) } catch { failure = error }
+    }
+
+    func run(file handle: UnsafeMutablePointer<FILE>, delimiter: UInt8?) throws -> UInt8 {
+        var parser = csv_parser()
+        let options = CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL
+        guard csv_init(&parser, UInt8(options)) == 0 else {
+            throw DataError(file: file, message: "cannot initialise the CSV parser")
+        }
+        defer { csv_free(&parser) }
+        let chunkSize = 1 << 20
+        let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
+        defer { chunk.deallocate() }
+        let ctx = Unmanaged.passUnretained(self).toOpaque()
+        var delim = delimiter ?? UInt8(ascii: ",")
+        var first = true
+        var newlinesBefore = 0   // physical newlines in all bytes fed before this chunk
+        while true {
+            let n = fread(chunk, 1, chunkSize, handle)
+            if n == 0 {
+                if ferror(handle) != 0 {
+                    throw DataError(file: file, message: "read error (\(String(cString: strerror(errno))))")
+                }
+                break
+            }
+            var start = UnsafePointer(chunk)
+            var count = n
+            if first {
+                first = false
+                if count >= 3, start[0] == 0xEF, start[1] == 0xBB, start[2] == 0xBF {
+                    start += 3; count -= 3
+                }
+                if delimiter == nil {
+                    delim = CSVParser.detectDelimiter(UnsafeBufferPointer(start: start, count: count))
+                }
+                csv_set_delim(&parser, delim)
+                if delim == 9 { csv_set_space_func(&parser, isSpace) } else { csv_set_space_func(&parser, isSpaceOrTab) }
+            }
+            let used = csv_parse(&parser, start, count, fieldCallback, rowCallback, ctx)
+            if let failure { throw failure }
+            if used != count {
+                throw syntaxError(chunk: start, used: used, newlinesBefore: newlinesBefore,
+                                  code: csv_error(&parser))
+            }
+            newlinesBefore += countNewlines(start, count)
+        }
+        if csv_fini(&parser, fieldCallback, rowCallback, ctx) != 0 {
+            throw DataError(file: file, line: line,
+                            message: "a quoted field that starts on this line is never closed (missing \")")
+        }
+        if let failure { throw failure }
+        return delim
+    }
+
+    private func countNewlines(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        var total = 0
+        var cur = p
+        let end = p + n
+        while cur < end, let hit = memchr(cur, 10, end - cur) {
+            total += 1
+            cur = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) + 1
+        }
+        return total
+    }
+
+    private func syntaxError(chunk: UnsafePointer<UInt8>, used: Int, newlinesBefore: Int, code: Int32) -> DataError {
+        if code != CSV_EPARSE {
+            return DataError(file: file, message: String(cString: csv_strerror(code)))
+        }
+        // libcsv stops at the offending byte; line and column are counted from the bytes before it.
+        let lineNo = newlinesBefore + countNewlines(chunk, used) + 1
+        var col = 1
+        var p = used - 1
+        while p >= 0 && chunk[p] != 10 { col += 1; p -= 1 }
+        if p < 0 && newlinesBefore > 0 { col = used + 1 }  // line began in an earlier chunk: best effort
+        return DataError(file: file, line: lineNo, byteColumn: col,
+                         message: "malformed quoting: a quote must open a field and be followed by a delimiter or the end of the line (write a literal quote as \"\" inside a quoted field)")
+    }
+}

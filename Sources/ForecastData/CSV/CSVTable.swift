@@ -1,0 +1,277 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The columns of a CSV file that a caller asked for, each parsed to its type while streaming.
+///
+/// Only requested columns are kept, so a 100 MB file with five numeric columns costs about
+/// the size of those numbers (8 bytes each) plus 4 bytes of line number per row.
+///
+///     let table = try CSVTable(contentsOf: "sales.csv",
+///                              columns: ["date": .time(nil), "units": .number])
+///     let units = table.numbers("units")
+public struct CSVTable: Sendable {
+    /// What to parse a column as.
+    public enum Kind: Sendable, Equatable {
+        /// A floating-point number; empty, `NA`, `NaN`, `null` and `N/A` are missing (NaN).
+        case number
+        /// A timestamp in the given format, or detected from the first row when `nil`.
+        case time(TimeFormat?)
+        /// Text, stored once per distinct value (for series identifiers).
+        case text
+    }
+
+    /// A parsed column.
+    public enum Column: Sendable {
+        case numbers([Double])
+        case times([Int64], TimeFormat)
+        case text(codes: [Int32], values: [String])
+    }
+
+    /// The file the table was read from.
+    public let file: String
+    /// The header's column names, in file order.
+    public let header: [String]
+    /// The delimiter that was used.
+    public let delimiter: UInt8
+    /// The requested columns by name.
+    public private(set) var columns: [String: Column]
+    /// The physical line of each data row, for error messages.
+    public let lines: [Int32]
+
+    /// The number of data rows.
+    public var rowCount: Int { lines.count }
+
+    /// The numbers of a `.number` column.
+    public func numbers(_ name: String) -> [Double] {
+        if case .numbers(let v)? = columns[name] { return v }
+        return []
+    }
+
+    /// Reads `file`, keeping `columns`. Every other column is checked for its count only.
+    ///
+    /// - Throws: `DataError` naming the line and column of a ragged row, a value that does not
+    ///   parse, an unknown or duplicated column name, or an empty file.
+    public init(contentsOf file: String, columns requested: [String: Kind], delimiter: UInt8? = nil) throws {
+        var reader = TableReader(file: file, requested: requested)
+        var fileSize = 0
+        var st = stat()
+        if stat(file, &st) == 0 { fileSize = Int(st.st_size) }
+        reader.fileSize = fileSize
+        let delim = try CSVParser.forEachRecord(inFile: file, delimiter: delimiter) { try reader.consume($0) }
+        try self.init(reader: reader, delimiter: delim)
+    }
+
+    /// Parses CSV text in memory; the same rules as `init(contentsOf:columns:delimiter:)`.
+    public init(text: String, name: String = "<text>", columns requested: [String: Kind], delimiter: UInt8? = nil) throws {
+        var reader = TableReader(file: name, requested: requested)
+        let delim = try CSVParser.forEachRecord(inText: text, name: name, delimiter: delimiter) { try reader.consume($0) }
+        try self.init(reader: reader, delimiter: delim)
+    }
+
+    private init(reader: TableReader, delimiter: UInt8) throws {
+        guard let header = reader.header else {
+            throw DataError(file: reader.file, message: "the file is empty; expected a header row and data rows")
+        }
+        guard !reader.lines.isEmpty else {
+            throw DataError(file: reader.file, line: 1, message: "the file has a header but no data rows")
+        }
+        self.file = reader.file
+        self.header = header
+        self.delimiter = delimiter
+        self.lines = reader.lines
+        var cols: [String: Column] = [:]
+        for slot in reader.slots {
+            switch slot.kind {
+            case .number: cols[slot.name] = .numbers(slot.numbers)
+            case .time: cols[slot.name] = .times(slot.times, slot.timeFormat ?? .index)
+            case .text: cols[slot.name] = .text(codes: slot.codes, values: slot.textValues)
+            }
+        }
+        self.columns = cols
+    }
+
+    /// Reads only the header and first data row of a file (to detect a time column).
+    public static func peek(_ file: String, delimiter: UInt8? = nil) throws -> (header: [String], firstRow: [String]) {
+        struct Stop: Error {}
+        var rows: [[String]] = []
+        do {
+            try CSVParser.forEachRecord(inFile: file, delimiter: delimiter) { r in
+                rows.append((0..<r.count).map { r.string(at: $0) ?? "" })
+                if rows.count == 2 { throw Stop() }
+            }
+        } catch is Stop {}
+        guard let header = rows.first else {
+            throw DataError(file: file, message: "the file is empty; expected a header row and data rows")
+        }
+        guard rows.count > 1 else {
+            throw DataError(file: file, line: 1, message: "the file has a header but no data rows")
+        }
+        return (header, rows[1])
+    }
+}
+
+/// Values that mean "missing" in a numeric column (compared case-insensitively).
+@inline(__always)
+func isMissingToken(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    switch b.count {
+    case 0: return true
+    case 2: return (b[0] | 0x20) == 0x6E && (b[1] | 0x20) == 0x61                                   // na
+    case 3:
+        if b[1] == UInt8(ascii: "/") { return (b[0] | 0x20) == 0x6E && (b[2] | 0x20) == 0x61 }     // n/a
+        return (b[0] | 0x20) == 0x6E && (b[1] | 0x20) == 0x61 && (b[2] | 0x20) == 0x6E             // nan
+    case 4:
+        return (b[0] | 0x20) == 0x6E && (b[1] | 0x20) == 0x75 && (b[2] | 0x20) == 0x6C && (b[3] | 0x20) == 0x6C // null
+    default: return false
+    }
+}
+
+/// The streaming state of `CSVTable`: one slot per requested column.
+private struct TableReader {
+    struct Slot {
+        let name: String
+        let kind: CSVTable.Kind
+        var index = -1
+        var numbers: [Double] = []
+        var times: [Int64] = []
+        var timeFormat: TimeFormat?
+        var codes: [Int32] = []
+        var textValues: [String] = []
+        var lookup: [String: Int32] = [:]
+    }
+
+    let file: String
+    var slots: [Slot]
+    var header: [String]?
+    var lines: [Int32] = []
+    var fileSize = 0
+    var bytesSeen = 0
+
+    init(file: String, requested: [String: CSVTable.Kind]) {
+        self.file = file
+        self.slots = requested.keys.sorted().map { Slot(name: $0, kind: requested[$0]!) }
+    }
+
+    mutating func consume(_ r: CSVRecord) throws {
+        guard let header else { return try readHeader(r) }
+        if r.count != header.count {
+            throw DataError(file: file, line: r.line,
+                            message: "expected \(header.count) fields as in the header, found \(r.count)")
+        }
+        if lines.count == 1000 && fileSize > 0 { reserve() }
+        for s in slots.indices {
+            let i = slots[s].index
+            switch slots[s].kind {
+            case .number: slots[s].numbers.append(try number(r, i, name: slots[s].name))
+            case .time(let given): try appendTime(r, s, i, given)
+            case .text: appendText(r, s, i)
+            }
+        }
+        if fileSize > 0 && lines.count < 1000 { bytesSeen += r.count + (0..<r.count).reduce(0) { $0 + r.bytes(at: $1).count } }
+        lines.append(Int32(truncatingIfNeeded: r.line))
+    }
+
+    /// Reserves capacity from the average size of the first rows, so that a large file's columns
+    /// are allocated once instead of growing by doubling (which would hold two copies at a time).
+    mutating func reserve() {
+        let perRow = max(1, bytesSeen / 1000)
+        let estimate = fileSize / perRow + fileSize / perRow / 20 + 16
+        lines.reserveCapacity(estimate)
+        for s in slots.indices {
+            switch slots[s].kind {
+            case .number: slots[s].numbers.reserveCapacity(estimate)
+            case .time: slots[s].times.reserveCapacity(estimate)
+            case .text: slots[s].codes.reserveCapacity(estimate)
+            }
+        }
+    }
+
+    mutating func readHeader(_ r: CSVRecord) throws {
+        var names: [String] = []
+        var seen: [String: Int] = [:]
+        for i in 0..<r.count {
+            guard let name = r.string(at: i) else {
+                throw DataError(file: file, line: r.line, column: i + 1, message: "the column name is not valid UTF-8 text")
+            }
+            if let j = seen[name], !name.isEmpty {
+                throw DataError(file: file, line: r.line, column: i + 1, columnName: name,
+                                message: "the column name is used twice (also column \(j + 1)); rename one of them")
+            }
+            seen[name] = i
+            names.append(name)
+        }
+        for s in slots.indices {
+            guard let i = seen[slots[s].name] else {
+                let available = names.map { "'\($0)'" }.joined(separator: ", ")
+                throw DataError(file: file, line: r.line, columnName: slots[s].name,
+                                message: "no such column; the header has \(available)")
+            }
+            slots[s].index = i
+        }
+        header = names
+    }
+
+    func number(_ r: CSVRecord, _ i: Int, name: String) throws -> Double {
+        let b = r.bytes(at: i)
+        if isMissingToken(b) { return .nan }
+        var end: UnsafeMutablePointer<CChar>?
+        let start = r.cString(at: i)
+        let v = strtod(start, &end)
+        guard let end, UnsafePointer(end) == start + b.count, b[0] > 0x20 else {
+            let shown = r.string(at: i).map { "\"\($0)\"" } ?? "bytes that are not UTF-8 text"
+            throw DataError(file: file, line: r.line, column: i + 1, columnName: name,
+                            message: "expected a number, found \(shown)")
+        }
+        guard v.isFinite, abs(v) <= Double(Float.greatestFiniteMagnitude) else {
+            throw DataError(file: file, line: r.line, column: i + 1, columnName: name,
+                            message: "the value \(r.string(at: i) ?? "") is infinite or too large for single precision; expected a finite number below 3.4e38")
+        }
+        return v
+    }
+
+    mutating func appendTime(_ r: CSVRecord, _ s: Int, _ i: Int, _ given: TimeFormat?) throws {
+        let b = r.bytes(at: i)
+        if slots[s].timeFormat == nil {
+            if let given {
+                slots[s].timeFormat = given
+            } else if let (f, _) = TimeParsing.detect(b) {
+                slots[s].timeFormat = f
+            } else {
+                throw timeError(r, i, s, expected: "a date or time such as 2024-03-01, 2024-03-01T13:00, 2024-03, 2024-Q1, a year or an integer step (or pass --time-format)")
+            }
+        }
+        let format = slots[s].timeFormat!
+        if let t = format.parse(b) {
+            slots[s].times.append(t)
+        } else if case .dateTime = format, let (f, t) = TimeParsing.detect(b), f.sameShape(as: format) || isDateTime(f) {
+            slots[s].times.append(t)   // seconds present on some rows only, or a different zone: same instant
+        } else {
+            throw timeError(r, i, s, expected: "a time written like the first row (\(format.format(slots[s].times.first ?? 0)))")
+        }
+    }
+
+    private func isDateTime(_ f: TimeFormat) -> Bool {
+        if case .dateTime = f { return true }
+        return false
+    }
+
+    func timeError(_ r: CSVRecord, _ i: Int, _ s: Int, expected: String) -> DataError {
+        let shown = r.string(at: i).map { "\"\($0)\"" } ?? "bytes that are not UTF-8 text"
+        return DataError(file: file, line: r.line, column: i + 1, columnName: slots[s].name,
+                         message: "expected \(expected), found \(shown)")
+    }
+
+    mutating func appendText(_ r: CSVRecord, _ s: Int, _ i: Int) {
+        let value = r.string(at: i) ?? String(decoding: r.bytes(at: i), as: UTF8.self)
+        if let code = slots[s].lookup[value] {
+            slots[s].codes.append(code)
+        } else {
+            let code = Int32(slots[s].textValues.count)
+            slots[s].lookup[value] = code
+            slots[s].textValues.append(value)
+            slots[s].codes.append(code)
+        }
+    }
+}

@@ -1,0 +1,224 @@
+/// Reads time series from a CSV file: column selection, time parsing, sorting, frequency
+/// inference, gap detection and the missing-value policy, with a report of everything it changed.
+///
+///     var options = SeriesLoader.Options(target: "passengers")
+///     options.fill = .interpolate
+///     let loaded = try SeriesLoader.load("datasets/airline_passengers.csv", options: options)
+///     print(loaded.series[0].frequency.name)   // "monthly"
+public enum SeriesLoader {
+    /// What to read and how.
+    public struct Options: Sendable {
+        /// The column to forecast.
+        public var target: String
+        /// The time column; `nil` detects it (a column named like a date, or the first column whose
+        /// values parse as dates). With none, rows are numbered 0, 1, 2...
+        public var timeColumn: String?
+        /// The column that names the series in a long-format panel.
+        public var idColumn: String?
+        /// Extra input columns (past covariates).
+        public var covariates: [String] = []
+        /// The delimiter; `nil` detects `,` `;` or tab.
+        public var delimiter: UInt8?
+        /// The time format; `nil` detects it from the first row.
+        public var timeFormat: TimeFormat?
+        /// What to do with missing values inside a series.
+        public var fill: MissingPolicy = .error
+
+        /// Options for `target` with everything else detected.
+        public init(target: String, timeColumn: String? = nil, idColumn: String? = nil,
+                    covariates: [String] = [], fill: MissingPolicy = .error) {
+            self.target = target
+            self.timeColumn = timeColumn
+            self.idColumn = idColumn
+            self.covariates = covariates
+            self.fill = fill
+        }
+    }
+
+    /// The series read, and what the loader did to them.
+    public struct Result: Sendable {
+        /// One series, or one per identifier for a panel (in order of first appearance).
+        public var series: [TimeSeries]
+        /// One line per notable action: rows sorted, timestamps inserted, values filled or trimmed.
+        public var report: [String]
+    }
+
+    static let timeNames: Set<String> = ["date", "time", "timestamp", "datetime", "ds", "period", "month",
+                                          "year", "week", "day", "quarter", "date_time", "dt"]
+    static let indexNames: Set<String> = ["t", "step", "index", "idx", "year", "period", "time"]
+
+    /// Picks the time column from the header and first row; `nil` when none fits.
+    public static func detectTimeColumn(header: [String], firstRow: [String], excluding: Set<String>,
+                                        format: TimeFormat? = nil) -> String? {
+        let candidates = header.indices.filter { !excluding.contains(header[$0]) }
+        func parses(_ i: Int, allowIndex: Bool) -> Bool {
+            guard i < firstRow.count else { return false }
+            if let format { return format.parse(firstRow[i]) != nil && (allowIndex || !format.isIndex) }
+            guard let (f, _) = TimeFormat.detect(firstRow[i]) else { return false }
+            return allowIndex || !f.isIndex
+        }
+        if let i = candidates.first(where: { timeNames.contains(header[$0].lowercased()) && parses($0, allowIndex: true) }) {
+            return header[i]
+        }
+        if let i = candidates.first(where: { parses($0, allowIndex: false) }) { return header[i] }
+        if let i = candidates.first(where: { indexNames.contains(header[$0].lowercased()) && parses($0, allowIndex: true) }) {
+            return header[i]
+        }
+        return nil
+    }
+
+    /// Loads the series of `file`.
+    ///
+    /// - Throws: `DataError` with the file, line and column of the first problem: unknown columns,
+    ///   unparseable values, duplicate timestamps, spacing off the inferred grid, too few rows, or
+    ///   missing values inside a series under the `error` policy.
+    public static func load(_ file: String, options: Options) throws -> Result {
+        var timeColumn = options.timeColumn
+        let valueColumns = Set([options.target] + options.covariates + [options.idColumn].compactMap { $0 })
+        if timeColumn == nil {
+            let (header, first) = try CSVTable.peek(file, delimiter: options.delimiter)
+            timeColumn = detectTimeColumn(header: header, firstRow: first, excluding: valueColumns,
+                                          format: options.timeFormat)
+        }
+        if let t = timeColumn, valueColumns.contains(t) {
+            throw DataError(file: file, columnName: t, message: "the time column cannot also be the target, a covariate or the id column")
+        }
+        var request: [String: CSVTable.Kind] = [options.target: .number]
+        for c in options.covariates { request[c] = .number }
+        if let t = timeColumn { request[t] = .time(options.timeFormat) }
+        if let id = options.idColumn { request[id] = .text }
+        let table = try CSVTable(contentsOf: file, columns: request, delimiter: options.delimiter)
+        return try build(table, options: options, timeColumn: timeColumn)
+    }
+
+    /// Builds series from an already-read table (see `load`).
+    public static func build(_ table: CSVTable, options: Options, timeColumn: String?) throws -> Result {
+        var report: [String] = []
+        var times: [Int64]
+        var format: TimeFormat
+        if let t = timeColumn, case .times(let v, let f)? = table.columns[t] {
+            (times, format) = (v, f)
+            if f == .index, options.timeFormat == nil, v.allSatisfy({ (1000...2999).contains($0) }),
+               Set(v).count == v.count, (v.max()! - v.min()!) < Int64(v.count) * 2 {
+                times = v.map { CivilCalendar.timestamp(year: Int($0), month: 1, day: 1) }
+                format = .year
+            }
+        } else {
+            (times, format) = ((0..<Int64(table.rowCount)).map { $0 }, .index)
+            report.append("no time column found; rows are numbered 0, 1, 2... (pass --time-column to name one)")
+        }
+        var groups: [(id: String?, rows: [Int])] = []
+        if let idName = options.idColumn, case .text(let codes, let values)? = table.columns[idName] {
+            var rowsByCode = Array(repeating: [Int](), count: values.count)
+            for (r, c) in codes.enumerated() { rowsByCode[Int(c)].append(r) }
+            groups = values.indices.map { (values[$0], rowsByCode[$0]) }
+        } else {
+            groups = [(nil, Array(0..<table.rowCount))]
+        }
+        var series: [TimeSeries] = []
+        for g in groups {
+            let s = try assemble(table, rows: g.rows, id: g.id, times: times, format: format,
+                                 timeColumn: timeColumn ?? "index", options: options, report: &report)
+            series.append(s)
+        }
+        return Result(series: series, report: report)
+    }
+
+    private static func assemble(_ table: CSVTable, rows unsortedRows: [Int], id: String?, times: [Int64],
+                                 format: TimeFormat, timeColumn: String, options: Options,
+                                 report: inout [String]) throws -> TimeSeries {
+        let file = table.file
+        let label = id.map { "series '\($0)': " } ?? ""
+        var rows = unsortedRows
+        if zip(rows, rows.dropFirst()).contains(where: { times[$0] > times[$1] }) {
+            rows.sort { times[$0] != times[$1] ? times[$0] < times[$1] : $0 < $1 }
+            report.append("\(label)rows were not in time order; sorted by \(timeColumn)")
+        }
+        for (a, b) in zip(rows, rows.dropFirst()) where times[a] == times[b] {
+            throw DataError(file: file, line: Int(table.lines[b]), columnName: timeColumn,
+                            message: "\(label)duplicate timestamp \(format.format(times[b])), also at line \(table.lines[a]); each time may appear once per series")
+        }
+        let ts = rows.map { times[$0] }
+        guard let freq = Frequency.infer(ts, isIndex: format.isIndex) else {
+            throw DataError(file: file, line: rows.first.map { Int(table.lines[$0]) },
+                            message: "\(label)a series needs at least 2 rows to infer its frequency, found \(rows.count)")
+        }
+        // Place every row on the grid; absent grid points become missing values.
+        var position = [Int](repeating: 0, count: rows.count)
+        for k in 1..<rows.count {
+            guard let n = freq.steps(from: ts[k - 1], to: ts[k]) else {
+                throw DataError(file: file, line: Int(table.lines[rows[k]]), columnName: timeColumn,
+                                message: "\(label)irregular spacing: \(format.format(ts[k])) is not a whole number of \(freq.name) steps after \(format.format(ts[k - 1])) (line \(table.lines[rows[k - 1]])); resample the data to a regular frequency")
+            }
+            position[k] = position[k - 1] + n
+        }
+        let length = position.last! + 1
+        guard length <= max(10 * rows.count, 1_000_000) else {
+            throw DataError(file: file, columnName: timeColumn,
+                            message: "\(label)the timestamps span \(length) \(freq.name) steps for only \(rows.count) rows; the data are too sparse for that frequency")
+        }
+        var lineAt = [Int32](repeating: -1, count: length)
+        for (k, p) in position.enumerated() { lineAt[p] = table.lines[rows[k]] }
+        if length > rows.count {
+            let firstGap = (0..<length).first { lineAt[$0] < 0 }!
+            report.append("\(label)\(length - rows.count) missing timestamps inserted as missing values (first: \(format.format(freq.advance(ts[0], by: firstGap))))")
+        }
+        func gridColumn(_ name: String) -> [Double] {
+            let values = table.numbers(name)
+            var out = [Double](repeating: .nan, count: length)
+            for (k, p) in position.enumerated() { out[p] = values[rows[k]] }
+            return out
+        }
+        func place(_ i: Int) -> String {
+            lineAt[i] >= 0 ? "line \(lineAt[i])" : "the missing timestamp \(format.format(freq.advance(ts[0], by: i)))"
+        }
+        let rawTarget = gridColumn(options.target)
+        let valid = MissingValues.validRange(rawTarget)
+        guard !valid.isEmpty else {
+            throw DataError(file: file, columnName: options.target, message: "\(label)the target column has no values, only missing ones")
+        }
+        if valid.count < length {
+            report.append("\(label)\(length - valid.count) missing values trimmed from the start or end of '\(options.target)'")
+        }
+        func filled(_ column: [Double], name: String) throws -> [Double] {
+            let part = Array(column[valid])
+            if options.fill == .error || options.fill == .drop {
+                if let i = part.firstIndex(where: { $0.isNaN }) {
+                    let inner = MissingValues.validRange(part)
+                    if inner.contains(i) || name != options.target {
+                        let where_ = place(i + valid.lowerBound)
+                        guard lineAt[i + valid.lowerBound] >= 0 else {
+                            throw DataError(file: file, columnName: name,
+                                            message: "\(label)\(where_) leaves a gap inside the series; pass --fill interpolate or --fill ffill to fill gaps")
+                        }
+                        throw DataError(file: file, line: Int(lineAt[i + valid.lowerBound]),
+                                        column: table.header.firstIndex(of: name).map { $0 + 1 }, columnName: name,
+                                        message: "\(label)missing value inside the series; pass --fill interpolate or --fill ffill to fill gaps")
+                    }
+                }
+                return part
+            }
+            guard part.contains(where: { !$0.isNaN }) else {
+                throw DataError(file: file, columnName: name, message: "\(label)the column has no values, only missing ones")
+            }
+            let r = MissingValues.fill(part, policy: options.fill)
+            if r.filled > 0 {
+                report.append("\(label)\(r.filled) missing values in '\(name)' filled by \(options.fill == .ffill ? "forward fill" : "linear interpolation") (first at \(place(r.firstFilled! + valid.lowerBound)))")
+            }
+            return r.values
+        }
+        let target = try filled(rawTarget, name: options.target)
+        var covariates: [[Double]] = []
+        for c in options.covariates {
+            let col = gridColumn(c)
+            guard col[valid].contains(where: { !$0.isNaN }) else {
+                throw DataError(file: file, columnName: c, message: "\(label)the covariate has no values, only missing ones")
+            }
+            covariates.append(try filled(col, name: c))
+        }
+        let stamps = (valid.lowerBound..<valid.upperBound).map { freq.advance(ts[0], by: $0) }
+        return TimeSeries(id: id, timeColumn: timeColumn, timeFormat: format, frequency: freq, timestamps: stamps,
+                          targetName: options.target, target: target,
+                          covariateNames: options.covariates, covariates: covariates)
+    }
+}

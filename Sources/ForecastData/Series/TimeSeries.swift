@@ -1,0 +1,74 @@
+/// One regularly spaced series: a target column, optional covariate columns, and their timestamps.
+///
+/// A `TimeSeries` is always on its frequency's grid with no gaps: the loader inserts missing
+/// timestamps and fills or rejects missing values by policy before one is made. Values are `Double`
+/// as read; models convert to `Float` after scaling.
+public struct TimeSeries: Sendable, Equatable {
+    /// The series identifier in a long-format panel, or `nil` for a single series.
+    public var id: String?
+    /// The name of the time column ("index" when the file had none).
+    public var timeColumn: String
+    /// How timestamps are written in the source, and so in forecasts.
+    public var timeFormat: TimeFormat
+    /// The step between observations.
+    public var frequency: Frequency
+    /// Seconds since the epoch (or index values), one per observation, strictly increasing.
+    public var timestamps: [Int64]
+    /// The name of the target column.
+    public var targetName: String
+    /// The target values.
+    public var target: [Double]
+    /// Names of the covariate columns, in order.
+    public var covariateNames: [String]
+    /// Covariate values, one array per covariate, each as long as `target`.
+    public var covariates: [[Double]]
+
+    /// Creates a series; all arrays must have the same length.
+    public init(id: String? = nil, timeColumn: String = "index", timeFormat: TimeFormat = .index,
+                frequency: Frequency = .steps(1), timestamps: [Int64]? = nil,
+                targetName: String = "value", target: [Double],
+                covariateNames: [String] = [], covariates: [[Double]] = []) {
+        precondition(covariateNames.count == covariates.count, "covariate names and columns differ in number")
+        precondition(covariates.allSatisfy { $0.count == target.count }, "covariates must be as long as the target")
+        self.id = id
+        self.timeColumn = timeColumn
+        self.timeFormat = timeFormat
+        self.frequency = frequency
+        self.timestamps = timestamps ?? (0..<Int64(target.count)).map { $0 }
+        precondition(self.timestamps.count == target.count, "timestamps and target differ in length")
+        self.targetName = targetName
+        self.target = target
+        self.covariateNames = covariateNames
+        self.covariates = covariates
+    }
+
+    /// The number of observations.
+    public var count: Int { target.count }
+
+    /// The seasonal period implied by the frequency (12 for monthly data...).
+    public var seasonalPeriod: Int { frequency.seasonalPeriod }
+
+    /// The first `n` observations.
+    public func prefix(_ n: Int) -> TimeSeries { slice(0..<min(n, count)) }
+
+    /// The last `n` observations.
+    public func suffix(_ n: Int) -> TimeSeries { slice(max(0, count - n)..<count) }
+
+    /// The observations in `range`.
+    public func slice(_ range: Range<Int>) -> TimeSeries {
+        var s = self
+        s.timestamps = Array(timestamps[range])
+        s.target = Array(target[range])
+        s.covariates = covariates.map { Array($0[range]) }
+        return s
+    }
+
+    /// The `n` timestamps that follow the last observation.
+    public func futureTimestamps(_ n: Int) -> [Int64] {
+        guard let last = timestamps.last else { return [] }
+        return (1...max(1, n)).prefix(n).map { frequency.advance(last, by: $0) }
+    }
+
+    /// The timestamp of observation `i`, formatted as the source writes it.
+    public func formattedTime(_ i: Int) -> String { timeFormat.format(timestamps[i]) }
+}

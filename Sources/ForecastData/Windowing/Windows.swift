@@ -1,0 +1,87 @@
+/// The shape of training windows: `lookback` input steps followed by `horizon` target steps,
+/// one window every `stride` steps.
+public struct WindowSpec: Sendable, Equatable, Codable {
+    /// Input steps per window (L).
+    public var lookback: Int
+    /// Forecast steps per window (H).
+    public var horizon: Int
+    /// Steps between the starts of consecutive windows.
+    public var stride: Int
+
+    /// Creates a spec; every number must be at least 1.
+    public init(lookback: Int, horizon: Int, stride: Int = 1) {
+        precondition(lookback >= 1 && horizon >= 1 && stride >= 1, "lookback, horizon and stride must be >= 1")
+        self.lookback = lookback
+        self.horizon = horizon
+        self.stride = stride
+    }
+
+    /// Steps one window spans (L + H).
+    public var span: Int { lookback + horizon }
+}
+
+/// One window: the series it belongs to and the index of its first input step.
+/// Inputs are `start..<start+L`, targets `start+L..<start+L+H`.
+public struct Window: Sendable, Equatable, Hashable {
+    /// Index of the series in the panel.
+    public var series: Int
+    /// Index of the first input step.
+    public var start: Int
+}
+
+/// The windows over one or more series, as index arithmetic: no values are copied, so a long
+/// series costs no more memory than its values. Windows are aligned on the end of each allowed
+/// range, so the most recent data is always in the last window whatever the stride.
+///
+///     let w = Windows(spec: WindowSpec(lookback: 24, horizon: 12), seriesLengths: [144])
+///     w.count      // 109
+///     w.last!      // Window(series: 0, start: 108): inputs 108..<132, targets 132..<144
+public struct Windows: RandomAccessCollection, Sendable {
+    /// The window shape.
+    public let spec: WindowSpec
+    private let firstStart: [Int]   // per series: the smallest start
+    private let offsets: [Int]      // per series: index of its first window; one extra entry at the end
+
+    /// All windows over series of the given lengths.
+    public init(spec: WindowSpec, seriesLengths: [Int]) {
+        self.init(spec: spec, targetEnds: seriesLengths.map { 0...$0 })
+    }
+
+    /// Windows whose targets end within `targetEnds[i]` (exclusive end index) for series `i`:
+    /// the way to cut chronological train / validation / test sets without look-ahead.
+    public init(spec: WindowSpec, targetEnds: [ClosedRange<Int>]) {
+        self.spec = spec
+        var firsts: [Int] = []
+        var offs = [0]
+        for r in targetEnds {
+            let hi = r.upperBound - spec.span           // the last start
+            let lo = Swift.max(0, r.lowerBound - spec.span)   // the first start allowed
+            if hi < lo {
+                firsts.append(0); offs.append(offs.last!)
+                continue
+            }
+            let n = (hi - lo) / spec.stride + 1
+            firsts.append(hi - (n - 1) * spec.stride)
+            offs.append(offs.last! + n)
+        }
+        self.firstStart = firsts
+        self.offsets = offs
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { offsets.last! }
+
+    public subscript(i: Int) -> Window {
+        precondition(i >= 0 && i < endIndex, "window index \(i) out of range 0..<\(endIndex)")
+        // Binary search for the series holding window i.
+        var lo = 0, hi = offsets.count - 2
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if offsets[mid] <= i { lo = mid } else { hi = mid - 1 }
+        }
+        return Window(series: lo, start: firstStart[lo] + (i - offsets[lo]) * spec.stride)
+    }
+
+    /// How many windows each series contributes.
+    public var countsPerSeries: [Int] { zip(offsets, offsets.dropFirst()).map { $1 - $0 } }
+}
