@@ -1,0 +1,158 @@
+/// A gated recurrent unit layer in Keras' default variant (`reset_after=True`, the cuDNN one).
+///
+/// Per step, with the input part a = x·W + b_in and the recurrent part u = h·U + b_rec, each split
+/// into three (B, H) blocks in Keras' order [z r h]:
+///
+///     z = σ(a_z + u_z)   r = σ(a_r + u_r)   ĥ = tanh(a_h + r ⊙ u_h)
+///     h' = z ⊙ h + (1 − z) ⊙ ĥ
+///
+/// The reset gate multiplies the recurrent part *after* the product with U (reset_after), which is
+/// why there are two bias rows. `kernel` W is (I, 3H), glorot-uniform; `recurrent_kernel` U is
+/// (H, 3H), orthogonal; `bias` is (2, 3H) = [b_in; b_rec], zeros. The state is `GRUState` (h only).
+///
+/// - Complexity: forward 2·B·(I + H)·3H flops per step; backward about twice that.
+public final class GRUCell: RecurrentCell {
+    public typealias State = GRUState
+    public let inputSize: Int
+    public let hiddenSize: Int
+    /// W, (I, 3H).
+    public let kernel: Parameter
+    /// U, (H, 3H).
+    public let recurrentKernel: Parameter
+    /// [b_in; b_rec], (2, 3H).
+    public let bias: Parameter
+    public var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
+
+    private var T = 0, B = 0, repeated = false
+    private var xs = TraceBuffer()      // (T, B, I) or (B, I)
+    private var xw = TraceBuffer()      // (T, B, 3H) or (B, 3H): x·W + b_in
+    private var hu = TraceBuffer()      // (T, B, 3H): h·U + b_rec
+    private var gates = TraceBuffer()   // (T, B, 3H): [z r ĥ]
+    private var hs = TraceBuffer()      // (T+1, B, H), h_0 first
+    private var dxw = TraceBuffer()     // (T, B, 3H)
+    private var dhu = TraceBuffer()     // (T, B, 3H)
+    private var scratch = TraceBuffer()
+
+    public init(inputSize: Int, hiddenSize: Int, rng: inout SeededGenerator) {
+        precondition(inputSize >= 1 && hiddenSize >= 1, "GRU sizes must be >= 1")
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        let H = hiddenSize
+        kernel = Parameter("kernel", shape: [inputSize, 3 * H])
+        recurrentKernel = Parameter("recurrent_kernel", shape: [H, 3 * H])
+        bias = Parameter("bias", shape: [2, 3 * H])
+        Initializer.glorotUniform(rows: inputSize, cols: 3 * H, into: kernel.value, rng: &rng)
+        Initializer.orthogonal(rows: H, cols: 3 * H, into: recurrentKernel.value, rng: &rng)
+    }
+
+    private init(sharing other: GRUCell) {
+        inputSize = other.inputSize
+        hiddenSize = other.hiddenSize
+        kernel = Parameter(sharing: other.kernel)
+        recurrentKernel = Parameter(sharing: other.recurrentKernel)
+        bias = Parameter(sharing: other.bias)
+    }
+
+    public func replica() -> GRUCell { GRUCell(sharing: self) }
+
+    public var outputs: UnsafePointer<Float> { UnsafePointer(hs.pointer + B * hiddenSize) }
+
+    public func forward(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: GRUState?) -> GRUState {
+        let I = inputSize, H = hiddenSize, G = 3 * H
+        self.T = T; self.B = B; self.repeated = repeated
+        let rows = repeated ? B : T * B
+        let x = xs.ensure(rows * I)
+        x.update(from: input, count: rows * I)
+        let a = xw.ensure(rows * G)
+        let u = hu.ensure(T * B * G)
+        let gate = gates.ensure(T * B * G)
+        let h = hs.ensure((T + 1) * B * H)
+        if let initial { h.update(from: initial.h.pointer, count: B * H) } else { h.update(repeating: 0, count: B * H) }
+        let bIn = bias.value.pointer, bRec = bias.value.pointer + G
+        for r in 0..<rows { (a + r * G).update(from: bIn, count: G) }
+        Kernels.gemm(rows, G, I, x, I, kernel.value.pointer, G, a, G, accumulate: true)
+
+        let U = recurrentKernel.value.pointer
+        for t in 0..<T {
+            let ut = u + t * B * G, gt = gate + t * B * G
+            for b in 0..<B { (ut + b * G).update(from: bRec, count: G) }
+            Kernels.gemm(B, G, H, h + t * B * H, H, U, G, ut, G, accumulate: true)
+            let at = repeated ? a : a + t * B * G
+            let hPrev = h + t * B * H, hNext = h + (t + 1) * B * H
+            for b in 0..<B {
+                let ab = at + b * G, ub = ut + b * G, gb = gt + b * G
+                for j in 0..<(2 * H) { gb[j] = ab[j] + ub[j] }
+                Activations.sigmoid(gb, 2 * H)                                 // z, r
+                for j in 0..<H { gb[2 * H + j] = ab[2 * H + j] + gb[H + j] * ub[2 * H + j] }
+                Activations.tanh(gb + 2 * H, H)                                // ĥ
+                let hp = hPrev + b * H, hn = hNext + b * H
+                for j in 0..<H {
+                    let z = gb[j]
+                    hn[j] = z * hp[j] + (1 - z) * gb[2 * H + j]
+                }
+            }
+        }
+        let final = GRUState.zeros(batch: B, hidden: H)
+        final.h.pointer.update(from: h + T * B * H, count: B * H)
+        return final
+    }
+
+    @discardableResult
+    public func backward(dOutputs: UnsafePointer<Float>?, dFinal: GRUState?, dInput: UnsafeMutablePointer<Float>?) -> GRUState {
+        let I = inputSize, H = hiddenSize, G = 3 * H
+        let gate = gates.pointer, u = hu.pointer, h = hs.pointer, x = xs.pointer
+        let dA = dxw.ensure(T * B * G), dU = dhu.ensure(T * B * G)
+        let s = scratch.ensure(G * H + 2 * B * H + max(H, I) * T * B + B * G + G * I)
+        let UT = s, dh = s + G * H, dhDirect = dh + B * H
+        Kernels.transpose(H, G, recurrentKernel.value.pointer, G, UT)
+        if let dFinal { dh.update(from: dFinal.h.pointer, count: B * H) } else { dh.update(repeating: 0, count: B * H) }
+
+        for t in stride(from: T - 1, through: 0, by: -1) {
+            if let dOutputs {
+                let d = dOutputs + t * B * H
+                for k in 0..<(B * H) { dh[k] += d[k] }
+            }
+            let gt = gate + t * B * G, ut = u + t * B * G
+            let dat = dA + t * B * G, dut = dU + t * B * G, hPrev = h + t * B * H
+            for b in 0..<B {
+                let gb = gt + b * G, ub = ut + b * G, da = dat + b * G, du = dut + b * G
+                let hp = hPrev + b * H, dhb = dh + b * H, dd = dhDirect + b * H
+                for j in 0..<H {
+                    let z = gb[j], r = gb[H + j], hh = gb[2 * H + j]
+                    let d = dhb[j]
+                    let dah = d * (1 - z) * (1 - hh * hh)   // pre-activation of ĥ
+                    let daz = d * (hp[j] - hh) * z * (1 - z)
+                    let dar = dah * ub[2 * H + j] * r * (1 - r)
+                    da[j] = daz; da[H + j] = dar; da[2 * H + j] = dah
+                    du[j] = daz; du[H + j] = dar; du[2 * H + j] = dah * r
+                    dd[j] = d * z                            // h' = z·h + ...
+                }
+            }
+            // dh_{t-1} = z ⊙ dh + du_t · Uᵀ
+            dh.update(from: dhDirect, count: B * H)
+            Kernels.gemm(B, H, G, dut, G, UT, H, dh, H, accumulate: true)
+        }
+        let big = s + G * H + 2 * B * H
+        Kernels.transpose(T * B, H, h, H, big)
+        Kernels.gemm(H, G, T * B, big, T * B, dU, G, recurrentKernel.grad.pointer, G, accumulate: true)
+        Kernels.addColumnSums(T * B, G, dU, bias.grad.pointer + G)
+        let WT = big + max(H, I) * T * B + B * G
+        Kernels.transpose(I, G, kernel.value.pointer, G, WT)
+        var rows = T * B
+        var dAin = dA
+        if repeated {
+            let sum = big + max(H, I) * T * B
+            sum.update(from: dA, count: B * G)
+            for t in 1..<max(T, 1) { let d = dA + t * B * G; for k in 0..<(B * G) { sum[k] += d[k] } }
+            rows = B
+            dAin = sum
+        }
+        Kernels.transpose(rows, I, x, I, big)
+        Kernels.gemm(I, G, rows, big, rows, dAin, G, kernel.grad.pointer, G, accumulate: true)
+        Kernels.addColumnSums(rows, G, dAin, bias.grad.pointer)
+        if let dInput { Kernels.gemm(rows, I, G, dAin, G, WT, I, dInput, I, accumulate: false) }
+        let d0 = GRUState.zeros(batch: B, hidden: H)
+        d0.h.pointer.update(from: dh, count: B * H)
+        return d0
+    }
+}

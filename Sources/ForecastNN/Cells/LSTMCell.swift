@@ -1,0 +1,179 @@
+/// A long short-term memory layer with Keras' equations, gate order, initialisers and defaults.
+///
+/// Per step, with z = x·W + h·U + b split into four (B, H) blocks in Keras' order [i f c o]:
+///
+///     i = σ(z_i)   f = σ(z_f)   g = tanh(z_c)   o = σ(z_o)
+///     c' = f ⊙ c + i ⊙ g        h' = o ⊙ tanh(c')
+///
+/// `kernel` W is (I, 4H), glorot-uniform; `recurrent_kernel` U is (H, 4H), orthogonal; `bias` b is
+/// (4H), zeros except the forget block, which is 1 (`unit_forget_bias=True`). Weights exported
+/// from Keras load as they are. The state is `LSTMState` (h, c); swapping in a GRU is one word:
+///
+///     let encoder = LSTMCell(inputSize: 1, hiddenSize: 64, rng: &rng)
+///     let decoder = GRUCell(inputSize: 64, hiddenSize: 64, rng: &rng)
+///     let model = Seq2Seq(encoder: [encoder], decoder: [decoder], bridge: LSTMToGRUBridge(), ...)
+///
+/// - Complexity: forward 2·B·(I + H)·4H flops per step (the input part once per sequence when the
+///   input is repeated); backward about twice that.
+public final class LSTMCell: RecurrentCell {
+    public typealias State = LSTMState
+    public let inputSize: Int
+    public let hiddenSize: Int
+    /// W, (I, 4H).
+    public let kernel: Parameter
+    /// U, (H, 4H).
+    public let recurrentKernel: Parameter
+    /// b, (4H).
+    public let bias: Parameter
+    public var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
+
+    // Trace of the last forward pass (time-major).
+    private var T = 0, B = 0, repeated = false
+    private var xs = TraceBuffer()      // (T, B, I) or (B, I)
+    private var gates = TraceBuffer()   // (T, B, 4H) activated [i f g o]
+    private var cs = TraceBuffer()      // (T+1, B, H), c_0 first
+    private var hs = TraceBuffer()      // (T+1, B, H), h_0 first
+    private var tcs = TraceBuffer()     // (T, B, H) tanh(c_t)
+    private var dz = TraceBuffer()      // (T, B, 4H)
+    private var scratch = TraceBuffer() // transposes, xw, sums
+
+    public init(inputSize: Int, hiddenSize: Int, rng: inout SeededGenerator) {
+        precondition(inputSize >= 1 && hiddenSize >= 1, "LSTM sizes must be >= 1")
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        let H = hiddenSize
+        kernel = Parameter("kernel", shape: [inputSize, 4 * H])
+        recurrentKernel = Parameter("recurrent_kernel", shape: [H, 4 * H])
+        bias = Parameter("bias", shape: [4 * H])
+        Initializer.glorotUniform(rows: inputSize, cols: 4 * H, into: kernel.value, rng: &rng)
+        Initializer.orthogonal(rows: H, cols: 4 * H, into: recurrentKernel.value, rng: &rng)
+        for j in H..<(2 * H) { bias.value[j] = 1 }
+    }
+
+    private init(sharing other: LSTMCell) {
+        inputSize = other.inputSize
+        hiddenSize = other.hiddenSize
+        kernel = Parameter(sharing: other.kernel)
+        recurrentKernel = Parameter(sharing: other.recurrentKernel)
+        bias = Parameter(sharing: other.bias)
+    }
+
+    public func replica() -> LSTMCell { LSTMCell(sharing: self) }
+
+    public var outputs: UnsafePointer<Float> { UnsafePointer(hs.pointer + B * hiddenSize) }
+
+    public func forward(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: LSTMState?) -> LSTMState {
+        let I = inputSize, H = hiddenSize, G = 4 * H
+        self.T = T; self.B = B; self.repeated = repeated
+        let nx = (repeated ? 1 : T) * B * I
+        let x = xs.ensure(nx)
+        x.update(from: input, count: nx)
+        let gate = gates.ensure(T * B * G)
+        let c = cs.ensure((T + 1) * B * H)
+        let h = hs.ensure((T + 1) * B * H)
+        let tc = tcs.ensure(T * B * H)
+        let xw = scratch.ensure(B * G)
+        if let initial {
+            h.update(from: initial.h.pointer, count: B * H)
+            c.update(from: initial.c.pointer, count: B * H)
+        } else {
+            h.update(repeating: 0, count: B * H)
+            c.update(repeating: 0, count: B * H)
+        }
+        // Input projection + bias: once for a repeated input, else for all T·B rows in one product.
+        let rows = repeated ? B : T * B
+        let dst = repeated ? xw : gate
+        for r in 0..<rows { (dst + r * G).update(from: bias.value.pointer, count: G) }
+        Kernels.gemm(rows, G, I, x, I, kernel.value.pointer, G, dst, G, accumulate: true)
+
+        let U = recurrentKernel.value.pointer
+        for t in 0..<T {
+            let z = gate + t * B * G                      // (B, 4H)
+            if repeated { z.update(from: xw, count: B * G) }
+            Kernels.gemm(B, G, H, h + t * B * H, H, U, G, z, G, accumulate: true)
+            let cPrev = c + t * B * H, cNext = c + (t + 1) * B * H
+            let hNext = h + (t + 1) * B * H, tct = tc + t * B * H
+            for b in 0..<B {
+                let zb = z + b * G
+                Activations.sigmoid(zb, 2 * H)             // i, f
+                Activations.tanh(zb + 2 * H, H)            // g
+                Activations.sigmoid(zb + 3 * H, H)         // o
+                let cp = cPrev + b * H, cn = cNext + b * H, hn = hNext + b * H, tcb = tct + b * H
+                for j in 0..<H {
+                    cn[j] = zb[H + j] * cp[j] + zb[j] * zb[2 * H + j]
+                }
+                (tcb).update(from: cn, count: H)
+                Activations.tanh(tcb, H)
+                for j in 0..<H { hn[j] = zb[3 * H + j] * tcb[j] }
+            }
+        }
+        let final = LSTMState.zeros(batch: B, hidden: H)
+        final.h.pointer.update(from: h + T * B * H, count: B * H)
+        final.c.pointer.update(from: c + T * B * H, count: B * H)
+        return final
+    }
+
+    @discardableResult
+    public func backward(dOutputs: UnsafePointer<Float>?, dFinal: LSTMState?, dInput: UnsafeMutablePointer<Float>?) -> LSTMState {
+        let I = inputSize, H = hiddenSize, G = 4 * H
+        let gate = gates.pointer, c = cs.pointer, h = hs.pointer, tc = tcs.pointer, x = xs.pointer
+        let dZ = dz.ensure(T * B * G)
+        // scratch: Uᵀ (4H, H) | dh (B, H) | dc (B, H) | larger transposes after the loop
+        let need = G * H + 2 * B * H + max(H, I) * T * B + B * G + G * I
+        let s = scratch.ensure(need)
+        let UT = s, dh = s + G * H, dc = dh + B * H
+        Kernels.transpose(H, G, recurrentKernel.value.pointer, G, UT)
+        if let dFinal { dh.update(from: dFinal.h.pointer, count: B * H); dc.update(from: dFinal.c.pointer, count: B * H) }
+        else { dh.update(repeating: 0, count: B * H); dc.update(repeating: 0, count: B * H) }
+
+        for t in stride(from: T - 1, through: 0, by: -1) {
+            if let dOutputs {
+                let d = dOutputs + t * B * H
+                for k in 0..<(B * H) { dh[k] += d[k] }
+            }
+            let z = gate + t * B * G, dzt = dZ + t * B * G
+            let cPrev = c + t * B * H, tct = tc + t * B * H
+            for b in 0..<B {
+                let zb = z + b * G, db = dzt + b * G
+                let dhb = dh + b * H, dcb = dc + b * H, cp = cPrev + b * H, tcb = tct + b * H
+                for j in 0..<H {
+                    let i = zb[j], f = zb[H + j], g = zb[2 * H + j], o = zb[3 * H + j]
+                    let tcj = tcb[j]
+                    let dhj = dhb[j]
+                    let dcj = dcb[j] + dhj * o * (1 - tcj * tcj)   // through h = o·tanh(c)
+                    db[j] = dcj * g * i * (1 - i)                   // d z_i
+                    db[H + j] = dcj * cp[j] * f * (1 - f)           // d z_f
+                    db[2 * H + j] = dcj * i * (1 - g * g)           // d z_c
+                    db[3 * H + j] = dhj * tcj * o * (1 - o)         // d z_o
+                    dcb[j] = dcj * f                                // to c_{t-1}
+                }
+            }
+            // dh_{t-1} = dz_t · Uᵀ
+            Kernels.gemm(B, H, G, dzt, G, UT, H, dh, H, accumulate: false)
+        }
+        // Weight gradients over all steps at once: dU += H_prevᵀ·dZ, dW += Xᵀ·dZ, db += Σ dZ.
+        let big = s + G * H + 2 * B * H   // room for a (max(H, I), T·B) transpose
+        Kernels.transpose(T * B, H, h, H, big)
+        Kernels.gemm(H, G, T * B, big, T * B, dZ, G, recurrentKernel.grad.pointer, G, accumulate: true)
+        let WT = big + max(H, I) * T * B + B * G   // Wᵀ, (4H, I)
+        Kernels.transpose(I, G, kernel.value.pointer, G, WT)
+        if repeated {
+            let sum = big + max(H, I) * T * B   // (B, 4H): Σ_t dZ_t
+            sum.update(from: dZ, count: B * G)
+            for t in 1..<max(T, 1) { let d = dZ + t * B * G; for k in 0..<(B * G) { sum[k] += d[k] } }
+            Kernels.transpose(B, I, x, I, big)
+            Kernels.gemm(I, G, B, big, B, sum, G, kernel.grad.pointer, G, accumulate: true)
+            Kernels.addColumnSums(B, G, sum, bias.grad.pointer)
+            if let dInput { Kernels.gemm(B, I, G, sum, G, WT, I, dInput, I, accumulate: false) }
+        } else {
+            Kernels.transpose(T * B, I, x, I, big)
+            Kernels.gemm(I, G, T * B, big, T * B, dZ, G, kernel.grad.pointer, G, accumulate: true)
+            Kernels.addColumnSums(T * B, G, dZ, bias.grad.pointer)
+            if let dInput { Kernels.gemm(T * B, I, G, dZ, G, WT, I, dInput, I, accumulate: false) }
+        }
+        let d0 = LSTMState.zeros(batch: B, hidden: H)
+        d0.h.pointer.update(from: dh, count: B * H)
+        d0.c.pointer.update(from: dc, count: B * H)
+        return d0
+    }
+}

@@ -1,0 +1,107 @@
+/// The state a recurrent cell carries from one step to the next. Each cell has its own state
+/// type — an LSTM carries `(h, c)`, a GRU only `h` — so passing one where the other is expected
+/// does not compile. Buffers are (B, H), row-major.
+public protocol RecurrentState {
+    /// The hidden output h, (B, H).
+    var h: FloatBuffer { get }
+    /// A state of zeros.
+    static func zeros(batch: Int, hidden: Int) -> Self
+}
+
+/// A recurrent layer run over whole sequences with hand-written backpropagation through time.
+///
+/// Sequences are time-major and contiguous: the input is (T, B, I), or (B, I) used at every step
+/// when `repeated` (the RepeatVector pattern, which lets the input projection be computed once).
+/// `forward` keeps what `backward` needs inside the cell, so each cell serves one sequence at a
+/// time; a `replica()` shares the weights with separate gradients and traces, for another thread.
+public protocol RecurrentCell: AnyObject {
+    /// The state type this cell carries between steps.
+    associatedtype State: RecurrentState
+
+    /// Input features per step (I).
+    var inputSize: Int { get }
+    /// Hidden units (H).
+    var hiddenSize: Int { get }
+    /// The trainable parameters, in Keras' order.
+    var parameters: [Parameter] { get }
+    /// The outputs h_1...h_T of the last forward pass, (T, B, H).
+    var outputs: UnsafePointer<Float> { get }
+
+    /// A cell with fresh Keras-style initial weights.
+    init(inputSize: Int, hiddenSize: Int, rng: inout SeededGenerator)
+    /// A cell sharing this one's weights, with its own gradients and trace.
+    func replica() -> Self
+
+    /// Runs T steps from `initial` (zeros when `nil`) and returns the final state.
+    func forward(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: State?) -> State
+    /// Backpropagates the last forward pass. `dOutputs` (T, B, H) is the loss gradient of each
+    /// output (nil: none), `dFinal` that of the final state. Parameter gradients are accumulated;
+    /// the input gradient is written to `dInput` ((T, B, I), or (B, I) when repeated) when given.
+    /// Returns the gradient of the initial state.
+    @discardableResult
+    func backward(dOutputs: UnsafePointer<Float>?, dFinal: State?, dInput: UnsafeMutablePointer<Float>?) -> State
+}
+
+/// Converts an encoder's final state into a decoder's initial state, and carries the gradient back.
+/// Required whenever the two cells' states differ, so a mismatch is explicit and checked by types.
+public protocol StateBridge: Sendable {
+    associatedtype Source: RecurrentState
+    associatedtype Target: RecurrentState
+    /// The decoder's initial state made from the encoder's final one.
+    func carry(_ s: Source, batch: Int, hidden: Int) -> Target
+    /// The gradient with respect to the encoder's final state, from that of the decoder's initial state.
+    func pullback(_ d: Target, batch: Int, hidden: Int) -> Source
+}
+
+/// Hands a state over unchanged (encoder and decoder of the same kind).
+public struct IdentityBridge<S: RecurrentState>: StateBridge {
+    public init() {}
+    public func carry(_ s: S, batch: Int, hidden: Int) -> S { s }
+    public func pullback(_ d: S, batch: Int, hidden: Int) -> S { d }
+}
+
+/// LSTM encoder to GRU decoder: the GRU starts from the LSTM's h; the cell state c is dropped,
+/// so its gradient is zero.
+public struct LSTMToGRUBridge: StateBridge {
+    public init() {}
+    public func carry(_ s: LSTMState, batch: Int, hidden: Int) -> GRUState { GRUState(h: s.h) }
+    public func pullback(_ d: GRUState, batch: Int, hidden: Int) -> LSTMState {
+        LSTMState(h: d.h, c: FloatBuffer(count: batch * hidden))
+    }
+}
+
+/// GRU encoder to LSTM decoder: the LSTM starts from the GRU's h with c = 0.
+public struct GRUToLSTMBridge: StateBridge {
+    public init() {}
+    public func carry(_ s: GRUState, batch: Int, hidden: Int) -> LSTMState {
+        LSTMState(h: s.h, c: FloatBuffer(count: batch * hidden))
+    }
+    public func pullback(_ d: LSTMState, batch: Int, hidden: Int) -> GRUState { GRUState(h: d.h) }
+}
+
+/// The state of an LSTM: hidden output h and cell state c, each (B, H).
+public struct LSTMState: RecurrentState {
+    public var h: FloatBuffer
+    public var c: FloatBuffer
+    public init(h: FloatBuffer, c: FloatBuffer) { self.h = h; self.c = c }
+    public static func zeros(batch: Int, hidden: Int) -> LSTMState {
+        LSTMState(h: FloatBuffer(count: batch * hidden), c: FloatBuffer(count: batch * hidden))
+    }
+}
+
+/// The state of a GRU: the hidden output h, (B, H).
+public struct GRUState: RecurrentState {
+    public var h: FloatBuffer
+    public init(h: FloatBuffer) { self.h = h }
+    public static func zeros(batch: Int, hidden: Int) -> GRUState { GRUState(h: FloatBuffer(count: batch * hidden)) }
+}
+
+/// Grows-only trace storage shared by the cells: reallocated only when a larger (T, B) arrives.
+struct TraceBuffer {
+    private(set) var buffer = FloatBuffer(count: 0)
+    mutating func ensure(_ n: Int) -> UnsafeMutablePointer<Float> {
+        if buffer.count < n { buffer = FloatBuffer(count: n) }
+        return buffer.pointer
+    }
+    var pointer: UnsafeMutablePointer<Float> { buffer.pointer }
+}

@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A small, fast, seedable generator (xoshiro256**, seeded through SplitMix64), so that the same
+/// seed gives the same weights, shuffles and dropout masks on every platform.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var s: (UInt64, UInt64, UInt64, UInt64)
+
+    /// A generator whose whole stream is determined by `seed`.
+    public init(seed: UInt64) {
+        var z = seed
+        func splitmix() -> UInt64 {
+            z &+= 0x9E3779B97F4A7C15
+            var x = z
+            x = (x ^ (x >> 30)) &* 0xBF58476D1CE4E5B9
+            x = (x ^ (x >> 27)) &* 0x94D049BB133111EB
+            return x ^ (x >> 31)
+        }
+        s = (splitmix(), splitmix(), splitmix(), splitmix())
+    }
+
+    public mutating func next() -> UInt64 {
+        let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
+        let t = s.1 << 17
+        s.2 ^= s.0; s.3 ^= s.1; s.1 ^= s.2; s.0 ^= s.3
+        s.2 ^= t
+        s.3 = (s.3 << 45) | (s.3 >> 19)
+        return result
+    }
+
+    /// A uniform Double in [0, 1).
+    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+    /// A standard normal sample (Box–Muller).
+    public mutating func normal() -> Double {
+        let u1 = max(unit(), 1e-300), u2 = unit()
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+    }
+
+    /// A deterministic Fisher–Yates shuffle (the standard library's shuffle is not specified to
+    /// stay the same across releases).
+    public mutating func shuffle<T>(_ a: inout [T]) {
+        guard a.count > 1 else { return }
+        for i in stride(from: a.count - 1, to: 0, by: -1) {
+            let j = Int(next() % UInt64(i + 1))
+            a.swapAt(i, j)
+        }
+    }
+}
+
+/// Weight initialisers with Keras' definitions, so that settings carry across.
+public enum Initializer {
+    /// Glorot (Xavier) uniform: U(-l, l) with l = sqrt(6 / (fanIn + fanOut)). Keras' default kernel.
+    public static func glorotUniform(rows fanIn: Int, cols fanOut: Int, into w: FloatBuffer, rng: inout SeededGenerator) {
+        let limit = (6.0 / Double(fanIn + fanOut)).squareRoot()
+        for i in 0..<(fanIn * fanOut) { w[i] = Float((rng.unit() * 2 - 1) * limit) }
+    }
+
+    /// Orthogonal: a (rows x cols) matrix with orthonormal rows (rows <= cols) or columns, from
+    /// the QR decomposition of a Gaussian matrix with R's diagonal made positive, as Keras'
+    /// `Orthogonal` (the default recurrent kernel) does.
+    public static func orthogonal(rows: Int, cols: Int, into w: FloatBuffer, rng: inout SeededGenerator) {
+        let long = max(rows, cols), short = min(rows, cols)
+        // Columns of a (long x short) Gaussian matrix, orthonormalised by modified Gram–Schmidt
+        // (whose R has a positive diagonal by construction).
+        var q = [[Double]](repeating: [Double](repeating: 0, count: long), count: short)
+        for j in 0..<short { for i in 0..<long { q[j][i] = rng.normal() } }
+        for j in 0..<short {
+            for k in 0..<j {
+                var dot = 0.0
+                for i in 0..<long { dot += q[k][i] * q[j][i] }
+                for i in 0..<long { q[j][i] -= dot * q[k][i] }
+            }
+            var norm = 0.0
+            for i in 0..<long { norm += q[j][i] * q[j][i] }
+            norm = norm.squareRoot()
+            for i in 0..<long { q[j][i] /= norm }
+        }
+        for r in 0..<rows {
+            for c in 0..<cols {
+                w[r * cols + c] = Float(rows < cols ? q[r][c] : q[c][r])
+            }
+        }
+    }
+}

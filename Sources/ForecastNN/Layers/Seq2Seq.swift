@@ -1,0 +1,144 @@
+/// The sequence-to-sequence forecaster, in Keras words:
+///
+///     Input(L, F) → RNN(H)×layers → RepeatVector(horizon) → RNN(H, return_sequences)×layers
+///                 → TimeDistributed(Dense(O))
+///
+/// The encoder reads the lookback window; its last layer's final output is repeated once per
+/// horizon step and fed to the decoder, which returns every step; one Dense layer maps each step
+/// to the forecast. The decoder starts from the encoder's final states (layer by layer) or from
+/// zeros. Encoder and decoder cells are independent type parameters; their states meet through a
+/// `Bridge`, so an LSTM encoder with a GRU decoder needs `LSTMToGRUBridge` and a mismatch does not
+/// compile.
+///
+/// Buffers are time-major: x is (L, B, F), the forecast (H, B, O).
+public final class Seq2Seq<Encoder: RecurrentCell, Decoder: RecurrentCell, Bridge: StateBridge>: SequenceModel
+where Bridge.Source == Encoder.State, Bridge.Target == Decoder.State {
+    public let config: NetworkConfig
+    /// The encoder layers, bottom first.
+    public let encoder: [Encoder]
+    /// The decoder layers, bottom first.
+    public let decoder: [Decoder]
+    /// The TimeDistributed Dense head.
+    public let head: Dense
+    /// How encoder states become decoder states.
+    public let bridge: Bridge
+
+    private var L = 0, B = 0
+    private var masks: [TraceBuffer]    // dropout masks, one per boundary between stacked layers
+    private var dropped: [TraceBuffer]  // masked layer outputs
+    private var grads: [TraceBuffer]    // gradient buffers between layers
+    private var usedDropout = false
+
+    /// A network with fresh weights drawn from `seed`.
+    public init(_ config: NetworkConfig, bridge: Bridge, seed: UInt64) {
+        precondition(config.layers >= 1 && config.hiddenSize >= 1 && config.horizon >= 1 && config.inputSize >= 1,
+                     "network sizes must be >= 1: \(config)")
+        self.config = config
+        self.bridge = bridge
+        var rng = SeededGenerator(seed: seed)
+        let H = config.hiddenSize
+        encoder = (0..<config.layers).map { Encoder(inputSize: $0 == 0 ? config.inputSize : H, hiddenSize: H, rng: &rng) }
+        decoder = (0..<config.layers).map { _ in Decoder(inputSize: H, hiddenSize: H, rng: &rng) }
+        head = Dense(inputSize: H, outputSize: config.outputSize, rng: &rng)
+        let boundaries = 2 * config.layers
+        masks = Array(repeating: TraceBuffer(), count: boundaries)
+        dropped = Array(repeating: TraceBuffer(), count: boundaries)
+        grads = Array(repeating: TraceBuffer(), count: 2)
+    }
+
+    private init(replicating other: Seq2Seq) {
+        config = other.config
+        bridge = other.bridge
+        encoder = other.encoder.map { $0.replica() }
+        decoder = other.decoder.map { $0.replica() }
+        head = other.head.replica()
+        masks = Array(repeating: TraceBuffer(), count: other.masks.count)
+        dropped = Array(repeating: TraceBuffer(), count: other.dropped.count)
+        grads = Array(repeating: TraceBuffer(), count: 2)
+    }
+
+    public func replica() -> any SequenceModel { Seq2Seq(replicating: self) }
+
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        var out: [(String, Parameter)] = []
+        for (k, l) in encoder.enumerated() { for p in l.parameters { out.append(("encoder.\(k).\(p.name)", p)) } }
+        for (k, l) in decoder.enumerated() { for p in l.parameters { out.append(("decoder.\(k).\(p.name)", p)) } }
+        for p in head.parameters { out.append(("dense.\(p.name)", p)) }
+        return out
+    }
+
+    /// Applies (or, with `rng` nil, reuses) the dropout mask of boundary `k` to n values.
+    private func applyDropout(_ k: Int, _ src: UnsafePointer<Float>, _ n: Int, rng: UnsafeMutablePointer<SeededGenerator>) -> UnsafePointer<Float> {
+        let p = config.dropout
+        let keep = Float(1 / (1 - p))
+        let m = masks[k].ensure(n), d = dropped[k].ensure(n)
+        for i in 0..<n {
+            m[i] = rng.pointee.unit() < p ? 0 : keep
+            d[i] = src[i] * m[i]
+        }
+        return UnsafePointer(d)
+    }
+
+    public func forward(_ x: UnsafePointer<Float>, lookback L: Int, batch B: Int,
+                        dropout rng: UnsafeMutablePointer<SeededGenerator>?) -> UnsafePointer<Float> {
+        self.L = L; self.B = B
+        let H = config.hiddenSize, steps = config.horizon
+        usedDropout = rng != nil && config.dropout > 0
+        var input = x
+        var finals: [Encoder.State] = []
+        finals.reserveCapacity(encoder.count)
+        for (k, layer) in encoder.enumerated() {
+            finals.append(layer.forward(input, steps: L, batch: B, repeated: false, initial: nil))
+            input = layer.outputs
+            if usedDropout && k < encoder.count - 1 { input = applyDropout(k, input, L * B * H, rng: rng!) }
+        }
+        let context = finals.last!.h   // the encoder's final output, (B, H), repeated `steps` times
+        input = UnsafePointer(context.pointer)
+        for (k, layer) in decoder.enumerated() {
+            let initial = config.decoderStart == .encoderState ? bridge.carry(finals[k], batch: B, hidden: H) : nil
+            _ = layer.forward(input, steps: steps, batch: B, repeated: k == 0, initial: initial)
+            input = layer.outputs
+            if usedDropout && k < decoder.count - 1 {
+                input = applyDropout(encoder.count + k, input, steps * B * H, rng: rng!)
+            }
+        }
+        return head.forward(input, rows: steps * B)
+    }
+
+    public func backward(_ dY: UnsafePointer<Float>) {
+        let H = config.hiddenSize, steps = config.horizon
+        let n = max(steps, L) * B * H
+        var dOut = grads[0].ensure(n)
+        var dIn = grads[1].ensure(n)
+        head.backward(dY, dInput: dOut)
+        var dInitial: [Decoder.State] = []
+        for k in stride(from: decoder.count - 1, through: 0, by: -1) {
+            let d = decoder[k].backward(dOutputs: dOut, dFinal: nil, dInput: dIn)
+            dInitial.insert(d, at: 0)
+            if k > 0 && usedDropout {
+                let m = masks[encoder.count + k - 1].pointer
+                for i in 0..<(steps * B * H) { dIn[i] *= m[i] }
+            }
+            swap(&dOut, &dIn)
+        }
+        // dOut now holds d(context), (B, H): the gradient of the last encoder layer's final output.
+        let dContext = dOut
+        var dAbove: UnsafeMutablePointer<Float>? = nil
+        for k in stride(from: encoder.count - 1, through: 0, by: -1) {
+            let dFinal = config.decoderStart == .encoderState
+                ? bridge.pullback(dInitial[k], batch: B, hidden: H)
+                : Encoder.State.zeros(batch: B, hidden: H)
+            if k == encoder.count - 1 {
+                let h = dFinal.h.pointer
+                for i in 0..<(B * H) { h[i] += dContext[i] }
+            }
+            let below: UnsafeMutablePointer<Float>? = k > 0 ? (dAbove == dIn ? dOut : dIn) : nil
+            encoder[k].backward(dOutputs: dAbove.map { UnsafePointer($0) }, dFinal: dFinal, dInput: below)
+            if let below, usedDropout {
+                let m = masks[k - 1].pointer
+                for i in 0..<(L * B * H) { below[i] *= m[i] }
+            }
+            dAbove = below
+        }
+    }
+}

@@ -1,0 +1,84 @@
+/// Which recurrent cell a layer uses.
+public enum CellKind: String, Sendable, Codable, CaseIterable {
+    case lstm, gru
+}
+
+/// Where the decoder's state starts.
+public enum DecoderStart: String, Sendable, Codable, CaseIterable {
+    /// From the encoder's final state, per layer (Keras encoder–decoder examples that pass
+    /// `encoder_states` as `initial_state`). The default.
+    case encoderState = "encoder"
+    /// From zeros (the plain Keras `RepeatVector` model).
+    case zeros
+}
+
+/// The sizes and options of a sequence-to-sequence network.
+public struct NetworkConfig: Sendable, Codable, Equatable {
+    /// Features per input step (target plus covariates).
+    public var inputSize: Int
+    /// Values predicted per output step.
+    public var outputSize: Int = 1
+    /// Hidden units of every recurrent layer.
+    public var hiddenSize: Int = 64
+    /// Recurrent layers in the encoder, and in the decoder.
+    public var layers: Int = 1
+    /// Output steps (the horizon H).
+    public var horizon: Int
+    /// Encoder cell.
+    public var encoder: CellKind = .lstm
+    /// Decoder cell.
+    public var decoder: CellKind = .lstm
+    /// Where the decoder's state starts.
+    public var decoderStart: DecoderStart = .encoderState
+    /// Dropout rate applied between stacked recurrent layers during training.
+    public var dropout: Double = 0
+
+    public init(inputSize: Int, horizon: Int, hiddenSize: Int = 64, layers: Int = 1,
+                encoder: CellKind = .lstm, decoder: CellKind = .lstm,
+                decoderStart: DecoderStart = .encoderState, dropout: Double = 0, outputSize: Int = 1) {
+        self.inputSize = inputSize
+        self.horizon = horizon
+        self.hiddenSize = hiddenSize
+        self.layers = layers
+        self.encoder = encoder
+        self.decoder = decoder
+        self.decoderStart = decoderStart
+        self.dropout = dropout
+        self.outputSize = outputSize
+    }
+}
+
+/// A trainable network mapping a (L, B, F) window batch to a (H, B, O) forecast batch: the
+/// cell-independent face of `Seq2Seq`, for code that picks cells at run time.
+public protocol SequenceModel: AnyObject {
+    /// The configuration it was built from.
+    var config: NetworkConfig { get }
+    /// All parameters, named `encoder.0.kernel`, ..., `dense.bias`.
+    var namedParameters: [(name: String, parameter: Parameter)] { get }
+    /// Runs the network; the result (H, B, O) stays valid until the next forward.
+    /// With `dropout` given (training), masks are drawn from it.
+    func forward(_ x: UnsafePointer<Float>, lookback L: Int, batch B: Int, dropout: UnsafeMutablePointer<SeededGenerator>?) -> UnsafePointer<Float>
+    /// Backpropagates dY (H, B, O) of the last forward, accumulating parameter gradients.
+    func backward(_ dY: UnsafePointer<Float>)
+    /// A copy sharing the weights, with separate gradients and traces (for another thread).
+    func replica() -> any SequenceModel
+}
+
+extension SequenceModel {
+    /// The parameters without names.
+    public var parameters: [Parameter] { namedParameters.map(\.parameter) }
+    /// The number of trainable scalars.
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+    /// Sets every gradient to zero.
+    public func zeroGradients() { for p in parameters { p.grad.zero() } }
+}
+
+/// Builds the network a configuration names, choosing the cells and the state bridge.
+public func makeNetwork(_ config: NetworkConfig, seed: UInt64) -> any SequenceModel {
+    switch (config.encoder, config.decoder) {
+    case (.lstm, .lstm): return Seq2Seq<LSTMCell, LSTMCell, IdentityBridge<LSTMState>>(config, bridge: IdentityBridge(), seed: seed)
+    case (.gru, .gru): return Seq2Seq<GRUCell, GRUCell, IdentityBridge<GRUState>>(config, bridge: IdentityBridge(), seed: seed)
+    case (.lstm, .gru): return Seq2Seq<LSTMCell, GRUCell, LSTMToGRUBridge>(config, bridge: LSTMToGRUBridge(), seed: seed)
+    case (.gru, .lstm): return Seq2Seq<GRUCell, LSTMCell, GRUToLSTMBridge>(config, bridge: GRUToLSTMBridge(), seed: seed)
+    }
+}

@@ -1,0 +1,85 @@
+/// Adam with Keras' defaults and update rule (β1 0.9, β2 0.999, ε 1e-7 added to √v after bias
+/// correction folded into the step size), optional decoupled weight decay (AdamW), and
+/// gradient clipping by global norm (Keras' `global_clipnorm`).
+///
+///     m ← m + (g − m)(1 − β1)      v ← v + (g² − v)(1 − β2)
+///     α = lr·√(1 − β2ᵗ)/(1 − β1ᵗ)  θ ← θ − α·m/(√v + ε)
+public final class Adam {
+    /// The step size; change it between steps (plateau schedules do).
+    public var learningRate: Double
+    public let beta1: Double
+    public let beta2: Double
+    public let epsilon: Double
+    /// Decoupled weight decay: θ ← θ − lr·decay·θ before each step. 0 is plain Adam.
+    public let weightDecay: Double
+    /// The steps taken so far.
+    public private(set) var step = 0
+    private var m: [FloatBuffer]
+    private var v: [FloatBuffer]
+
+    /// An optimiser for `parameters` (their order must stay the same between steps).
+    public init(parameters: [Parameter], learningRate: Double = 1e-3, beta1: Double = 0.9,
+                beta2: Double = 0.999, epsilon: Double = 1e-7, weightDecay: Double = 0) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        m = parameters.map { FloatBuffer(count: $0.count) }
+        v = parameters.map { FloatBuffer(count: $0.count) }
+    }
+
+    /// The optimiser's moment estimates and step, for checkpoints.
+    public var state: (step: Int, m: [[Float]], v: [[Float]]) { (step, m.map(\.array), v.map(\.array)) }
+
+    /// Restores a saved state (from `state`).
+    public func restore(step: Int, m: [[Float]], v: [[Float]]) {
+        precondition(m.count == self.m.count && v.count == self.v.count, "optimizer state does not match the parameters")
+        self.step = step
+        for (b, a) in zip(self.m, m) where a.count == b.count { b.copy(from: FloatBuffer(a)) }
+        for (b, a) in zip(self.v, v) where a.count == b.count { b.copy(from: FloatBuffer(a)) }
+    }
+
+    /// Applies one update from the parameters' gradients.
+    public func update(_ parameters: [Parameter]) {
+        step += 1
+        let t = Double(step)
+        let alpha = Float(learningRate * (1 - pow(beta2, t)).squareRoot() / (1 - pow(beta1, t)))
+        let b1 = Float(1 - beta1), b2 = Float(1 - beta2), eps = Float(epsilon)
+        let decay = Float(learningRate * weightDecay)
+        for (k, p) in parameters.enumerated() {
+            let w = p.value.pointer, g = p.grad.pointer, mk = m[k].pointer, vk = v[k].pointer
+            for i in 0..<p.count {
+                if decay != 0 { w[i] -= w[i] * decay }
+                let gi = g[i]
+                mk[i] += (gi - mk[i]) * b1
+                vk[i] += (gi * gi - vk[i]) * b2
+                w[i] -= alpha * mk[i] / (vk[i].squareRoot() + eps)
+            }
+        }
+    }
+
+    /// Scales all gradients so that their global L2 norm is at most `maxNorm`; returns the norm
+    /// before clipping (NaN or infinite when a gradient is).
+    @discardableResult
+    public static func clipGlobalNorm(_ parameters: [Parameter], maxNorm: Double) -> Double {
+        var sum = 0.0
+        for p in parameters {
+            var s: Float = 0
+            for i in 0..<p.count { s += p.grad[i] * p.grad[i] }
+            sum += Double(s)
+        }
+        let norm = sum.squareRoot()
+        if norm.isFinite && norm > maxNorm && maxNorm > 0 {
+            let f = Float(maxNorm / norm)
+            for p in parameters { for i in 0..<p.count { p.grad[i] *= f } }
+        }
+        return norm
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

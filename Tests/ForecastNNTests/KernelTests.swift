@@ -1,0 +1,61 @@
+import Testing
+@testable import ForecastNN
+import _ForecastTestSupport
+
+@Suite struct KernelTests {
+    @Test(arguments: [(1, 1, 1), (3, 5, 2), (4, 32, 7), (5, 48, 65), (8, 256, 64), (33, 17, 3), (2, 192, 64), (7, 70, 1)])
+    func gemmMatchesNaiveTwin(shape: (Int, Int, Int)) {
+        let (M, N, K) = shape
+        let a = randomFloats(M * K, seed: 1), b = randomFloats(K * N, seed: 2), c0 = randomFloats(M * N, seed: 3)
+        for accumulate in [false, true] {
+            var fast = c0, slow = c0
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
+                fast.withUnsafeMutableBufferPointer { Kernels.gemm(M, N, K, ap.baseAddress!, K, bp.baseAddress!, N, $0.baseAddress!, N, accumulate: accumulate) }
+                slow.withUnsafeMutableBufferPointer { Kernels.gemmNaive(M, N, K, ap.baseAddress!, K, bp.baseAddress!, N, $0.baseAddress!, N, accumulate: accumulate) }
+            } }
+            // Same products, same k order, fused: bit-identical.
+            #expect(fast == slow)
+        }
+    }
+
+    @Test func transposeAndColumnSums() {
+        let x = randomFloats(5 * 7, seed: 4)
+        var t = [Float](repeating: 0, count: 35)
+        x.withUnsafeBufferPointer { xp in t.withUnsafeMutableBufferPointer { Kernels.transpose(5, 7, xp.baseAddress!, 7, $0.baseAddress!) } }
+        for i in 0..<5 { for j in 0..<7 { #expect(t[j * 5 + i] == x[i * 7 + j]) } }
+        var sums = [Float](repeating: 1, count: 7)
+        x.withUnsafeBufferPointer { xp in sums.withUnsafeMutableBufferPointer { Kernels.addColumnSums(5, 7, xp.baseAddress!, $0.baseAddress!) } }
+        for j in 0..<7 { #expect(abs(sums[j] - (1 + (0..<5).map { x[$0 * 7 + j] }.reduce(0, +))) < 1e-6) }
+    }
+
+    @Test func activationsMatchLibm() {
+        var xs: [Float] = stride(from: -30, through: 30, by: 0.0173).map { Float($0) } + [-100, 100, 0, 1e-6, -1e-6]
+        let original = xs
+        xs.withUnsafeMutableBufferPointer { Activations.sigmoid($0.baseAddress!, $0.count) }
+        for (x, y) in zip(original, xs) { #expect(abs(y - Activations.sigmoidNaive(x)) <= 2e-7, "sigmoid(\(x))") }
+        xs = original
+        xs.withUnsafeMutableBufferPointer { Activations.tanh($0.baseAddress!, $0.count) }
+        for (x, y) in zip(original, xs) { #expect(abs(y - Activations.tanhNaive(x)) <= 2e-7, "tanh(\(x))") }
+    }
+
+    @Test func initializersFollowKeras() {
+        var rng = SeededGenerator(seed: 7)
+        let w = FloatBuffer(count: 6 * 24)
+        Initializer.orthogonal(rows: 6, cols: 24, into: w, rng: &rng)
+        // Rows are orthonormal: W·Wᵀ = I.
+        for i in 0..<6 { for j in 0..<6 {
+            var dot: Float = 0
+            for k in 0..<24 { dot += w[i * 24 + k] * w[j * 24 + k] }
+            #expect(abs(dot - (i == j ? 1 : 0)) < 1e-5)
+        } }
+        let g = FloatBuffer(count: 10 * 30)
+        Initializer.glorotUniform(rows: 10, cols: 30, into: g, rng: &rng)
+        let limit = Float((6.0 / 40).squareRoot())
+        #expect(g.array.allSatisfy { abs($0) <= limit })
+        #expect(g.array.map(abs).max()! > limit * 0.9)
+        var r = SeededGenerator(seed: 1)
+        let lstm = LSTMCell(inputSize: 2, hiddenSize: 3, rng: &r)
+        #expect(lstm.bias.value.array == [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0], "unit forget bias")
+        #expect(GRUCell(inputSize: 2, hiddenSize: 3, rng: &r).bias.shape == [2, 9])
+    }
+}
