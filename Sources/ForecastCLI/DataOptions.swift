@@ -1,0 +1,70 @@
+import ArgumentParser
+import ForecastKit
+
+/// The options that say how to read a CSV file, shared by every command that reads data.
+struct DataOptions: ParsableArguments {
+    @Option(help: "The column to forecast.")
+    var target: String?
+
+    @Option(name: .customLong("time-column"), help: "The time column (default: detected).")
+    var timeColumn: String?
+
+    @Option(name: .customLong("id-column"), help: "The column naming each series in a long-format panel.")
+    var idColumn: String?
+
+    @Option(help: "Comma-separated covariate columns (past inputs).")
+    var covariates: String?
+
+    @Option(help: "Field delimiter: ',', ';' or 'tab' (default: detected).")
+    var delimiter: String?
+
+    @Option(name: .customLong("time-format"), help: "Time format: index, year, date, or a strftime pattern such as %d/%m/%Y (default: detected).")
+    var timeFormat: String?
+
+    @Option(help: "Missing values inside a series: error, interpolate or ffill.")
+    var fill: MissingPolicy = .error
+
+    func validate() throws {
+        if let d = delimiter, delimiterByte(d) == nil {
+            throw ValidationError("--delimiter must be ',', ';', 'tab' or one ASCII character, got '\(d)'")
+        }
+        if let f = timeFormat, TimeFormat(argument: f) == nil {
+            throw ValidationError("--time-format must be index, year, date, iso, month, quarter or a pattern with % fields, got '\(f)'")
+        }
+    }
+
+    func delimiterByte(_ d: String) -> UInt8? {
+        if d == "tab" || d == "\\t" || d == "\t" { return 9 }
+        guard d.utf8.count == 1, let b = d.utf8.first, b < 128 else { return nil }
+        return b
+    }
+
+    var covariateList: [String] {
+        (covariates ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// Loader options for `target`.
+    func loaderOptions(target: String) -> SeriesLoader.Options {
+        var o = SeriesLoader.Options(target: target, timeColumn: timeColumn, idColumn: idColumn,
+                                     covariates: covariateList, fill: fill)
+        o.delimiter = delimiter.flatMap(delimiterByte)
+        o.timeFormat = timeFormat.flatMap(TimeFormat.init(argument:))
+        return o
+    }
+
+    /// Loads the data, printing the loader's report to stderr.
+    func load(_ file: String, target: String, quiet: Bool = false) throws -> [TimeSeries] {
+        let r = try SeriesLoader.load(file, options: loaderOptions(target: target))
+        if !quiet { for line in r.report { note("note: \(file): \(line)") } }
+        return r.series
+    }
+}
+
+extension MissingPolicy: ExpressibleByArgument {}
+extension CellKind: ExpressibleByArgument {}
+extension ScalerKind: ExpressibleByArgument {}
+extension Loss: ExpressibleByArgument {}
+extension BaselineKind: ExpressibleByArgument {}
+extension DecoderStart: ExpressibleByArgument {}
+
+import Foundation

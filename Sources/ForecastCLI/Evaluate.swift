@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import ForecastKit
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score a model on the last N points of a CSV file, beside the naive baselines.",
+        discussion: """
+        The model forecasts the last N points of each series from the points before them; so do the naive,
+        seasonal-naive, drift and mean baselines. MASE and RMSSE are scaled by the in-sample seasonal-naive
+        error. Fit with the same --holdout so the model never saw the scored points.
+
+        Example:
+          forecast fit datasets/airline_passengers.csv --target passengers --horizon 12 --holdout 12 --model a.fcm
+          forecast evaluate datasets/airline_passengers.csv --model a.fcm --holdout 12
+        """)
+
+    @Argument(help: "The CSV file with the actual values.")
+    var data: String
+
+    @Option(help: "The model file.")
+    var model: String
+
+    @Option(help: "Points at the end of each series to score (default: the model's horizon).")
+    var holdout: Int?
+
+    @Option(help: "Missing values inside a series: error, interpolate or ffill.")
+    var fill: MissingPolicy = .error
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        try reportingErrors {
+            let f = try ModelFile.read(model)
+            let n = holdout ?? f.config.horizon
+            guard n >= 1 else { throw ConfigurationError(message: "--holdout must be at least 1, got \(n)") }
+            let options = SeriesLoader.Options(target: f.targetName, timeColumn: f.timeColumn == "index" ? nil : f.timeColumn,
+                                               idColumn: f.idColumn, covariates: f.covariateNames, fill: fill)
+            let all = try SeriesLoader.load(data, options: options).series
+            let m = f.config.seasonalPeriod ?? 1
+            var rows: [[String: Any]] = []
+            var table: [(String, String, [Double?])] = []
+            for s in all {
+                guard s.count > n + f.config.lookback! else {
+                    throw ConfigurationError(message: "\(s.id.map { "series '\($0)'" } ?? "the series") has \(s.count) points; scoring \(n) needs more than \(n + f.config.lookback!)")
+                }
+                let history = s.prefix(s.count - n), actual = Array(s.target.suffix(n))
+                if let st = f.series.first(where: { $0.id == s.id }), let last = st.tailTimes.last, last > history.timestamps.last! {
+                    note("warning: the model was trained on data up to \(st.lastTime), inside the scored points; fit with --holdout \(n) for an honest score")
+                }
+                let fc = try f.predict(horizon: n, history: [history])[0]
+                var candidates: [(String, [Double])] = [("network", fc.values)]
+                for b in Baseline.allCases { candidates.append((b.rawValue, b.forecast(history.target, horizon: n, period: m))) }
+                for (name, p) in candidates {
+                    let scores: [Double?] = [
+                        Metrics.mae(actual: actual, predicted: p), Metrics.rmse(actual: actual, predicted: p),
+                        Metrics.mape(actual: actual, predicted: p), Metrics.smape(actual: actual, predicted: p),
+                        Metrics.mase(actual: actual, predicted: p, insample: history.target, period: m),
+                        Metrics.rmsse(actual: actual, predicted: p, insample: history.target, period: m),
+                        Metrics.bias(actual: actual, predicted: p),
+                    ]
+                    table.append((s.id ?? "", name, scores))
+                    var r: [String: Any] = ["model": name, "holdout": n, "seasonal_period": m]
+                    if let id = s.id { r["id"] = id }
+                    for (k, v) in zip(Self.metricNames, scores) { r[k] = v ?? NSNull() }
+                    rows.append(r)
+                }
+            }
+            if json {
+                let data = try! JSONSerialization.data(withJSONObject: ["metrics": rows], options: [.sortedKeys, .prettyPrinted])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                let panel = all.count > 1
+                var header = (panel ? ["series"] : []) + ["model"] + Self.metricNames
+                header = header.map { $0.uppercased() == $0 ? $0 : $0 }
+                var lines: [[String]] = [header]
+                for (id, name, scores) in table {
+                    lines.append((panel ? [id] : []) + [name] + scores.map { $0.map { String(format: "%.4g", $0) } ?? "undefined" })
+                }
+                let widths = (0..<header.count).map { c in lines.map { $0[c].count }.max()! }
+                for l in lines {
+                    print(zip(l, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
+                }
+                print("(last \(n) points; MASE/RMSSE scaled by the in-sample seasonal-naive error, m = \(m); below 1 beats it)")
+            }
+        }
+    }
+
+    static let metricNames = ["mae", "rmse", "mape", "smape", "mase", "rmsse", "bias"]
+}

@@ -1,0 +1,161 @@
+import ArgumentParser
+import Foundation
+import ForecastKit
+
+struct Fit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a forecaster on a CSV file and save it as a model file.",
+        discussion: """
+        Progress (epoch, losses, time, ETA) goes to stderr; a summary follows. Ctrl-C stops after the
+        current batch and saves the best weights so far. The model file is written atomically.
+
+        Examples:
+          forecast fit datasets/airline_passengers.csv --target passengers --horizon 12 --model airline.fcm
+          forecast fit datasets/seattle_weather_daily.csv --target temp_max_c --covariates temp_min_c,wind_ms \\
+              --horizon 14 --cell gru --model weather.fcm
+          forecast fit sales.csv --target units --id-column store --horizon 8 --encoder lstm --decoder gru --model m.fcm
+        """)
+
+    @Argument(help: "The CSV file to train on.")
+    var data: String
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: "Steps to forecast directly (H).")
+    var horizon: Int
+
+    @Option(help: "Input steps (L); default: two seasons and twice the horizon, bounded by the data.")
+    var lookback: Int?
+
+    @Option(help: "Cell for both encoder and decoder: lstm or gru.")
+    var cell: CellKind?
+
+    @Option(help: "Encoder cell (overrides --cell).")
+    var encoder: CellKind?
+
+    @Option(help: "Decoder cell (overrides --cell).")
+    var decoder: CellKind?
+
+    @Option(name: .customLong("decoder-start"), help: "Decoder initial state: encoder (its final state) or zeros.")
+    var decoderStart: DecoderStart = .encoderState
+
+    @Option(help: "Hidden units per recurrent layer.")
+    var hidden: Int = 32
+
+    @Option(help: "Recurrent layers in encoder and decoder.")
+    var layers: Int = 1
+
+    @Option(help: "Dropout between stacked layers, in [0, 1).")
+    var dropout: Double = 0
+
+    @Option(help: "Maximum epochs (default: bounded by the data size; early stopping usually ends sooner).")
+    var epochs: Int?
+
+    @Option(name: .customLong("batch-size"), help: "Windows per mini-batch.")
+    var batchSize: Int = 32
+
+    @Option(name: .customLong("learning-rate"), help: "Adam's learning rate.")
+    var learningRate: Double = 3e-3
+
+    @Option(name: .customLong("weight-decay"), help: "Decoupled weight decay (AdamW).")
+    var weightDecay: Double = 0
+
+    @Option(help: "Epochs without validation improvement before stopping.")
+    var patience: Int = 25
+
+    @Option(name: .customLong("validation-fraction"), help: "Share of each series held out (chronologically) for validation.")
+    var validationFraction: Double = 0.1
+
+    @Option(help: "Training loss: mse, mae or huber.")
+    var loss: Loss = .mse
+
+    @Option(help: "Scaler fitted on the training part: standard, minmax or none.")
+    var scaler: ScalerKind = .standard
+
+    @Option(help: "What the network corrects: seasonal (seasonal-naive forecast) or naive (last value).")
+    var baseline: BaselineKind = .seasonal
+
+    @Option(name: .customLong("seasonal-period"), help: "Seasonal period (default: from the frequency).")
+    var seasonalPeriod: Int?
+
+    @Option(help: "Leave out the last N rows of every series (to evaluate on them later).")
+    var holdout: Int = 0
+
+    @Option(help: "Random seed for weights, shuffling and dropout.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Threads to split each batch across (same count, same model).")
+    var threads: Int = 1
+
+    @Flag(name: .customLong("fail-short-series"), help: "In a panel, fail on a series shorter than lookback + horizon instead of skipping it.")
+    var failShortSeries = false
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    @Option(help: "Where to write the model file.")
+    var model: String
+
+    func validate() throws {
+        guard dataOptions.target != nil else { throw ValidationError("--target is required: name the column to forecast") }
+        guard horizon >= 1 else { throw ValidationError("--horizon must be at least 1, got \(horizon)") }
+        guard holdout >= 0 else { throw ValidationError("--holdout must be >= 0, got \(holdout)") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            var config = ForecasterConfig(horizon: horizon)
+            config.lookback = lookback
+            config.encoder = encoder ?? cell ?? .lstm
+            config.decoder = decoder ?? cell ?? .lstm
+            config.decoderStart = decoderStart
+            config.hiddenSize = hidden
+            config.layers = layers
+            config.dropout = dropout
+            config.epochs = epochs
+            config.batchSize = batchSize
+            config.learningRate = learningRate
+            config.weightDecay = weightDecay
+            config.patience = patience
+            config.validationFraction = validationFraction
+            config.loss = loss
+            config.scaler = scaler
+            config.baseline = baseline
+            config.seasonalPeriod = seasonalPeriod
+            config.seed = seed
+            config.threads = threads
+            try config.validate()
+            AtomicFile.removeStaleTemporaries(for: model)
+            var series = try dataOptions.load(data, target: dataOptions.target!, quiet: quiet)
+            if holdout > 0 {
+                series = series.map { $0.prefix(max(0, $0.count - holdout)) }
+            }
+            let s0 = series[0]
+            if !quiet {
+                note("data: \(series.count == 1 ? "\(s0.count) points" : "\(series.count) series, \(series.map(\.count).reduce(0, +)) points"), \(s0.frequency.name), \(s0.formattedTime(0)) to \(s0.formattedTime(s0.count - 1))\(holdout > 0 ? " (last \(holdout) held out)" : "")")
+            }
+            installStopHandlers()
+            let quiet = self.quiet
+            let hooks = TrainingHooks(onEpoch: { r in
+                guard !quiet else { return }
+                let val = r.validationLoss.map { String(format: "%.5f", $0) } ?? "-"
+                note(String(format: "epoch %d/%d  train %.5f  val %@  best %d  lr %.2g  %.1fs  eta %.0fs",
+                            r.epoch, r.maxEpochs, r.trainLoss, val, r.bestEpoch, r.learningRate, r.elapsed, r.remaining))
+            }, shouldStop: { stopRequested != 0 })
+            var warnings: [String] = []
+            let f = try Forecaster.fit(series, config: config, idColumn: dataOptions.idColumn, hooks: hooks,
+                                       skipShortSeries: !failShortSeries, warnings: &warnings)
+            for w in warnings { note("warning: \(w)") }
+            try ModelFile.write(f, to: model)
+            let s = f.summary
+            if s.interrupted { note("interrupted: training stopped after epoch \(s.epochsRun); the best weights (epoch \(s.bestEpoch)) were saved") }
+            if !quiet {
+                let val = s.bestValidationLoss.map { String(format: "%.5f", $0) } ?? "n/a"
+                note(String(format: "fitted %@ -> %@, lookback %d, horizon %d, hidden %d: %d epochs (best %d, validation loss %@) in %.1fs; %d parameters",
+                            f.config.encoder.rawValue, f.config.decoder.rawValue, f.config.lookback!, f.config.horizon,
+                            f.config.hiddenSize, s.epochsRun, s.bestEpoch, val, s.seconds, f.network.parameterCount))
+                note("model written to \(model)")
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import ForecastKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+@main
+struct ForecastCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forecast",
+        abstract: "Train LSTM/GRU sequence-to-sequence forecasters on CSV time series and forecast with them.",
+        discussion: """
+        Examples:
+          forecast fit datasets/airline_passengers.csv --target passengers --horizon 12 --model airline.fcm
+          forecast predict --model airline.fcm --horizon 12 --intervals 80,95
+          forecast evaluate datasets/airline_passengers.csv --model airline.fcm --holdout 12
+          forecast inspect airline.fcm
+        """,
+        version: ModelFile.libraryVersion,
+        subcommands: [Fit.self, Predict.self, Evaluate.self, Inspect.self])
+}
+
+/// Prints a line to standard error.
+func note(_ s: String) {
+    var line = s + "\n"
+    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
+
+/// Runs a command body, turning the library's errors into one sentence on stderr and exit code 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let e as DataError {
+        note("forecast: error: \(e)"); throw ExitCode(1)
+    } catch let e as ConfigurationError {
+        note("forecast: error: \(e)"); throw ExitCode(1)
+    } catch let e as ModelFileError {
+        note("forecast: error: \(e)"); throw ExitCode(1)
+    } catch let e as TrainingError {
+        note("forecast: error: \(e)"); throw ExitCode(1)
+    } catch let e as OutputError {
+        note("forecast: error: \(e)"); throw ExitCode(1)
+    }
+}
+
+/// Set by SIGINT/SIGTERM; training polls it after every batch.
+nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
+
+/// Installs handlers so that the first Ctrl-C or SIGTERM asks training to stop; a second Ctrl-C
+/// kills the process as usual.
+func installStopHandlers() {
+    signal(SIGINT) { _ in
+        if stopRequested != 0 { signal(SIGINT, SIG_DFL); raise(SIGINT) }
+        stopRequested = 1
+    }
+    signal(SIGTERM) { _ in stopRequested = 1 }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import ForecastKit
+
+/// Machine-readable forecast output: stable column order, one row per step.
+enum ForecastOutput {
+    static func number(_ v: Double) -> String {
+        guard v.isFinite else { return "" }
+        return String(format: "%.7g", v)
+    }
+
+    static func percent(_ level: Double) -> String {
+        let p = level * 100
+        return p == p.rounded() ? String(Int(p)) : String(p)
+    }
+
+    /// `[id,]time,target[,target_lower_p,target_upper_p...]`.
+    static func csv(_ forecasts: [Forecast], model f: Forecaster) -> String {
+        var header: [String] = []
+        if let id = f.idColumn { header.append(id) }
+        header += [f.timeColumn, f.targetName]
+        for band in forecasts.first?.intervals ?? [] {
+            header += ["\(f.targetName)_lower_\(percent(band.level))", "\(f.targetName)_upper_\(percent(band.level))"]
+        }
+        var out = header.map(csvField).joined(separator: ",") + "\n"
+        for fc in forecasts {
+            for i in 0..<fc.values.count {
+                var row: [String] = []
+                if f.idColumn != nil { row.append(csvField(fc.id ?? "")) }
+                row += [csvField(fc.timeFormat.format(fc.timestamps[i])), number(fc.values[i])]
+                for band in fc.intervals { row += [number(band.lower[i]), number(band.upper[i])] }
+                out += row.joined(separator: ",") + "\n"
+            }
+        }
+        return out
+    }
+
+    static func csvField(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
+    /// `{"model": {...}, "forecasts": [{"id", "time", "value", "lower_80", "upper_80"}...]}`.
+    static func json(_ forecasts: [Forecast], model f: Forecaster) -> String {
+        var rows: [[String: Any]] = []
+        for fc in forecasts {
+            for i in 0..<fc.values.count {
+                var r: [String: Any] = ["time": fc.timeFormat.format(fc.timestamps[i]), "value": fc.values[i], "step": i + 1]
+                if let id = fc.id { r["id"] = id }
+                for band in fc.intervals {
+                    r["lower_\(percent(band.level))"] = band.lower[i]
+                    r["upper_\(percent(band.level))"] = band.upper[i]
+                }
+                rows.append(r)
+            }
+        }
+        let meta: [String: Any] = [
+            "target": f.targetName, "time_column": f.timeColumn, "covariates": f.covariateNames,
+            "encoder": f.config.encoder.rawValue, "decoder": f.config.decoder.rawValue,
+            "lookback": f.config.lookback!, "trained_horizon": f.config.horizon,
+            "frequency": f.series.first?.frequency.name ?? "", "recursive": forecasts.first?.recursive ?? false,
+            "format_version": Int(ModelFile.formatVersion), "library_version": ModelFile.libraryVersion,
+        ]
+        let obj: [String: Any] = ["model": meta, "forecasts": rows]
+        let data = try! JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import ForecastKit
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show what a model file holds.",
+        discussion: "Example:\n  forecast inspect airline.fcm\n  forecast inspect airline.fcm --json")
+
+    @Argument(help: "The model file.")
+    var model: String
+
+    @Flag(help: "Print the whole header as JSON.")
+    var json = false
+
+    func run() throws {
+        try reportingErrors {
+            let h = try ModelFile.readHeader(model)
+            if json {
+                let enc = JSONEncoder()
+                enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+                enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+                print(String(decoding: try! enc.encode(h), as: UTF8.self))
+                return
+            }
+            let c = h.config, s = h.summary
+            let first = h.series.first!
+            var lines = [
+                ("format version", "\(h.formatVersion) (written by forecast \(h.libraryVersion))"),
+                ("cells", "\(c.encoder.rawValue) encoder -> \(c.decoder.rawValue) decoder, decoder starts from \(c.decoderStart == .encoderState ? "the encoder state" : "zeros")"),
+                ("sizes", "hidden \(c.hiddenSize), layers \(c.layers), lookback \(c.lookback!), horizon \(c.horizon), dropout \(c.dropout)"),
+                ("parameters", "\(h.parameterCount)"),
+                ("target", h.targetName),
+                ("covariates", h.covariateNames.isEmpty ? "none" : h.covariateNames.joined(separator: ", ")),
+                ("time column", "\(h.timeColumn), \(first.frequency.name), seasonal period \(c.seasonalPeriod ?? 1)"),
+                ("series", h.idColumn.map { "\(h.series.count) (id column \($0))" } ?? "1"),
+                ("training data", "\(first.firstTime) to \(first.lastTime), \(first.count) points"),
+                ("scaler", "\(c.scaler.rawValue) (offset \(String(format: "%.6g", first.targetScaler.offset)), scale \(String(format: "%.6g", first.targetScaler.scale)))"),
+                ("baseline", "network corrects the \(c.baseline == .seasonal ? "seasonal-naive" : "naive") forecast"),
+                ("training", "\(s.epochsRun) epochs (best \(s.bestEpoch)\(s.stoppedEarly ? ", stopped early" : "")\(s.interrupted ? ", interrupted" : "")), \(s.trainWindows) train / \(s.validationWindows) validation windows, \(String(format: "%.1f", s.seconds))s"),
+                ("validation loss", s.bestValidationLoss.map { String(format: "%.6g (%@, scaled units)", $0, c.loss.rawValue) } ?? "n/a"),
+                ("optimizer", "Adam lr \(c.learningRate), batch \(c.batchSize), seed \(c.seed), threads \(c.threads)"),
+            ]
+            if h.series.count > 1 { lines.append(("series ids", h.series.prefix(10).map { $0.id ?? "" }.joined(separator: ", ") + (h.series.count > 10 ? ", ..." : ""))) }
+            let w = lines.map { $0.0.count }.max()!
+            for (k, v) in lines { print("\(k.padding(toLength: w, withPad: " ", startingAt: 0))  \(v)") }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import ForecastKit
+
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Forecast the steps after the end of the data with a saved model.",
+        discussion: """
+        Without --data the model forecasts after the end of its own training data (it keeps the tail).
+        Horizons up to the trained one are direct; longer ones feed forecasts back as inputs (said on stderr).
+        Output goes to stdout unless --output is given (written atomically).
+
+        Examples:
+          forecast predict --model airline.fcm --horizon 12
+          forecast predict --model airline.fcm --horizon 24 --intervals 80,95 --format json --output f.json
+          forecast predict --model airline.fcm --horizon 12 --data newer.csv
+        """)
+
+    @Option(help: "The model file written by 'forecast fit'.")
+    var model: String
+
+    @Option(help: "Steps to forecast.")
+    var horizon: Int
+
+    @Option(help: "Forecast after the end of this CSV instead of the training data.")
+    var data: String?
+
+    @Option(help: "Write the forecast here instead of stdout.")
+    var output: String?
+
+    @Option(help: "Output format: csv or json.")
+    var format: OutputFormat = .csv
+
+    @Option(help: "Comma-separated prediction-interval coverages in percent, e.g. 80,95.")
+    var intervals: String?
+
+    @Option(name: .customLong("time-format"), help: "Time format of --data, as for fit.")
+    var timeFormat: String?
+
+    @Option(help: "Missing values in --data: error, interpolate or ffill.")
+    var fill: MissingPolicy = .error
+
+    func validate() throws {
+        guard horizon >= 1 else { throw ValidationError("--horizon must be at least 1, got \(horizon)") }
+        _ = try levels()
+    }
+
+    func levels() throws -> [Double] {
+        try (intervals ?? "").split(separator: ",").map {
+            guard let v = Double($0.trimmingCharacters(in: .whitespaces)), v > 0, v < 100 else {
+                throw ValidationError("--intervals takes percentages between 0 and 100, like 80,95; got '\($0)'")
+            }
+            return v / 100
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let f = try ModelFile.read(model)
+            var history: [TimeSeries]? = nil
+            if let data {
+                var o = SeriesLoader.Options(target: f.targetName, timeColumn: f.timeColumn == "index" ? nil : f.timeColumn,
+                                             idColumn: f.idColumn, covariates: f.covariateNames, fill: fill)
+                o.timeFormat = timeFormat.flatMap(TimeFormat.init(argument:))
+                let r = try SeriesLoader.load(data, options: o)
+                for line in r.report { note("note: \(data): \(line)") }
+                history = r.series
+            }
+            if horizon > f.config.horizon {
+                note("note: the model was trained for \(f.config.horizon) steps; steps \(f.config.horizon + 1)-\(horizon) feed forecasts back as inputs (recursive), so errors compound")
+            }
+            let forecasts = try f.predict(horizon: horizon, history: history, intervals: try levels())
+            let text = format == .csv ? ForecastOutput.csv(forecasts, model: f) : ForecastOutput.json(forecasts, model: f)
+            if let output { try AtomicFile.write(text, to: output) } else { print(text, terminator: "") }
+        }
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument { case csv, json }

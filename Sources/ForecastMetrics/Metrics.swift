@@ -1,0 +1,90 @@
+/// Forecast accuracy metrics as free functions. Each returns `nil` where it is undefined (a zero
+/// denominator, no points) rather than NaN, so callers must say what they print instead.
+///
+///     mase(actual: [3, 4], predicted: [2.5, 4], insample: [1, 2, 3], period: 1)  // 0.25
+public enum Metrics {
+    /// Mean absolute error.
+    public static func mae(actual: [Double], predicted: [Double]) -> Double? {
+        mean(zip(actual, predicted).map { abs($0 - $1) })
+    }
+
+    /// Root mean squared error.
+    public static func rmse(actual: [Double], predicted: [Double]) -> Double? {
+        mean(zip(actual, predicted).map { ($0 - $1) * ($0 - $1) }).map { $0.squareRoot() }
+    }
+
+    /// Mean absolute percentage error, in percent. Undefined when any actual value is 0.
+    public static func mape(actual: [Double], predicted: [Double]) -> Double? {
+        guard !actual.contains(0) else { return nil }
+        return mean(zip(actual, predicted).map { abs(($0 - $1) / $0) }).map { $0 * 100 }
+    }
+
+    /// Symmetric MAPE (M4 definition: 200·|a−p|/(|a|+|p|)), in percent; pairs with both values 0 count as 0 error.
+    public static func smape(actual: [Double], predicted: [Double]) -> Double? {
+        mean(zip(actual, predicted).map { a, p in
+            let d = abs(a) + abs(p)
+            return d == 0 ? 0 : 200 * abs(a - p) / d
+        })
+    }
+
+    /// Mean error (predicted − actual): positive means forecasts run high.
+    public static func bias(actual: [Double], predicted: [Double]) -> Double? {
+        mean(zip(actual, predicted).map { $1 - $0 })
+    }
+
+    /// The in-sample MAE of the seasonal-naive forecast with period `m` (MASE's denominator).
+    public static func seasonalNaiveMAE(_ insample: [Double], period m: Int) -> Double? {
+        guard insample.count > m else { return nil }
+        return mean((m..<insample.count).map { abs(insample[$0] - insample[$0 - m]) })
+    }
+
+    /// Mean absolute scaled error: MAE over the in-sample seasonal-naive MAE (period `m`; 1 where
+    /// the series has none). Below 1 beats the naive forecast on the training data.
+    /// Undefined when the in-sample naive error is zero (a constant or perfectly periodic history).
+    public static func mase(actual: [Double], predicted: [Double], insample: [Double], period m: Int) -> Double? {
+        guard let scale = seasonalNaiveMAE(insample, period: m), scale > 0, let e = mae(actual: actual, predicted: predicted) else { return nil }
+        return e / scale
+    }
+
+    /// Root mean squared scaled error (M5): RMSE over the in-sample seasonal-naive RMSE.
+    public static func rmsse(actual: [Double], predicted: [Double], insample: [Double], period m: Int) -> Double? {
+        guard insample.count > m,
+              let scale = mean((m..<insample.count).map { (insample[$0] - insample[$0 - m]) * (insample[$0] - insample[$0 - m]) }),
+              scale > 0, let e = rmse(actual: actual, predicted: predicted) else { return nil }
+        return e / scale.squareRoot()
+    }
+
+    /// Share of actual values inside [lower, upper], in [0, 1].
+    public static func coverage(actual: [Double], lower: [Double], upper: [Double]) -> Double? {
+        mean(zip(actual, zip(lower, upper)).map { a, b in a >= b.0 && a <= b.1 ? 1 : 0 })
+    }
+
+    /// Mean interval (Winkler) score at coverage `level`: width plus 2/α times any miss, α = 1 − level.
+    /// Lower is better.
+    public static func winkler(actual: [Double], lower: [Double], upper: [Double], level: Double) -> Double? {
+        let alpha = 1 - level
+        return mean(zip(actual, zip(lower, upper)).map { a, b in
+            let (l, u) = b
+            var s = u - l
+            if a < l { s += 2 / alpha * (l - a) }
+            if a > u { s += 2 / alpha * (a - u) }
+            return s
+        })
+    }
+
+    /// The geometric mean of positive values (for averaging relative errors across series).
+    public static func geometricMean(_ xs: [Double]) -> Double? {
+        guard !xs.isEmpty, xs.allSatisfy({ $0 > 0 }) else { return nil }
+        return exp(xs.map { log($0) }.reduce(0, +) / Double(xs.count))
+    }
+
+    static func mean(_ xs: [Double]) -> Double? {
+        xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,31 @@
+/// The simple forecasters every model must beat, as in darts' `baselines.py`. Each maps a history
+/// to the next `horizon` values.
+public enum Baseline: String, Sendable, CaseIterable, Codable {
+    /// The last value, repeated.
+    case naive
+    /// The value one season earlier.
+    case seasonalNaive = "seasonal_naive"
+    /// The line through the first and last values, extended.
+    case drift
+    /// The historical mean.
+    case mean
+
+    /// Forecasts `horizon` steps after `history` with seasonal period `m` (used by seasonal naive).
+    public func forecast(_ history: [Double], horizon: Int, period m: Int) -> [Double] {
+        guard let last = history.last else { return [] }
+        switch self {
+        case .naive:
+            return Array(repeating: last, count: horizon)
+        case .seasonalNaive:
+            guard m > 1, history.count >= m else { return Array(repeating: last, count: horizon) }
+            return (0..<horizon).map { h in history[history.count - m + h % m] }
+        case .drift:
+            guard history.count > 1 else { return Array(repeating: last, count: horizon) }
+            let slope = (last - history[0]) / Double(history.count - 1)
+            return (1...horizon).map { last + slope * Double($0) }
+        case .mean:
+            let mu = history.reduce(0, +) / Double(history.count)
+            return Array(repeating: mu, count: horizon)
+        }
+    }
+}

@@ -1,0 +1,261 @@
+import ForecastData
+import ForecastNN
+
+/// What a forecaster remembers about one training series: its scalers and its last `lookback`
+/// observations, so that it can forecast after the data without being given it again.
+public struct SeriesState: Sendable, Codable, Equatable {
+    public var id: String?
+    public var frequency: Frequency
+    public var timeFormat: TimeFormat
+    public var targetScaler: Scaler
+    public var covariateScalers: [Scaler]
+    /// Timestamps of the tail.
+    public var tailTimes: [Int64]
+    /// Target values of the tail (original units).
+    public var tailTarget: [Double]
+    /// Covariate values of the tail, one array per covariate.
+    public var tailCovariates: [[Double]]
+    /// The first and last training timestamps, formatted.
+    public var firstTime: String
+    public var lastTime: String
+    public var count: Int
+}
+
+/// A forecast for one series.
+public struct Forecast: Sendable {
+    /// The series identifier (panels).
+    public var id: String?
+    /// Future timestamps, one per step.
+    public var timestamps: [Int64]
+    /// How to print them.
+    public var timeFormat: TimeFormat
+    /// Point forecasts.
+    public var values: [Double]
+    /// Central prediction intervals by coverage level (e.g. 0.8): lower and upper bounds per step.
+    public var intervals: [(level: Double, lower: [Double], upper: [Double])]
+    /// Steps past the trained horizon were produced by feeding forecasts back as inputs.
+    public var recursive: Bool
+}
+
+/// A trained sequence-to-sequence forecaster: the network, the data's description, and the
+/// validation residuals behind its prediction intervals. Darts' two verbs:
+///
+///     let model = try Forecaster.fit([series], config: ForecasterConfig(horizon: 12))
+///     let forecast = try model.predict(horizon: 12)
+public final class Forecaster: @unchecked Sendable {
+    /// The configuration, with every default resolved.
+    public let config: ForecasterConfig
+    /// The network.
+    public let network: any SequenceModel
+    /// Names of the data columns.
+    public let targetName: String
+    public let covariateNames: [String]
+    public let timeColumn: String
+    public let idColumn: String?
+    /// Per-series state, in training order.
+    public let series: [SeriesState]
+    /// For each horizon step, the sorted absolute validation residuals in scaled units
+    /// (split-conformal calibration scores).
+    public let residuals: [[Float]]
+    /// What training did.
+    public let summary: TrainingSummary
+
+    init(config: ForecasterConfig, network: any SequenceModel, targetName: String, covariateNames: [String],
+         timeColumn: String, idColumn: String?, series: [SeriesState], residuals: [[Float]], summary: TrainingSummary) {
+        self.config = config
+        self.network = network
+        self.targetName = targetName
+        self.covariateNames = covariateNames
+        self.timeColumn = timeColumn
+        self.idColumn = idColumn
+        self.series = series
+        self.residuals = residuals
+        self.summary = summary
+    }
+
+    var lookback: Int { config.lookback! }
+    var encoding: WindowEncoding {
+        WindowEncoding(lookback: lookback, horizon: config.horizon, features: 1 + covariateNames.count,
+                       baseline: config.baseline, period: config.seasonalPeriod!)
+    }
+
+    /// Trains a forecaster on one series or a panel (a global model across series).
+    ///
+    /// - Parameters:
+    ///   - skipShortSeries: in a panel, leave out series shorter than lookback + horizon with a
+    ///     warning (else fail).
+    ///   - warnings: notes for the user (skipped series, shortened settings).
+    /// - Throws: `ConfigurationError` for bad settings or too little data; `TrainingError` when
+    ///   training diverges.
+    public static func fit(_ input: [TimeSeries], config given: ForecasterConfig, idColumn: String? = nil,
+                           hooks: TrainingHooks = TrainingHooks(), skipShortSeries: Bool = true,
+                           warnings: inout [String]) throws -> Forecaster {
+        try given.validate()
+        guard let first = input.first else { throw ConfigurationError(message: "no series to train on") }
+        var config = given
+        let H = config.horizon
+        let m = config.seasonalPeriod ?? first.seasonalPeriod
+        config.seasonalPeriod = m
+        func validationCount(_ n: Int) -> Int {
+            config.validationFraction > 0 ? max(H, Int((Double(n) * config.validationFraction).rounded())) : 0
+        }
+        let lengths = input.map { $0.count - validationCount($0.count) }
+        let L = config.lookback ?? ForecasterConfig.defaultLookback(horizon: H, seasonalPeriod: m, length: lengths.max()!)
+        config.lookback = L
+        var kept: [TimeSeries] = []
+        for s in input {
+            if s.count >= L + H { kept.append(s); continue }
+            let name = s.id.map { "series '\($0)'" } ?? "the series"
+            let message = "\(name) has \(s.count) points, fewer than lookback + horizon = \(L) + \(H) = \(L + H)"
+            if !skipShortSeries || input.count == 1 {
+                throw ConfigurationError(message: message + "; use a shorter --lookback or --horizon, or more data")
+            }
+            warnings.append(message + "; skipped")
+        }
+        guard !kept.isEmpty else { throw ConfigurationError(message: "every series is shorter than lookback + horizon = \(L + H)") }
+
+        let spec = WindowSpec(lookback: L, horizon: H, stride: config.stride)
+        var features: [SeriesFeatures] = []
+        var trainRanges: [ClosedRange<Int>] = [], validationRanges: [ClosedRange<Int>] = []
+        for s in kept {
+            var v = validationCount(s.count)
+            if s.count - v < L + H { v = 0 }   // too short to hold out: train on all of it
+            let trainCount = s.count - v
+            features.append(SeriesFeatures(s, fitOn: trainCount, kind: config.scaler))
+            trainRanges.append((L + H)...trainCount)
+            validationRanges.append(v > 0 ? (trainCount + 1)...s.count : (s.count + 1)...s.count)
+        }
+        let train = Array(Windows(spec: spec, targetEnds: trainRanges))
+        let validation = Array(Windows(spec: WindowSpec(lookback: L, horizon: H), targetEnds: validationRanges))
+        if validation.isEmpty { warnings.append("too little data for a validation split: early stopping watches the training loss and intervals are calibrated on training windows (optimistic)") }
+        let epochs = config.epochs ?? ForecasterConfig.defaultEpochs(windows: train.count)
+        config.epochs = epochs
+
+        let netConfig = NetworkConfig(inputSize: 1 + first.covariates.count, horizon: H, hiddenSize: config.hiddenSize,
+                                      layers: config.layers, encoder: config.encoder, decoder: config.decoder,
+                                      decoderStart: config.decoderStart, dropout: config.dropout)
+        let network = makeNetwork(netConfig, seed: config.seed)
+        let encoding = WindowEncoding(lookback: L, horizon: H, features: netConfig.inputSize,
+                                      baseline: config.baseline, period: m)
+        let trainer = Trainer(network: network, series: features, encoding: encoding, config: config, epochs: epochs)
+        let summary = try trainer.run(train: train, validation: validation, hooks: hooks)
+        let residuals = calibrationResiduals(trainer, validation.isEmpty ? train : validation)
+
+        let states = zip(kept, features).map { s, f in
+            let tail = s.suffix(L)
+            return SeriesState(id: s.id, frequency: s.frequency, timeFormat: s.timeFormat, targetScaler: f.targetScaler,
+                               covariateScalers: f.covariateScalers, tailTimes: tail.timestamps, tailTarget: tail.target,
+                               tailCovariates: tail.covariates, firstTime: s.formattedTime(0),
+                               lastTime: s.formattedTime(s.count - 1), count: s.count)
+        }
+        return Forecaster(config: config, network: network, targetName: first.targetName,
+                          covariateNames: first.covariateNames, timeColumn: first.timeColumn, idColumn: idColumn,
+                          series: states, residuals: residuals, summary: summary)
+    }
+
+    /// |prediction − actual| per horizon step over `windows`, sorted, in scaled units.
+    static func calibrationResiduals(_ trainer: Trainer, _ windows: [Window]) -> [[Float]] {
+        let H = trainer.encoding.horizon, L = trainer.encoding.lookback, F = trainer.encoding.features
+        var out = [[Float]](repeating: [], count: H)
+        let chunk = 256
+        let x = FloatBuffer(count: L * chunk * F), y = FloatBuffer(count: H * chunk)
+        var start = 0
+        while start < windows.count {
+            let part = windows[start..<min(start + chunk, windows.count)]
+            trainer.gather(part, x: x.pointer, y: y.pointer)
+            let p = trainer.network.forward(x.pointer, lookback: L, batch: part.count, dropout: nil)
+            for h in 0..<H { for b in 0..<part.count { out[h].append(abs(p[h * part.count + b] - y[h * part.count + b])) } }
+            start += chunk
+        }
+        return out.map { $0.sorted() }
+    }
+
+    /// The split-conformal half-width for step h (0-based) at coverage `level`, in scaled units:
+    /// the ⌈(n+1)·level⌉-th smallest calibration residual. Past the trained horizon the last step's
+    /// width grows with √(h/H), the random-walk rate.
+    public func intervalHalfWidth(step h: Int, level: Double) -> Double {
+        let H = config.horizon
+        let scores = residuals[min(h, H - 1)]
+        guard !scores.isEmpty else { return .nan }
+        let k = min(scores.count, Int((Double(scores.count + 1) * level).rounded(.up)))
+        let base = Double(scores[max(0, k - 1)])
+        return h < H ? base : base * (Double(h + 1) / Double(H)).squareRoot()
+    }
+
+    /// Forecasts `horizon` steps after the end of each training series (or after `history`, which
+    /// replaces the stored tails: one series per training series, matched by id).
+    ///
+    /// Up to the trained horizon the network forecasts directly; beyond it forecasts are fed back
+    /// as inputs (covariates held at their last value), and `Forecast.recursive` says so.
+    public func predict(horizon: Int, history: [TimeSeries]? = nil, intervals levels: [Double] = []) throws -> [Forecast] {
+        guard horizon >= 1 && horizon <= 100_000 else {
+            throw ConfigurationError(message: "the forecast horizon must be between 1 and 100000, got \(horizon)")
+        }
+        for l in levels where !(l > 0 && l < 1) {
+            throw ConfigurationError(message: "interval levels must be between 0 and 100 percent, got \(l * 100)")
+        }
+        let L = lookback, H = config.horizon, F = 1 + covariateNames.count
+        // The context of each series: stored tails, or the given history.
+        var contexts: [(state: SeriesState, times: [Int64], target: [Double], covariates: [[Double]])] = []
+        if let history {
+            for s in history {
+                guard let state = series.first(where: { $0.id == s.id }) ?? (series.count == 1 && history.count == 1 ? series[0] : nil) else {
+                    throw ConfigurationError(message: "the model was not trained on series '\(s.id ?? "")'")
+                }
+                guard s.count >= L else {
+                    throw ConfigurationError(message: "\(s.id.map { "series '\($0)'" } ?? "the data") has \(s.count) points; the model needs at least its lookback of \(L)")
+                }
+                let tail = s.suffix(L)
+                contexts.append((state, tail.timestamps, tail.target, tail.covariates))
+            }
+        } else {
+            contexts = series.map { ($0, $0.tailTimes, $0.tailTarget, $0.tailCovariates) }
+        }
+        let B = contexts.count
+        var forecasts: [Forecast] = []
+        var scaledTarget = contexts.map { c in c.target.map { Float(c.state.targetScaler.transform($0)) } }
+        let scaledCov = contexts.map { c in zip(c.covariates, c.state.covariateScalers).map { col, s in col.map { Float(s.transform($0)) } } }
+        var outputs = [[Float]](repeating: [], count: B)
+        let x = FloatBuffer(count: L * B * F)
+        let enc = encoding
+        while outputs[0].count < horizon {
+            // Window b: the last L points of target (observed + forecast so far).
+            for b in 0..<B {
+                let n = scaledTarget[b].count
+                var values = [Float](repeating: 0, count: L * F)
+                for t in 0..<L {
+                    values[t * F] = scaledTarget[b][n - L + t]
+                    for k in 0..<(F - 1) {
+                        let col = scaledCov[b][k]
+                        values[t * F + 1 + k] = col[min(col.count - 1, col.count - L + t + (n - contexts[b].target.count))]
+                    }
+                }
+                values.withUnsafeBufferPointer { v in
+                    enc.fillInput(x.pointer, batch: B, slot: b, values: v.baseAddress!, start: 0)
+                    let base = enc.baselines(values: v.baseAddress!, start: 0)
+                    outputs[b].append(contentsOf: base)   // network output added below
+                }
+            }
+            let y = network.forward(x.pointer, lookback: L, batch: B, dropout: nil)
+            for b in 0..<B {
+                let first = outputs[b].count - H
+                for h in 0..<H { outputs[b][first + h] += y[h * B + b] }
+                scaledTarget[b].append(contentsOf: outputs[b][first...])
+            }
+        }
+        for (b, c) in contexts.enumerated() {
+            let s = c.state.targetScaler
+            let values = outputs[b].prefix(horizon).map { s.inverse(Double($0)) }
+            var bands: [(Double, [Double], [Double])] = []
+            for level in levels {
+                let w = (0..<horizon).map { intervalHalfWidth(step: $0, level: level) * s.scale }
+                bands.append((level, zip(values, w).map { $0 - $1 }, zip(values, w).map { $0 + $1 }))
+            }
+            let last = c.times.last!
+            let times = (1...horizon).map { c.state.frequency.advance(last, by: $0) }
+            forecasts.append(Forecast(id: c.state.id, timestamps: times, timeFormat: c.state.timeFormat, values: values,
+                                      intervals: bands.map { (level: $0.0, lower: $0.1, upper: $0.2) }, recursive: horizon > H))
+        }
+        return forecasts
+    }
+}
