@@ -20,7 +20,25 @@ struct ForecastCommand: ParsableCommand {
         """,
         version: ModelFile.libraryVersion,
         subcommands: [Fit.self, Predict.self, Evaluate.self, Inspect.self])
+
+    /// Runs the command; usage errors exit with 2 (the shell convention the docs promise), runtime
+    /// failures with 1.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                note(fullMessage(for: error))
+                note("Run 'forecast help' for the commands and their options.")
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
+
+import Foundation
 
 /// Prints a line to standard error.
 func note(_ s: String) {
@@ -51,6 +69,12 @@ nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
 /// Installs handlers so that the first Ctrl-C or SIGTERM asks training to stop; a second Ctrl-C
 /// kills the process as usual.
 func installStopHandlers() {
+    // A launcher may start us with these signals blocked (the mask survives exec): unblock them.
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    sigaddset(&set, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
     signal(SIGINT) { _ in
         if stopRequested != 0 { signal(SIGINT, SIG_DFL); raise(SIGINT) }
         stopRequested = 1

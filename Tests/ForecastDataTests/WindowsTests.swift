@@ -28,10 +28,11 @@ import Testing
 
     @Test func targetEndRangesSplitWithoutLookAhead() {
         let spec = WindowSpec(lookback: 3, horizon: 2)
-        let train = Windows(spec: spec, targetEnds: [0...8])
-        let validation = Windows(spec: spec, targetEnds: [9...10])
+        let train = Windows(spec: spec, targetEnds: [0..<9])
+        let validation = Windows(spec: spec, targetEnds: [9..<11])
         #expect(train.map { $0.start + spec.span }.max() == 8)
         #expect(validation.map { $0.start + spec.span } == [9, 10])
+        #expect(Windows(spec: spec, targetEnds: [11..<11]).isEmpty)
     }
 }
 

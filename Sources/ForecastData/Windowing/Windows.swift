@@ -44,19 +44,20 @@ public struct Windows: RandomAccessCollection, Sendable {
 
     /// All windows over series of the given lengths.
     public init(spec: WindowSpec, seriesLengths: [Int]) {
-        self.init(spec: spec, targetEnds: seriesLengths.map { 0...$0 })
+        self.init(spec: spec, targetEnds: seriesLengths.map { 0..<($0 + 1) })
     }
 
-    /// Windows whose targets end within `targetEnds[i]` (exclusive end index) for series `i`:
-    /// the way to cut chronological train / validation / test sets without look-ahead.
-    public init(spec: WindowSpec, targetEnds: [ClosedRange<Int>]) {
+    /// Windows whose targets end (the exclusive end index of their target steps) within
+    /// `targetEnds[i]` for series `i`: the way to cut chronological train / validation / test sets
+    /// without look-ahead. An empty range gives that series no windows.
+    public init(spec: WindowSpec, targetEnds: [Range<Int>]) {
         self.spec = spec
         var firsts: [Int] = []
         var offs = [0]
         for r in targetEnds {
-            let hi = r.upperBound - spec.span           // the last start
+            let hi = r.upperBound - 1 - spec.span             // the last start
             let lo = Swift.max(0, r.lowerBound - spec.span)   // the first start allowed
-            if hi < lo {
+            if r.isEmpty || hi < lo {
                 firsts.append(0); offs.append(offs.last!)
                 continue
             }

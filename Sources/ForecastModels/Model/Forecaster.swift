@@ -116,14 +116,14 @@ public final class Forecaster: @unchecked Sendable {
 
         let spec = WindowSpec(lookback: L, horizon: H, stride: config.stride)
         var features: [SeriesFeatures] = []
-        var trainRanges: [ClosedRange<Int>] = [], validationRanges: [ClosedRange<Int>] = []
+        var trainRanges: [Range<Int>] = [], validationRanges: [Range<Int>] = []
         for s in kept {
             var v = validationCount(s.count)
             if s.count - v < L + H { v = 0 }   // too short to hold out: train on all of it
             let trainCount = s.count - v
             features.append(SeriesFeatures(s, fitOn: trainCount, kind: config.scaler))
-            trainRanges.append((L + H)...trainCount)
-            validationRanges.append(v > 0 ? (trainCount + 1)...s.count : (s.count + 1)...s.count)
+            trainRanges.append((L + H)..<(trainCount + 1))
+            validationRanges.append((trainCount + 1)..<(s.count + 1))   // empty when v == 0
         }
         let train = Array(Windows(spec: spec, targetEnds: trainRanges))
         let validation = Array(Windows(spec: WindowSpec(lookback: L, horizon: H), targetEnds: validationRanges))

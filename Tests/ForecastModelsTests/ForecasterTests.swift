@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+@testable import ForecastModels
+import ForecastData
+import ForecastNN
+import ForecastMetrics
+
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+func airline() throws -> TimeSeries {
+    try SeriesLoader.load("\(repoRoot)/datasets/airline_passengers.csv", options: .init(target: "passengers")).series[0]
+}
+
+/// Everything learned, bit for bit: weights and calibration residuals (not the wall-clock time).
+func learned(_ f: Forecaster) -> [[UInt32]] {
+    f.network.parameters.map { $0.value.array.map(\.bitPattern) } + f.residuals.map { $0.map(\.bitPattern) }
+}
+
+func fit(_ s: [TimeSeries], _ config: ForecasterConfig) throws -> Forecaster {
+    var w: [String] = []
+    return try Forecaster.fit(s, config: config, warnings: &w)
+}
+
+@Suite struct ForecasterTests {
+    @Test(arguments: [1, 2])
+    func sameSeedSameThreadsBitIdenticalModel(threads: Int) throws {
+        var c = ForecasterConfig(horizon: 12)
+        c.epochs = 5
+        c.threads = threads
+        c.dropout = 0
+        c.layers = 2
+        let a = try fit([airline()], c), b = try fit([airline()], c)
+        #expect(learned(a) == learned(b))
+        var c2 = c; c2.seed = 7
+        #expect(learned(a) != learned(try fit([airline()], c2)))
+    }
+
+    @Test(arguments: [CellKind.lstm, .gru])
+    func defaultModelBeatsSeasonalNaiveOnAirline(cell: CellKind) throws {
+        let s = try airline()
+        let train = s.prefix(132), actual = Array(s.target.suffix(12))
+        var c = ForecasterConfig(horizon: 12)
+        c.encoder = cell; c.decoder = cell
+        let f = try fit([train], c)
+        let p = try f.predict(horizon: 12)[0].values
+        let net = Metrics.mase(actual: actual, predicted: p, insample: train.target, period: 12)!
+        let snaive = Metrics.mase(actual: actual, predicted: Baseline.seasonalNaive.forecast(train.target, horizon: 12, period: 12),
+                                  insample: train.target, period: 12)!
+        #expect(net < snaive, "\(cell): network MASE \(net), seasonal naive \(snaive)")
+    }
+
+    @Test func heldOutPointsDoNotChangeTheModel() throws {
+        // Leakage check: the model fitted on the first 132 points must not depend on the last 12.
+        let s = try airline()
+        var c = ForecasterConfig(horizon: 12); c.epochs = 3
+        var changed = s
+        for i in 132..<144 { changed.target[i] *= 3 }
+        let a = try fit([s.prefix(132)], c), b = try fit([changed.prefix(132)], c)
+        #expect(learned(a) == learned(b))
+    }
+
+    @Test func straightLineForecastContinuesFromTheLastObservation() throws {
+        // y = 2t + 5, integer index; the naive baseline plus a learned slope must continue the line.
+        let n = 200
+        let s = TimeSeries(timeFormat: .index, frequency: .steps(1), targetName: "y", target: (0..<n).map { 2 * Double($0) + 5 })
+        var c = ForecasterConfig(horizon: 4); c.lookback = 8; c.baseline = .naive; c.seed = 1
+        let f = try fit([s], c)
+        for h in [4, 10] {   // direct, then fed back past the trained horizon
+            let fc = try f.predict(horizon: h)[0]
+            #expect(fc.timestamps == (n..<(n + h)).map { Int64($0) })
+            #expect(fc.recursive == (h > 4))
+            for (k, v) in fc.values.enumerated() {
+                let expected = 2 * Double(n + k) + 5
+                #expect(abs(v - expected) < 0.02 * Double(k + 1) * 2, "step \(k + 1): \(v) vs \(expected)")
+            }
+        }
+    }
+
+    @Test func pureSeasonalSeriesIsRepeatedExactlyInPhase() throws {
+        // A period-4 pattern with no trend: the seasonal baseline is exact, so must be the forecast.
+        let pattern: [Double] = [10, 20, 15, 5]
+        let n = 120
+        let start = CivilCalendar.timestamp(year: 2000, month: 1, day: 1)
+        let f3 = Frequency.months(3, monthEnd: false)
+        let s = TimeSeries(timeColumn: "date", timeFormat: .date, frequency: f3,
+                           timestamps: (0..<n).map { f3.advance(start, by: $0) }, targetName: "y",
+                           target: (0..<n).map { pattern[$0 % 4] })
+        var c = ForecasterConfig(horizon: 4); c.epochs = 30
+        let f = try fit([s], c)
+        let fc = try f.predict(horizon: 6)[0]
+        #expect(fc.timeFormat.format(fc.timestamps[0]) == "2030-01-01")
+        for (k, v) in fc.values.enumerated() { #expect(abs(v - pattern[(n + k) % 4]) < 0.5, "step \(k + 1)") }
+    }
+
+    @Test func panelTrainsOneGlobalModelAndSkipsShortSeries() throws {
+        let a = TimeSeries(id: "a", target: (0..<80).map { sin(Double($0) / 3) })
+        let b = TimeSeries(id: "b", target: (0..<60).map { cos(Double($0) / 3) })
+        let short = TimeSeries(id: "c", target: [1, 2, 3])
+        var c = ForecasterConfig(horizon: 3); c.lookback = 6; c.epochs = 3
+        var warnings: [String] = []
+        let f = try Forecaster.fit([a, b, short], config: c, warnings: &warnings)
+        #expect(f.series.map(\.id) == ["a", "b"])
+        #expect(warnings.contains { $0.contains("series 'c' has 3 points") })
+        #expect(throws: ConfigurationError.self) { try Forecaster.fit([a, short], config: c, skipShortSeries: false, warnings: &warnings) }
+        #expect(try f.predict(horizon: 3).count == 2)
+    }
+
+    @Test func tooShortSeriesIsAClearError() throws {
+        var c = ForecasterConfig(horizon: 5); c.lookback = 10
+        #expect {
+            try fit([TimeSeries(target: (0..<12).map(Double.init))], c)
+        } throws: { ($0 as! ConfigurationError).message.contains("fewer than lookback + horizon = 10 + 5 = 15") }
+    }
+
+    @Test func intervalsAreOrderedAndWidenWithLevel() throws {
+        var c = ForecasterConfig(horizon: 12); c.epochs = 20
+        let f = try fit([airline()], c)
+        let fc = try f.predict(horizon: 12, intervals: [0.8, 0.95])[0]
+        for i in 0..<12 {
+            #expect(fc.intervals[0].lower[i] <= fc.values[i] && fc.values[i] <= fc.intervals[0].upper[i])
+            #expect(fc.intervals[1].lower[i] <= fc.intervals[0].lower[i] && fc.intervals[0].upper[i] <= fc.intervals[1].upper[i])
+        }
+    }
+}
+
+@Suite struct ModelFileTests {
+    func model() throws -> Forecaster {
+        var c = ForecasterConfig(horizon: 6); c.epochs = 2; c.encoder = .lstm; c.decoder = .gru
+        return try fit([airline()], c)
+    }
+
+    @Test func roundTripPredictsTheSame() throws {
+        let f = try model()
+        let g = try ModelFile.decode(ModelFile.encode(f), path: "m")
+        #expect(try f.predict(horizon: 8)[0].values == g.predict(horizon: 8)[0].values)
+        #expect(g.config == f.config)
+    }
+
+    @Test func truncatedFlippedForeignAndFutureFilesAreRefused() throws {
+        let bytes = try ModelFile.encode(model())
+        func message(_ b: [UInt8]) -> String? {
+            do { _ = try ModelFile.decode(b, path: "m.fcm"); return nil } catch let e as ModelFileError { return e.message } catch { return "\(error)" }
+        }
+        #expect(message(Array(bytes.prefix(bytes.count / 2)))?.contains("truncated") == true)
+        #expect(message(Array(bytes.prefix(10)))?.contains("truncated") == true)
+        for position in [20, bytes.count / 2, bytes.count - 10] {
+            var flipped = bytes; flipped[position] ^= 0x10
+            #expect(message(flipped)?.contains("checksum") == true, "flip at \(position)")
+        }
+        #expect(message(Array("date,value\n1,2\n".utf8))?.contains("not a forecast model file") == true)
+        var future = bytes; future[8] = 99
+        #expect(message(future)?.contains("newer") == true)
+    }
+}
