@@ -18,6 +18,18 @@ import _ForecastTestSupport
         }
     }
 
+    @Test(arguments: [(1, 1, 1), (4, 32, 7), (5, 48, 65), (64, 256, 32), (3, 17, 2), (1, 192, 1536)])
+    func gemmTNMatchesNaiveTwin(shape: (Int, Int, Int)) {
+        let (M, N, K) = shape
+        let a = randomFloats(K * M, seed: 1), b = randomFloats(K * N, seed: 2), c0 = randomFloats(M * N, seed: 3)
+        var fast = c0, slow = c0
+        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
+            fast.withUnsafeMutableBufferPointer { Kernels.gemmTN(M, N, K, ap.baseAddress!, M, bp.baseAddress!, N, $0.baseAddress!, N) }
+            slow.withUnsafeMutableBufferPointer { Kernels.gemmTNNaive(M, N, K, ap.baseAddress!, M, bp.baseAddress!, N, $0.baseAddress!, N) }
+        } }
+        #expect(fast == slow)
+    }
+
     @Test func transposeAndColumnSums() {
         let x = randomFloats(5 * 7, seed: 4)
         var t = [Float](repeating: 0, count: 35)

@@ -128,13 +128,12 @@ public final class GRUCell: RecurrentCell {
                     dd[j] = d * z                            // h' = z·h + ...
                 }
             }
-            // dh_{t-1} = z ⊙ dh + du_t · Uᵀ
+            // dU += h_{t-1}ᵀ·du_t while du_t is in cache; dh_{t-1} = z ⊙ dh + du_t · Uᵀ.
+            Kernels.gemmTN(H, G, B, hPrev, H, dut, G, recurrentKernel.grad.pointer, G)
             dh.update(from: dhDirect, count: B * H)
             Kernels.gemm(B, H, G, dut, G, UT, H, dh, H, accumulate: true)
         }
         let big = s + G * H + 2 * B * H
-        Kernels.transpose(T * B, H, h, H, big)
-        Kernels.gemm(H, G, T * B, big, T * B, dU, G, recurrentKernel.grad.pointer, G, accumulate: true)
         Kernels.addColumnSums(T * B, G, dU, bias.grad.pointer + G)
         let WT = big + max(H, I) * T * B + B * G
         Kernels.transpose(I, G, kernel.value.pointer, G, WT)
@@ -147,8 +146,7 @@ public final class GRUCell: RecurrentCell {
             rows = B
             dAin = sum
         }
-        Kernels.transpose(rows, I, x, I, big)
-        Kernels.gemm(I, G, rows, big, rows, dAin, G, kernel.grad.pointer, G, accumulate: true)
+        Kernels.gemmTN(I, G, rows, x, I, dAin, G, kernel.grad.pointer, G)
         Kernels.addColumnSums(rows, G, dAin, bias.grad.pointer)
         if let dInput { Kernels.gemm(rows, I, G, dAin, G, WT, I, dInput, I, accumulate: false) }
         let d0 = GRUState.zeros(batch: B, hidden: H)

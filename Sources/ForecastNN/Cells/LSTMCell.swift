@@ -148,26 +148,23 @@ public final class LSTMCell: RecurrentCell {
                     dcb[j] = dcj * f                                // to c_{t-1}
                 }
             }
-            // dh_{t-1} = dz_t · Uᵀ
+            // dU += h_{t-1}ᵀ·dz_t while dz_t is still in cache; then dh_{t-1} = dz_t · Uᵀ.
+            Kernels.gemmTN(H, G, B, h + t * B * H, H, dzt, G, recurrentKernel.grad.pointer, G)
             Kernels.gemm(B, H, G, dzt, G, UT, H, dh, H, accumulate: false)
         }
-        // Weight gradients over all steps at once: dU += H_prevᵀ·dZ, dW += Xᵀ·dZ, db += Σ dZ.
-        let big = s + G * H + 2 * B * H   // room for a (max(H, I), T·B) transpose
-        Kernels.transpose(T * B, H, h, H, big)
-        Kernels.gemm(H, G, T * B, big, T * B, dZ, G, recurrentKernel.grad.pointer, G, accumulate: true)
+        // Input weights over all steps at once: dW += Xᵀ·dZ, db += Σ dZ.
+        let big = s + G * H + 2 * B * H
         let WT = big + max(H, I) * T * B + B * G   // Wᵀ, (4H, I)
         Kernels.transpose(I, G, kernel.value.pointer, G, WT)
         if repeated {
             let sum = big + max(H, I) * T * B   // (B, 4H): Σ_t dZ_t
             sum.update(from: dZ, count: B * G)
             for t in 1..<max(T, 1) { let d = dZ + t * B * G; for k in 0..<(B * G) { sum[k] += d[k] } }
-            Kernels.transpose(B, I, x, I, big)
-            Kernels.gemm(I, G, B, big, B, sum, G, kernel.grad.pointer, G, accumulate: true)
+            Kernels.gemmTN(I, G, B, x, I, sum, G, kernel.grad.pointer, G)
             Kernels.addColumnSums(B, G, sum, bias.grad.pointer)
             if let dInput { Kernels.gemm(B, I, G, sum, G, WT, I, dInput, I, accumulate: false) }
         } else {
-            Kernels.transpose(T * B, I, x, I, big)
-            Kernels.gemm(I, G, T * B, big, T * B, dZ, G, kernel.grad.pointer, G, accumulate: true)
+            Kernels.gemmTN(I, G, T * B, x, I, dZ, G, kernel.grad.pointer, G)
             Kernels.addColumnSums(T * B, G, dZ, bias.grad.pointer)
             if let dInput { Kernels.gemm(T * B, I, G, dZ, G, WT, I, dInput, I, accumulate: false) }
         }

@@ -12,10 +12,17 @@ public enum Activations {
     typealias V = SIMD16<Float>
 
     /// e^x on 16 lanes; inputs are clamped to [-87.3, 88.7] (the finite range of Float).
+    ///
+    /// Only plain lane-wise float and integer arithmetic is used, so the whole function compiles to
+    /// vector instructions: rounding to the nearest integer and building 2^n both come from adding
+    /// 1.5·2^23, whose low mantissa bits then hold n (generic SIMD conversions and `rounded` are
+    /// lowered lane by lane and cost 10x more).
     @inline(__always)
     static func exp(_ x0: V) -> V {
-        let x = x0.clamped(lowerBound: V(repeating: -87.3), upperBound: V(repeating: 88.7))
-        let n = (x * 1.44269504088896341).rounded(.toNearestOrEven)
+        let x = pointwiseMin(pointwiseMax(x0, V(repeating: -87.3)), V(repeating: 88.7))
+        let magic = V(repeating: 12582912)              // 1.5 * 2^23
+        let shifted = x * 1.44269504088896341 + magic  // low mantissa bits: round(x / ln 2)
+        let n = shifted - magic
         var r = x - n * 0.693359375
         r = r - n * -2.12194440e-4
         var p = V(repeating: 1.9875691500e-4)
@@ -25,9 +32,9 @@ public enum Activations {
         p = p * r + 1.6666665459e-1
         p = p * r + 5.0000001201e-1
         p = p * (r * r) + r + 1
-        // 2^n from the exponent bits; n is in [-126, 128] after clamping.
-        let bits = (SIMD16<Int32>(n) &+ 127) &<< 23
-        return p * unsafeBitCast(bits, to: V.self)
+        // 2^n: the integer in `shifted`'s mantissa, re-based on the exponent bias, moved into place.
+        let k = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- SIMD16<Int32>(repeating: 0x4B40_0000 - 127)
+        return p * unsafeBitCast(k &* SIMD16<Int32>(repeating: 1 << 23), to: V.self)
     }
 
     @inline(__always) static func sigmoid(_ x: V) -> V { 1 / (1 + exp(-x)) }

@@ -24,6 +24,82 @@ public enum Kernels {
         }
     }
 
+    /// C[M,N] += Aᵀ·B where A is stored (K, M) row-major: the weight-gradient product xᵀ·dz.
+    /// Four rows of C take their four A values from one contiguous run of A per k, so no
+    /// transpose is needed. Results are bit-identical to `gemmTNNaive`.
+    ///
+    /// - Complexity: 2·M·N·K flops.
+    public static func gemmTN(_ M: Int, _ N: Int, _ K: Int,
+                              _ A: UnsafePointer<Float>, _ lda: Int,
+                              _ B: UnsafePointer<Float>, _ ldb: Int,
+                              _ C: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        var i = 0
+        while i + 4 <= M {
+            let c0 = C + i * ldc, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc
+            var j = 0
+            while j + 32 <= N {
+                var x00 = load(c0 + j), x01 = load(c0 + j + 16)
+                var x10 = load(c1 + j), x11 = load(c1 + j + 16)
+                var x20 = load(c2 + j), x21 = load(c2 + j + 16)
+                var x30 = load(c3 + j), x31 = load(c3 + j + 16)
+                var a = A + i
+                var b = B + j
+                for _ in 0..<K {
+                    let b0 = load(b), b1 = load(b + 16)
+                    let s0 = V(repeating: a[0]), s1 = V(repeating: a[1])
+                    let s2 = V(repeating: a[2]), s3 = V(repeating: a[3])
+                    x00.addProduct(s0, b0); x01.addProduct(s0, b1)
+                    x10.addProduct(s1, b0); x11.addProduct(s1, b1)
+                    x20.addProduct(s2, b0); x21.addProduct(s2, b1)
+                    x30.addProduct(s3, b0); x31.addProduct(s3, b1)
+                    a += lda; b += ldb
+                }
+                store(x00, c0 + j); store(x01, c0 + j + 16)
+                store(x10, c1 + j); store(x11, c1 + j + 16)
+                store(x20, c2 + j); store(x21, c2 + j + 16)
+                store(x30, c3 + j); store(x31, c3 + j + 16)
+                j += 32
+            }
+            for r in 0..<4 { gemmTNRow(i + r, j, N, K, A, lda, B, ldb, C, ldc) }
+            i += 4
+        }
+        while i < M { gemmTNRow(i, 0, N, K, A, lda, B, ldb, C, ldc); i += 1 }
+    }
+
+    /// Columns `from..<N` of row `i` of `gemmTN`, 16 lanes at a time, then one by one.
+    @inline(__always)
+    static func gemmTNRow(_ i: Int, _ from: Int, _ N: Int, _ K: Int, _ A: UnsafePointer<Float>, _ lda: Int,
+                          _ B: UnsafePointer<Float>, _ ldb: Int, _ C: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        let c = C + i * ldc
+        var j = from
+        while j + 16 <= N {
+            var x = load(c + j)
+            for k in 0..<K { x.addProduct(V(repeating: A[k * lda + i]), load(B + k * ldb + j)) }
+            store(x, c + j)
+            j += 16
+        }
+        while j < N {
+            var s = c[j]
+            for k in 0..<K { s = s.addingProduct(A[k * lda + i], B[k * ldb + j]) }
+            c[j] = s
+            j += 1
+        }
+    }
+
+    /// The reference twin of `gemmTN`.
+    public static func gemmTNNaive(_ M: Int, _ N: Int, _ K: Int,
+                                   _ A: UnsafePointer<Float>, _ lda: Int,
+                                   _ B: UnsafePointer<Float>, _ ldb: Int,
+                                   _ C: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        for i in 0..<M {
+            for j in 0..<N {
+                var s = C[i * ldc + j]
+                for k in 0..<K { s = s.addingProduct(A[k * lda + i], B[k * ldb + j]) }
+                C[i * ldc + j] = s
+            }
+        }
+    }
+
     typealias V = SIMD16<Float>
 
     @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V {

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import ForecastKit
+
+/// The workloads of the benchmark protocol (shared/BENCHMARKS.md), runnable on any machine.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure training, inference and CSV throughput on this machine.",
+        discussion: """
+        Workloads (BENCHMARKS.md): train (S2S-TRAIN: windows/s over epochs 2-3), infer (S2S-INFER: batch 256),
+        latency (one window, median of 1000 calls), csv (CSV-INGEST of a generated 100 MB file), peak
+        (this build's matrix-product kernel on a cache-resident shape). With --json, one JSON object per line.
+
+        Examples:
+          forecast bench --workload train --cell lstm
+          forecast bench --workload csv --json
+        """)
+
+    @Option(help: "train, infer, latency, csv, peak or all.")
+    var workload: String = "all"
+
+    @Option(help: "lstm or gru.")
+    var cell: CellKind = .lstm
+
+    @Option(help: "Threads for training (the batch is split across them).")
+    var threads: Int = 1
+
+    @Option(help: "Hidden units.")
+    var hidden: Int = 64
+
+    @Option(help: "Training epochs (the first is warm-up).")
+    var epochs: Int = 3
+
+    @Option(name: .customLong("csv-file"), help: "CSV file for the csv workload (default: generate 100 MB in a temporary directory).")
+    var csvFile: String?
+
+    @Flag(help: "One JSON object per line on stdout.")
+    var json = false
+
+    func run() throws {
+        let all = ["peak", "train", "infer", "latency", "csv"]
+        let chosen = workload == "all" ? all : [workload]
+        for w in chosen where !all.contains(w) { throw ValidationError("unknown workload '\(w)'; use one of \(all.joined(separator: ", ")) or all") }
+        let peak = BenchWorkloads.peakGFLOPS()
+        for w in chosen {
+            var r: [String: Any] = ["workload": w, "cell": cell.rawValue, "threads": threads, "kernel_peak_gflops": peak]
+            switch w {
+            case "peak": r["gflops"] = peak
+            case "train":
+                let (wps, gf) = BenchWorkloads.train(cell: cell, hidden: hidden, threads: threads, epochs: epochs)
+                r["windows_per_second"] = wps; r["gflops"] = gf; r["fraction_of_kernel_peak"] = gf / peak
+            case "infer":
+                let (wps, gf) = BenchWorkloads.infer(cell: cell, hidden: hidden)
+                r["windows_per_second"] = wps; r["gflops"] = gf; r["fraction_of_kernel_peak"] = gf / peak
+            case "latency":
+                r["latency_us"] = BenchWorkloads.latency(cell: cell, hidden: hidden)
+            case "csv":
+                let (mbps, bytes, kept) = try BenchWorkloads.csv(file: csvFile)
+                r["mb_per_second"] = mbps; r["file_bytes"] = bytes; r["numeric_bytes_kept"] = kept
+            default: break
+            }
+            r["peak_rss_bytes"] = BenchWorkloads.peakRSS()
+            if json {
+                let d = try JSONSerialization.data(withJSONObject: r, options: [.sortedKeys])
+                print(String(decoding: d, as: UTF8.self))
+            } else {
+                print(r.keys.sorted().map { k in "\(k)=\(r[k].map { v in (v as? Double).map { String(format: "%.4g", $0) } ?? "\(v)" } ?? "")" }.joined(separator: " "))
+            }
+        }
+    }
+}
