@@ -81,3 +81,32 @@ private func records(_ text: String, delimiter: UInt8? = nil) throws -> (rows: [
         }
     }
 }
+
+@Suite struct FastFloatTests {
+    private func fast(_ s: String) -> Double? {
+        var s = s
+        return s.withUTF8 { FastFloat.parse($0) }
+    }
+
+    @Test func agreesWithStrtodBitForBit() {
+        var rng = SystemRandomNumberGenerator()
+        var samples = ["0", "-0", "1", "3.14159", "-2.5e-3", "1e22", "123456789012345", "0.000001", "+7", "42.", ".5", "1E5", "9007199254740993"]
+        for _ in 0..<20_000 {
+            let v = Double.random(in: -1e6...1e6, using: &rng)
+            samples.append(String(format: "%.\(Int.random(in: 0...9, using: &rng))f", v))
+            samples.append(String(format: "%.\(Int.random(in: 1...14, using: &rng))e", v))
+        }
+        for s in samples {
+            let reference = strtod(s, nil)
+            if let f = fast(s) { #expect(f.bitPattern == reference.bitPattern, "\(s)") }
+        }
+        #expect(fast("123456789012345") != nil)
+        #expect(fast("1234567890123456789") == nil, "over 15 digits goes to strtod")
+        #expect(fast("1e300") == nil && fast("inf") == nil && fast("0x10") == nil && fast("1e") == nil && fast("-") == nil)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation

@@ -98,14 +98,14 @@ public enum CSVParser {
 }
 
 private func isSpace(_ c: UInt8) -> Int32 { c == 0x20 ? 1 : 0 }
-private func isSpaceOrTab(_ c: UInt8) -> Int32 { (c == 0x20 || c == 0x09) ? 1 : 0 }
 
 private func fieldCallback(_ data: UnsafeMutableRawPointer?, _ len: Int, _ ctx: UnsafeMutableRawPointer?) {
-    Unmanaged<RecordState>.fromOpaque(ctx!).takeUnretainedValue().appendField(data, len)
+    // The state outlives the parse; borrowing it avoids a retain/release pair per field.
+    Unmanaged<RecordState>.fromOpaque(ctx!)._withUnsafeGuaranteedRef { $0.appendField(data, len) }
 }
 
 private func rowCallback(_ terminator: Int32, _ ctx: UnsafeMutableRawPointer?) {
-    Unmanaged<RecordState>.fromOpaque(ctx!).takeUnretainedValue().endRecord(terminator)
+    Unmanaged<RecordState>.fromOpaque(ctx!)._withUnsafeGuaranteedRef { $0.endRecord(terminator) }
 }
 
 /// The parser's per-file state, handed to the C callbacks as their context pointer.
@@ -214,7 +214,8 @@ private final class RecordState {
                     delim = CSVParser.detectDelimiter(UnsafeBufferPointer(start: start, count: count))
                 }
                 csv_set_delim(&parser, delim)
-                if delim == 9 { csv_set_space_func(&parser, isSpace) } else { csv_set_space_func(&parser, isSpaceOrTab) }
+                // libcsv trims spaces and tabs by default; a tab delimiter must not be trimmed away.
+                if delim == 9 { csv_set_space_func(&parser, isSpace) }
             }
             let used = csv_parse(&parser, start, count, fieldCallback, rowCallback, ctx)
             if let failure { throw failure }
