@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs ours and the references interleaved, RUNS times each, and prints a Markdown table of medians.
+#   VENV=... RUNS=3 bash Benchmarks/reference/run.sh > bench-results.md
+# Builds forecast in release first. One thread and all cores; LSTM and GRU; train, infer, latency; CSV ingest.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+VENV=${VENV:-$HOME/.cache/forecast-bench-venv}
+PY="$VENV/bin/python"
+RUNS=${RUNS:-3}
+ALL=$(nproc)
+# OpenBLAS misdetects this CPU and falls back to SSE3 kernels without this (shared TECH-NOTES §2).
+export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-SkylakeX}
+swift build -c release --product forecast >&2
+OUT=$(mktemp)
+for r in $(seq "$RUNS"); do
+  for cell in lstm gru; do
+    for threads in 1 "$ALL"; do
+      .build/release/forecast bench --workload train --cell "$cell" --threads "$threads" --json | sed 's/^{/{"impl":"forecast",/' >> "$OUT"
+      (cd Benchmarks/reference && "$PY" torch_s2s.py --workload train --cell "$cell" --threads "$threads") >> "$OUT"
+      (cd Benchmarks/reference && "$PY" keras_s2s.py --workload train --cell "$cell" --threads "$threads") >> "$OUT"
+    done
+    for w in infer latency; do
+      .build/release/forecast bench --workload "$w" --cell "$cell" --json | sed 's/^{/{"impl":"forecast",/' >> "$OUT"
+      (cd Benchmarks/reference && "$PY" torch_s2s.py --workload "$w" --cell "$cell") >> "$OUT"
+      (cd Benchmarks/reference && "$PY" keras_s2s.py --workload "$w" --cell "$cell") >> "$OUT"
+    done
+  done
+  .build/release/forecast bench --workload csv --json | sed 's/^{/{"impl":"forecast",/' >> "$OUT"
+  "$PY" Benchmarks/reference/csv_pandas.py "${TMPDIR:-/tmp}/forecast-bench-100mb.csv" >> "$OUT"
+  "$PY" Benchmarks/reference/peak.py >> "$OUT"
+done
+"$PY" Benchmarks/reference/table.py "$OUT" "$(git rev-parse --short HEAD)"
