@@ -19,7 +19,7 @@ struct ForecastCommand: ParsableCommand {
           forecast inspect airline.fcm
         """,
         version: ModelFile.libraryVersion,
-        subcommands: [Fit.self, Predict.self, Evaluate.self, Inspect.self, Bench.self])
+        subcommands: [Fit.self, Predict.self, Evaluate.self, BacktestCommand.self, Inspect.self, Bench.self])
 
     /// Runs the command; usage errors exit with 2 (the shell convention the docs promise), runtime
     /// failures with 1.

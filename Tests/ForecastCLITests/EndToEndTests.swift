@@ -74,10 +74,26 @@ let airline = "\(repoRoot)/datasets/airline_passengers.csv"
         let e = try forecast(["evaluate", airline, "--model", "\(dir)/m.fcm", "--holdout", "12", "--json"])
         #expect(e.status == 0, "\(e.stderr)")
         let rows = (try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as! [String: Any])["metrics"] as! [[String: Any]]
-        #expect(rows.map { $0["model"] as! String } == ["network", "naive", "seasonal_naive", "drift", "mean"])
+        #expect(rows.map { $0["model"] as! String } == ["network", "naive", "seasonal_naive", "drift", "mean", "holt_winters"])
         let i = try forecast(["inspect", "\(dir)/m.fcm"])
         #expect(i.stdout.contains("format version") && i.stdout.contains("1 (written by forecast"))
         #expect(i.stdout.contains("1949-01-01 to 1959-12-01, 132 points"))
+    }
+}
+
+extension EndToEndTests {
+    @Test func backtestReportsFoldsModelsAndCoverage() throws {
+        let r = try forecast(["backtest", airline, "--target", "passengers", "--horizon", "12", "--folds", "2", "--epochs", "5", "--quiet", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let folds = obj["folds"] as! [[String: Any]]
+        #expect(folds.map { $0["origin"] as! String } == ["1959-01-01", "1960-01-01"])
+        #expect(folds.map { $0["train_points"] as! Int } == [120, 132])
+        #expect((obj["models"] as! [String]).contains("holt_winters"))
+        let coverage = obj["coverage"] as! [String: Double]
+        #expect(coverage["80"] != nil && coverage["95"] != nil)
+        let table = try forecast(["backtest", airline, "--target", "passengers", "--horizon", "12", "--folds", "2", "--epochs", "3", "--quiet", "--no-refit"])
+        #expect(table.status == 0 && table.stdout.contains("interval coverage"))
     }
 }
 

@@ -9,6 +9,8 @@ public enum Baseline: String, Sendable, CaseIterable, Codable {
     case drift
     /// The historical mean.
     case mean
+    /// Holt-Winters with additive trend and seasonality, fitted by least squares.
+    case holtWinters = "holt_winters"
 
     /// Forecasts `horizon` steps after `history` with seasonal period `m` (used by seasonal naive).
     public func forecast(_ history: [Double], horizon: Int, period m: Int) -> [Double] {
@@ -26,6 +28,8 @@ public enum Baseline: String, Sendable, CaseIterable, Codable {
         case .mean:
             let mu = history.reduce(0, +) / Double(history.count)
             return Array(repeating: mu, count: horizon)
+        case .holtWinters:
+            return HoltWinters.fit(history, period: m).forecast(history, horizon: horizon)
         }
     }
 }
