@@ -24,9 +24,11 @@ run: build
 	.build/release/forecast fit datasets/airline_passengers.csv --target passengers --horizon 12 --model $(OUT)/airline.fcm
 	.build/release/forecast predict --model $(OUT)/airline.fcm --horizon 12
 
+# One optimised build of everything (library, forecast, the example, tests), then the tests against it:
+# the CLI and notebook tests run the built executables.
 test: deps
-	$(SWIFT) build $(RELEASE) --product forecast
-	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing
+	$(SWIFT) build $(RELEASE) -Xswiftc -enable-testing --build-tests
+	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build
 
 clean:
 	rm -rf .build $(OUT)

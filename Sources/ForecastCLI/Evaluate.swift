@@ -80,7 +80,7 @@ struct Evaluate: ParsableCommand {
                 }
                 let widths = (0..<header.count).map { c in lines.map { $0[c].count }.max()! }
                 for l in lines {
-                    print(zip(l, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
+                    print(zip(l, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingSuffixSpaces)
                 }
                 print("(last \(n) points; MASE/RMSSE scaled by the in-sample seasonal-naive error, m = \(m); below 1 beats it)")
             }

@@ -26,6 +26,9 @@ struct Fit: ParsableCommand {
     @Option(help: "Leave out the last N rows of every series (to evaluate on them later).")
     var holdout: Int = 0
 
+    @Option(help: "Continue training this model file (its configuration is kept; --epochs may change the limit).")
+    var resume: String?
+
     @Flag(name: .customLong("fail-short-series"), help: "In a panel, fail on a series shorter than lookback + horizon instead of skipping it.")
     var failShortSeries = false
 
@@ -42,7 +45,20 @@ struct Fit: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let config = try modelOptions.config()
+            var config = try modelOptions.config()
+            var previous: Forecaster? = nil
+            if let resume {
+                let p = try ModelFile.read(resume)
+                var c = p.config
+                c.epochs = modelOptions.epochs ?? p.config.epochs
+                c.lookback = p.config.lookback
+                guard dataOptions.target == p.targetName else {
+                    throw ConfigurationError(message: "\(resume) was trained on '\(p.targetName)', not '\(dataOptions.target!)'")
+                }
+                config = c
+                previous = p
+                if !quiet { note("resuming from \(resume): \(p.summary.epochsRun) epochs done, best \(p.summary.bestEpoch)") }
+            }
             AtomicFile.removeStaleTemporaries(for: model)
             var series = try dataOptions.load(data, target: dataOptions.target!, quiet: quiet)
             if holdout > 0 {
@@ -62,7 +78,7 @@ struct Fit: ParsableCommand {
             }, shouldStop: { stopRequested != 0 })
             var warnings: [String] = []
             let f = try Forecaster.fit(series, config: config, idColumn: dataOptions.idColumn, hooks: hooks,
-                                       skipShortSeries: !failShortSeries, warnings: &warnings)
+                                       skipShortSeries: !failShortSeries, warmStart: previous, warnings: &warnings)
             for w in warnings { note("warning: \(w)") }
             try ModelFile.write(f, to: model)
             let s = f.summary

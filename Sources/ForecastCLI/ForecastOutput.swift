@@ -64,3 +64,12 @@ enum ForecastOutput {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 }
+
+extension String {
+    /// The string without trailing spaces (table rows pad every column but the last).
+    var trimmingSuffixSpaces: String {
+        var s = self
+        while s.hasSuffix(" ") { s.removeLast() }
+        return s
+    }
+}

@@ -181,6 +181,16 @@ extension EndToEndTests {
         #expect(p.status == 0 && p.stdout.hasPrefix("date,temp_f\n2011-01-01T00:00:00,"))
     }
 
+    @Test func resumeContinuesFromASavedModel() throws {
+        let dir = tempDir()
+        #expect(try forecast(["fit", airline, "--target", "passengers", "--horizon", "6", "--epochs", "2", "--quiet", "--model", "\(dir)/m.fcm"]).status == 0)
+        let r = try forecast(["fit", airline, "--target", "passengers", "--horizon", "6", "--epochs", "3", "--resume", "\(dir)/m.fcm", "--model", "\(dir)/m2.fcm"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("resuming from") && r.stderr.contains("2 epochs done"))
+        try expectFailure(["fit", "\(repoRoot)/datasets/nile_flow_yearly.csv", "--target", "volume", "--horizon", "6", "--resume", "\(dir)/m.fcm", "--model", "\(dir)/m3.fcm"],
+                          message: "was trained on 'passengers', not 'volume'", dir: dir)
+    }
+
     @Test func killedFitLeavesThePreviousModelIntact() throws {
         let dir = tempDir()
         #expect(try forecast(["fit", airline, "--target", "passengers", "--horizon", "3", "--epochs", "1", "--quiet", "--model", "\(dir)/m.fcm"]).status == 0)

@@ -69,11 +69,21 @@ public enum CSVParser {
         inText text: String, name: String = "<text>", delimiter: UInt8? = nil,
         _ body: (CSVRecord) throws -> Void
     ) throws -> UInt8 {
-        var bytes = Array(text.utf8)
+        try forEachRecord(inBytes: Array(text.utf8), name: name, delimiter: delimiter, body)
+    }
+
+    /// Parses CSV bytes held in memory (any bytes: invalid UTF-8 is reported where it matters).
+    @discardableResult
+    public static func forEachRecord(
+        inBytes input: [UInt8], name: String = "<bytes>", delimiter: UInt8? = nil,
+        _ body: (CSVRecord) throws -> Void
+    ) throws -> UInt8 {
+        var bytes = input.isEmpty ? [0] : input
+        let count = input.count
         return try withoutActuallyEscaping(body) { body in
             let state = RecordState(file: name, body: body)
             return try bytes.withUnsafeMutableBytes { raw in
-                guard let f = fmemopen(raw.baseAddress, raw.count, "rb") else {
+                guard let f = count == 0 ? fopen("/dev/null", "rb") : fmemopen(raw.baseAddress, count, "rb") else {
                     throw DataError(file: name, message: "cannot read the text")
                 }
                 defer { fclose(f) }

@@ -71,6 +71,13 @@ public struct CSVTable: Sendable {
         try self.init(reader: reader, delimiter: delim)
     }
 
+    /// Parses CSV bytes in memory (the fuzz target's entry); the same rules as `init(contentsOf:)`.
+    public init(bytes: [UInt8], name: String = "<bytes>", columns requested: [String: Kind], delimiter: UInt8? = nil) throws {
+        var reader = TableReader(file: name, requested: requested)
+        let delim = try CSVParser.forEachRecord(inBytes: bytes, name: name, delimiter: delimiter) { try reader.consume($0) }
+        try self.init(reader: reader, delimiter: delim)
+    }
+
     private init(reader: TableReader, delimiter: UInt8) throws {
         guard let header = reader.header else {
             throw DataError(file: reader.file, message: "the file is empty; expected a header row and data rows")

@@ -87,9 +87,11 @@ public final class Forecaster: @unchecked Sendable {
     ///   - warnings: notes for the user (skipped series, shortened settings).
     /// - Throws: `ConfigurationError` for bad settings or too little data; `TrainingError` when
     ///   training diverges.
+    ///   - warmStart: a model whose weights training starts from (to resume an interrupted fit); its
+    ///     network must match the one `config` describes.
     public static func fit(_ input: [TimeSeries], config given: ForecasterConfig, idColumn: String? = nil,
                            hooks: TrainingHooks = TrainingHooks(), skipShortSeries: Bool = true,
-                           warnings: inout [String]) throws -> Forecaster {
+                           warmStart: Forecaster? = nil, warnings: inout [String]) throws -> Forecaster {
         try given.validate()
         guard let first = input.first else { throw ConfigurationError(message: "no series to train on") }
         var config = given
@@ -135,6 +137,12 @@ public final class Forecaster: @unchecked Sendable {
                                       layers: config.layers, encoder: config.encoder, decoder: config.decoder,
                                       decoderStart: config.decoderStart, dropout: config.dropout)
         let network = makeNetwork(netConfig, seed: config.seed)
+        if let warmStart {
+            guard warmStart.network.config == netConfig else {
+                throw ConfigurationError(message: "the model to resume has a different network (\(warmStart.network.config.encoder)->\(warmStart.network.config.decoder), hidden \(warmStart.network.config.hiddenSize), \(warmStart.network.config.inputSize) inputs, horizon \(warmStart.network.config.horizon)) than this data and configuration give")
+            }
+            for (p, q) in zip(network.parameters, warmStart.network.parameters) { p.value.copy(from: q.value) }
+        }
         let encoding = WindowEncoding(lookback: L, horizon: H, features: netConfig.inputSize,
                                       baseline: config.baseline, period: m)
         let trainer = Trainer(network: network, series: features, encoding: encoding, config: config, epochs: epochs)

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+/// The notebooks in notebooks-md/ are checked like code: every ```sh block runs (in the repository,
+/// with the built `forecast` first on PATH) and its output must match the ```output block beneath it —
+/// text exactly, numbers within a relative 1e-3, and `…` matching anything (for timings). A ```swift
+/// block marked `file=PATH` must equal that file, which the package compiles (and a later sh block runs).
+/// Set FORECAST_RECORD_NOTEBOOKS=1 to rewrite the output blocks from a fresh run.
+@Suite(.serialized) struct NotebookTests {
+    static let directory = "\(repoRoot)/notebooks-md"
+    static var notebooks: [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: directory))?.filter { $0.hasSuffix(".md") }.sorted() ?? []
+    }
+
+    struct Block { var info: String; var body: String; var range: Range<Int> }
+
+    /// Fenced blocks with their line ranges (body lines only).
+    static func blocks(_ lines: [String]) -> [Block] {
+        var out: [Block] = []
+        var i = 0
+        while i < lines.count {
+            if lines[i].hasPrefix("```") && lines[i].count > 3 {
+                let info = String(lines[i].dropFirst(3)).trimmingCharacters(in: .whitespaces)
+                var j = i + 1
+                while j < lines.count && lines[j] != "```" { j += 1 }
+                out.append(Block(info: info, body: lines[(i + 1)..<j].joined(separator: "\n"), range: (i + 1)..<j))
+                i = j + 1
+            } else if lines[i] == "```" {
+                var j = i + 1
+                while j < lines.count && lines[j] != "```" { j += 1 }
+                i = j + 1
+            } else { i += 1 }
+        }
+        return out
+    }
+
+    static func run(_ script: String) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = ["-c", "set -e\n" + script]
+        p.currentDirectoryURL = URL(fileURLWithPath: repoRoot)
+        var env = ProcessInfo.processInfo.environment
+        env["PATH"] = URL(fileURLWithPath: forecastBinary).deletingLastPathComponent().path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+        p.environment = env
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        var text = String(decoding: data, as: UTF8.self)
+        if p.terminationStatus != 0 { text += "[exit \(p.terminationStatus)]\n" }
+        while text.hasSuffix("\n") { text.removeLast() }
+        return text
+    }
+
+    /// Whether `actual` matches `expected` line by line under the notebook rules.
+    static func matches(_ expected: String, _ actual: String) -> String? {
+        let e = expected.components(separatedBy: "\n"), a = actual.components(separatedBy: "\n")
+        guard e.count == a.count else { return "expected \(e.count) lines, got \(a.count):\n\(actual)" }
+        for (k, (x, y)) in zip(e, a).enumerated() where !lineMatches(x, y) {
+            return "line \(k + 1): expected\n  \(x)\ngot\n  \(y)"
+        }
+        return nil
+    }
+
+    static func lineMatches(_ expected: String, _ actual: String) -> Bool {
+        if expected == actual { return true }
+        if expected.contains("…") {
+            let parts = expected.components(separatedBy: "…")
+            var rest = Substring(actual)
+            for (i, part) in parts.enumerated() {
+                if i == 0 { guard rest.hasPrefix(part) else { return false }; rest = rest.dropFirst(part.count); continue }
+                if part.isEmpty { continue }
+                guard let r = rest.range(of: part) else { return false }
+                rest = rest[r.upperBound...]
+            }
+            return parts.last!.isEmpty || actual.hasSuffix(parts.last!)
+        }
+        let te = tokens(expected), ta = tokens(actual)
+        guard te.count == ta.count else { return false }
+        for (x, y) in zip(te, ta) where x != y {
+            guard let dx = Double(x), let dy = Double(y), abs(dx - dy) <= 1e-3 * max(abs(dx), abs(dy)) + 1e-9 else { return false }
+        }
+        return true
+    }
+
+    static func tokens(_ s: String) -> [String] {
+        var out: [String] = [], cur = ""
+        for ch in s {
+            if ch.isNumber || ch == "." || ch == "-" || ch == "e" || ch == "+" { cur.append(ch) } else {
+                if !cur.isEmpty { out.append(cur); cur = "" }
+                out.append(String(ch))
+            }
+        }
+        if !cur.isEmpty { out.append(cur) }
+        return out
+    }
+
+    @Test(arguments: notebooks)
+    func notebookOutputsMatch(name: String) throws {
+        let path = "\(Self.directory)/\(name)"
+        var lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
+        let record = ProcessInfo.processInfo.environment["FORECAST_RECORD_NOTEBOOKS"] == "1"
+        let all = Self.blocks(lines)
+        var replacements: [(Range<Int>, [String])] = []
+        for (k, b) in all.enumerated() {
+            if b.info.hasPrefix("swift"), let file = b.info.components(separatedBy: "file=").dropFirst().first {
+                let source = try String(contentsOfFile: "\(repoRoot)/\(file)", encoding: .utf8)
+                #expect(source.trimmingCharacters(in: .whitespacesAndNewlines) == b.body.trimmingCharacters(in: .whitespacesAndNewlines),
+                        "\(name): the swift block differs from \(file)")
+            }
+            guard b.info == "sh" else { continue }
+            let actual = try Self.run(b.body)
+            guard k + 1 < all.count, all[k + 1].info == "output" else {
+                #expect(actual.isEmpty || record, "\(name): sh block at line \(b.range.lowerBound) prints output but has no ```output block")
+                continue
+            }
+            let expected = all[k + 1].body
+            if record { replacements.append((all[k + 1].range, actual.isEmpty ? [] : actual.components(separatedBy: "\n"))) }
+            else if let problem = Self.matches(expected, actual) {
+                Issue.record("\(name), block at line \(b.range.lowerBound): \(problem)")
+            }
+        }
+        if record {
+            for (r, new) in replacements.reversed() { lines.replaceSubrange(r, with: new) }
+            try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        }
+    }
+
+    @Test func checkerRules() {
+        #expect(Self.lineMatches("loss 0.12345 done", "loss 0.12349 done"))
+        #expect(!Self.lineMatches("loss 0.12345 done", "loss 0.13 done"))
+        #expect(Self.lineMatches("fitted in … s", "fitted in 12.5 s"))
+        #expect(!Self.lineMatches("date,value", "date,values"))
+        #expect(Self.matches("a\nb", "a") != nil)
+    }
+}
