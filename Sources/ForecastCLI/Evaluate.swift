@@ -27,6 +27,9 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Missing values inside a series: error, interpolate or ffill.")
     var fill: MissingPolicy = .error
 
+    @Option(help: "Draw history, the held-out actuals, the forecast and its 80%/95% intervals as an SVG file (first series).")
+    var plot: String?
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
@@ -49,7 +52,17 @@ struct Evaluate: ParsableCommand {
                 if let st = f.series.first(where: { $0.id == s.id }), let last = st.tailTimes.last, last > history.timestamps.last! {
                     note("warning: the model was trained on data up to \(st.lastTime), inside the scored points; fit with --holdout \(n) for an honest score")
                 }
-                let fc = try f.predict(horizon: n, history: [history])[0]
+                let fc = try f.predict(horizon: n, history: [history], intervals: plot == nil ? [] : [0.8, 0.95])[0]
+                if let plot, rows.isEmpty {
+                    let shown = history.suffix(max(f.config.lookback!, 4 * n))
+                    let svg = SVGPlot.render(title: "\(f.targetName): last \(n) points held out",
+                                             history: .init(times: shown.timestamps, values: shown.target, color: "#333333", label: "history"),
+                                             forecast: .init(times: fc.timestamps, values: fc.values, color: "#d62728", label: "forecast"),
+                                             bands: fc.intervals,
+                                             actual: .init(times: Array(s.timestamps.suffix(n)), values: actual, color: "#2ca02c", label: "actual"),
+                                             format: fc.timeFormat)
+                    try AtomicFile.write(svg, to: plot)
+                }
                 var candidates: [(String, [Double])] = [("network", fc.values)]
                 for b in Baseline.allCases { candidates.append((b.rawValue, b.forecast(history.target, horizon: n, period: m))) }
                 for (name, p) in candidates {

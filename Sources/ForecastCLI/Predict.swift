@@ -14,6 +14,7 @@ struct Predict: ParsableCommand {
           forecast predict --model airline.fcm --horizon 12
           forecast predict --model airline.fcm --horizon 24 --intervals 80,95 --format json --output f.json
           forecast predict --model airline.fcm --horizon 12 --data newer.csv
+          forecast predict --model airline.fcm --horizon 12 --intervals 80,95 --plot forecast.svg
         """)
 
     @Option(help: "The model file written by 'forecast fit'.")
@@ -33,6 +34,9 @@ struct Predict: ParsableCommand {
 
     @Option(help: "Comma-separated prediction-interval coverages in percent, e.g. 80,95.")
     var intervals: String?
+
+    @Option(help: "Also draw history, forecast and intervals as a standalone SVG file.")
+    var plot: String?
 
     @Option(name: .customLong("time-format"), help: "Time format of --data, as for fit.")
     var timeFormat: String?
@@ -71,6 +75,16 @@ struct Predict: ParsableCommand {
             }
             let forecasts = try f.predict(horizon: horizon, history: history, intervals: try levels())
             let text = format == .csv ? ForecastOutput.csv(forecasts, model: f) : ForecastOutput.json(forecasts, model: f)
+            if let plot {
+                let fc = forecasts[0]
+                let h = history?.first
+                let times = h?.timestamps ?? f.series[0].tailTimes, values = h?.target ?? f.series[0].tailTarget
+                let svg = SVGPlot.render(title: "\(f.targetName): \(horizon)-step forecast\(fc.id.map { " (\($0))" } ?? "")",
+                                         history: .init(times: times, values: values, color: "#333333", label: "history"),
+                                         forecast: .init(times: fc.timestamps, values: fc.values, color: "#d62728", label: "forecast"),
+                                         bands: fc.intervals, actual: nil, format: fc.timeFormat)
+                try AtomicFile.write(svg, to: plot)
+            }
             if let output { try AtomicFile.write(text, to: output) } else { print(text, terminator: "") }
         }
     }

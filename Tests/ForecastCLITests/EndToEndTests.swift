@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 
 let airline = "\(repoRoot)/datasets/airline_passengers.csv"
@@ -66,6 +69,18 @@ let airline = "\(repoRoot)/datasets/airline_passengers.csv"
         #expect(try forecast(["fit", xf, "--target", "load", "--horizon", "3", "--epochs", "2", "--quiet", "--model", "\(dir)/x.fcm"]).status == 0)
         let x = try forecast(["predict", "--model", "\(dir)/x.fcm", "--horizon", "2"]).stdout.split(separator: "\n")
         #expect(x[1].hasPrefix("1000,") && x[2].hasPrefix("1005,"))
+    }
+
+    @Test func plotsAreStandaloneSVG() throws {
+        let dir = tempDir()
+        #expect(try forecast(["fit", airline, "--target", "passengers", "--horizon", "6", "--holdout", "6", "--epochs", "3", "--quiet", "--model", "\(dir)/m.fcm"]).status == 0)
+        #expect(try forecast(["predict", "--model", "\(dir)/m.fcm", "--horizon", "6", "--intervals", "80,95", "--plot", "\(dir)/p.svg"]).status == 0)
+        #expect(try forecast(["evaluate", airline, "--model", "\(dir)/m.fcm", "--holdout", "6", "--plot", "\(dir)/e.svg"]).status == 0)
+        let p = try String(contentsOfFile: "\(dir)/p.svg", encoding: .utf8), e = try String(contentsOfFile: "\(dir)/e.svg", encoding: .utf8)
+        #expect(p.hasPrefix("<svg") && p.hasSuffix("</svg>\n"))
+        #expect(p.components(separatedBy: "<polygon").count == 3, "one band per interval level")
+        #expect(e.contains(">actual<") && e.contains("1960-12-01"))
+        _ = try XMLDocument(xmlString: p)   // well-formed
     }
 
     @Test func evaluateAndInspect() throws {
