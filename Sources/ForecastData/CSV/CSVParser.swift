@@ -53,13 +53,29 @@ public enum CSVParser {
         inFile path: String, delimiter: UInt8? = nil,
         _ body: (CSVRecord) throws -> Void
     ) throws -> UInt8 {
+        try forEachRecord(inFile: path, bytes: nil, firstLine: 1, delimiter: delimiter, body)
+    }
+
+    /// Parses only `bytes` of the file (a range that starts at a record boundary, for parallel
+    /// reading), numbering lines from `firstLine`. With a range, no byte-order mark is expected and
+    /// `delimiter` must be given.
+    @discardableResult
+    public static func forEachRecord(
+        inFile path: String, bytes range: Range<Int>?, firstLine: Int, delimiter: UInt8?,
+        _ body: (CSVRecord) throws -> Void
+    ) throws -> UInt8 {
         guard let file = fopen(path, "rb") else {
             throw DataError(file: path, message: "cannot open the file (\(String(cString: strerror(errno))))")
         }
         defer { fclose(file) }
+        if let range, fseeko(file, off_t(range.lowerBound), SEEK_SET) != 0 {
+            throw DataError(file: path, message: "cannot seek in the file")
+        }
         return try withoutActuallyEscaping(body) { body in
             let state = RecordState(file: path, body: body)
-            return try state.run(file: file, delimiter: delimiter)
+            state.line = firstLine
+            return try state.run(file: file, delimiter: delimiter, limit: range.map { $0.count },
+                                 skipBOM: range == nil || range!.lowerBound == 0)
         }
     }
 
@@ -128,7 +144,7 @@ private final class RecordState {
     var offsets = UnsafeMutablePointer<Int>.allocate(capacity: 64)
     var offsetCapacity = 64
     var fieldCount = 0
-    var line = 1                 // physical line where the next record starts
+    var line = 1                 // physical line where the next record starts (set before run)
     var newlinesInRecord = 0     // newlines inside quoted fields of the current record
     var failure: (any Error)?
 
@@ -191,7 +207,8 @@ private final class RecordState {
         do { try body(record) } catch { failure = error }
     }
 
-    func run(file handle: UnsafeMutablePointer<FILE>, delimiter: UInt8?) throws -> UInt8 {
+    func run(file handle: UnsafeMutablePointer<FILE>, delimiter: UInt8?, limit: Int? = nil, skipBOM: Bool = true) throws -> UInt8 {
+        var left = limit ?? Int.max
         var parser = csv_parser()
         let options = CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL
         guard csv_init(&parser, UInt8(options)) == 0 else {
@@ -204,9 +221,10 @@ private final class RecordState {
         let ctx = Unmanaged.passUnretained(self).toOpaque()
         var delim = delimiter ?? UInt8(ascii: ",")
         var first = true
-        var newlinesBefore = 0   // physical newlines in all bytes fed before this chunk
+        var newlinesBefore = line - 1   // physical newlines before this chunk (a range may start mid-file)
         while true {
-            let n = fread(chunk, 1, chunkSize, handle)
+            let n = left > 0 ? fread(chunk, 1, min(chunkSize, left), handle) : 0
+            left -= n
             if n == 0 {
                 if ferror(handle) != 0 {
                     throw DataError(file: file, message: "read error (\(String(cString: strerror(errno))))")
@@ -217,7 +235,7 @@ private final class RecordState {
             var count = n
             if first {
                 first = false
-                if count >= 3, start[0] == 0xEF, start[1] == 0xBB, start[2] == 0xBF {
+                if skipBOM, count >= 3, start[0] == 0xEF, start[1] == 0xBB, start[2] == 0xBF {
                     start += 3; count -= 3
                 }
                 if delimiter == nil {

@@ -54,11 +54,18 @@ public struct CSVTable: Sendable {
     ///
     /// - Throws: `DataError` naming the line and column of a ragged row, a value that does not
     ///   parse, an unknown or duplicated column name, or an empty file.
+    ///
+    /// Files of 8 MB and more that contain no quote character are read as two halves in parallel
+    /// (a newline is then always a record boundary); others are read in one stream.
     public init(contentsOf file: String, columns requested: [String: Kind], delimiter: UInt8? = nil) throws {
-        var reader = TableReader(file: file, requested: requested)
         var fileSize = 0
         var st = stat()
         if stat(file, &st) == 0 { fileSize = Int(st.st_size) }
+        if fileSize >= 8 << 20, let parallel = try ParallelRead.read(file, size: fileSize, requested: requested, delimiter: delimiter) {
+            try self.init(reader: parallel.reader, delimiter: parallel.delimiter)
+            return
+        }
+        var reader = TableReader(file: file, requested: requested)
         reader.fileSize = fileSize
         let delim = try CSVParser.forEachRecord(inFile: file, delimiter: delimiter) { try reader.consume($0) }
         try self.init(reader: reader, delimiter: delim)
@@ -138,7 +145,7 @@ func isMissingToken(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
 /// The streaming state of `CSVTable`. Columns are stored by type in flat arrays, so the per-field
 /// loop touches no struct with reference-counted members (copying one per field cost a third of
 /// the read time).
-private struct TableReader {
+struct TableReader {
     struct Slot {
         let name: String
         let kind: CSVTable.Kind
@@ -199,13 +206,22 @@ private struct TableReader {
 
     mutating func readHeader(_ r: CSVRecord) throws {
         var names: [String] = []
-        var seen: [String: Int] = [:]
         for i in 0..<r.count {
             guard let name = r.string(at: i) else {
                 throw DataError(file: file, line: r.line, column: i + 1, message: "the column name is not valid UTF-8 text")
             }
+            names.append(name)
+        }
+        try setHeader(names, line: r.line)
+    }
+
+    /// Sets up the columns from header names (the second half of a parallel read starts here).
+    mutating func setHeader(_ given: [String], line: Int) throws {
+        var names: [String] = []
+        var seen: [String: Int] = [:]
+        for (i, name) in given.enumerated() {
             if let j = seen[name], !name.isEmpty {
-                throw DataError(file: file, line: r.line, column: i + 1, columnName: name,
+                throw DataError(file: file, line: line, column: i + 1, columnName: name,
                                 message: "the column name is used twice (also column \(j + 1)); rename one of them")
             }
             seen[name] = i
@@ -214,7 +230,7 @@ private struct TableReader {
         for s in slots.indices {
             guard let i = seen[slots[s].name] else {
                 let available = names.map { "'\($0)'" }.joined(separator: ", ")
-                throw DataError(file: file, line: r.line, columnName: slots[s].name,
+                throw DataError(file: file, line: line, columnName: slots[s].name,
                                 message: "no such column; the header has \(available)")
             }
             slots[s].index = i
@@ -225,6 +241,29 @@ private struct TableReader {
             }
         }
         header = names
+    }
+
+    /// Appends another reader's rows (the second half of the file) and frees them column by column.
+    /// Returns false when the halves disagree on a detected time format.
+    mutating func absorb(_ other: inout TableReader) -> Bool {
+        for k in timeFields.indices where slots[timeFields[k].slot].timeFormat != other.slots[other.timeFields[k].slot].timeFormat {
+            guard times[k].isEmpty || other.times[k].isEmpty else { return false }
+        }
+        lines.append(contentsOf: other.lines); other.lines = []
+        for k in numbers.indices { numbers[k].append(contentsOf: other.numbers[k]); other.numbers[k] = [] }
+        for k in times.indices { times[k].append(contentsOf: other.times[k]); other.times[k] = [] }
+        for k in codes.indices {
+            let remap: [Int32] = other.textValues[k].map { value in
+                if let c = lookup[k][value] { return c }
+                let c = Int32(textValues[k].count)
+                lookup[k][value] = c
+                textValues[k].append(value)
+                return c
+            }
+            codes[k].append(contentsOf: other.codes[k].map { remap[Int($0)] })
+            other.codes[k] = []
+        }
+        return true
     }
 
     func number(_ r: CSVRecord, _ i: Int, slot: Int) throws -> Double {
