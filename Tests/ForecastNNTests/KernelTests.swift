@@ -71,3 +71,39 @@ import _ForecastTestSupport
         #expect(GRUCell(inputSize: 2, hiddenSize: 3, rng: &r).bias.shape == [2, 9])
     }
 }
+
+/// Training on the fast kernels follows the same loss curve as on their naive twins (bit-identical
+/// products; libm activations differ by about 1e-7, so the curves agree to float tolerance).
+@Suite(.serialized) struct FastAgainstNaiveTrainingTests {
+    func lossCurve(_ cell: CellKind, reference: Bool) -> [Double] {
+        Kernels.$reference.withValue(reference) { lossCurve(cell) }
+    }
+
+    func lossCurve(_ cell: CellKind) -> [Double] {
+        let net = makeNetwork(NetworkConfig(inputSize: 2, horizon: 4, hiddenSize: 32, layers: 2, encoder: cell, decoder: cell), seed: 3)
+        let adam = Adam(parameters: net.parameters, learningRate: 3e-3)
+        let L = 12, B = 16
+        var losses: [Double] = []
+        let dY = FloatBuffer(count: 4 * B)
+        // One fixed batch, learned repeatedly: the loss must fall.
+        let x = FloatBuffer(randomFloats(L * B * 2, seed: 1))
+        let y = FloatBuffer(randomFloats(4 * B, seed: 2))
+        for _ in 0..<25 {
+            net.zeroGradients()
+            let out = net.forward(x.pointer, lookback: L, batch: B, dropout: nil)
+            losses.append(Loss.mse.evaluate(out, y.pointer, count: 4 * B, gradient: dY.pointer))
+            net.backward(dY.pointer)
+            adam.update(net.parameters)
+        }
+        return losses
+    }
+
+    @Test(arguments: CellKind.allCases)
+    func sameLossCurve(cell: CellKind) {
+        let fast = lossCurve(cell, reference: false), naive = lossCurve(cell, reference: true)
+        for (step, (a, b)) in zip(fast, naive).enumerated() {
+            #expect(abs(a - b) <= 1e-4 * abs(b), "step \(step): fast \(a), naive \(b)")
+        }
+        #expect(fast.last! < fast.first!, "the curve goes down")
+    }
+}

@@ -44,6 +44,7 @@ public enum Activations {
 
     /// x[i] = sigmoid(x[i]) for i in 0..<n.
     public static func sigmoid(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
+        if Kernels.reference { for k in 0..<n { x[k] = sigmoidNaive(x[k]) }; return }
         var i = 0
         while i + 16 <= n {
             Kernels.store(sigmoid(Kernels.load(x + i)), x + i); i += 16
@@ -53,6 +54,7 @@ public enum Activations {
 
     /// x[i] = tanh(x[i]) for i in 0..<n.
     public static func tanh(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
+        if Kernels.reference { for k in 0..<n { x[k] = tanhNaive(x[k]) }; return }
         var i = 0
         while i + 16 <= n {
             Kernels.store(tanh(Kernels.load(x + i)), x + i); i += 16

@@ -6,6 +6,11 @@
 /// Built with `-target-cpu` (Package.swift) the SIMD16 products compile to FMA instructions;
 /// without it they become calls to libm's `fmaf` (~30x slower, same results).
 public enum Kernels {
+    /// When true, every product and activation uses its naive reference twin (libm for the
+    /// activations). Task-local, so a test can run a whole training with the twins
+    /// (`Kernels.$reference.withValue(true) { ... }`) without affecting anything running beside it.
+    @TaskLocal public static var reference = false
+
     /// C[M,N] = A[M,K] · B[K,N] (or `+=` when `accumulate`), all row-major with leading dimensions.
     ///
     /// - Complexity: 2·M·N·K flops.
@@ -13,6 +18,7 @@ public enum Kernels {
                             _ A: UnsafePointer<Float>, _ lda: Int,
                             _ B: UnsafePointer<Float>, _ ldb: Int,
                             _ C: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool) {
+        if reference { return gemmNaive(M, N, K, A, lda, B, ldb, C, ldc, accumulate: accumulate) }
         var i = 0
         while i + 4 <= M {
             gemmRows4(i, N, K, A, lda, B, ldb, C, ldc, accumulate)
@@ -33,6 +39,7 @@ public enum Kernels {
                               _ A: UnsafePointer<Float>, _ lda: Int,
                               _ B: UnsafePointer<Float>, _ ldb: Int,
                               _ C: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        if reference { return gemmTNNaive(M, N, K, A, lda, B, ldb, C, ldc) }
         var i = 0
         while i + 4 <= M {
             let c0 = C + i * ldc, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc
