@@ -3,7 +3,7 @@ import Testing
 import _ForecastTestSupport
 
 @Suite struct KernelTests {
-    @Test(arguments: [(1, 1, 1), (3, 5, 2), (4, 32, 7), (5, 48, 65), (8, 256, 64), (33, 17, 3), (2, 192, 64), (7, 70, 1)])
+    @Test(arguments: [(1, 1, 1), (3, 5, 2), (4, 32, 7), (5, 48, 65), (8, 256, 64), (33, 17, 3), (2, 192, 64), (7, 70, 1), (11, 86, 9), (32, 256, 128)])
     func gemmMatchesNaiveTwin(shape: (Int, Int, Int)) {
         let (M, N, K) = shape
         let a = randomFloats(M * K, seed: 1), b = randomFloats(K * N, seed: 2), c0 = randomFloats(M * N, seed: 3)

@@ -19,15 +19,107 @@ public enum Kernels {
                             _ B: UnsafePointer<Float>, _ ldb: Int,
                             _ C: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool) {
         if reference { return gemmNaive(M, N, K, A, lda, B, ldb, C, ldc, accumulate: accumulate) }
-        var i = 0
-        while i + 4 <= M {
-            gemmRows4(i, N, K, A, lda, B, ldb, C, ldc, accumulate)
-            i += 4
+        // Column blocks outside, rows inside: a (K x 32) slice of B stays in L1 while every row of A
+        // streams past it (rows outside would re-read all of B, often larger than L1, per 4 rows).
+        var j = 0
+        if N >= 32 && M >= 8 {
+            // Pack each (K x 32) slice of B contiguously: with a power-of-two row stride its rows would
+            // share a few L1 sets and evict each other (what BLAS packing avoids). Same products, same order.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: K * 32) { panel in
+                let pk = panel.baseAddress!
+                while j + 32 <= N {
+                    for k in 0..<K {
+                        let src = B + k * ldb + j, dst = pk + k * 32
+                        store(load(src), dst); store(load(src + 16), dst + 16)
+                    }
+                    var i = 0
+                    while i + 4 <= M { block4x32(i, 0, K, A, lda, UnsafePointer(pk), 32, C + j, ldc, accumulate); i += 4 }
+                    while i < M {
+                        block1x16(i, 0, K, A, lda, UnsafePointer(pk), 32, C + j, ldc, accumulate)
+                        block1x16(i, 16, K, A, lda, UnsafePointer(pk), 32, C + j, ldc, accumulate)
+                        i += 1
+                    }
+                    j += 32
+                }
+            }
         }
-        while i < M {
-            gemmRow1(i, N, K, A, lda, B, ldb, C, ldc, accumulate)
-            i += 1
+        while j + 32 <= N {
+            var i = 0
+            while i + 4 <= M { block4x32(i, j, K, A, lda, B, ldb, C, ldc, accumulate); i += 4 }
+            while i < M { block1x16(i, j, K, A, lda, B, ldb, C, ldc, accumulate); block1x16(i, j + 16, K, A, lda, B, ldb, C, ldc, accumulate); i += 1 }
+            j += 32
         }
+        if j + 16 <= N {
+            var i = 0
+            while i + 4 <= M { block4x16(i, j, K, A, lda, B, ldb, C, ldc, accumulate); i += 4 }
+            while i < M { block1x16(i, j, K, A, lda, B, ldb, C, ldc, accumulate); i += 1 }
+            j += 16
+        }
+        if j < N {
+            for i in 0..<M { gemmTail(i, j, N, K, A, lda, B, ldb, C, ldc, accumulate) }
+        }
+    }
+
+    /// C[i..<i+4, j..<j+32]: 8 accumulators held in registers across the K loop.
+    @inline(__always)
+    static func block4x32(_ i: Int, _ j: Int, _ K: Int, _ A: UnsafePointer<Float>, _ lda: Int,
+                          _ B: UnsafePointer<Float>, _ ldb: Int,
+                          _ C: UnsafeMutablePointer<Float>, _ ldc: Int, _ acc: Bool) {
+        let a0 = A + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda
+        let c0 = C + i * ldc + j, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc
+        var x00 = acc ? load(c0) : V(), x01 = acc ? load(c0 + 16) : V()
+        var x10 = acc ? load(c1) : V(), x11 = acc ? load(c1 + 16) : V()
+        var x20 = acc ? load(c2) : V(), x21 = acc ? load(c2 + 16) : V()
+        var x30 = acc ? load(c3) : V(), x31 = acc ? load(c3 + 16) : V()
+        var b = B + j
+        for k in 0..<K {
+            let b0 = load(b), b1 = load(b + 16)
+            let s0 = V(repeating: a0[k]), s1 = V(repeating: a1[k])
+            let s2 = V(repeating: a2[k]), s3 = V(repeating: a3[k])
+            x00.addProduct(s0, b0); x01.addProduct(s0, b1)
+            x10.addProduct(s1, b0); x11.addProduct(s1, b1)
+            x20.addProduct(s2, b0); x21.addProduct(s2, b1)
+            x30.addProduct(s3, b0); x31.addProduct(s3, b1)
+            b += ldb
+        }
+        store(x00, c0); store(x01, c0 + 16)
+        store(x10, c1); store(x11, c1 + 16)
+        store(x20, c2); store(x21, c2 + 16)
+        store(x30, c3); store(x31, c3 + 16)
+    }
+
+    /// C[i..<i+4, j..<j+16].
+    @inline(__always)
+    static func block4x16(_ i: Int, _ j: Int, _ K: Int, _ A: UnsafePointer<Float>, _ lda: Int,
+                          _ B: UnsafePointer<Float>, _ ldb: Int,
+                          _ C: UnsafeMutablePointer<Float>, _ ldc: Int, _ acc: Bool) {
+        let a0 = A + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda
+        let c0 = C + i * ldc + j, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc
+        var x0 = acc ? load(c0) : V(), x1 = acc ? load(c1) : V()
+        var x2 = acc ? load(c2) : V(), x3 = acc ? load(c3) : V()
+        var b = B + j
+        for k in 0..<K {
+            let b0 = load(b)
+            x0.addProduct(V(repeating: a0[k]), b0); x1.addProduct(V(repeating: a1[k]), b0)
+            x2.addProduct(V(repeating: a2[k]), b0); x3.addProduct(V(repeating: a3[k]), b0)
+            b += ldb
+        }
+        store(x0, c0); store(x1, c1); store(x2, c2); store(x3, c3)
+    }
+
+    /// C[i, j..<j+16].
+    @inline(__always)
+    static func block1x16(_ i: Int, _ j: Int, _ K: Int, _ A: UnsafePointer<Float>, _ lda: Int,
+                          _ B: UnsafePointer<Float>, _ ldb: Int,
+                          _ C: UnsafeMutablePointer<Float>, _ ldc: Int, _ acc: Bool) {
+        let a = A + i * lda, c = C + i * ldc + j
+        var x = acc ? load(c) : V()
+        var b = B + j
+        for k in 0..<K {
+            x.addProduct(V(repeating: a[k]), load(b))
+            b += ldb
+        }
+        store(x, c)
     }
 
     /// C[M,N] += Aᵀ·B where A is stored (K, M) row-major: the weight-gradient product xᵀ·dz.
@@ -115,72 +207,6 @@ public enum Kernels {
 
     @inline(__always) static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
-    }
-
-    @inline(__always)
-    static func gemmRows4(_ i: Int, _ N: Int, _ K: Int, _ A: UnsafePointer<Float>, _ lda: Int,
-                          _ B: UnsafePointer<Float>, _ ldb: Int,
-                          _ C: UnsafeMutablePointer<Float>, _ ldc: Int, _ acc: Bool) {
-        let a0 = A + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda
-        let c0 = C + i * ldc, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc
-        var j = 0
-        while j + 32 <= N {
-            var x00 = acc ? load(c0 + j) : V(), x01 = acc ? load(c0 + j + 16) : V()
-            var x10 = acc ? load(c1 + j) : V(), x11 = acc ? load(c1 + j + 16) : V()
-            var x20 = acc ? load(c2 + j) : V(), x21 = acc ? load(c2 + j + 16) : V()
-            var x30 = acc ? load(c3 + j) : V(), x31 = acc ? load(c3 + j + 16) : V()
-            var b = B + j
-            for k in 0..<K {
-                let b0 = load(b), b1 = load(b + 16)
-                let s0 = V(repeating: a0[k]), s1 = V(repeating: a1[k])
-                let s2 = V(repeating: a2[k]), s3 = V(repeating: a3[k])
-                x00.addProduct(s0, b0); x01.addProduct(s0, b1)
-                x10.addProduct(s1, b0); x11.addProduct(s1, b1)
-                x20.addProduct(s2, b0); x21.addProduct(s2, b1)
-                x30.addProduct(s3, b0); x31.addProduct(s3, b1)
-                b += ldb
-            }
-            store(x00, c0 + j); store(x01, c0 + j + 16)
-            store(x10, c1 + j); store(x11, c1 + j + 16)
-            store(x20, c2 + j); store(x21, c2 + j + 16)
-            store(x30, c3 + j); store(x31, c3 + j + 16)
-            j += 32
-        }
-        while j + 16 <= N {
-            var x0 = acc ? load(c0 + j) : V(), x1 = acc ? load(c1 + j) : V()
-            var x2 = acc ? load(c2 + j) : V(), x3 = acc ? load(c3 + j) : V()
-            var b = B + j
-            for k in 0..<K {
-                let b0 = load(b)
-                x0.addProduct(V(repeating: a0[k]), b0); x1.addProduct(V(repeating: a1[k]), b0)
-                x2.addProduct(V(repeating: a2[k]), b0); x3.addProduct(V(repeating: a3[k]), b0)
-                b += ldb
-            }
-            store(x0, c0 + j); store(x1, c1 + j); store(x2, c2 + j); store(x3, c3 + j)
-            j += 16
-        }
-        if j < N {
-            for r in 0..<4 { gemmTail(i + r, j, N, K, A, lda, B, ldb, C, ldc, acc) }
-        }
-    }
-
-    @inline(__always)
-    static func gemmRow1(_ i: Int, _ N: Int, _ K: Int, _ A: UnsafePointer<Float>, _ lda: Int,
-                         _ B: UnsafePointer<Float>, _ ldb: Int,
-                         _ C: UnsafeMutablePointer<Float>, _ ldc: Int, _ acc: Bool) {
-        let a = A + i * lda, c = C + i * ldc
-        var j = 0
-        while j + 16 <= N {
-            var x = acc ? load(c + j) : V()
-            var b = B + j
-            for k in 0..<K {
-                x.addProduct(V(repeating: a[k]), load(b))
-                b += ldb
-            }
-            store(x, c + j)
-            j += 16
-        }
-        if j < N { gemmTail(i, j, N, K, A, lda, B, ldb, C, ldc, acc) }
     }
 
     /// Columns `from..<N` of row `i`, one at a time, in the same k order as the SIMD lanes
