@@ -31,6 +31,9 @@ struct BacktestCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of tables.")
     var json = false
 
+    @Option(help: "Draw the series with each fold's forecast and 80%/95% intervals as an SVG file.")
+    var plot: String?
+
     @Flag(help: "No progress output.")
     var quiet = false
 
@@ -48,6 +51,20 @@ struct BacktestCommand: ParsableCommand {
             let r = try Backtest.run(series[0], config: config, folds: folds, refit: !noRefit,
                                      hooks: TrainingHooks(shouldStop: { stopRequested != 0 }))
             if json { printJSON(r) } else { printTables(r, m: config.seasonalPeriod ?? series[0].seasonalPeriod) }
+            if let plot {
+                let s = series[0], H = config.horizon
+                let start = max(0, r.folds[0].trainCount - 3 * H)
+                let shown = s.slice(start..<s.count)
+                let times = r.folds.flatMap { f in (0..<H).map { s.timestamps[f.trainCount + $0] } }
+                let svg = SVGPlot.render(title: "\(s.targetName): backtest, \(r.folds.count) folds of \(H)",
+                                         history: .init(times: shown.timestamps, values: shown.target, color: "#333333", label: "actual"),
+                                         forecast: .init(times: times, values: r.folds.flatMap(\.forecast), color: "#d62728", label: "fold forecasts"),
+                                         bands: r.folds.first?.bands.indices.map { k in
+                                             (level: r.folds[0].bands[k].level, lower: r.folds.flatMap { $0.bands[k].lower }, upper: r.folds.flatMap { $0.bands[k].upper })
+                                         } ?? [],
+                                         actual: nil, format: s.timeFormat)
+                try AtomicFile.write(svg, to: plot)
+            }
         }
     }
 

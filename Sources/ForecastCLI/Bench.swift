@@ -38,7 +38,7 @@ struct Bench: ParsableCommand {
     var json = false
 
     func run() throws {
-        let all = ["peak", "train", "infer", "latency", "csv"]
+        let all = ["peak", "train", "infer", "latency", "csv", "fit"]
         let chosen = workload == "all" ? all : [workload]
         for w in chosen where !all.contains(w) { throw ValidationError("unknown workload '\(w)'; use one of \(all.joined(separator: ", ")) or all") }
         let peak = BenchWorkloads.peakGFLOPS()
@@ -54,6 +54,9 @@ struct Bench: ParsableCommand {
                 r["windows_per_second"] = wps; r["gflops"] = gf; r["fraction_of_kernel_peak"] = gf / peak
             case "latency":
                 r["latency_us"] = BenchWorkloads.latency(cell: cell, hidden: hidden)
+            case "fit":
+                let (seconds, epochs) = try BenchWorkloads.defaultFit(points: 20_000)
+                r["seconds"] = seconds; r["epochs"] = epochs; r["points"] = 20_000
             case "csv":
                 let (mbps, bytes, kept) = try BenchWorkloads.csv(file: csvFile)
                 r["mb_per_second"] = mbps; r["file_bytes"] = bytes; r["numeric_bytes_kept"] = kept

@@ -90,6 +90,26 @@ enum BenchWorkloads {
         return (wps, wps * 3 * flopsPerWindow(cell: cell, hidden: hidden) / 1e9)
     }
 
+    /// Seconds and epochs of a default fit (horizon 24, everything else default) on a seeded
+    /// 20,000-point hourly series with daily and weekly seasons, trend and noise.
+    static func defaultFit(points n: Int) throws -> (Double, Int) {
+        var rng = SeededGenerator(seed: 20_000)
+        let start = CivilCalendar.timestamp(year: 2020, month: 1, day: 1)
+        var y = [Double](repeating: 0, count: n)
+        for t in 0..<n {
+            let x = Double(t)
+            let daily: Double = 3 * sin(2 * Double.pi * x / 24)
+            let weekly: Double = 1.5 * sin(2 * Double.pi * x / 168)
+            y[t] = 10 + daily + weekly + 0.002 * x + 0.5 * rng.normal()
+        }
+        let s = TimeSeries(timeColumn: "time", timeFormat: .dateTime(separator: "T", seconds: true, zoneOffset: nil),
+                           frequency: .seconds(3600), timestamps: (0..<Int64(n)).map { start + $0 * 3600 }, targetName: "load", target: y)
+        var warnings: [String] = []
+        let t0 = now()
+        let f = try Forecaster.fit([s], config: ForecasterConfig(horizon: 24), warnings: &warnings)
+        return (now() - t0, f.summary.epochsRun)
+    }
+
     /// S2S-INFER: windows per second at batch 256 over all windows, median of 5 passes.
     static func infer(cell: CellKind, hidden: Int) -> (Double, Double) {
         let v = series()

@@ -107,8 +107,11 @@ extension EndToEndTests {
         #expect((obj["models"] as! [String]).contains("holt_winters"))
         let coverage = obj["coverage"] as! [String: Double]
         #expect(coverage["80"] != nil && coverage["95"] != nil)
-        let table = try forecast(["backtest", airline, "--target", "passengers", "--horizon", "12", "--folds", "2", "--epochs", "3", "--quiet", "--no-refit"])
+        let dir = tempDir()
+        let table = try forecast(["backtest", airline, "--target", "passengers", "--horizon", "12", "--folds", "2", "--epochs", "3", "--quiet", "--no-refit", "--plot", "\(dir)/b.svg"])
         #expect(table.status == 0 && table.stdout.contains("interval coverage"))
+        let svg = try String(contentsOfFile: "\(dir)/b.svg", encoding: .utf8)
+        #expect(svg.contains("fold forecasts") && svg.components(separatedBy: "<polygon").count == 3)
     }
 }
 
@@ -163,6 +166,47 @@ extension EndToEndTests {
         let file = write(text, "bad.csv", in: dir)
         try expectFailure(["fit", file, "--target", "v", "--horizon", "1", "--model", "\(dir)/m.fcm"], message: "bad.csv", dir: dir)
         try expectFailure(["fit", file, "--target", "v", "--horizon", "1", "--model", "\(dir)/m.fcm"], message: message, dir: dir)
+    }
+
+    @Test func nonUTF8AndIrregularSpacing() throws {
+        let dir = tempDir()
+        let bytes = Array("date,v\n2020-01-01,1\n2020-01-02,".utf8) + [0xFF] + Array("\n".utf8)
+        FileManager.default.createFile(atPath: "\(dir)/bin.csv", contents: Data(bytes))
+        try expectFailure(["fit", "\(dir)/bin.csv", "--target", "v", "--horizon", "1", "--model", "\(dir)/m.fcm"],
+                          message: "bin.csv, line 3, column 2 ('v'): expected a number, found bytes that are not UTF-8 text", dir: dir)
+        let irregular = write("date,v\n2020-01-04,1\n2020-01-11,2\n2020-01-18,3\n2020-01-22,4\n", "irr.csv", in: dir)
+        try expectFailure(["fit", irregular, "--target", "v", "--horizon", "1", "--model", "\(dir)/m.fcm"],
+                          message: "irr.csv, line 5, column 'date': irregular spacing", dir: dir)
+    }
+
+    @Test func constantAndUnsortedSeriesTrain() throws {
+        let dir = tempDir()
+        var text = "date,v\n"
+        for d in (1...28).reversed() { text += String(format: "2021-02-%02d,5\n", d) }
+        let file = write(text, "const.csv", in: dir)
+        let r = try forecast(["fit", file, "--target", "v", "--horizon", "2", "--epochs", "2", "--model", "\(dir)/m.fcm"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("sorted by date"))
+        let p = try forecast(["predict", "--model", "\(dir)/m.fcm", "--horizon", "2"])
+        #expect(p.stdout == "date,v\n2021-03-01,5\n2021-03-02,5\n", "a constant series forecasts its constant (scale 1, no division by zero)")
+    }
+
+    @Test func divergingTrainingIsStoppedAndNothingWritten() throws {
+        // Unscaled values near 1e30 overflow Float in the squared loss: training must stop, name the
+        // epoch and batch, and write no model.
+        let dir = tempDir()
+        var text = "t,v\n"
+        for t in 0..<60 { text += "\(t),\(Double(t % 5 + 1) * 1e30)\n" }
+        let file = write(text, "huge.csv", in: dir)
+        try expectFailure(["fit", file, "--target", "v", "--horizon", "2", "--scaler", "none", "--model", "\(dir)/m.fcm"],
+                          message: "training diverged: the loss or a gradient became NaN or infinite in epoch 1, batch 1", dir: dir)
+    }
+
+    @Test func predictWithDataForOtherColumns() throws {
+        let dir = tempDir()
+        #expect(try forecast(["fit", airline, "--target", "passengers", "--horizon", "3", "--epochs", "1", "--quiet", "--model", "\(dir)/m.fcm"]).status == 0)
+        try expectFailure(["predict", "--model", "\(dir)/m.fcm", "--horizon", "3", "--data", "\(repoRoot)/datasets/nile_flow_yearly.csv", "--output", "\(dir)/f.csv"],
+                          message: "nile_flow_yearly.csv, line 1, column 'passengers': no such column; the header has 'date', 'volume'", dir: dir)
     }
 
     @Test func missingTargetColumn() throws {

@@ -22,6 +22,10 @@ public enum Backtest {
         public var coverage: [Double: Double]
         /// Mean Winkler score of the network's intervals, by level.
         public var winkler: [Double: Double]
+        /// The network's forecast for the fold.
+        public var forecast: [Double]
+        /// The network's intervals for the fold.
+        public var bands: [(level: Double, lower: [Double], upper: [Double])]
     }
 
     /// All folds and their averages.
@@ -78,7 +82,7 @@ public enum Backtest {
                 winkler[band.level] = Metrics.winkler(actual: actual, lower: band.lower, upper: band.upper, level: band.level)
             }
             result.folds.append(Fold(trainCount: origin, origin: series.formattedTime(origin), scores: scores,
-                                     coverage: coverage, winkler: winkler))
+                                     coverage: coverage, winkler: winkler, forecast: fc.values, bands: fc.intervals))
         }
         models = result.models
         for name in models {
