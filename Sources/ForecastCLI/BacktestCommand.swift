@@ -76,8 +76,7 @@ struct BacktestCommand: ParsableCommand {
             for name in r.models { lines.append(["\(k + 1)", f.origin, name] + Backtest.metricNames.map { fmt(f.scores[name]?[$0]) }) }
         }
         for name in r.models { lines.append(["all", "", name] + Backtest.metricNames.map { fmt(r.overall[name]?[$0]) }) }
-        let widths = (0..<lines[0].count).map { c in lines.map { $0[c].count }.max()! }
-        for l in lines { print(zip(l, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingSuffixSpaces) }
+        printTable(lines)
         let cov = r.coverage.keys.sorted().map { "\(Int(($0 * 100).rounded()))%: \(String(format: "%.0f", r.coverage[$0]! * 100))%" }.joined(separator: ", ")
         print("network interval coverage (nominal: empirical) \(cov); MASE/RMSSE scaled by in-sample seasonal naive, m = \(m)")
     }

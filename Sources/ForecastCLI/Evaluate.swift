@@ -38,9 +38,7 @@ struct Evaluate: ParsableCommand {
             let f = try ModelFile.read(model)
             let n = holdout ?? f.config.horizon
             guard n >= 1 else { throw ConfigurationError(message: "--holdout must be at least 1, got \(n)") }
-            let options = SeriesLoader.Options(target: f.targetName, timeColumn: f.timeColumn == "index" ? nil : f.timeColumn,
-                                               idColumn: f.idColumn, covariates: f.covariateNames, fill: fill)
-            let all = try SeriesLoader.load(data, options: options).series
+            let all = try SeriesLoader.load(data, options: f.loaderOptions(fill: fill)).series
             let m = f.config.seasonalPeriod ?? 1
             var rows: [[String: Any]] = []
             var table: [(String, String, [Double?])] = []
@@ -85,16 +83,11 @@ struct Evaluate: ParsableCommand {
                 print(String(decoding: data, as: UTF8.self))
             } else {
                 let panel = all.count > 1
-                var header = (panel ? ["series"] : []) + ["model"] + Self.metricNames
-                header = header.map { $0.uppercased() == $0 ? $0 : $0 }
-                var lines: [[String]] = [header]
+                var lines: [[String]] = [(panel ? ["series"] : []) + ["model"] + Self.metricNames]
                 for (id, name, scores) in table {
                     lines.append((panel ? [id] : []) + [name] + scores.map { $0.map { String(format: "%.4g", $0) } ?? "undefined" })
                 }
-                let widths = (0..<header.count).map { c in lines.map { $0[c].count }.max()! }
-                for l in lines {
-                    print(zip(l, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingSuffixSpaces)
-                }
+                printTable(lines)
                 print("(last \(n) points; MASE/RMSSE scaled by the in-sample seasonal-naive error, m = \(m); below 1 beats it)")
             }
         }

@@ -63,8 +63,7 @@ struct Predict: ParsableCommand {
             let f = try ModelFile.read(model)
             var history: [TimeSeries]? = nil
             if let data {
-                var o = SeriesLoader.Options(target: f.targetName, timeColumn: f.timeColumn == "index" ? nil : f.timeColumn,
-                                             idColumn: f.idColumn, covariates: f.covariateNames, fill: fill)
+                var o = f.loaderOptions(fill: fill)
                 o.timeFormat = timeFormat.flatMap(TimeFormat.init(argument:))
                 let r = try SeriesLoader.load(data, options: o)
                 for line in r.report { note("note: \(data): \(line)") }
