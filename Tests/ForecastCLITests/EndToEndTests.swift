@@ -160,6 +160,8 @@ extension EndToEndTests {
         ("date,v\n2020-01-01,1\nnot-a-date,2\n", "line 3, column 1 ('date'): expected a time"),
         ("date,v,v\n2020-01-01,1,2\n", "column 3 ('v'): the column name is used twice"),
         ("date,v\n2020-01-01,\n2020-01-02,\n", "the target column has no values"),
+        ("date,v\n2020-01-01,1\n2020-01-02,1e39\n", "line 3, column 2 ('v'): the value 1e39 is infinite or too large for single precision"),
+        ("2020-01-01,1\n2020-01-02,2\n", "line 1, column 'v': no such column; the header has '2020-01-01', '1'"),
     ])
     func badDataNamesFileLineAndColumn(text: String, message: String) throws {
         let dir = tempDir()
@@ -207,6 +209,16 @@ extension EndToEndTests {
         #expect(try forecast(["fit", airline, "--target", "passengers", "--horizon", "3", "--epochs", "1", "--quiet", "--model", "\(dir)/m.fcm"]).status == 0)
         try expectFailure(["predict", "--model", "\(dir)/m.fcm", "--horizon", "3", "--data", "\(repoRoot)/datasets/nile_flow_yearly.csv", "--output", "\(dir)/f.csv"],
                           message: "nile_flow_yearly.csv, line 1, column 'passengers': no such column; the header has 'date', 'volume'", dir: dir)
+    }
+
+    @Test func missingTimeColumnAndZeroLookback() throws {
+        let dir = tempDir()
+        try expectFailure(["fit", airline, "--target", "passengers", "--time-column", "when", "--horizon", "3", "--model", "\(dir)/m.fcm"],
+                          message: "column 'when': no such column; the header has 'date', 'passengers'", dir: dir)
+        try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "3", "--lookback", "0", "--model", "\(dir)/m.fcm"],
+                          message: "the lookback must be between 1 and 100000, got 0", dir: dir)
+        try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "3", "--lookback", "99999999", "--model", "\(dir)/m.fcm"],
+                          message: "the lookback must be between 1 and 100000", dir: dir)
     }
 
     @Test func missingTargetColumn() throws {
