@@ -34,9 +34,8 @@ private func checkCell<C: RecurrentCell>(_ make: (inout SeededGenerator) -> C, r
     let xParam = Parameter("x", shape: [x.count]); xParam.value.copy(from: x)
     func gradients() {
         _ = cell.forward(x.pointer, steps: T, batch: B, repeated: repeated, initial: s0)
-        var dFinal = C.State.zeros(batch: B, hidden: H)
+        let dFinal = C.State.zeros(batch: B, hidden: H)
         for i in 0..<(B * H) { dFinal.h[i] = wFinal[i] }
-        _ = dFinal
         dInitial = cell.backward(dOutputs: wOut, dFinal: dFinal, dInput: dx.pointer)
     }
     let report = checkGradients(named(cell.parameters, "cell"), loss: loss, gradients: gradients)

@@ -102,11 +102,13 @@ struct Trainer {
         var dropoutRng = SeededGenerator(seed: config.seed &+ 0xD80)
         let threads = max(1, min(config.threads, B))
         let replicas = threads > 1 ? (0..<threads).map { _ in network.replica() } : []
-        let parts = (0..<threads).map { i in (B * i / threads)..<(B * (i + 1) / threads) }
         let xs = (0..<threads).map { _ in FloatBuffer(count: L * B * F) }
         let ys = (0..<threads).map { _ in FloatBuffer(count: H * B) }
         let dys = (0..<threads).map { _ in FloatBuffer(count: H * B) }
-        var partLoss = [Double](repeating: 0, count: threads)
+        // Per-thread loss and dropout generator, written by each worker at its own index only.
+        let partLoss = UnsafeMutableBufferPointer<Double>.allocate(capacity: threads)
+        let partSeeds = UnsafeMutableBufferPointer<SeededGenerator>.allocate(capacity: threads)
+        defer { partLoss.deallocate(); partSeeds.deallocate() }
         var best = params.map { $0.value.array }
         var bestLoss = Double.infinity
         var bestEpoch = 0
@@ -143,38 +145,27 @@ struct Trainer {
                     // thread order afterwards, so the result depends only on the thread count.
                     let sizes = (0..<threads).map { i in (n * (i + 1) / threads) - (n * i / threads) }
                     let offsets = (0..<threads).map { i in n * i / threads }
-                    var seeds = (0..<threads).map { _ in SeededGenerator(seed: dropoutRng.next()) }
+                    for i in 0..<threads { partSeeds[i] = SeededGenerator(seed: dropoutRng.next()) }
                     for i in 0..<threads {
                         gather(batch[(batch.startIndex + offsets[i])..<(batch.startIndex + offsets[i] + sizes[i])],
                                x: xs[i].pointer, y: ys[i].pointer)
                     }
                     nonisolated(unsafe) let reps = replicas
                     nonisolated(unsafe) let xsU = xs, ysU = ys, dysU = dys
-                    nonisolated(unsafe) var lossesU = partLoss
-                    nonisolated(unsafe) var seedsU = seeds
+                    nonisolated(unsafe) let lossOut = partLoss, seedsIn = partSeeds
                     let lossKind = config.loss, useDropout = config.dropout > 0
-                    withUnsafeMutablePointer(to: &lossesU) { lp in
-                        nonisolated(unsafe) let lp = lp
-                        withUnsafeMutablePointer(to: &seedsU) { sp in
-                            nonisolated(unsafe) let sp = sp
-                            DispatchQueue.concurrentPerform(iterations: threads) { i in
-                                let r = reps[i]
-                                r.zeroGradients()
-                                let out = sp.pointee.withUnsafeMutableBufferPointer { seedBuf in
-                                    r.forward(xsU[i].pointer, lookback: L, batch: sizes[i],
-                                              dropout: useDropout ? seedBuf.baseAddress! + i : nil)
-                                }
-                                let l = lossKind.evaluate(out, ysU[i].pointer, count: H * sizes[i], gradient: dysU[i].pointer)
-                                // Rescale: each slice's gradient is a mean over its own rows.
-                                let w = Float(sizes[i]) / Float(n)
-                                for k in 0..<(H * sizes[i]) { dysU[i][k] *= w }
-                                r.backward(dysU[i].pointer)
-                                lp.pointee.withUnsafeMutableBufferPointer { $0[i] = l }
-                            }
-                        }
+                    DispatchQueue.concurrentPerform(iterations: threads) { i in
+                        let r = reps[i]
+                        r.zeroGradients()
+                        let out = r.forward(xsU[i].pointer, lookback: L, batch: sizes[i],
+                                            dropout: useDropout ? seedsIn.baseAddress! + i : nil)
+                        let l = lossKind.evaluate(out, ysU[i].pointer, count: H * sizes[i], gradient: dysU[i].pointer)
+                        // Rescale: each slice's gradient is a mean over its own rows.
+                        let w = Float(sizes[i]) / Float(n)
+                        for k in 0..<(H * sizes[i]) { dysU[i][k] *= w }
+                        r.backward(dysU[i].pointer)
+                        lossOut[i] = l
                     }
-                    partLoss = lossesU
-                    seeds = seedsU
                     for (i, r) in replicas.enumerated() {
                         for (p, q) in zip(params, r.parameters) {
                             let g = p.grad.pointer, h = q.grad.pointer

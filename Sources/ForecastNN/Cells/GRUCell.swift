@@ -141,8 +141,7 @@ public final class GRUCell: RecurrentCell {
         var dAin = dA
         if repeated {
             let sum = big + max(H, I) * T * B
-            sum.update(from: dA, count: B * G)
-            for t in 1..<max(T, 1) { let d = dA + t * B * G; for k in 0..<(B * G) { sum[k] += d[k] } }
+            Kernels.sumOverSteps(T, B * G, dA, sum)
             rows = B
             dAin = sum
         }

@@ -158,8 +158,7 @@ public final class LSTMCell: RecurrentCell {
         Kernels.transpose(I, G, kernel.value.pointer, G, WT)
         if repeated {
             let sum = big + max(H, I) * T * B   // (B, 4H): Σ_t dZ_t
-            sum.update(from: dZ, count: B * G)
-            for t in 1..<max(T, 1) { let d = dZ + t * B * G; for k in 0..<(B * G) { sum[k] += d[k] } }
+            Kernels.sumOverSteps(T, B * G, dZ, sum)
             Kernels.gemmTN(I, G, B, x, I, sum, G, kernel.grad.pointer, G)
             Kernels.addColumnSums(B, G, sum, bias.grad.pointer)
             if let dInput { Kernels.gemm(B, I, G, sum, G, WT, I, dInput, I, accumulate: false) }

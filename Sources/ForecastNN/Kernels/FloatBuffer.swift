@@ -42,17 +42,3 @@ public final class FloatBuffer: @unchecked Sendable {
         pointer.update(from: other.pointer, count: count)
     }
 }
-
-/// A scratch buffer that grows to the largest size asked of it and is then reused, so that
-/// per-batch work allocates nothing once the first batch has run.
-public final class Workspace: @unchecked Sendable {
-    private(set) var buffer = FloatBuffer(count: 0)
-
-    public init() {}
-
-    /// A buffer with at least `count` elements (contents unspecified).
-    public func reserve(_ count: Int) -> FloatBuffer {
-        if buffer.count < count { buffer = FloatBuffer(count: count) }
-        return buffer
-    }
-}

@@ -254,6 +254,16 @@ public enum Kernels {
         }
     }
 
+    /// dst[n] = Σ_t src[t, n] over `steps` blocks of `n` values, summed in time order (the gradient
+    /// of an input repeated at every step).
+    public static func sumOverSteps(_ steps: Int, _ n: Int, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
+        dst.update(from: src, count: n)
+        for t in 1..<max(steps, 1) {
+            let d = src + t * n
+            for k in 0..<n { dst[k] += d[k] }
+        }
+    }
+
     /// out[N] += Σ_rows x[rows, N] (column sums, for bias gradients), rows summed in order.
     public static func addColumnSums(_ rows: Int, _ N: Int, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {
