@@ -124,7 +124,7 @@ enum BenchWorkloads {
             while i < n {
                 let batch = (i..<min(i + B, n))
                 gather(v, ArraySlice(batch), x, y)
-                _ = net.forward(x.pointer, lookback: L, batch: batch.count, dropout: nil)
+                _ = net.predict(x.pointer, lookback: L, batch: batch.count)
                 i += B
             }
             times.append(now() - t0)
@@ -142,7 +142,7 @@ enum BenchWorkloads {
         var times: [Double] = []
         for _ in 0..<1100 {
             let t0 = now()
-            _ = net.forward(x.pointer, lookback: L, batch: 1, dropout: nil)
+            _ = net.predict(x.pointer, lookback: L, batch: 1)
             times.append(now() - t0)
         }
         return times.dropFirst(100).sorted()[500] * 1e6

@@ -171,7 +171,7 @@ public final class Forecaster: @unchecked Sendable {
         while start < windows.count {
             let part = windows[start..<min(start + chunk, windows.count)]
             trainer.gather(part, x: x.pointer, y: y.pointer)
-            let p = trainer.network.forward(x.pointer, lookback: L, batch: part.count, dropout: nil)
+            let p = trainer.network.predict(x.pointer, lookback: L, batch: part.count)
             for h in 0..<H { for b in 0..<part.count { out[h].append(abs(p[h * part.count + b] - y[h * part.count + b])) } }
             start += chunk
         }
@@ -244,7 +244,7 @@ public final class Forecaster: @unchecked Sendable {
                     outputs[b].append(contentsOf: base)   // network output added below
                 }
             }
-            let y = network.forward(x.pointer, lookback: L, batch: B, dropout: nil)
+            let y = network.predict(x.pointer, lookback: L, batch: B)
             for b in 0..<B {
                 let first = outputs[b].count - H
                 for h in 0..<H { outputs[b][first + h] += y[h * B + b] }

@@ -86,7 +86,7 @@ struct Trainer {
         while start < windows.count {
             let part = windows[start..<min(start + chunk, windows.count)]
             gather(part, x: x.pointer, y: y.pointer)
-            let out = network.forward(x.pointer, lookback: L, batch: part.count, dropout: nil)
+            let out = network.predict(x.pointer, lookback: L, batch: part.count)
             total += config.loss.evaluate(out, y.pointer, count: H * part.count, gradient: nil) * Double(part.count)
             start += chunk
         }

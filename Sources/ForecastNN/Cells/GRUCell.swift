@@ -55,9 +55,74 @@ public final class GRUCell: RecurrentCell {
 
     public func replica() -> GRUCell { GRUCell(sharing: self) }
 
+    /// Inputs up to this width are projected inside the fused step instead of by a separate product.
+    static let inlineInputs = 8
+
     public var outputs: UnsafePointer<Float> { UnsafePointer(hs.pointer + B * hiddenSize) }
 
     public func forward(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: GRUState?) -> GRUState {
+        if Kernels.fusesSteps(hidden: hiddenSize) {
+            return fused(input, T, B, repeated, initial, keepTrace: true)
+        }
+        return unfused(input, T, B, repeated, initial)
+    }
+
+    public func infer(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: GRUState?) -> GRUState {
+        if Kernels.fusesSteps(hidden: hiddenSize) {
+            return fused(input, T, B, repeated, initial, keepTrace: false)
+        }
+        return unfused(input, T, B, repeated, initial)
+    }
+
+    /// The fused path (`Kernels.gruStep`); without `keepTrace`, neither u nor the gates are stored.
+    private func fused(_ input: UnsafePointer<Float>, _ T: Int, _ B: Int, _ repeated: Bool,
+                       _ initial: GRUState?, keepTrace: Bool) -> GRUState {
+        let I = inputSize, H = hiddenSize, G = 3 * H
+        self.T = T; self.B = B; self.repeated = repeated
+        var x = input
+        if keepTrace {
+            let nx = (repeated ? 1 : T) * B * I
+            x = UnsafePointer(xs.ensure(nx))
+            xs.pointer.update(from: input, count: nx)
+        }
+        let h = hs.ensure((T + 1) * B * H)
+        if let initial { h.update(from: initial.h.pointer, count: B * H) } else { h.update(repeating: 0, count: B * H) }
+        // The input part a = x·W + b_in: per row inside the step for a narrow input; otherwise one
+        // product before the loop (over all steps, or once for a repeated input).
+        let inline = !repeated && I <= Self.inlineInputs
+        let s = scratch.ensure(H * G + 192)
+        Kernels.packGatePanels(gateCount: 3, hidden: H, inputs: 0, W: nil, U: recurrentKernel.value.pointer, into: s)
+        let bIn = bias.value.pointer, bRec = bias.value.pointer + G
+        var step = GRUStepOperands(rows: B, hidden: H, inputs: inline ? I : 0, aPre: bIn, aStride: 0,
+                                   x: x, W: kernel.value.pointer, bRec: bRec,
+                                   panel: s, hPrev: h, hNext: h + B * H, u: nil, gates: nil, tile: s + H * G)
+        if !inline {
+            let rows = repeated ? B : T * B
+            let a = xw.ensure(rows * G)
+            for r in 0..<rows { (a + r * G).update(from: bIn, count: G) }
+            Kernels.gemm(rows, G, I, x, I, kernel.value.pointer, G, a, G, accumulate: true)
+            step.aPre = UnsafePointer(a); step.aStride = G
+        }
+        let u = keepTrace ? hu.ensure(T * B * G) : nil
+        let gate = keepTrace ? gates.ensure(T * B * G) : nil
+        for t in 0..<T {
+            step.hPrev = UnsafePointer(h + t * B * H)
+            step.hNext = h + (t + 1) * B * H
+            if inline { step.x = x + t * B * I } else if !repeated { step.aPre = UnsafePointer(xw.pointer + t * B * G) }
+            if keepTrace {
+                step.u = u! + t * B * G
+                step.gates = gate! + t * B * G
+            }
+            Kernels.gruStep(step)
+        }
+        let final = GRUState.zeros(batch: B, hidden: H)
+        final.h.pointer.update(from: h + T * B * H, count: B * H)
+        return final
+    }
+
+    /// The unfused path: one gate product per step, then activation passes. Serves every hidden
+    /// size and is the fused path's twin.
+    private func unfused(_ input: UnsafePointer<Float>, _ T: Int, _ B: Int, _ repeated: Bool, _ initial: GRUState?) -> GRUState {
         let I = inputSize, H = hiddenSize, G = 3 * H
         self.T = T; self.B = B; self.repeated = repeated
         let rows = repeated ? B : T * B

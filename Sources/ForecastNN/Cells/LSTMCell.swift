@@ -63,6 +63,77 @@ public final class LSTMCell: RecurrentCell {
     public var outputs: UnsafePointer<Float> { UnsafePointer(hs.pointer + B * hiddenSize) }
 
     public func forward(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: LSTMState?) -> LSTMState {
+        if Kernels.fusesSteps(hidden: hiddenSize) {
+            return fused(input, T, B, repeated, initial, keepTrace: true)
+        }
+        return unfused(input, T, B, repeated, initial)
+    }
+
+    public func infer(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: LSTMState?) -> LSTMState {
+        if Kernels.fusesSteps(hidden: hiddenSize) {
+            return fused(input, T, B, repeated, initial, keepTrace: false)
+        }
+        return unfused(input, T, B, repeated, initial)
+    }
+
+    /// The fused path (`Kernels.lstmStep`); without `keepTrace`, c is updated in place and neither
+    /// gates nor tanh(c) are stored.
+    private func fused(_ input: UnsafePointer<Float>, _ T: Int, _ B: Int, _ repeated: Bool,
+                       _ initial: LSTMState?, keepTrace: Bool) -> LSTMState {
+        let I = inputSize, H = hiddenSize, G = 4 * H
+        self.T = T; self.B = B; self.repeated = repeated
+        var x = input
+        if keepTrace {
+            let nx = (repeated ? 1 : T) * B * I
+            x = UnsafePointer(xs.ensure(nx))
+            xs.pointer.update(from: input, count: nx)
+        }
+        let h = hs.ensure((T + 1) * B * H)
+        let c = cs.ensure((keepTrace ? T + 1 : 1) * B * H)
+        if let initial {
+            h.update(from: initial.h.pointer, count: B * H)
+            c.update(from: initial.c.pointer, count: B * H)
+        } else {
+            h.update(repeating: 0, count: B * H)
+            c.update(repeating: 0, count: B * H)
+        }
+        let kx = repeated ? 0 : I
+        let s = scratch.ensure((kx + H) * G + 256 + (repeated ? B * G : 0))
+        Kernels.packGatePanels(gateCount: 4, hidden: H, inputs: kx, W: kernel.value.pointer,
+                               U: recurrentKernel.value.pointer, into: s)
+        var step = LSTMStepOperands(rows: B, hidden: H, inputs: kx, pre: bias.value.pointer, preStride: 0,
+                                    x: x, panel: s, hPrev: h, cPrev: c, hNext: h + B * H, cNext: c,
+                                    gates: nil, tanhC: nil, tile: s + (kx + H) * G)
+        if repeated {
+            // x·W + b once for the whole sequence.
+            let xw = s + (kx + H) * G + 256
+            for r in 0..<B { (xw + r * G).update(from: bias.value.pointer, count: G) }
+            Kernels.gemm(B, G, I, x, I, kernel.value.pointer, G, xw, G, accumulate: true)
+            step.pre = UnsafePointer(xw); step.preStride = G
+        }
+        let gate = keepTrace ? gates.ensure(T * B * G) : nil
+        let tc = keepTrace ? tcs.ensure(T * B * H) : nil
+        for t in 0..<T {
+            step.hPrev = UnsafePointer(h + t * B * H)
+            step.hNext = h + (t + 1) * B * H
+            if !repeated { step.x = x + t * B * I }
+            if keepTrace {
+                step.cPrev = UnsafePointer(c + t * B * H)
+                step.cNext = c + (t + 1) * B * H
+                step.gates = gate! + t * B * G
+                step.tanhC = tc! + t * B * H
+            }
+            Kernels.lstmStep(step)
+        }
+        let final = LSTMState.zeros(batch: B, hidden: H)
+        final.h.pointer.update(from: h + T * B * H, count: B * H)
+        final.c.pointer.update(from: keepTrace ? c + T * B * H : c, count: B * H)
+        return final
+    }
+
+    /// The unfused path: one gate product per step, then activation passes. Serves every hidden
+    /// size and is the fused path's twin.
+    private func unfused(_ input: UnsafePointer<Float>, _ T: Int, _ B: Int, _ repeated: Bool, _ initial: LSTMState?) -> LSTMState {
         let I = inputSize, H = hiddenSize, G = 4 * H
         self.T = T; self.B = B; self.repeated = repeated
         let nx = (repeated ? 1 : T) * B * I

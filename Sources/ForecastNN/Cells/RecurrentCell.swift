@@ -34,6 +34,9 @@ public protocol RecurrentCell: AnyObject {
 
     /// Runs T steps from `initial` (zeros when `nil`) and returns the final state.
     func forward(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: State?) -> State
+    /// Runs T steps like `forward` without keeping what `backward` needs (for prediction: less
+    /// memory traffic). `outputs` is valid afterwards; `backward` is not, until the next `forward`.
+    func infer(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: State?) -> State
     /// Backpropagates the last forward pass. `dOutputs` (T, B, H) is the loss gradient of each
     /// output (nil: none), `dFinal` that of the final state. Parameter gradients are accumulated;
     /// the input gradient is written to `dInput` ((T, B, I), or (B, I) when repeated) when given.

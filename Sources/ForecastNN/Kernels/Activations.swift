@@ -21,17 +21,17 @@ public enum Activations {
     static func exp(_ x0: V) -> V {
         let x = pointwiseMin(pointwiseMax(x0, V(repeating: -87.3)), V(repeating: 88.7))
         let magic = V(repeating: 12582912)              // 1.5 * 2^23
-        let shifted = x * 1.44269504088896341 + magic  // low mantissa bits: round(x / ln 2)
+        let shifted = magic.addingProduct(x, V(repeating: 1.44269504088896341))  // low mantissa bits: round(x / ln 2)
         let n = shifted - magic
-        var r = x - n * 0.693359375
-        r = r - n * -2.12194440e-4
+        // r = x - n·ln 2 in two parts (Cody–Waite), then the polynomial, each step one fused multiply-add.
+        let r = x.addingProduct(n, V(repeating: -0.693359375)).addingProduct(n, V(repeating: 2.12194440e-4))
         var p = V(repeating: 1.9875691500e-4)
-        p = p * r + 1.3981999507e-3
-        p = p * r + 8.3334519073e-3
-        p = p * r + 4.1665795894e-2
-        p = p * r + 1.6666665459e-1
-        p = p * r + 5.0000001201e-1
-        p = p * (r * r) + r + 1
+        p = V(repeating: 1.3981999507e-3).addingProduct(p, r)
+        p = V(repeating: 8.3334519073e-3).addingProduct(p, r)
+        p = V(repeating: 4.1665795894e-2).addingProduct(p, r)
+        p = V(repeating: 1.6666665459e-1).addingProduct(p, r)
+        p = V(repeating: 5.0000001201e-1).addingProduct(p, r)
+        p = (r + 1).addingProduct(p, r * r)
         // 2^n: the integer in `shifted`'s mantissa, re-based on the exponent bias, moved into place.
         let k = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- SIMD16<Int32>(repeating: 0x4B40_0000 - 127)
         return p * unsafeBitCast(k &* SIMD16<Int32>(repeating: 1 << 23), to: V.self)

@@ -52,6 +52,15 @@ public final class Dense {
         return UnsafePointer(y)
     }
 
+    /// y (N, O) for x (N, I) without keeping x for `backward` (prediction).
+    public func infer(_ x: UnsafePointer<Float>, rows N: Int) -> UnsafePointer<Float> {
+        let O = outputSize
+        let y = ys.ensure(N * O)
+        for r in 0..<N { (y + r * O).update(from: bias.value.pointer, count: O) }
+        Kernels.gemm(N, O, inputSize, x, inputSize, kernel.value.pointer, O, y, O, accumulate: true)
+        return UnsafePointer(y)
+    }
+
     /// Accumulates dW += xᵀ·dy and db += Σ dy; writes dx = dy·Wᵀ (N, I).
     public func backward(_ dy: UnsafePointer<Float>, dInput dx: UnsafeMutablePointer<Float>) {
         let I = inputSize, O = outputSize, N = rows

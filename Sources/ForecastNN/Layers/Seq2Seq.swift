@@ -82,13 +82,24 @@ where Bridge.Source == Encoder.State, Bridge.Target == Decoder.State {
     public func forward(_ x: UnsafePointer<Float>, lookback L: Int, batch B: Int,
                         dropout rng: UnsafeMutablePointer<SeededGenerator>?) -> UnsafePointer<Float> {
         self.L = L; self.B = B
-        let H = config.hiddenSize, steps = config.horizon
         usedDropout = rng != nil && config.dropout > 0
+        return run(x, L, B, rng: rng, training: true)
+    }
+
+    public func predict(_ x: UnsafePointer<Float>, lookback L: Int, batch B: Int) -> UnsafePointer<Float> {
+        run(x, L, B, rng: nil, training: false)
+    }
+
+    private func run(_ x: UnsafePointer<Float>, _ L: Int, _ B: Int,
+                     rng: UnsafeMutablePointer<SeededGenerator>?, training: Bool) -> UnsafePointer<Float> {
+        let H = config.hiddenSize, steps = config.horizon
+        let usedDropout = training && self.usedDropout
         var input = x
         var finals: [Encoder.State] = []
         finals.reserveCapacity(encoder.count)
         for (k, layer) in encoder.enumerated() {
-            finals.append(layer.forward(input, steps: L, batch: B, repeated: false, initial: nil))
+            finals.append(training ? layer.forward(input, steps: L, batch: B, repeated: false, initial: nil)
+                                   : layer.infer(input, steps: L, batch: B, repeated: false, initial: nil))
             input = layer.outputs
             if usedDropout && k < encoder.count - 1 { input = applyDropout(k, input, L * B * H, rng: rng!) }
         }
@@ -96,13 +107,14 @@ where Bridge.Source == Encoder.State, Bridge.Target == Decoder.State {
         input = UnsafePointer(context.pointer)
         for (k, layer) in decoder.enumerated() {
             let initial = config.decoderStart == .encoderState ? bridge.carry(finals[k], batch: B, hidden: H) : nil
-            _ = layer.forward(input, steps: steps, batch: B, repeated: k == 0, initial: initial)
+            _ = training ? layer.forward(input, steps: steps, batch: B, repeated: k == 0, initial: initial)
+                         : layer.infer(input, steps: steps, batch: B, repeated: k == 0, initial: initial)
             input = layer.outputs
             if usedDropout && k < decoder.count - 1 {
                 input = applyDropout(encoder.count + k, input, steps * B * H, rng: rng!)
             }
         }
-        return head.forward(input, rows: steps * B)
+        return training ? head.forward(input, rows: steps * B) : head.infer(input, rows: steps * B)
     }
 
     public func backward(_ dY: UnsafePointer<Float>) {

@@ -58,6 +58,9 @@ public protocol SequenceModel: AnyObject {
     /// Runs the network; the result (H, B, O) stays valid until the next forward.
     /// With `dropout` given (training), masks are drawn from it.
     func forward(_ x: UnsafePointer<Float>, lookback L: Int, batch B: Int, dropout: UnsafeMutablePointer<SeededGenerator>?) -> UnsafePointer<Float>
+    /// Runs the network for prediction: the same result as `forward` without dropout, without
+    /// keeping what `backward` needs (faster). The result stays valid until the next run.
+    func predict(_ x: UnsafePointer<Float>, lookback L: Int, batch B: Int) -> UnsafePointer<Float>
     /// Backpropagates dY (H, B, O) of the last forward, accumulating parameter gradients.
     func backward(_ dY: UnsafePointer<Float>)
     /// A copy sharing the weights, with separate gradients and traces (for another thread).
