@@ -62,16 +62,18 @@ private func expectFiniteDifferences(of buffer: FloatBuffer, match analytic: Flo
 }
 
 @Suite struct GradientTests {
-    @Test(arguments: [false, true])
-    func lstmCell(repeated: Bool) {
-        checkCell({ LSTMCell(inputSize: 3, hiddenSize: 5, rng: &$0) }, repeated: repeated,
+    /// Hidden size 5 runs the unfused step, 16 the fused one (`Kernels.lstmStep`, `gruStep`).
+    @Test(arguments: [false, true], [5, 16])
+    func lstmCell(repeated: Bool, hidden: Int) {
+        checkCell({ LSTMCell(inputSize: 3, hiddenSize: hidden, rng: &$0) }, repeated: repeated,
                   initial: { b, h in LSTMState(h: FloatBuffer(randomFloats(b * h, seed: 8)), c: FloatBuffer(randomFloats(b * h, seed: 9))) },
                   stateBuffers: { [$0.h, $0.c] })
     }
 
-    @Test(arguments: [false, true])
-    func gruCell(repeated: Bool) {
-        checkCell({ GRUCell(inputSize: 3, hiddenSize: 5, rng: &$0) }, repeated: repeated,
+    /// Input width 3 is projected inside the fused GRU step, 12 by a product before it.
+    @Test(arguments: [false, true], [(3, 5), (3, 16), (12, 16)])
+    func gruCell(repeated: Bool, sizes: (input: Int, hidden: Int)) {
+        checkCell({ GRUCell(inputSize: sizes.input, hiddenSize: sizes.hidden, rng: &$0) }, repeated: repeated,
                   initial: { b, h in GRUState(h: FloatBuffer(randomFloats(b * h, seed: 8))) },
                   stateBuffers: { [$0.h] })
     }
@@ -101,6 +103,7 @@ private func expectFiniteDifferences(of buffer: FloatBuffer, match analytic: Flo
                 out.append(NetworkConfig(inputSize: 3, horizon: 3, hiddenSize: 4, layers: 2, encoder: e, decoder: d, decoderStart: start))
             }
             out.append(NetworkConfig(inputSize: 1, horizon: 2, hiddenSize: 5, layers: 1, encoder: e, decoder: d))
+            out.append(NetworkConfig(inputSize: 2, horizon: 2, hiddenSize: 16, layers: 2, encoder: e, decoder: d))   // fused steps
         }
         return out
     }()
