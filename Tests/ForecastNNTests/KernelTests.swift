@@ -3,7 +3,7 @@ import Testing
 import _ForecastTestSupport
 
 @Suite struct KernelTests {
-    @Test(arguments: [(1, 1, 1), (3, 5, 2), (4, 32, 7), (5, 48, 65), (8, 256, 64), (33, 17, 3), (2, 192, 64), (7, 70, 1), (11, 86, 9), (32, 256, 128)])
+    @Test(arguments: [(1, 1, 1), (3, 5, 2), (4, 32, 7), (5, 48, 65), (8, 256, 64), (33, 17, 3), (2, 192, 64), (7, 70, 1), (11, 86, 9), (32, 256, 128), (19, 64, 256)])
     func gemmMatchesNaiveTwin(shape: (Int, Int, Int)) {
         let (M, N, K) = shape
         let a = randomFloats(M * K, seed: 1), b = randomFloats(K * N, seed: 2), c0 = randomFloats(M * N, seed: 3)
@@ -18,7 +18,7 @@ import _ForecastTestSupport
         }
     }
 
-    @Test(arguments: [(1, 1, 1), (4, 32, 7), (5, 48, 65), (64, 256, 32), (3, 17, 2), (1, 192, 1536)])
+    @Test(arguments: [(1, 1, 1), (4, 32, 7), (5, 48, 65), (64, 256, 32), (3, 17, 2), (1, 192, 1536), (13, 72, 9)])
     func gemmTNMatchesNaiveTwin(shape: (Int, Int, Int)) {
         let (M, N, K) = shape
         let a = randomFloats(K * M, seed: 1), b = randomFloats(K * N, seed: 2), c0 = randomFloats(M * N, seed: 3)
@@ -28,6 +28,26 @@ import _ForecastTestSupport
             slow.withUnsafeMutableBufferPointer { Kernels.gemmTNNaive(M, N, K, ap.baseAddress!, M, bp.baseAddress!, N, $0.baseAddress!, N) }
         } }
         #expect(fast == slow)
+    }
+
+    @Test(arguments: [(1, 32, 5), (7, 64, 256), (8, 32, 1), (13, 96, 65), (32, 64, 192)])
+    func packedGemmMatchesNaiveTwin(shape: (Int, Int, Int)) {
+        let (M, N, K) = shape
+        let a = randomFloats(M * K, seed: 1), b = randomFloats(K * N, seed: 2), c0 = randomFloats(M * N, seed: 3)
+        var panels = [Float](repeating: 0, count: K * N)
+        b.withUnsafeBufferPointer { bp in panels.withUnsafeMutableBufferPointer { Kernels.packPanels(K, N, bp.baseAddress!, N, into: $0.baseAddress!) } }
+        for accumulate in [false, true] {
+            var packed = c0, slow = c0, reference = c0
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in panels.withUnsafeBufferPointer { pp in
+                packed.withUnsafeMutableBufferPointer { Kernels.gemmPacked(M, N, K, ap.baseAddress!, K, panels: pp.baseAddress!, $0.baseAddress!, N, accumulate: accumulate) }
+                slow.withUnsafeMutableBufferPointer { Kernels.gemmNaive(M, N, K, ap.baseAddress!, K, bp.baseAddress!, N, $0.baseAddress!, N, accumulate: accumulate) }
+                reference.withUnsafeMutableBufferPointer { c in
+                    Kernels.$reference.withValue(true) { Kernels.gemmPacked(M, N, K, ap.baseAddress!, K, panels: pp.baseAddress!, c.baseAddress!, N, accumulate: accumulate) }
+                }
+            } } }
+            #expect(packed == slow)
+            #expect(reference == slow)
+        }
     }
 
     @Test func transposeAndColumnSums() {

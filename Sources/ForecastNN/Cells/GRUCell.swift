@@ -32,6 +32,7 @@ public final class GRUCell: RecurrentCell {
     private var dxw = TraceBuffer()     // (T, B, 3H)
     private var dhu = TraceBuffer()     // (T, B, 3H)
     private var scratch = TraceBuffer()
+    private var panels = TraceBuffer()  // Uᵀ packed for the backward products
 
     public init(inputSize: Int, hiddenSize: Int, rng: inout SeededGenerator) {
         precondition(inputSize >= 1 && hiddenSize >= 1, "GRU sizes must be >= 1")
@@ -170,6 +171,9 @@ public final class GRUCell: RecurrentCell {
         let s = scratch.ensure(G * H + 2 * B * H + max(H, I) * T * B + B * G + G * I)
         let UT = s, dh = s + G * H, dhDirect = dh + B * H
         Kernels.transpose(H, G, recurrentKernel.value.pointer, G, UT)
+        // Uᵀ serves every step: pack it once (H a multiple of 32) instead of in each product.
+        let packed = H % 32 == 0 ? panels.ensure(G * H) : nil
+        if let packed { Kernels.packPanels(G, H, UT, H, into: packed) }
         if let dFinal { dh.update(from: dFinal.h.pointer, count: B * H) } else { dh.update(repeating: 0, count: B * H) }
 
         for t in stride(from: T - 1, through: 0, by: -1) {
@@ -182,21 +186,25 @@ public final class GRUCell: RecurrentCell {
             for b in 0..<B {
                 let gb = gt + b * G, ub = ut + b * G, da = dat + b * G, du = dut + b * G
                 let hp = hPrev + b * H, dhb = dh + b * H, dd = dhDirect + b * H
-                for j in 0..<H {
-                    let z = gb[j], r = gb[H + j], hh = gb[2 * H + j]
-                    let d = dhb[j]
+                var j = 0
+                while j < H {   // 16 units at a time; the same lane-wise arithmetic for a short tail
+                    let n = min(16, H - j)
+                    let z = Kernels.load(gb + j, n), r = Kernels.load(gb + H + j, n), hh = Kernels.load(gb + 2 * H + j, n)
+                    let d = Kernels.load(dhb + j, n)
                     let dah = d * (1 - z) * (1 - hh * hh)   // pre-activation of ĥ
-                    let daz = d * (hp[j] - hh) * z * (1 - z)
-                    let dar = dah * ub[2 * H + j] * r * (1 - r)
-                    da[j] = daz; da[H + j] = dar; da[2 * H + j] = dah
-                    du[j] = daz; du[H + j] = dar; du[2 * H + j] = dah * r
-                    dd[j] = d * z                            // h' = z·h + ...
+                    let daz = d * (Kernels.load(hp + j, n) - hh) * z * (1 - z)
+                    let dar = dah * Kernels.load(ub + 2 * H + j, n) * r * (1 - r)
+                    Kernels.store(daz, da + j, n); Kernels.store(dar, da + H + j, n); Kernels.store(dah, da + 2 * H + j, n)
+                    Kernels.store(daz, du + j, n); Kernels.store(dar, du + H + j, n); Kernels.store(dah * r, du + 2 * H + j, n)
+                    Kernels.store(d * z, dd + j, n)          // h' = z·h + ...
+                    j += 16
                 }
             }
             // dU += h_{t-1}ᵀ·du_t while du_t is in cache; dh_{t-1} = z ⊙ dh + du_t · Uᵀ.
             Kernels.gemmTN(H, G, B, hPrev, H, dut, G, recurrentKernel.grad.pointer, G)
             dh.update(from: dhDirect, count: B * H)
-            Kernels.gemm(B, H, G, dut, G, UT, H, dh, H, accumulate: true)
+            if let packed { Kernels.gemmPacked(B, H, G, dut, G, panels: packed, dh, H, accumulate: true) }
+            else { Kernels.gemm(B, H, G, dut, G, UT, H, dh, H, accumulate: true) }
         }
         let big = s + G * H + 2 * B * H
         Kernels.addColumnSums(T * B, G, dU, bias.grad.pointer + G)

@@ -35,7 +35,8 @@ public final class LSTMCell: RecurrentCell {
     private var hs = TraceBuffer()      // (T+1, B, H), h_0 first
     private var tcs = TraceBuffer()     // (T, B, H) tanh(c_t)
     private var dz = TraceBuffer()      // (T, B, 4H)
-    private var scratch = TraceBuffer() // transposes, xw, sums
+    private var scratch = TraceBuffer() // packed panels, transposes, xw, sums
+    private var panels = TraceBuffer()  // Uᵀ packed for the backward products
 
     public init(inputSize: Int, hiddenSize: Int, rng: inout SeededGenerator) {
         precondition(inputSize >= 1 && hiddenSize >= 1, "LSTM sizes must be >= 1")
@@ -194,6 +195,9 @@ public final class LSTMCell: RecurrentCell {
         let s = scratch.ensure(need)
         let UT = s, dh = s + G * H, dc = dh + B * H
         Kernels.transpose(H, G, recurrentKernel.value.pointer, G, UT)
+        // Uᵀ serves every step: pack it once (H a multiple of 32) instead of in each product.
+        let packed = H % 32 == 0 ? panels.ensure(G * H) : nil
+        if let packed { Kernels.packPanels(G, H, UT, H, into: packed) }
         if let dFinal { dh.update(from: dFinal.h.pointer, count: B * H); dc.update(from: dFinal.c.pointer, count: B * H) }
         else { dh.update(repeating: 0, count: B * H); dc.update(repeating: 0, count: B * H) }
 
@@ -207,21 +211,25 @@ public final class LSTMCell: RecurrentCell {
             for b in 0..<B {
                 let zb = z + b * G, db = dzt + b * G
                 let dhb = dh + b * H, dcb = dc + b * H, cp = cPrev + b * H, tcb = tct + b * H
-                for j in 0..<H {
-                    let i = zb[j], f = zb[H + j], g = zb[2 * H + j], o = zb[3 * H + j]
-                    let tcj = tcb[j]
-                    let dhj = dhb[j]
-                    let dcj = dcb[j] + dhj * o * (1 - tcj * tcj)   // through h = o·tanh(c)
-                    db[j] = dcj * g * i * (1 - i)                   // d z_i
-                    db[H + j] = dcj * cp[j] * f * (1 - f)           // d z_f
-                    db[2 * H + j] = dcj * i * (1 - g * g)           // d z_c
-                    db[3 * H + j] = dhj * tcj * o * (1 - o)         // d z_o
-                    dcb[j] = dcj * f                                // to c_{t-1}
+                var j = 0
+                while j < H {   // 16 units at a time; the same lane-wise arithmetic for a short tail
+                    let n = min(16, H - j)
+                    let i = Kernels.load(zb + j, n), f = Kernels.load(zb + H + j, n)
+                    let g = Kernels.load(zb + 2 * H + j, n), o = Kernels.load(zb + 3 * H + j, n)
+                    let tcj = Kernels.load(tcb + j, n), dhj = Kernels.load(dhb + j, n)
+                    let dcj = Kernels.load(dcb + j, n) + dhj * o * (1 - tcj * tcj)     // through h = o·tanh(c)
+                    Kernels.store(dcj * g * i * (1 - i), db + j, n)                      // d z_i
+                    Kernels.store(dcj * Kernels.load(cp + j, n) * f * (1 - f), db + H + j, n)  // d z_f
+                    Kernels.store(dcj * i * (1 - g * g), db + 2 * H + j, n)              // d z_c
+                    Kernels.store(dhj * tcj * o * (1 - o), db + 3 * H + j, n)            // d z_o
+                    Kernels.store(dcj * f, dcb + j, n)                                   // to c_{t-1}
+                    j += 16
                 }
             }
             // dU += h_{t-1}ᵀ·dz_t while dz_t is still in cache; then dh_{t-1} = dz_t · Uᵀ.
             Kernels.gemmTN(H, G, B, h + t * B * H, H, dzt, G, recurrentKernel.grad.pointer, G)
-            Kernels.gemm(B, H, G, dzt, G, UT, H, dh, H, accumulate: false)
+            if let packed { Kernels.gemmPacked(B, H, G, dzt, G, panels: packed, dh, H, accumulate: false) }
+            else { Kernels.gemm(B, H, G, dzt, G, UT, H, dh, H, accumulate: false) }
         }
         // Input weights over all steps at once: dW += Xᵀ·dZ, db += Σ dZ.
         let big = s + G * H + 2 * B * H

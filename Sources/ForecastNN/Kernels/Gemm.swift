@@ -28,17 +28,8 @@ public enum Kernels {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: K * 32) { panel in
                 let pk = panel.baseAddress!
                 while j + 32 <= N {
-                    for k in 0..<K {
-                        let src = B + k * ldb + j, dst = pk + k * 32
-                        store(load(src), dst); store(load(src + 16), dst + 16)
-                    }
-                    var i = 0
-                    while i + 4 <= M { block4x32(i, 0, K, A, lda, UnsafePointer(pk), 32, C + j, ldc, accumulate); i += 4 }
-                    while i < M {
-                        block1x16(i, 0, K, A, lda, UnsafePointer(pk), 32, C + j, ldc, accumulate)
-                        block1x16(i, 16, K, A, lda, UnsafePointer(pk), 32, C + j, ldc, accumulate)
-                        i += 1
-                    }
+                    packPanels(K, 32, B + j, ldb, into: pk)
+                    gemmPanel(M, K, A, lda, UnsafePointer(pk), C + j, ldc, accumulate)
                     j += 32
                 }
             }
@@ -58,6 +49,89 @@ public enum Kernels {
         if j < N {
             for i in 0..<M { gemmTail(i, j, N, K, A, lda, B, ldb, C, ldc, accumulate) }
         }
+    }
+
+    /// Packs B (K, N), N a multiple of 32, as N/32 contiguous (K x 32) panels: the layout
+    /// `gemmPacked` reads. Packing a matrix used by many products (a recurrent kernel over all
+    /// steps) once saves repacking it in each `gemm`.
+    public static func packPanels(_ K: Int, _ N: Int, _ B: UnsafePointer<Float>, _ ldb: Int, into dst: UnsafeMutablePointer<Float>) {
+        precondition(N % 32 == 0, "packPanels needs N to be a multiple of 32")
+        var d = dst
+        for j in stride(from: 0, to: N, by: 32) {
+            for k in 0..<K {
+                let src = B + k * ldb + j
+                store(load(src), d); store(load(src + 16), d + 16)
+                d += 32
+            }
+        }
+    }
+
+    /// C[M,N] = A · B (or `+=`) with B given by `packPanels`: the same products, in the same
+    /// order, as `gemm`.
+    public static func gemmPacked(_ M: Int, _ N: Int, _ K: Int, _ A: UnsafePointer<Float>, _ lda: Int,
+                                  panels: UnsafePointer<Float>, _ C: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool) {
+        if reference {   // the textbook loop, reading B from the panels
+            for p in 0..<(N / 32) {
+                gemmNaive(M, 32, K, A, lda, panels + p * K * 32, 32, C + p * 32, ldc, accumulate: accumulate)
+            }
+            return
+        }
+        for p in 0..<(N / 32) { gemmPanel(M, K, A, lda, panels + p * K * 32, C + p * 32, ldc, accumulate) }
+    }
+
+    /// C[0..<M, 0..<32] from one packed (K x 32) panel.
+    @inline(__always)
+    static func gemmPanel(_ M: Int, _ K: Int, _ A: UnsafePointer<Float>, _ lda: Int, _ panel: UnsafePointer<Float>,
+                          _ C: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool) {
+        var i = 0
+        while i + 8 <= M { block8x32(i, 0, K, A, lda, panel, 32, C, ldc, accumulate); i += 8 }
+        while i + 4 <= M { block4x32(i, 0, K, A, lda, panel, 32, C, ldc, accumulate); i += 4 }
+        while i < M {
+            block1x16(i, 0, K, A, lda, panel, 32, C, ldc, accumulate)
+            block1x16(i, 16, K, A, lda, panel, 32, C, ldc, accumulate)
+            i += 1
+        }
+    }
+
+    /// C[i..<i+8, j..<j+32]: 16 accumulators held in registers across the K loop (enough
+    /// independent chains to cover the fused multiply-add latency on both FMA ports).
+    @inline(never)
+    static func block8x32(_ i: Int, _ j: Int, _ K: Int, _ A: UnsafePointer<Float>, _ lda: Int,
+                          _ B: UnsafePointer<Float>, _ ldb: Int,
+                          _ C: UnsafeMutablePointer<Float>, _ ldc: Int, _ acc: Bool) {
+        let a0 = A + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda
+        let a4 = a3 + lda, a5 = a4 + lda, a6 = a5 + lda, a7 = a6 + lda
+        let c0 = C + i * ldc + j, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc
+        let c4 = c3 + ldc, c5 = c4 + ldc, c6 = c5 + ldc, c7 = c6 + ldc
+        var x00 = acc ? load(c0) : V(), x01 = acc ? load(c0 + 16) : V()
+        var x10 = acc ? load(c1) : V(), x11 = acc ? load(c1 + 16) : V()
+        var x20 = acc ? load(c2) : V(), x21 = acc ? load(c2 + 16) : V()
+        var x30 = acc ? load(c3) : V(), x31 = acc ? load(c3 + 16) : V()
+        var x40 = acc ? load(c4) : V(), x41 = acc ? load(c4 + 16) : V()
+        var x50 = acc ? load(c5) : V(), x51 = acc ? load(c5 + 16) : V()
+        var x60 = acc ? load(c6) : V(), x61 = acc ? load(c6 + 16) : V()
+        var x70 = acc ? load(c7) : V(), x71 = acc ? load(c7 + 16) : V()
+        var b = B + j
+        for k in 0..<K {
+            let b0 = load(b), b1 = load(b + 16)
+            var s = V(repeating: a0[k]); x00.addProduct(s, b0); x01.addProduct(s, b1)
+            s = V(repeating: a1[k]); x10.addProduct(s, b0); x11.addProduct(s, b1)
+            s = V(repeating: a2[k]); x20.addProduct(s, b0); x21.addProduct(s, b1)
+            s = V(repeating: a3[k]); x30.addProduct(s, b0); x31.addProduct(s, b1)
+            s = V(repeating: a4[k]); x40.addProduct(s, b0); x41.addProduct(s, b1)
+            s = V(repeating: a5[k]); x50.addProduct(s, b0); x51.addProduct(s, b1)
+            s = V(repeating: a6[k]); x60.addProduct(s, b0); x61.addProduct(s, b1)
+            s = V(repeating: a7[k]); x70.addProduct(s, b0); x71.addProduct(s, b1)
+            b += ldb
+        }
+        store(x00, c0); store(x01, c0 + 16)
+        store(x10, c1); store(x11, c1 + 16)
+        store(x20, c2); store(x21, c2 + 16)
+        store(x30, c3); store(x31, c3 + 16)
+        store(x40, c4); store(x41, c4 + 16)
+        store(x50, c5); store(x51, c5 + 16)
+        store(x60, c6); store(x61, c6 + 16)
+        store(x70, c7); store(x71, c7 + 16)
     }
 
     /// C[i..<i+4, j..<j+32]: 8 accumulators held in registers across the K loop.
@@ -133,6 +207,12 @@ public enum Kernels {
                               _ C: UnsafeMutablePointer<Float>, _ ldc: Int) {
         if reference { return gemmTNNaive(M, N, K, A, lda, B, ldb, C, ldc) }
         var i = 0
+        while i + 8 <= M {
+            var j = 0
+            while j + 32 <= N { blockTN8x32(i, j, K, A, lda, B, ldb, C, ldc); j += 32 }
+            for r in 0..<8 { gemmTNRow(i + r, j, N, K, A, lda, B, ldb, C, ldc) }
+            i += 8
+        }
         while i + 4 <= M {
             let c0 = C + i * ldc, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc
             var j = 0
@@ -163,6 +243,36 @@ public enum Kernels {
             i += 4
         }
         while i < M { gemmTNRow(i, 0, N, K, A, lda, B, ldb, C, ldc); i += 1 }
+    }
+
+    /// C[i..<i+8, j..<j+32] += Aᵀ·B: 16 accumulators; the 8 A values of each k are contiguous.
+    @inline(never)
+    static func blockTN8x32(_ i: Int, _ j: Int, _ K: Int, _ A: UnsafePointer<Float>, _ lda: Int,
+                            _ B: UnsafePointer<Float>, _ ldb: Int, _ C: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        let c0 = C + i * ldc + j, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc
+        let c4 = c3 + ldc, c5 = c4 + ldc, c6 = c5 + ldc, c7 = c6 + ldc
+        var x00 = load(c0), x01 = load(c0 + 16), x10 = load(c1), x11 = load(c1 + 16)
+        var x20 = load(c2), x21 = load(c2 + 16), x30 = load(c3), x31 = load(c3 + 16)
+        var x40 = load(c4), x41 = load(c4 + 16), x50 = load(c5), x51 = load(c5 + 16)
+        var x60 = load(c6), x61 = load(c6 + 16), x70 = load(c7), x71 = load(c7 + 16)
+        var a = A + i
+        var b = B + j
+        for _ in 0..<K {
+            let b0 = load(b), b1 = load(b + 16)
+            var s = V(repeating: a[0]); x00.addProduct(s, b0); x01.addProduct(s, b1)
+            s = V(repeating: a[1]); x10.addProduct(s, b0); x11.addProduct(s, b1)
+            s = V(repeating: a[2]); x20.addProduct(s, b0); x21.addProduct(s, b1)
+            s = V(repeating: a[3]); x30.addProduct(s, b0); x31.addProduct(s, b1)
+            s = V(repeating: a[4]); x40.addProduct(s, b0); x41.addProduct(s, b1)
+            s = V(repeating: a[5]); x50.addProduct(s, b0); x51.addProduct(s, b1)
+            s = V(repeating: a[6]); x60.addProduct(s, b0); x61.addProduct(s, b1)
+            s = V(repeating: a[7]); x70.addProduct(s, b0); x71.addProduct(s, b1)
+            a += lda; b += ldb
+        }
+        store(x00, c0); store(x01, c0 + 16); store(x10, c1); store(x11, c1 + 16)
+        store(x20, c2); store(x21, c2 + 16); store(x30, c3); store(x31, c3 + 16)
+        store(x40, c4); store(x41, c4 + 16); store(x50, c5); store(x51, c5 + 16)
+        store(x60, c6); store(x61, c6 + 16); store(x70, c7); store(x71, c7 + 16)
     }
 
     /// Columns `from..<N` of row `i` of `gemmTN`, 16 lanes at a time, then one by one.
@@ -207,6 +317,20 @@ public enum Kernels {
 
     @inline(__always) static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+    }
+
+    /// The first n ≤ 16 floats at p in the low lanes, zeros above (for row tails).
+    @inline(__always) static func load(_ p: UnsafePointer<Float>, _ n: Int) -> V {
+        if n == 16 { return load(p) }
+        var v = V()
+        for k in 0..<n { v[k] = p[k] }
+        return v
+    }
+
+    /// Stores the first n ≤ 16 lanes of v at p.
+    @inline(__always) static func store(_ v: V, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
+        if n == 16 { return store(v, p) }
+        for k in 0..<n { p[k] = v[k] }
     }
 
     /// Columns `from..<N` of row `i`, one at a time, in the same k order as the SIMD lanes
