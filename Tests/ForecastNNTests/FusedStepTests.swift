@@ -34,7 +34,7 @@ import _ForecastTestSupport
         }
     }
 
-    static let shapes: [(input: Int, hidden: Int, batch: Int)] = [(1, 16, 1), (1, 32, 7), (3, 16, 8), (12, 16, 5), (1, 64, 9)]
+    static let shapes: [(input: Int, hidden: Int, batch: Int)] = [(1, 16, 1), (1, 32, 7), (3, 16, 8), (12, 16, 5), (1, 64, 9), (2, 16, 17), (1, 32, 12)]
 
     @Test(arguments: shapes, [false, true])
     func lstmMatchesUnfused(shape: (input: Int, hidden: Int, batch: Int), repeated: Bool) {

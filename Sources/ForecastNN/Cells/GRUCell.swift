@@ -91,7 +91,7 @@ public final class GRUCell: RecurrentCell {
         // The input part a = x·W + b_in: per row inside the step for a narrow input; otherwise one
         // product before the loop (over all steps, or once for a repeated input).
         let inline = !repeated && I <= Self.inlineInputs
-        let s = scratch.ensure(H * G + 192)
+        let s = scratch.ensure(H * G + 384)
         Kernels.packGatePanels(gateCount: 3, hidden: H, inputs: 0, W: nil, U: recurrentKernel.value.pointer, into: s)
         let bIn = bias.value.pointer, bRec = bias.value.pointer + G
         var step = GRUStepOperands(rows: B, hidden: H, inputs: inline ? I : 0, aPre: bIn, aStride: 0,

@@ -99,7 +99,7 @@ public final class LSTMCell: RecurrentCell {
             c.update(repeating: 0, count: B * H)
         }
         let kx = repeated ? 0 : I
-        let s = scratch.ensure((kx + H) * G + 256 + (repeated ? B * G : 0))
+        let s = scratch.ensure((kx + H) * G + 384 + (repeated ? B * G : 0))
         Kernels.packGatePanels(gateCount: 4, hidden: H, inputs: kx, W: kernel.value.pointer,
                                U: recurrentKernel.value.pointer, into: s)
         var step = LSTMStepOperands(rows: B, hidden: H, inputs: kx, pre: bias.value.pointer, preStride: 0,
@@ -107,7 +107,7 @@ public final class LSTMCell: RecurrentCell {
                                     gates: nil, tanhC: nil, tile: s + (kx + H) * G)
         if repeated {
             // x·W + b once for the whole sequence.
-            let xw = s + (kx + H) * G + 256
+            let xw = s + (kx + H) * G + 384
             for r in 0..<B { (xw + r * G).update(from: bias.value.pointer, count: G) }
             Kernels.gemm(B, G, I, x, I, kernel.value.pointer, G, xw, G, accumulate: true)
             step.pre = UnsafePointer(xw); step.preStride = G

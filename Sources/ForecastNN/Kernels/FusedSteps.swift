@@ -51,7 +51,7 @@ struct LSTMStepOperands {
     var hNext: UnsafeMutablePointer<Float>, cNext: UnsafeMutablePointer<Float>
     /// Training trace: activated gates (B, 4H) and tanh(c') (B, H); nil for inference.
     var gates: UnsafeMutablePointer<Float>?, tanhC: UnsafeMutablePointer<Float>?
-    /// 256 floats of scratch (4 rows x 4 gates x 16 units).
+    /// 384 floats of scratch (6 rows x 4 gates x 16 units).
     var tile: UnsafeMutablePointer<Float>
 }
 
@@ -73,7 +73,7 @@ struct GRUStepOperands {
     var hNext: UnsafeMutablePointer<Float>
     /// Training trace: u (B, 3H) and the gates [z r ĥ] (B, 3H); nil for inference.
     var u: UnsafeMutablePointer<Float>?, gates: UnsafeMutablePointer<Float>?
-    /// 192 floats of scratch (4 rows x 3 gates x 16 units).
+    /// 384 floats of scratch (8 rows x 3 gates x 16 units).
     var tile: UnsafeMutablePointer<Float>
 }
 
@@ -84,9 +84,53 @@ extension Kernels {
         for c in 0..<(s.hidden / 16) {
             let panel = s.panel + c * K * 64
             var r = 0
+            while r + 6 <= s.rows { lstmRows6(s, r, c * 16, panel); r += 6 }
             while r + 4 <= s.rows { lstmRows4(s, r, c * 16, panel); r += 4 }
             while r < s.rows { lstmRow(s, r, c * 16, panel); r += 1 }
         }
+    }
+
+    /// Rows r0..<r0+6: 24 accumulators, so each panel load serves six rows.
+    @inline(never)
+    static func lstmRows6(_ s: LSTMStepOperands, _ r0: Int, _ j: Int, _ panel: UnsafePointer<Float>) {
+        let H = s.hidden, I = s.inputs, ps = s.preStride
+        let p0 = s.pre + r0 * ps + j, p1 = p0 + ps, p2 = p1 + ps, p3 = p2 + ps, p4 = p3 + ps, p5 = p4 + ps
+        var z00 = load(p0), z01 = load(p0 + H), z02 = load(p0 + 2 * H), z03 = load(p0 + 3 * H)
+        var z10 = load(p1), z11 = load(p1 + H), z12 = load(p1 + 2 * H), z13 = load(p1 + 3 * H)
+        var z20 = load(p2), z21 = load(p2 + H), z22 = load(p2 + 2 * H), z23 = load(p2 + 3 * H)
+        var z30 = load(p3), z31 = load(p3 + H), z32 = load(p3 + 2 * H), z33 = load(p3 + 3 * H)
+        var z40 = load(p4), z41 = load(p4 + H), z42 = load(p4 + 2 * H), z43 = load(p4 + 3 * H)
+        var z50 = load(p5), z51 = load(p5 + H), z52 = load(p5 + 2 * H), z53 = load(p5 + 3 * H)
+        var w = panel
+        for part in 0..<2 {
+            let n = part == 0 ? I : H
+            let a0 = part == 0 ? s.x + r0 * I : s.hPrev + r0 * H
+            let a1 = a0 + n, a2 = a1 + n, a3 = a2 + n, a4 = a3 + n, a5 = a4 + n
+            for k in 0..<n {
+                let b0 = load(w), b1 = load(w + 16), b2 = load(w + 32), b3 = load(w + 48)
+                var q = V(repeating: a0[k])
+                z00.addProduct(q, b0); z01.addProduct(q, b1); z02.addProduct(q, b2); z03.addProduct(q, b3)
+                q = V(repeating: a1[k])
+                z10.addProduct(q, b0); z11.addProduct(q, b1); z12.addProduct(q, b2); z13.addProduct(q, b3)
+                q = V(repeating: a2[k])
+                z20.addProduct(q, b0); z21.addProduct(q, b1); z22.addProduct(q, b2); z23.addProduct(q, b3)
+                q = V(repeating: a3[k])
+                z30.addProduct(q, b0); z31.addProduct(q, b1); z32.addProduct(q, b2); z33.addProduct(q, b3)
+                q = V(repeating: a4[k])
+                z40.addProduct(q, b0); z41.addProduct(q, b1); z42.addProduct(q, b2); z43.addProduct(q, b3)
+                q = V(repeating: a5[k])
+                z50.addProduct(q, b0); z51.addProduct(q, b1); z52.addProduct(q, b2); z53.addProduct(q, b3)
+                w += 64
+            }
+        }
+        let t = s.tile
+        store(z00, t); store(z01, t + 16); store(z02, t + 32); store(z03, t + 48)
+        store(z10, t + 64); store(z11, t + 80); store(z12, t + 96); store(z13, t + 112)
+        store(z20, t + 128); store(z21, t + 144); store(z22, t + 160); store(z23, t + 176)
+        store(z30, t + 192); store(z31, t + 208); store(z32, t + 224); store(z33, t + 240)
+        store(z40, t + 256); store(z41, t + 272); store(z42, t + 288); store(z43, t + 304)
+        store(z50, t + 320); store(z51, t + 336); store(z52, t + 352); store(z53, t + 368)
+        lstmFinish(s, r0, 6, j)
     }
 
     @inline(never)
@@ -169,9 +213,50 @@ extension Kernels {
         for c in 0..<(s.hidden / 16) {
             let panel = s.panel + c * s.hidden * 48
             var r = 0
+            while r + 8 <= s.rows { gruRows8(s, r, c * 16, panel); r += 8 }
             while r + 4 <= s.rows { gruRows4(s, r, c * 16, panel); r += 4 }
             while r < s.rows { gruRow(s, r, c * 16, panel); r += 1 }
         }
+    }
+
+    /// Rows r0..<r0+8: 24 accumulators, so each panel load serves eight rows.
+    @inline(never)
+    static func gruRows8(_ s: GRUStepOperands, _ r0: Int, _ j: Int, _ panel: UnsafePointer<Float>) {
+        let H = s.hidden
+        let q = s.bRec + j
+        var u00 = load(q), u01 = load(q + H), u02 = load(q + 2 * H)
+        var u10 = load(q), u11 = load(q + H), u12 = load(q + 2 * H)
+        var u20 = load(q), u21 = load(q + H), u22 = load(q + 2 * H)
+        var u30 = load(q), u31 = load(q + H), u32 = load(q + 2 * H)
+        var u40 = load(q), u41 = load(q + H), u42 = load(q + 2 * H)
+        var u50 = load(q), u51 = load(q + H), u52 = load(q + 2 * H)
+        var u60 = load(q), u61 = load(q + H), u62 = load(q + 2 * H)
+        var u70 = load(q), u71 = load(q + H), u72 = load(q + 2 * H)
+        let h0 = s.hPrev + r0 * H, h1 = h0 + H, h2 = h1 + H, h3 = h2 + H
+        let h4 = h3 + H, h5 = h4 + H, h6 = h5 + H, h7 = h6 + H
+        var w = panel
+        for k in 0..<H {
+            let b0 = load(w), b1 = load(w + 16), b2 = load(w + 32)
+            var a = V(repeating: h0[k]); u00.addProduct(a, b0); u01.addProduct(a, b1); u02.addProduct(a, b2)
+            a = V(repeating: h1[k]); u10.addProduct(a, b0); u11.addProduct(a, b1); u12.addProduct(a, b2)
+            a = V(repeating: h2[k]); u20.addProduct(a, b0); u21.addProduct(a, b1); u22.addProduct(a, b2)
+            a = V(repeating: h3[k]); u30.addProduct(a, b0); u31.addProduct(a, b1); u32.addProduct(a, b2)
+            a = V(repeating: h4[k]); u40.addProduct(a, b0); u41.addProduct(a, b1); u42.addProduct(a, b2)
+            a = V(repeating: h5[k]); u50.addProduct(a, b0); u51.addProduct(a, b1); u52.addProduct(a, b2)
+            a = V(repeating: h6[k]); u60.addProduct(a, b0); u61.addProduct(a, b1); u62.addProduct(a, b2)
+            a = V(repeating: h7[k]); u70.addProduct(a, b0); u71.addProduct(a, b1); u72.addProduct(a, b2)
+            w += 48
+        }
+        let t = s.tile
+        store(u00, t); store(u01, t + 16); store(u02, t + 32)
+        store(u10, t + 48); store(u11, t + 64); store(u12, t + 80)
+        store(u20, t + 96); store(u21, t + 112); store(u22, t + 128)
+        store(u30, t + 144); store(u31, t + 160); store(u32, t + 176)
+        store(u40, t + 192); store(u41, t + 208); store(u42, t + 224)
+        store(u50, t + 240); store(u51, t + 256); store(u52, t + 272)
+        store(u60, t + 288); store(u61, t + 304); store(u62, t + 320)
+        store(u70, t + 336); store(u71, t + 352); store(u72, t + 368)
+        gruFinish(s, r0, 8, j)
     }
 
     @inline(never)
