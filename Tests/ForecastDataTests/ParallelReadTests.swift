@@ -48,3 +48,30 @@ import Testing
         }
     }
 }
+
+/// Line numbers are stored per row only after the first gap (a blank line or a multi-line field).
+@Suite struct LineNumbersTests {
+    @Test func regularThenExplicitAndMerged() {
+        var a = LineNumbers()
+        for l: Int32 in [2, 3, 4] { a.append(l) }
+        #expect(Array(a) == [2, 3, 4])
+        a.append(7); a.append(8)                       // a blank line or a multi-line field before 7
+        #expect(Array(a) == [2, 3, 4, 7, 8])
+        var b = LineNumbers()
+        for l: Int32 in [10, 11] { b.append(l) }
+        a.append(contentsOf: b)
+        #expect(Array(a) == [2, 3, 4, 7, 8, 10, 11])
+        var c = LineNumbers()
+        for l: Int32 in [2, 3] { c.append(l) }
+        var d = LineNumbers()
+        for l: Int32 in [4, 5, 9] { d.append(l) }
+        c.append(contentsOf: d)                        // continues regularly, then a gap
+        #expect(Array(c) == [2, 3, 4, 5, 9])
+        #expect(c.count == 5 && c[4] == 9)
+    }
+
+    @Test func blankLinesAndQuotedNewlinesKeepTrueLines() throws {
+        let t = try CSVTable(text: "a,b\n1,2\n\n3,\"x\ny\"\n5,6\n", columns: ["a": .number])
+        #expect(Array(t.lines) == [2, 4, 6])
+    }
+}

@@ -39,7 +39,7 @@ public struct CSVTable: Sendable {
     /// The requested columns by name.
     public private(set) var columns: [String: Column]
     /// The physical line of each data row, for error messages.
-    public let lines: [Int32]
+    public let lines: LineNumbers
 
     /// The number of data rows.
     public var rowCount: Int { lines.count }
@@ -156,7 +156,7 @@ struct TableReader {
     let file: String
     var slots: [Slot]
     var header: [String]?
-    var lines: [Int32] = []
+    var lines = LineNumbers()
     var fileSize = 0
     var bytesSeen = 0
     // Per type: (slot number, field index) and the values.
@@ -198,7 +198,6 @@ struct TableReader {
     mutating func reserve() {
         let perRow = max(1, bytesSeen / 1000)
         let estimate = fileSize / perRow + fileSize / perRow / 20 + 16
-        lines.reserveCapacity(estimate)
         for k in numbers.indices { numbers[k].reserveCapacity(estimate) }
         for k in times.indices { times[k].reserveCapacity(estimate) }
         for k in codes.indices { codes[k].reserveCapacity(estimate) }
@@ -249,7 +248,7 @@ struct TableReader {
         for k in timeFields.indices where slots[timeFields[k].slot].timeFormat != other.slots[other.timeFields[k].slot].timeFormat {
             guard times[k].isEmpty || other.times[k].isEmpty else { return false }
         }
-        lines.append(contentsOf: other.lines); other.lines = []
+        lines.append(contentsOf: other.lines); other.lines = LineNumbers()
         for k in numbers.indices { numbers[k].append(contentsOf: other.numbers[k]); other.numbers[k] = [] }
         for k in times.indices { times[k].append(contentsOf: other.times[k]); other.times[k] = [] }
         for k in codes.indices {
