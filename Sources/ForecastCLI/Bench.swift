@@ -58,13 +58,14 @@ struct Bench: ParsableCommand {
                 let (seconds, epochs) = try BenchWorkloads.defaultFit(points: 20_000)
                 r["seconds"] = seconds; r["epochs"] = epochs; r["points"] = 20_000
             case "csv":
-                let (mbps, bytes, kept) = try BenchWorkloads.csv(file: csvFile)
+                let (mbps, bytes, kept, rss) = try BenchWorkloads.csv(file: csvFile)
                 r["mb_per_second"] = mbps; r["file_bytes"] = bytes; r["numeric_bytes_kept"] = kept
+                r["peak_rss_bytes"] = rss
                 // Quote-free files of 8 MB and more are read as two halves on two cores.
                 r["threads"] = min(2, ProcessInfo.processInfo.activeProcessorCount)
             default: break
             }
-            r["peak_rss_bytes"] = BenchWorkloads.peakRSS()
+            if r["peak_rss_bytes"] == nil { r["peak_rss_bytes"] = BenchWorkloads.peakRSS() }
             if json {
                 let d = try JSONSerialization.data(withJSONObject: r, options: [.sortedKeys])
                 print(String(decoding: d, as: UTF8.self))
