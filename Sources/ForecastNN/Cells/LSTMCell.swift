@@ -77,6 +77,17 @@ public final class LSTMCell: RecurrentCell {
         return unfused(input, T, B, repeated, initial)
     }
 
+    /// Writes the initial state (zeros when nil) into h and c.
+    private static func start(_ h: UnsafeMutablePointer<Float>, _ c: UnsafeMutablePointer<Float>, from initial: LSTMState?, count n: Int) {
+        if let initial {
+            h.update(from: initial.h.pointer, count: n)
+            c.update(from: initial.c.pointer, count: n)
+        } else {
+            h.update(repeating: 0, count: n)
+            c.update(repeating: 0, count: n)
+        }
+    }
+
     /// The fused path (`Kernels.lstmStep`); without `keepTrace`, c is updated in place and neither
     /// gates nor tanh(c) are stored.
     private func fused(_ input: UnsafePointer<Float>, _ T: Int, _ B: Int, _ repeated: Bool,
@@ -91,13 +102,7 @@ public final class LSTMCell: RecurrentCell {
         }
         let h = hs.ensure((T + 1) * B * H)
         let c = cs.ensure((keepTrace ? T + 1 : 1) * B * H)
-        if let initial {
-            h.update(from: initial.h.pointer, count: B * H)
-            c.update(from: initial.c.pointer, count: B * H)
-        } else {
-            h.update(repeating: 0, count: B * H)
-            c.update(repeating: 0, count: B * H)
-        }
+        Self.start(h, c, from: initial, count: B * H)
         let kx = repeated ? 0 : I
         let s = scratch.ensure((kx + H) * G + 384 + (repeated ? B * G : 0))
         Kernels.packGatePanels(gateCount: 4, hidden: H, inputs: kx, W: kernel.value.pointer,
@@ -145,13 +150,7 @@ public final class LSTMCell: RecurrentCell {
         let h = hs.ensure((T + 1) * B * H)
         let tc = tcs.ensure(T * B * H)
         let xw = scratch.ensure(B * G)
-        if let initial {
-            h.update(from: initial.h.pointer, count: B * H)
-            c.update(from: initial.c.pointer, count: B * H)
-        } else {
-            h.update(repeating: 0, count: B * H)
-            c.update(repeating: 0, count: B * H)
-        }
+        Self.start(h, c, from: initial, count: B * H)
         // Input projection + bias: once for a repeated input, else for all T·B rows in one product.
         let rows = repeated ? B : T * B
         let dst = repeated ? xw : gate
