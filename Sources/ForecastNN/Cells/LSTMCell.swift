@@ -64,17 +64,19 @@ public final class LSTMCell: RecurrentCell {
     public var outputs: UnsafePointer<Float> { UnsafePointer(hs.pointer + B * hiddenSize) }
 
     public func forward(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: LSTMState?) -> LSTMState {
-        if Kernels.fusesSteps(hidden: hiddenSize) {
-            return fused(input, T, B, repeated, initial, keepTrace: true)
-        }
-        return unfused(input, T, B, repeated, initial)
+        run(input, T, B, repeated, initial, keepTrace: true)
     }
 
     public func infer(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: LSTMState?) -> LSTMState {
-        if Kernels.fusesSteps(hidden: hiddenSize) {
-            return fused(input, T, B, repeated, initial, keepTrace: false)
-        }
-        return unfused(input, T, B, repeated, initial)
+        run(input, T, B, repeated, initial, keepTrace: false)
+    }
+
+    /// The fused path where it serves this hidden size, else the unfused one (which always keeps the trace).
+    private func run(_ input: UnsafePointer<Float>, _ T: Int, _ B: Int, _ repeated: Bool,
+                     _ initial: LSTMState?, keepTrace: Bool) -> LSTMState {
+        Kernels.fusesSteps(hidden: hiddenSize)
+            ? fused(input, T, B, repeated, initial, keepTrace: keepTrace)
+            : unfused(input, T, B, repeated, initial)
     }
 
     /// Writes the initial state (zeros when nil) into h and c.

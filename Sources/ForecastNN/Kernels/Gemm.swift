@@ -207,12 +207,6 @@ public enum Kernels {
                               _ C: UnsafeMutablePointer<Float>, _ ldc: Int) {
         if reference { return gemmTNNaive(M, N, K, A, lda, B, ldb, C, ldc) }
         var i = 0
-        while i + 8 <= M {
-            var j = 0
-            while j + 32 <= N { blockTN8x32(i, j, K, A, lda, B, ldb, C, ldc); j += 32 }
-            for r in 0..<8 { gemmTNRow(i + r, j, N, K, A, lda, B, ldb, C, ldc) }
-            i += 8
-        }
         while i + 4 <= M {
             let c0 = C + i * ldc, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc
             var j = 0
@@ -243,36 +237,6 @@ public enum Kernels {
             i += 4
         }
         while i < M { gemmTNRow(i, 0, N, K, A, lda, B, ldb, C, ldc); i += 1 }
-    }
-
-    /// C[i..<i+8, j..<j+32] += Aᵀ·B: 16 accumulators; the 8 A values of each k are contiguous.
-    @inline(never)
-    static func blockTN8x32(_ i: Int, _ j: Int, _ K: Int, _ A: UnsafePointer<Float>, _ lda: Int,
-                            _ B: UnsafePointer<Float>, _ ldb: Int, _ C: UnsafeMutablePointer<Float>, _ ldc: Int) {
-        let c0 = C + i * ldc + j, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc
-        let c4 = c3 + ldc, c5 = c4 + ldc, c6 = c5 + ldc, c7 = c6 + ldc
-        var x00 = load(c0), x01 = load(c0 + 16), x10 = load(c1), x11 = load(c1 + 16)
-        var x20 = load(c2), x21 = load(c2 + 16), x30 = load(c3), x31 = load(c3 + 16)
-        var x40 = load(c4), x41 = load(c4 + 16), x50 = load(c5), x51 = load(c5 + 16)
-        var x60 = load(c6), x61 = load(c6 + 16), x70 = load(c7), x71 = load(c7 + 16)
-        var a = A + i
-        var b = B + j
-        for _ in 0..<K {
-            let b0 = load(b), b1 = load(b + 16)
-            var s = V(repeating: a[0]); x00.addProduct(s, b0); x01.addProduct(s, b1)
-            s = V(repeating: a[1]); x10.addProduct(s, b0); x11.addProduct(s, b1)
-            s = V(repeating: a[2]); x20.addProduct(s, b0); x21.addProduct(s, b1)
-            s = V(repeating: a[3]); x30.addProduct(s, b0); x31.addProduct(s, b1)
-            s = V(repeating: a[4]); x40.addProduct(s, b0); x41.addProduct(s, b1)
-            s = V(repeating: a[5]); x50.addProduct(s, b0); x51.addProduct(s, b1)
-            s = V(repeating: a[6]); x60.addProduct(s, b0); x61.addProduct(s, b1)
-            s = V(repeating: a[7]); x70.addProduct(s, b0); x71.addProduct(s, b1)
-            a += lda; b += ldb
-        }
-        store(x00, c0); store(x01, c0 + 16); store(x10, c1); store(x11, c1 + 16)
-        store(x20, c2); store(x21, c2 + 16); store(x30, c3); store(x31, c3 + 16)
-        store(x40, c4); store(x41, c4 + 16); store(x50, c5); store(x51, c5 + 16)
-        store(x60, c6); store(x61, c6 + 16); store(x70, c7); store(x71, c7 + 16)
     }
 
     /// Columns `from..<N` of row `i` of `gemmTN`, 16 lanes at a time, then one by one.

@@ -46,10 +46,7 @@ public final class Dense {
         rows = N
         let xc = xs.ensure(N * I)
         xc.update(from: x, count: N * I)
-        let y = ys.ensure(N * O)
-        for r in 0..<N { (y + r * O).update(from: bias.value.pointer, count: O) }
-        Kernels.gemm(N, O, I, xc, I, kernel.value.pointer, O, y, O, accumulate: true)
-        return UnsafePointer(y)
+        return infer(xc, rows: N)
     }
 
     /// y (N, O) for x (N, I) without keeping x for `backward` (prediction).
