@@ -144,5 +144,8 @@ private func expectFiniteDifferences(of buffer: FloatBuffer, match analytic: Flo
 }
 
 extension NetworkConfig: CustomTestStringConvertible {
-    public var testDescription: String { "\(encoder)->\(decoder) start=\(decoderStart.rawValue) layers=\(layers) I=\(inputSize)" }
+    public var testDescription: String {
+        "\(encoder)->\(decoder) start=\(decoderStart.rawValue) layers=\(layers) I=\(inputSize) H=\(hiddenSize)"
+            + (futureSize > 0 ? " Ff=\(futureSize)" : "") + (dropout > 0 ? " dropout=\(dropout)" : "")
+    }
 }

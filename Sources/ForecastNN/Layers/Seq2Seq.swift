@@ -5,12 +5,13 @@
 ///
 /// The encoder reads the lookback window; its last layer's final output is repeated once per
 /// horizon step and fed to the decoder, which returns every step; one Dense layer maps each step
-/// to the forecast. The decoder starts from the encoder's final states (layer by layer) or from
-/// zeros. Encoder and decoder cells are independent type parameters; their states meet through a
-/// `Bridge`, so an LSTM encoder with a GRU decoder needs `LSTMToGRUBridge` and a mismatch does not
-/// compile.
+/// to the forecast. With `config.futureSize` Ff > 0 the decoder's first layer reads, at step h,
+/// [context, f_h] (H + Ff wide): the repeated output followed by the known-future features f_h.
+/// The decoder starts from the encoder's final states (layer by layer) or from zeros. Encoder and
+/// decoder cells are independent type parameters; their states meet through a `Bridge`, so an LSTM
+/// encoder with a GRU decoder needs `LSTMToGRUBridge` and a mismatch does not compile.
 ///
-/// Buffers are time-major: x is (L, B, F), the forecast (H, B, O).
+/// Buffers are time-major: x is (L, B, F), the known-future features (H, B, Ff), the forecast (H, B, O).
 public final class Seq2Seq<Encoder: RecurrentCell, Decoder: RecurrentCell, Bridge: StateBridge>: SequenceModel
 where Bridge.Source == Encoder.State, Bridge.Target == Decoder.State {
     public let config: NetworkConfig
@@ -27,18 +28,20 @@ where Bridge.Source == Encoder.State, Bridge.Target == Decoder.State {
     private var masks: [TraceBuffer]    // dropout masks, one per boundary between stacked layers
     private var dropped: [TraceBuffer]  // masked layer outputs
     private var grads: [TraceBuffer]    // gradient buffers between layers
+    private var joined = TraceBuffer()  // (steps, B, H + Ff): [context, f_h], decoder 0's input when Ff > 0
     private var usedDropout = false
 
     /// A network with fresh weights drawn from `seed`.
     public init(_ config: NetworkConfig, bridge: Bridge, seed: UInt64) {
         precondition(config.layers >= 1 && config.hiddenSize >= 1 && config.horizon >= 1 && config.inputSize >= 1,
                      "network sizes must be >= 1: \(config)")
+        precondition(config.futureSize >= 0, "futureSize must be >= 0: \(config)")
         self.config = config
         self.bridge = bridge
         var rng = SeededGenerator(seed: seed)
         let H = config.hiddenSize
         encoder = (0..<config.layers).map { Encoder(inputSize: $0 == 0 ? config.inputSize : H, hiddenSize: H, rng: &rng) }
-        decoder = (0..<config.layers).map { _ in Decoder(inputSize: H, hiddenSize: H, rng: &rng) }
+        decoder = (0..<config.layers).map { Decoder(inputSize: $0 == 0 ? H + config.futureSize : H, hiddenSize: H, rng: &rng) }
         head = Dense(inputSize: H, outputSize: config.outputSize, rng: &rng)
         let boundaries = 2 * config.layers
         masks = Array(repeating: TraceBuffer(), count: boundaries)
@@ -79,19 +82,35 @@ where Bridge.Source == Encoder.State, Bridge.Target == Decoder.State {
         return UnsafePointer(d)
     }
 
-    public func forward(_ x: UnsafePointer<Float>, lookback L: Int, batch B: Int,
+    public func forward(_ x: UnsafePointer<Float>, future: UnsafePointer<Float>?, lookback L: Int, batch B: Int,
                         dropout rng: UnsafeMutablePointer<SeededGenerator>?) -> UnsafePointer<Float> {
         self.L = L; self.B = B
         usedDropout = rng != nil && config.dropout > 0
-        return run(x, L, B, rng: rng, training: true)
+        return run(x, future, L, B, rng: rng, training: true)
     }
 
-    public func predict(_ x: UnsafePointer<Float>, lookback L: Int, batch B: Int) -> UnsafePointer<Float> {
-        run(x, L, B, rng: nil, training: false)
+    public func predict(_ x: UnsafePointer<Float>, future: UnsafePointer<Float>?, lookback L: Int, batch B: Int) -> UnsafePointer<Float> {
+        run(x, future, L, B, rng: nil, training: false)
     }
 
-    private func run(_ x: UnsafePointer<Float>, _ L: Int, _ B: Int,
+    /// [context, f_h] for every step h: out (steps, B, H + Ff), context (B, H), future (steps, B, Ff).
+    private func join(_ context: UnsafePointer<Float>, _ future: UnsafePointer<Float>, _ B: Int) -> UnsafePointer<Float> {
+        let H = config.hiddenSize, F = config.futureSize, steps = config.horizon, W = H + F
+        let out = joined.ensure(steps * B * W)
+        for t in 0..<steps {
+            for b in 0..<B {
+                let row = out + (t * B + b) * W
+                row.update(from: context + b * H, count: H)
+                (row + H).update(from: future + (t * B + b) * F, count: F)
+            }
+        }
+        return UnsafePointer(out)
+    }
+
+    private func run(_ x: UnsafePointer<Float>, _ future: UnsafePointer<Float>?, _ L: Int, _ B: Int,
                      rng: UnsafeMutablePointer<SeededGenerator>?, training: Bool) -> UnsafePointer<Float> {
+        precondition((future != nil) == (config.futureSize > 0),
+                     "future features must be given exactly when futureSize > 0 (futureSize \(config.futureSize), future \(future == nil ? "nil" : "given"))")
         let H = config.hiddenSize, steps = config.horizon
         let usedDropout = training && self.usedDropout
         var input = x
@@ -104,11 +123,13 @@ where Bridge.Source == Encoder.State, Bridge.Target == Decoder.State {
             if usedDropout && k < encoder.count - 1 { input = applyDropout(k, input, L * B * H, rng: rng!) }
         }
         let context = finals.last!.h   // the encoder's final output, (B, H), repeated `steps` times
-        input = UnsafePointer(context.pointer)
+        // Decoder 0 reads the context as a repeated (B, H) input, or [context, f_h] per step.
+        let repeated = future == nil
+        input = future.map { join(context.pointer, $0, B) } ?? UnsafePointer(context.pointer)
         for (k, layer) in decoder.enumerated() {
             let initial = config.decoderStart == .encoderState ? bridge.carry(finals[k], batch: B, hidden: H) : nil
-            _ = training ? layer.forward(input, steps: steps, batch: B, repeated: k == 0, initial: initial)
-                         : layer.infer(input, steps: steps, batch: B, repeated: k == 0, initial: initial)
+            _ = training ? layer.forward(input, steps: steps, batch: B, repeated: k == 0 && repeated, initial: initial)
+                         : layer.infer(input, steps: steps, batch: B, repeated: k == 0 && repeated, initial: initial)
             input = layer.outputs
             if usedDropout && k < decoder.count - 1 {
                 input = applyDropout(encoder.count + k, input, steps * B * H, rng: rng!)
@@ -118,8 +139,9 @@ where Bridge.Source == Encoder.State, Bridge.Target == Decoder.State {
     }
 
     public func backward(_ dY: UnsafePointer<Float>) {
-        let H = config.hiddenSize, steps = config.horizon
-        let n = max(steps, L) * B * H
+        let H = config.hiddenSize, F = config.futureSize, steps = config.horizon
+        // The widest gradient between layers: (L, B, H) in the encoder, (steps, B, H + Ff) at decoder 0's input.
+        let n = max(steps * (H + F), L * H) * B
         var dOut = grads[0].ensure(n)
         var dIn = grads[1].ensure(n)
         head.backward(dY, dInput: dOut)
@@ -130,6 +152,19 @@ where Bridge.Source == Encoder.State, Bridge.Target == Decoder.State {
             if k > 0 && usedDropout {
                 let m = masks[encoder.count + k - 1].pointer
                 for i in 0..<(steps * B * H) { dIn[i] *= m[i] }
+            }
+            swap(&dOut, &dIn)
+        }
+        if F > 0 {
+            // dOut is d[context, f_h], (steps, B, H + Ff): d(context) sums the first H columns
+            // over the steps, in step order; the future features need no gradient.
+            let W = H + F
+            for b in 0..<B {
+                for j in 0..<H {
+                    var sum: Float = 0
+                    for t in 0..<steps { sum += dOut[(t * B + b) * W + j] }
+                    dIn[b * H + j] = sum
+                }
             }
             swap(&dOut, &dIn)
         }

@@ -32,10 +32,14 @@ public struct NetworkConfig: Sendable, Codable, Equatable {
     public var decoderStart: DecoderStart = .encoderState
     /// Dropout rate applied between stacked recurrent layers during training.
     public var dropout: Double = 0
+    /// Known-future features per output step, concatenated to the repeated encoder output at the
+    /// decoder's input. 0 (the default) is the plain `RepeatVector` model.
+    public var futureSize: Int = 0
 
     public init(inputSize: Int, horizon: Int, hiddenSize: Int = 64, layers: Int = 1,
                 encoder: CellKind = .lstm, decoder: CellKind = .lstm,
-                decoderStart: DecoderStart = .encoderState, dropout: Double = 0, outputSize: Int = 1) {
+                decoderStart: DecoderStart = .encoderState, dropout: Double = 0, outputSize: Int = 1,
+                futureSize: Int = 0) {
         self.inputSize = inputSize
         self.horizon = horizon
         self.hiddenSize = hiddenSize
@@ -45,11 +49,33 @@ public struct NetworkConfig: Sendable, Codable, Equatable {
         self.decoderStart = decoderStart
         self.dropout = dropout
         self.outputSize = outputSize
+        self.futureSize = futureSize
+    }
+}
+
+extension NetworkConfig {
+    /// Decodes as the synthesized conformance would, except that `futureSize` may be absent
+    /// (model files written before it existed) and then is 0. Encoding stays synthesized.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        inputSize = try c.decode(Int.self, forKey: .inputSize)
+        outputSize = try c.decode(Int.self, forKey: .outputSize)
+        hiddenSize = try c.decode(Int.self, forKey: .hiddenSize)
+        layers = try c.decode(Int.self, forKey: .layers)
+        horizon = try c.decode(Int.self, forKey: .horizon)
+        encoder = try c.decode(CellKind.self, forKey: .encoder)
+        self.decoder = try c.decode(CellKind.self, forKey: .decoder)
+        decoderStart = try c.decode(DecoderStart.self, forKey: .decoderStart)
+        dropout = try c.decode(Double.self, forKey: .dropout)
+        futureSize = try c.decodeIfPresent(Int.self, forKey: .futureSize) ?? 0
     }
 }
 
 /// A trainable network mapping a (L, B, F) window batch to a (H, B, O) forecast batch: the
 /// cell-independent face of `Seq2Seq`, for code that picks cells at run time.
+///
+/// `future` holds the known-future features, (H, B, Ff) time-major with Ff = `config.futureSize`:
+/// it must be given exactly when `futureSize > 0`. The forms without `future:` pass `nil`.
 public protocol SequenceModel: AnyObject {
     /// The configuration it was built from.
     var config: NetworkConfig { get }
@@ -57,10 +83,11 @@ public protocol SequenceModel: AnyObject {
     var namedParameters: [(name: String, parameter: Parameter)] { get }
     /// Runs the network; the result (H, B, O) stays valid until the next forward.
     /// With `dropout` given (training), masks are drawn from it.
-    func forward(_ x: UnsafePointer<Float>, lookback L: Int, batch B: Int, dropout: UnsafeMutablePointer<SeededGenerator>?) -> UnsafePointer<Float>
+    func forward(_ x: UnsafePointer<Float>, future: UnsafePointer<Float>?, lookback L: Int, batch B: Int,
+                 dropout: UnsafeMutablePointer<SeededGenerator>?) -> UnsafePointer<Float>
     /// Runs the network for prediction: the same result as `forward` without dropout, without
     /// keeping what `backward` needs (faster). The result stays valid until the next run.
-    func predict(_ x: UnsafePointer<Float>, lookback L: Int, batch B: Int) -> UnsafePointer<Float>
+    func predict(_ x: UnsafePointer<Float>, future: UnsafePointer<Float>?, lookback L: Int, batch B: Int) -> UnsafePointer<Float>
     /// Backpropagates dY (H, B, O) of the last forward, accumulating parameter gradients.
     func backward(_ dY: UnsafePointer<Float>)
     /// A copy sharing the weights, with separate gradients and traces (for another thread).
@@ -68,6 +95,15 @@ public protocol SequenceModel: AnyObject {
 }
 
 extension SequenceModel {
+    /// `forward` without known-future features (`config.futureSize` must be 0).
+    public func forward(_ x: UnsafePointer<Float>, lookback L: Int, batch B: Int,
+                        dropout: UnsafeMutablePointer<SeededGenerator>?) -> UnsafePointer<Float> {
+        forward(x, future: nil, lookback: L, batch: B, dropout: dropout)
+    }
+    /// `predict` without known-future features (`config.futureSize` must be 0).
+    public func predict(_ x: UnsafePointer<Float>, lookback L: Int, batch B: Int) -> UnsafePointer<Float> {
+        predict(x, future: nil, lookback: L, batch: B)
+    }
     /// The parameters without names.
     public var parameters: [Parameter] { namedParameters.map(\.parameter) }
     /// The number of trainable scalars.
