@@ -55,7 +55,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ForecastMetricsTests", dependencies: ["ForecastMetrics", "ForecastModels"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ForecastModelsTests", dependencies: ["ForecastModels", "_ForecastTestSupport"]),
+        .testTarget(name: "ForecastModelsTests", dependencies: ["ForecastModels", "_ForecastTestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "ForecastCLITests", dependencies: ["ForecastKit"]),
     ]
 )

@@ -44,17 +44,17 @@ struct DataOptions: ParsableArguments {
     }
 
     /// Loader options for `target`.
-    func loaderOptions(target: String) -> SeriesLoader.Options {
+    func loaderOptions(target: String, extra: [String] = []) -> SeriesLoader.Options {
         var o = SeriesLoader.Options(target: target, timeColumn: timeColumn, idColumn: idColumn,
-                                     covariates: covariateList, fill: fill)
+                                     covariates: covariateList + extra.filter { !covariateList.contains($0) }, fill: fill)
         o.delimiter = delimiter.flatMap(delimiterByte)
         o.timeFormat = timeFormat.flatMap(TimeFormat.init(argument:))
         return o
     }
 
     /// Loads the data, printing the loader's report to stderr.
-    func load(_ file: String, target: String, quiet: Bool = false) throws -> [TimeSeries] {
-        let r = try SeriesLoader.load(file, options: loaderOptions(target: target))
+    func load(_ file: String, target: String, extra: [String] = [], quiet: Bool = false) throws -> [TimeSeries] {
+        let r = try SeriesLoader.load(file, options: loaderOptions(target: target, extra: extra))
         if !quiet { for line in r.report { note("note: \(file): \(line)") } }
         return r.series
     }

@@ -50,7 +50,8 @@ struct Fit: ParsableCommand {
             if let resume {
                 let p = try ModelFile.read(resume)
                 var c = p.config
-                c.epochs = modelOptions.epochs ?? p.config.epochs
+                if let e = modelOptions.epochs { c.epochs = e; c.maxSteps = nil }
+                if let s = modelOptions.maxSteps { c.maxSteps = s }
                 c.lookback = p.config.lookback
                 guard dataOptions.target == p.targetName else {
                     throw ConfigurationError(message: "\(resume) was trained on '\(p.targetName)', not '\(dataOptions.target!)'")
@@ -60,7 +61,7 @@ struct Fit: ParsableCommand {
                 if !quiet { note("resuming from \(resume): \(p.summary.epochsRun) epochs done, best \(p.summary.bestEpoch)") }
             }
             AtomicFile.removeStaleTemporaries(for: model)
-            var series = try dataOptions.load(data, target: dataOptions.target!, quiet: quiet)
+            var series = try dataOptions.load(data, target: dataOptions.target!, extra: config.futureCovariates ?? [], quiet: quiet)
             if holdout > 0 {
                 series = series.map { $0.prefix(max(0, $0.count - holdout)) }
             }
@@ -85,9 +86,10 @@ struct Fit: ParsableCommand {
             if s.interrupted { note("interrupted: training stopped after epoch \(s.epochsRun); the best weights (epoch \(s.bestEpoch)) were saved") }
             if !quiet {
                 let val = s.bestValidationLoss.map { String(format: "%.5f", $0) } ?? "n/a"
-                note(String(format: "fitted %@ -> %@, lookback %d, horizon %d, hidden %d: %d epochs (best %d, validation loss %@) in %.1fs; %d parameters",
+                note("seasonal periods: \(f.periodsDescription)")
+                note(String(format: "fitted %@ -> %@, lookback %d, horizon %d, hidden %d: %d of at most %d steps (%d rounds, best %d, validation loss %@) in %.1fs; %d parameters",
                             f.config.encoder.rawValue, f.config.decoder.rawValue, f.config.lookback!, f.config.horizon,
-                            f.config.hiddenSize, s.epochsRun, s.bestEpoch, val, s.seconds, f.network.parameterCount))
+                            f.config.hiddenSize, s.steps ?? 0, s.maxSteps ?? 0, s.epochsRun, s.bestEpoch, val, s.seconds, f.network.parameterCount))
                 note("model written to \(model)")
             }
         }

@@ -32,12 +32,14 @@ struct Inspect: ParsableCommand {
                 ("parameters", "\(h.parameterCount)"),
                 ("target", h.targetName),
                 ("covariates", h.covariateNames.isEmpty ? "none" : h.covariateNames.joined(separator: ", ")),
-                ("time column", "\(h.timeColumn), \(first.frequency.name), seasonal period \(c.seasonalPeriod ?? 1)"),
+                ("time column", "\(h.timeColumn), \(first.frequency.name), seasonal periods \(ForecasterConfig.describePeriods(c))"),
+                ("known-future inputs", knownFuture(c)),
+                ("range", range(h)),
                 ("series", h.idColumn.map { "\(h.series.count) (id column \($0))" } ?? "1"),
                 ("training data", "\(first.firstTime) to \(first.lastTime), \(first.count) points"),
                 ("scaler", "\(c.scaler.rawValue) (offset \(String(format: "%.6g", first.targetScaler.offset)), scale \(String(format: "%.6g", first.targetScaler.scale)))"),
-                ("baseline", "network corrects the \(c.baseline == .seasonal ? "seasonal-naive" : "naive") forecast"),
-                ("training", "\(s.epochsRun) epochs (best \(s.bestEpoch)\(s.stoppedEarly ? ", stopped early" : "")\(s.interrupted ? ", interrupted" : "")), \(s.trainWindows) train / \(s.validationWindows) validation windows, \(String(format: "%.1f", s.seconds))s"),
+                ("baseline", "network corrects the \(c.baseline == .seasonal ? "seasonal-naive" : "naive") forecast" + (c.baseline == .seasonal ? " (period \(first.baselinePeriod ?? c.seasonalPeriod ?? 1)\(h.series.count > 1 ? " for the first series" : ""))" : "")),
+                ("training", "\(s.steps.map { "\($0) of \(s.maxSteps ?? $0) steps, " } ?? "")\(s.epochsRun) rounds (best \(s.bestEpoch)\(s.stoppedEarly ? ", stopped early" : "")\(s.interrupted ? ", interrupted" : "")), \(s.trainWindows) train / \(s.validationWindows) validation windows, \(String(format: "%.1f", s.seconds))s"),
                 ("validation loss", s.bestValidationLoss.map { String(format: "%.6g (%@, scaled units)", $0, c.loss.rawValue) } ?? "n/a"),
                 ("optimizer", "Adam lr \(c.learningRate), batch \(c.batchSize), seed \(c.seed), threads \(c.threads)"),
             ]
@@ -46,4 +48,25 @@ struct Inspect: ParsableCommand {
             for (k, v) in lines { print("\(k.padding(toLength: w, withPad: " ", startingAt: 0))  \(v)") }
         }
     }
+}
+
+/// The decoder's known-future inputs, in words.
+func knownFuture(_ c: ForecasterConfig) -> String {
+    var parts: [String] = []
+    if c.calendarFeatures == true { parts.append("calendar features") }
+    parts += c.futureCovariates ?? []
+    return parts.isEmpty ? "none" : parts.joined(separator: ", ")
+}
+
+/// Whether forecasts are clipped at zero, in words.
+func range(_ h: ModelFile.Header) -> String {
+    let clipped = h.series.filter { $0.nonNegative == true }.count
+    guard clipped > 0 else { return "not clipped" }
+    let which = h.series.count > 1 ? " in \(clipped) of \(h.series.count) series" : ""
+    return "forecasts clipped at 0 (training values all >= 0\(which))"
+}
+
+extension String {
+    /// `nil` for the empty string.
+    var nonEmpty: String? { isEmpty ? nil : self }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ForecastKit
 
 /// The model and training options shared by `fit` and `backtest`.
@@ -30,8 +31,11 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Dropout between stacked layers, in [0, 1).")
     var dropout: Double = 0
 
-    @Option(help: "Maximum epochs (default: bounded by the data size; early stopping usually ends sooner).")
+    @Option(help: "Maximum epochs (passes over the training windows); prefer --max-steps.")
     var epochs: Int?
+
+    @Option(name: .customLong("max-steps"), help: "Training budget in optimizer steps (default: 200 passes over small data, at most \(ForecasterConfig.stepCap) steps; early stopping usually ends sooner).")
+    var maxSteps: Int?
 
     @Option(name: .customLong("batch-size"), help: "Windows per mini-batch.")
     var batchSize: Int = 32
@@ -57,8 +61,17 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "What the network corrects: seasonal (seasonal-naive forecast) or naive (last value).")
     var baseline: BaselineKind = .seasonal
 
-    @Option(name: .customLong("seasonal-period"), help: "Seasonal period (default: from the frequency).")
-    var seasonalPeriod: Int?
+    @Option(name: .customLong("seasonal-period"), help: "Seasonal periods, primary first (24,168), or none (default: detected from the training data among the calendar's candidates).")
+    var seasonalPeriod: String?
+
+    @Option(name: .customLong("future-covariates"), help: "Comma-separated columns known in advance (holidays, planned prices), fed to the decoder for each forecast step; predict then needs their future rows.")
+    var futureCovariates: String?
+
+    @Flag(name: .customLong("no-calendar-features"), help: "Do not feed the decoder the position within each season, the weekday and the month of each forecast step.")
+    var noCalendarFeatures = false
+
+    @Flag(name: .customLong("allow-negative"), help: "Do not clip forecasts at 0 for series whose training values are all >= 0.")
+    var allowNegative = false
 
     @Option(help: "Random seed for weights, shuffling and dropout.")
     var seed: UInt64 = 42
@@ -69,6 +82,27 @@ struct ModelOptions: ParsableArguments {
 
     func validate() throws {
         guard horizon >= 1 else { throw ValidationError("--horizon must be at least 1, got \(horizon)") }
+        _ = try periods()
+    }
+
+    /// The periods `--seasonal-period` gives: `nil` (detect), `[]` (none) or a list.
+    func periods() throws -> [Int]? {
+        guard let text = seasonalPeriod?.trimmingCharacters(in: .whitespaces) else { return nil }
+        if text.lowercased() == "none" { return [] }
+        var out: [Int] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let t = part.trimmingCharacters(in: .whitespaces)
+            guard let p = Int(t), p >= 1 else {
+                throw ValidationError("--seasonal-period takes whole numbers >= 1 separated by commas (24,168) or none, got '\(text)'")
+            }
+            if p > 1 { out.append(p) }
+        }
+        return out
+    }
+
+    /// The `--future-covariates` columns.
+    var futureCovariateList: [String] {
+        (futureCovariates ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// The configuration these options describe, checked.
@@ -82,6 +116,7 @@ struct ModelOptions: ParsableArguments {
         config.layers = layers
         config.dropout = dropout
         config.epochs = epochs
+        config.maxSteps = maxSteps
         config.batchSize = batchSize
         config.learningRate = learningRate
         config.weightDecay = weightDecay
@@ -90,7 +125,11 @@ struct ModelOptions: ParsableArguments {
         config.loss = loss
         config.scaler = scaler
         config.baseline = baseline
-        config.seasonalPeriod = seasonalPeriod
+        config.seasonalPeriods = try periods()
+        let future = futureCovariateList
+        config.futureCovariates = future.isEmpty ? nil : future
+        config.calendarFeatures = !noCalendarFeatures
+        config.allowNegative = allowNegative
         config.seed = seed
         config.threads = threads
         try config.validate()

@@ -61,18 +61,28 @@ struct Predict: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let f = try ModelFile.read(model)
-            var history: [TimeSeries]? = nil
+            var history: [TimeSeries]? = nil, future: [TimeSeries]? = nil
+            let futureNames = f.config.futureCovariates ?? []
             if let data {
                 var o = f.loaderOptions(fill: fill)
                 o.timeFormat = timeFormat.flatMap(TimeFormat.init(argument:))
                 let r = try SeriesLoader.load(data, options: o)
                 for line in r.report { note("note: \(data): \(line)") }
                 history = r.series
+                if !futureNames.isEmpty {
+                    // The rows after the history carry the future covariates; read them as their own series.
+                    var fo = o
+                    fo.target = futureNames[0]
+                    fo.covariates = futureNames
+                    future = try SeriesLoader.load(data, options: fo).series
+                }
+            } else if !futureNames.isEmpty {
+                throw ConfigurationError(message: "\(model) was trained with future covariates (\(futureNames.joined(separator: ", "))): pass --data with the history and rows for the forecast steps that carry them")
             }
             if horizon > f.config.horizon {
                 note("note: the model was trained for \(f.config.horizon) steps; steps \(f.config.horizon + 1)-\(horizon) feed forecasts back as inputs (recursive), so errors compound")
             }
-            let forecasts = try f.predict(horizon: horizon, history: history, intervals: try levels())
+            let forecasts = try f.predict(horizon: horizon, history: history, future: future, intervals: try levels())
             let text = format == .csv ? ForecastOutput.csv(forecasts, model: f) : ForecastOutput.json(forecasts, model: f)
             if let plot {
                 let fc = forecasts[0]

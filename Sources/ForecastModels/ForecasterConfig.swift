@@ -50,8 +50,27 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
     public var scaler: ScalerKind = .standard
     /// What the network's output is added to.
     public var baseline: BaselineKind = .seasonal
-    /// Seasonal period; default: from the frequency (12 for monthly...).
+    /// The primary seasonal period (the first of `seasonalPeriods`, 1 when there is none): the
+    /// scale of MASE. Resolved by `Forecaster.fit`; setting it alone (as model files of format 1
+    /// did) gives that one period.
     public var seasonalPeriod: Int?
+    /// Seasonal periods, primary first (`[24, 168]` for hourly data with a daily and a weekly
+    /// season; `[]` for none); `nil` detects them from the training data (see `Seasonality`).
+    public var seasonalPeriods: [Int]?
+    /// Whether `seasonalPeriods` was detected from the data (set by `Forecaster.fit`).
+    public var periodsDetected: Bool?
+    /// Known-future features at the decoder's input: sine/cosine of the position within each
+    /// seasonal period and, for calendar data, day of week and month of year. `nil` means on.
+    public var calendarFeatures: Bool?
+    /// Columns whose future values are known in advance (holidays, planned prices), fed to the
+    /// decoder at each forecast step; `predict` then needs their values for the forecast window.
+    public var futureCovariates: [String]?
+    /// Allow negative forecasts for series whose training values are all >= 0 (by default such
+    /// forecasts and interval bounds are clipped at 0). `nil` means false.
+    public var allowNegative: Bool?
+    /// The training budget in optimizer steps (mini-batches); `nil` chooses it from the data
+    /// (`defaultSteps`). Early stopping on validation usually ends training sooner.
+    public var maxSteps: Int?
     /// Seed for weights, shuffling and dropout.
     public var seed: UInt64 = 42
     /// Threads a batch is split across (results depend on it; same count, same model).
@@ -80,23 +99,55 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
         guard patience >= 1 else { throw bad("patience must be >= 1, got \(patience)") }
         guard validationFraction >= 0 && validationFraction < 0.9 else { throw bad("the validation fraction must be in [0, 0.9), got \(validationFraction)") }
         if let m = seasonalPeriod, m < 1 { throw bad("the seasonal period must be >= 1, got \(m)") }
+        if let ps = seasonalPeriods, let m = ps.first(where: { $0 < 2 || $0 > 100_000 }) {
+            throw bad("seasonal periods must be between 2 and 100000, got \(m)")
+        }
+        if let s = maxSteps, !(1...100_000_000).contains(s) { throw bad("the step budget must be between 1 and 100000000, got \(s)") }
         guard (1...256).contains(threads) else { throw bad("threads must be between 1 and 256, got \(threads)") }
         guard stride >= 1 else { throw bad("the stride must be >= 1, got \(stride)") }
     }
 
-    /// The default lookback for a series of `length` training points with seasonal period `m`:
-    /// two seasons and twice the horizon (at least 8), shortened so that at least a third of the
-    /// series remains as distinct windows.
-    public static func defaultLookback(horizon: Int, seasonalPeriod m: Int, length: Int) -> Int {
-        let wanted = max(2 * m, 2 * horizon, 8)
+    /// The default lookback for a series of `length` training points with seasonal periods
+    /// `periods` (primary first): two primary seasons, the longest season and twice the horizon
+    /// (at least 8), shortened so that at least a third of the series remains as distinct windows.
+    public static func defaultLookback(horizon: Int, periods: [Int], length: Int) -> Int {
+        let m = periods.first ?? 1
+        let longest = periods.filter { $0 <= 1_000 }.max() ?? 1
+        let wanted = max(2 * m, longest, 2 * horizon, 8)
         let cap = max(min(m + 1, length - horizon), (length - horizon) * 2 / 3)
         return max(1, min(wanted, cap))
     }
+
+    /// The default lookback for one seasonal period `m` (1: none).
+    public static func defaultLookback(horizon: Int, seasonalPeriod m: Int, length: Int) -> Int {
+        defaultLookback(horizon: horizon, periods: m > 1 ? [m] : [], length: length)
+    }
+
+    /// The default training budget in optimizer steps for `windows` training windows of
+    /// `batchSize`: 200 passes over small data, at most `stepCap` steps (early stopping usually
+    /// ends sooner).
+    public static func defaultSteps(windows: Int, batchSize: Int) -> Int {
+        let perEpoch = max(1, (windows + batchSize - 1) / batchSize)
+        return max(200, min(stepCap, 200 * perEpoch))
+    }
+
+    /// The largest default step budget.
+    public static let stepCap = 20_000
 
     /// The default epoch limit for `windows` training windows: about 400,000 window passes
     /// (a minute or less on one core), between 10 and 400 epochs; early stopping usually ends sooner.
     public static func defaultEpochs(windows: Int) -> Int {
         min(400, max(10, 400_000 / max(1, windows)))
+    }
+}
+
+extension ForecasterConfig {
+    /// "24, 168 (detected)", "none (given)", "12 (from format 1)"...
+    public static func describePeriods(_ c: ForecasterConfig) -> String {
+        let ps = c.seasonalPeriods ?? ((c.seasonalPeriod ?? 1) > 1 ? [c.seasonalPeriod!] : [])
+        let list = ps.isEmpty ? "none" : ps.map(String.init).joined(separator: ", ")
+        let how = c.periodsDetected.map { $0 ? "detected" : "given" } ?? "from the frequency"
+        return "\(list) (\(how))"
     }
 }
 

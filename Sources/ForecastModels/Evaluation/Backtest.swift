@@ -63,7 +63,7 @@ public enum Backtest {
                 model = try Forecaster.fit([train], config: config, hooks: hooks, warnings: &warnings)
                 fixed = model
             }
-            let fc = try model.predict(horizon: H, history: [train], intervals: levels)[0]
+            let fc = try model.predict(horizon: H, history: [train], future: [series], intervals: levels)[0]
             var predictions: [(String, [Double])] = [("network", fc.values)]
             for b in Baseline.allCases { predictions.append((b.rawValue, b.forecast(train.target, horizon: H, period: m))) }
             var scores: [String: [String: Double?]] = [:]

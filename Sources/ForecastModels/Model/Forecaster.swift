@@ -19,6 +19,12 @@ public struct SeriesState: Sendable, Codable, Equatable {
     public var firstTime: String
     public var lastTime: String
     public var count: Int
+    /// The period of the seasonal-naive forecast the network corrects for this series (1: the last
+    /// value), chosen on its training part; absent in files of format 1 (the configuration's period).
+    public var baselinePeriod: Int?
+    /// Forecasts and interval bounds are clipped at 0 (every training value was >= 0 and negative
+    /// forecasts were not allowed); absent in files of format 1 (no clipping).
+    public var nonNegative: Bool?
 }
 
 /// A forecast for one series.
@@ -74,9 +80,18 @@ public final class Forecaster: @unchecked Sendable {
     }
 
     var lookback: Int { config.lookback! }
+    /// The seasonal periods and whether they were detected or given: "24, 168 (detected)".
+    public var periodsDescription: String { ForecasterConfig.describePeriods(config) }
+    /// Covariates fed to the decoder for the forecast steps (a suffix of `covariateNames`).
+    var futureCovariateNames: [String] { config.futureCovariates ?? [] }
+    var pastCovariateCount: Int { covariateNames.count - futureCovariateNames.count }
+    var calendar: CalendarFeatures {
+        CalendarFeatures(frequency: series[0].frequency, periods: config.seasonalPeriods ?? [],
+                         enabled: config.calendarFeatures ?? false, length: series.map(\.count).max()!)
+    }
     var encoding: WindowEncoding {
-        WindowEncoding(lookback: lookback, horizon: config.horizon, features: 1 + covariateNames.count,
-                       baseline: config.baseline, period: config.seasonalPeriod!)
+        WindowEncoding(lookback: lookback, horizon: config.horizon, features: 1 + pastCovariateCount,
+                       futureSize: calendar.count + futureCovariateNames.count, baseline: config.baseline)
     }
 
     /// Trains a forecaster on one series or a panel (a global model across series).
@@ -96,25 +111,34 @@ public final class Forecaster: @unchecked Sendable {
         guard let first = input.first else { throw ConfigurationError(message: "no series to train on") }
         var config = given
         let H = config.horizon
-        let m = config.seasonalPeriod ?? first.seasonalPeriod
-        config.seasonalPeriod = m
         func validationCount(_ n: Int) -> Int {
             config.validationFraction > 0 ? max(H, Int((Double(n) * config.validationFraction).rounded())) : 0
         }
         let lengths = input.map { $0.count - validationCount($0.count) }
-        let L = config.lookback ?? ForecasterConfig.defaultLookback(horizon: H, seasonalPeriod: m, length: lengths.max()!)
+        let periods = resolvePeriods(input, config: &config, trainLength: lengths.max()!, warnings: &warnings)
+        let L = config.lookback ?? ForecasterConfig.defaultLookback(horizon: H, periods: periods, length: lengths.max()!)
         config.lookback = L
+        // Future covariates go last among the covariates.
+        let futureNames = config.futureCovariates ?? []
+        for name in futureNames where !first.covariateNames.contains(name) {
+            throw ConfigurationError(message: "the future covariate '\(name)' is not among the series' columns (\(first.covariateNames.joined(separator: ", ")))")
+        }
+        config.futureCovariates = futureNames.isEmpty ? nil : futureNames
+        config.calendarFeatures = config.calendarFeatures ?? true
+        config.allowNegative = config.allowNegative ?? false
         var kept: [TimeSeries] = []
         for s in input {
-            if s.count >= L + H { kept.append(s); continue }
+            if s.count >= L + H { kept.append(orderingCovariates(s, future: futureNames)); continue }
             let name = s.id.map { "series '\($0)'" } ?? "the series"
             let message = "\(name) has \(s.count) points, fewer than lookback + horizon = \(L) + \(H) = \(L + H)"
             if !skipShortSeries || input.count == 1 {
-                throw ConfigurationError(message: message + "; use a shorter --lookback or --horizon, or more data")
+                throw ConfigurationError(message: message + "; use a shorter lookback or horizon, or more data")
             }
             warnings.append(message + "; skipped")
         }
         guard !kept.isEmpty else { throw ConfigurationError(message: "every series is shorter than lookback + horizon = \(L + H)") }
+        let calendar = CalendarFeatures(frequency: first.frequency, periods: periods, enabled: config.calendarFeatures!,
+                                        length: kept.map(\.count).max()!)
 
         let spec = WindowSpec(lookback: L, horizon: H, stride: config.stride)
         var features: [SeriesFeatures] = []
@@ -123,29 +147,38 @@ public final class Forecaster: @unchecked Sendable {
             var v = validationCount(s.count)
             if s.count - v < L + H { v = 0 }   // too short to hold out: train on all of it
             let trainCount = s.count - v
-            features.append(SeriesFeatures(s, fitOn: trainCount, kind: config.scaler))
+            let period = config.baseline == .seasonal
+                ? bestBaselinePeriod(Array(s.target.prefix(trainCount)), candidates: periods.filter { $0 <= L }, horizon: H)
+                : 1
+            features.append(SeriesFeatures(s, fitOn: trainCount, kind: config.scaler, period: period, calendar: calendar,
+                                           futureColumns: futureNames.count))
             trainRanges.append((L + H)..<(trainCount + 1))
             validationRanges.append((trainCount + 1)..<(s.count + 1))   // empty when v == 0
         }
         let train = Array(Windows(spec: spec, targetEnds: trainRanges))
         let validation = Array(Windows(spec: WindowSpec(lookback: L, horizon: H), targetEnds: validationRanges))
         if validation.isEmpty { warnings.append("too little data for a validation split: early stopping watches the training loss and intervals are calibrated on training windows (optimistic)") }
-        let epochs = config.epochs ?? ForecasterConfig.defaultEpochs(windows: train.count)
-        config.epochs = epochs
+        let batch = min(config.batchSize, max(1, train.count))
+        let stepsPerEpoch = (train.count + batch - 1) / batch
+        let maxSteps = config.maxSteps ?? config.epochs.map { $0 * stepsPerEpoch }
+            ?? ForecasterConfig.defaultSteps(windows: train.count, batchSize: batch)
+        config.maxSteps = maxSteps
+        config.epochs = nil
 
-        let netConfig = NetworkConfig(inputSize: 1 + first.covariates.count, horizon: H, hiddenSize: config.hiddenSize,
-                                      layers: config.layers, encoder: config.encoder, decoder: config.decoder,
-                                      decoderStart: config.decoderStart, dropout: config.dropout)
+        let netConfig = NetworkConfig(inputSize: 1 + first.covariates.count - futureNames.count, horizon: H,
+                                      hiddenSize: config.hiddenSize, layers: config.layers, encoder: config.encoder,
+                                      decoder: config.decoder, decoderStart: config.decoderStart, dropout: config.dropout,
+                                      futureSize: calendar.count + futureNames.count)
         let network = makeNetwork(netConfig, seed: config.seed)
         if let warmStart {
             guard warmStart.network.config == netConfig else {
-                throw ConfigurationError(message: "the model to resume has a different network (\(warmStart.network.config.encoder)->\(warmStart.network.config.decoder), hidden \(warmStart.network.config.hiddenSize), \(warmStart.network.config.inputSize) inputs, horizon \(warmStart.network.config.horizon)) than this data and configuration give")
+                throw ConfigurationError(message: "the model to resume has a different network (\(warmStart.network.config.encoder)->\(warmStart.network.config.decoder), hidden \(warmStart.network.config.hiddenSize), \(warmStart.network.config.inputSize) inputs, \(warmStart.network.config.futureSize) future inputs, horizon \(warmStart.network.config.horizon)) than this data and configuration give")
             }
             for (p, q) in zip(network.parameters, warmStart.network.parameters) { p.value.copy(from: q.value) }
         }
         let encoding = WindowEncoding(lookback: L, horizon: H, features: netConfig.inputSize,
-                                      baseline: config.baseline, period: m)
-        let trainer = Trainer(network: network, series: features, encoding: encoding, config: config, epochs: epochs)
+                                      futureSize: netConfig.futureSize, baseline: config.baseline)
+        let trainer = Trainer(network: network, series: features, encoding: encoding, config: config, maxSteps: maxSteps)
         let summary = try trainer.run(train: train, validation: validation, hooks: hooks)
         let residuals = calibrationResiduals(trainer, validation.isEmpty ? train : validation)
 
@@ -154,24 +187,107 @@ public final class Forecaster: @unchecked Sendable {
             return SeriesState(id: s.id, frequency: s.frequency, timeFormat: s.timeFormat, targetScaler: f.targetScaler,
                                covariateScalers: f.covariateScalers, tailTimes: tail.timestamps, tailTarget: tail.target,
                                tailCovariates: tail.covariates, firstTime: s.formattedTime(0),
-                               lastTime: s.formattedTime(s.count - 1), count: s.count)
+                               lastTime: s.formattedTime(s.count - 1), count: s.count, baselinePeriod: f.period,
+                               nonNegative: !config.allowNegative! && s.target.allSatisfy { $0 >= 0 })
         }
         return Forecaster(config: config, network: network, targetName: first.targetName,
-                          covariateNames: first.covariateNames, timeColumn: first.timeColumn, idColumn: idColumn,
+                          covariateNames: kept[0].covariateNames, timeColumn: first.timeColumn, idColumn: idColumn,
                           series: states, residuals: residuals, summary: summary)
+    }
+
+    /// The series with its future covariates moved after the past ones, in the given order.
+    static func orderingCovariates(_ s: TimeSeries, future: [String]) -> TimeSeries {
+        guard !future.isEmpty else { return s }
+        var out = s
+        let past = s.covariateNames.filter { !future.contains($0) }
+        out.covariateNames = past + future
+        out.covariates = out.covariateNames.map { s.covariates[s.covariateNames.firstIndex(of: $0)!] }
+        return out
+    }
+
+    /// The seasonal periods to use (primary first): given, or detected on the training parts.
+    /// Sets `seasonalPeriods`, `seasonalPeriod` and `periodsDetected` in `config`.
+    static func resolvePeriods(_ input: [TimeSeries], config: inout ForecasterConfig, trainLength: Int,
+                               warnings: inout [String]) -> [Int] {
+        var periods: [Int]
+        let H = config.horizon
+        if let given = config.seasonalPeriods ?? config.seasonalPeriod.map({ $0 > 1 ? [$0] : [] }) {
+            periods = []
+            for p in given where !periods.contains(p) {
+                if trainLength - H < 2 * p {
+                    warnings.append("the seasonal period \(p) is dropped: it needs at least two seasons plus the horizon (\(2 * p + H) points), the training data have \(trainLength)")
+                } else {
+                    periods.append(p)
+                }
+            }
+            config.periodsDetected = false
+        } else {
+            periods = detectPeriods(input, horizon: H)
+            config.periodsDetected = true
+        }
+        config.seasonalPeriods = periods
+        config.seasonalPeriod = periods.first ?? 1
+        return periods
+    }
+
+    /// Periods found in at least a tenth of the series (at most 512 series are tested, evenly
+    /// spread), shortest first: a panel's global model gets the features of every season that a
+    /// fair share of its series shows, and each series then picks its own baseline period. A single series whose natural calendar period cannot be tested
+    /// (fewer than three seasons) keeps that period when it has two seasons plus the horizon.
+    static func detectPeriods(_ input: [TimeSeries], horizon H: Int) -> [Int] {
+        let sample = Trainer.spread(input, atMost: 512)
+        var votes: [Int: Int] = [:]
+        var untested = 0
+        for s in sample {
+            let candidates = Seasonality.candidates(for: s.frequency)
+            for p in Seasonality.detect(s.target, candidates: candidates) { votes[p, default: 0] += 1 }
+            let natural = s.frequency.seasonalPeriod
+            if natural > 1, s.count < 3 * natural, s.count >= 2 * natural + H { untested += 1 }
+        }
+        let need = max(1, (sample.count + 9) / 10)
+        var periods = votes.filter { $0.value >= need }.map(\.key).sorted()
+        if periods.isEmpty, untested >= need, case let natural = input[0].frequency.seasonalPeriod, natural > 1 {
+            periods = [natural]
+        }
+        return periods
+    }
+
+    /// The period (1 or one of `candidates`) whose seasonal-naive forecast has the smallest mean
+    /// absolute error over up to 200 origins at the end of `y`; ties go to the earlier candidate.
+    static func bestBaselinePeriod(_ y: [Double], candidates: [Int], horizon H: Int) -> Int {
+        guard !candidates.isEmpty else { return 1 }
+        let longest = candidates.max()!
+        let firstOrigin = max(longest, y.count - H - 20 * H), lastOrigin = y.count - H
+        guard lastOrigin > firstOrigin else { return candidates[0] }
+        let count = lastOrigin - firstOrigin
+        let origins = (0..<min(200, count)).map { firstOrigin + $0 * count / min(200, count) }
+        var best = 1, bestError = Double.infinity
+        for m in candidates + [1] {
+            var e = 0.0
+            for o in origins {
+                for h in 0..<H {
+                    let back = m * ((h / m) + 1)
+                    e += abs(y[o + h] - y[o + h - back])
+                }
+            }
+            if e < bestError * (1 - 1e-9) { best = m; bestError = e }
+        }
+        return best
     }
 
     /// |prediction − actual| per horizon step over `windows`, sorted, in scaled units.
     static func calibrationResiduals(_ trainer: Trainer, _ windows: [Window]) -> [[Float]] {
         let H = trainer.encoding.horizon, L = trainer.encoding.lookback, F = trainer.encoding.features
+        let Ff = trainer.encoding.futureSize
         var out = [[Float]](repeating: [], count: H)
         let chunk = 256
         let x = FloatBuffer(count: L * chunk * F), y = FloatBuffer(count: H * chunk)
+        let f = FloatBuffer(count: max(1, H * chunk * Ff))
         var start = 0
         while start < windows.count {
             let part = windows[start..<min(start + chunk, windows.count)]
-            trainer.gather(part, x: x.pointer, y: y.pointer)
-            let p = trainer.network.predict(x.pointer, lookback: L, batch: part.count)
+            trainer.gather(part, x: x.pointer, f: f.pointer, y: y.pointer)
+            let p = trainer.predict(x.pointer, f.pointer, batch: part.count)
             for h in 0..<H { for b in 0..<part.count { out[h].append(abs(p[h * part.count + b] - y[h * part.count + b])) } }
             start += chunk
         }
@@ -194,15 +310,19 @@ public final class Forecaster: @unchecked Sendable {
     /// replaces the stored tails: one series per training series, matched by id).
     ///
     /// Up to the trained horizon the network forecasts directly; beyond it forecasts are fed back
-    /// as inputs (covariates held at their last value), and `Forecast.recursive` says so.
-    public func predict(horizon: Int, history: [TimeSeries]? = nil, intervals levels: [Double] = []) throws -> [Forecast] {
+    /// as inputs (covariates held at their last value), and `Forecast.recursive` says so. A model
+    /// trained with future covariates needs their values for every forecast step: `future` holds
+    /// them (one series per forecast series, matched by id, whose timestamps cover the steps).
+    public func predict(horizon: Int, history: [TimeSeries]? = nil, future: [TimeSeries]? = nil,
+                        intervals levels: [Double] = []) throws -> [Forecast] {
         guard horizon >= 1 && horizon <= 100_000 else {
             throw ConfigurationError(message: "the forecast horizon must be between 1 and 100000, got \(horizon)")
         }
         for l in levels where !(l > 0 && l < 1) {
             throw ConfigurationError(message: "interval levels must be between 0 and 100 percent, got \(l * 100)")
         }
-        let L = lookback, H = config.horizon, F = 1 + covariateNames.count
+        let L = lookback, H = config.horizon, F = 1 + pastCovariateCount
+        let futureNames = futureCovariateNames
         // The context of each series: stored tails, or the given history.
         var contexts: [(state: SeriesState, times: [Int64], target: [Double], covariates: [[Double]])] = []
         if let history {
@@ -213,19 +333,52 @@ public final class Forecaster: @unchecked Sendable {
                 guard s.count >= L else {
                     throw ConfigurationError(message: "\(s.id.map { "series '\($0)'" } ?? "the data") has \(s.count) points; the model needs at least its lookback of \(L)")
                 }
-                let tail = s.suffix(L)
+                let tail = Self.orderingCovariates(s.suffix(L), future: futureNames)
                 contexts.append((state, tail.timestamps, tail.target, tail.covariates))
             }
         } else {
             contexts = series.map { ($0, $0.tailTimes, $0.tailTarget, $0.tailCovariates) }
         }
         let B = contexts.count
+        let cal = calendar
+        let enc = encoding
+        let Ff = enc.futureSize
+        // Known-future rows (calendar features, then future covariates scaled), per series and step.
+        var futureRows = [[Float]](repeating: [], count: B)
+        let steps = (horizon + H - 1) / H * H
+        for (b, c) in contexts.enumerated() {
+            var rows = [Float](repeating: 0, count: steps * Ff)
+            let last = c.times.last!
+            let given: TimeSeries? = futureNames.isEmpty ? nil
+                : future?.first(where: { $0.id == c.state.id }) ?? (future?.count == 1 ? future![0] : nil)
+            if !futureNames.isEmpty && given == nil {
+                throw ConfigurationError(message: "the model needs future values of \(futureNames.joined(separator: ", ")) for the forecast steps\(c.state.id.map { " of series '\($0)'" } ?? ""); give rows after the history that carry them")
+            }
+            var lookup: [Int64: Int] = [:]
+            if let given { for (i, t) in given.timestamps.enumerated() { lookup[t] = i } }
+            rows.withUnsafeMutableBufferPointer { r in
+                for k in 0..<steps { cal.write(c.state.frequency.advance(last, by: k + 1), frequency: c.state.frequency, to: r.baseAddress! + k * Ff) }
+            }
+            for (j, name) in futureNames.enumerated() {
+                let scaler = c.state.covariateScalers[pastCovariateCount + j]
+                let column = given!.covariateNames.firstIndex(of: name)
+                for k in 0..<steps {
+                    let t = c.state.frequency.advance(last, by: k + 1)
+                    guard let column, let i = lookup[t], !given!.covariates[column][i].isNaN else {
+                        guard k < horizon else { continue }   // steps past the requested horizon are not used
+                        throw ConfigurationError(message: "the future covariate '\(name)' has no value for \(c.state.timeFormat.format(t))\(c.state.id.map { " in series '\($0)'" } ?? ""); the model needs it for every forecast step")
+                    }
+                    rows[k * Ff + cal.count + j] = Float(scaler.transform(given!.covariates[column][i]))
+                }
+            }
+            futureRows[b] = rows
+        }
         var forecasts: [Forecast] = []
         var scaledTarget = contexts.map { c in c.target.map { Float(c.state.targetScaler.transform($0)) } }
-        let scaledCov = contexts.map { c in zip(c.covariates, c.state.covariateScalers).map { col, s in col.map { Float(s.transform($0)) } } }
+        let scaledCov = contexts.map { c in (0..<(F - 1)).map { k in c.covariates[k].map { Float(c.state.covariateScalers[k].transform($0)) } } }
         var outputs = [[Float]](repeating: [], count: B)
         let x = FloatBuffer(count: L * B * F)
-        let enc = encoding
+        let fx = FloatBuffer(count: max(1, H * B * Ff))
         while outputs[0].count < horizon {
             // Window b: the last L points of target (observed + forecast so far).
             for b in 0..<B {
@@ -238,13 +391,19 @@ public final class Forecaster: @unchecked Sendable {
                         values[t * F + 1 + k] = col[min(col.count - 1, col.count - L + t + (n - contexts[b].target.count))]
                     }
                 }
+                let done = outputs[b].count
                 values.withUnsafeBufferPointer { v in
                     enc.fillInput(x.pointer, batch: B, slot: b, values: v.baseAddress!, start: 0)
-                    let base = enc.baselines(values: v.baseAddress!, start: 0)
+                    let base = enc.baselines(values: v.baseAddress!, start: 0, period: contexts[b].state.baselinePeriod ?? config.seasonalPeriod!)
                     outputs[b].append(contentsOf: base)   // network output added below
                 }
+                if Ff > 0 {
+                    futureRows[b].withUnsafeBufferPointer { r in
+                        enc.fillFuture(fx.pointer, batch: B, slot: b, rows: r.baseAddress! + done * Ff)
+                    }
+                }
             }
-            let y = network.predict(x.pointer, lookback: L, batch: B)
+            let y = network.predict(x.pointer, future: Ff > 0 ? UnsafePointer(fx.pointer) : nil, lookback: L, batch: B)
             for b in 0..<B {
                 let first = outputs[b].count - H
                 for h in 0..<H { outputs[b][first + h] += y[h * B + b] }
@@ -253,11 +412,12 @@ public final class Forecaster: @unchecked Sendable {
         }
         for (b, c) in contexts.enumerated() {
             let s = c.state.targetScaler
-            let values = outputs[b].prefix(horizon).map { s.inverse(Double($0)) }
+            let floor = c.state.nonNegative == true ? 0.0 : -Double.infinity
+            let values = outputs[b].prefix(horizon).map { max(floor, s.inverse(Double($0))) }
             var bands: [(Double, [Double], [Double])] = []
             for level in levels {
                 let w = (0..<horizon).map { intervalHalfWidth(step: $0, level: level) * s.scale }
-                bands.append((level, zip(values, w).map { $0 - $1 }, zip(values, w).map { $0 + $1 }))
+                bands.append((level, zip(values, w).map { max(floor, $0 - $1) }, zip(values, w).map { max(floor, $0 + $1) }))
             }
             let last = c.times.last!
             let times = (1...horizon).map { c.state.frequency.advance(last, by: $0) }

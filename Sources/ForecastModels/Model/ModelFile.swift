@@ -6,7 +6,7 @@ import ForecastNN
 ///
 ///     offset  size  content
 ///     0       8     magic "FCSTMDL\0"
-///     8       4     format version, UInt32 little-endian (currently 1)
+///     8       4     format version, UInt32 little-endian (currently 2; version 1 files still load)
 ///     12      4     header length N, UInt32 little-endian
 ///     16      N     header, UTF-8 JSON (`ModelHeader`: configuration, columns, frequency, scalers,
 ///                   the last L observations, training summary, calibration residuals, tensor list)
@@ -17,10 +17,10 @@ import ForecastNN
 /// sees the old file or the new one, never a partial one. See docs/model-format.md.
 public enum ModelFile {
     /// The current format version; readers refuse newer ones.
-    public static let formatVersion: UInt32 = 1
+    public static let formatVersion: UInt32 = 2
     static let magic: [UInt8] = Array("FCSTMDL".utf8) + [0]
     /// The library version recorded in files.
-    public static let libraryVersion = "0.1.0"
+    public static let libraryVersion = "0.2.0"
 
     /// A model file's header.
     public struct Header: Codable, Sendable {

@@ -1,31 +1,54 @@
 import ForecastData
 import ForecastNN
 
-/// One series prepared for the network: target and covariates scaled with scalers fitted on the
-/// training part only, as Float, channel-interleaved (t, F) with the target first.
+/// One series prepared for the network: target and past covariates scaled with scalers fitted on
+/// the training part only, as Float, channel-interleaved (t, F) with the target first; the
+/// known-future features of every step (t, Ff); and the seasonal period of its baseline.
 struct SeriesFeatures {
     let values: [Float]        // (n, F): [target, covariates...] per step
+    let future: [Float]        // (n, Ff): calendar features, then future covariates, per step
     let count: Int
     let features: Int
+    let futureSize: Int
+    /// The period of the seasonal-naive baseline this series' network output is added to (1: naive).
+    let period: Int
     let targetScaler: Scaler
     let covariateScalers: [Scaler]
 
-    init(_ s: TimeSeries, fitOn trainCount: Int, kind: ScalerKind) {
+    init(_ s: TimeSeries, fitOn trainCount: Int, kind: ScalerKind, period: Int, calendar: CalendarFeatures,
+         futureColumns: Int) {
         self.init(s, targetScaler: Scaler(fitting: s.target.prefix(trainCount), kind: kind),
-                  covariateScalers: s.covariates.map { Scaler(fitting: $0.prefix(trainCount), kind: kind) })
+                  covariateScalers: s.covariates.map { Scaler(fitting: $0.prefix(trainCount), kind: kind) },
+                  period: period, calendar: calendar, futureColumns: futureColumns)
     }
 
-    init(_ s: TimeSeries, targetScaler: Scaler, covariateScalers: [Scaler]) {
+    /// `s.covariates` holds the past covariates first, then the last `futureColumns` future ones.
+    init(_ s: TimeSeries, targetScaler: Scaler, covariateScalers: [Scaler], period: Int, calendar: CalendarFeatures,
+         futureColumns: Int) {
         self.targetScaler = targetScaler
         self.covariateScalers = covariateScalers
-        features = 1 + s.covariates.count
+        self.period = period
+        let past = s.covariates.count - futureColumns
+        features = 1 + past
+        futureSize = calendar.count + futureColumns
         count = s.count
         var v = [Float](repeating: 0, count: s.count * features)
         for t in 0..<s.count {
             v[t * features] = Float(targetScaler.transform(s.target[t]))
-            for (k, c) in s.covariates.enumerated() { v[t * features + 1 + k] = Float(covariateScalers[k].transform(c[t])) }
+            for k in 0..<past { v[t * features + 1 + k] = Float(covariateScalers[k].transform(s.covariates[k][t])) }
         }
         values = v
+        var f = [Float](repeating: 0, count: s.count * futureSize)
+        let C = calendar.count, Ff = futureSize
+        f.withUnsafeMutableBufferPointer { p in
+            for t in 0..<s.count {
+                calendar.write(s.timestamps[t], frequency: s.frequency, to: p.baseAddress! + t * Ff)
+                for k in 0..<futureColumns {
+                    p[t * Ff + C + k] = Float(covariateScalers[past + k].transform(s.covariates[past + k][t]))
+                }
+            }
+        }
+        future = f
     }
 }
 
@@ -39,16 +62,16 @@ struct WindowEncoding {
     let lookback: Int
     let horizon: Int
     let features: Int
+    let futureSize: Int
     let baseline: BaselineKind
-    let period: Int
 
-    /// The baseline for step h (0-based) of a window whose inputs are `x[0..<L]` (target channel).
+    /// The baseline for step h (0-based) of a window whose inputs are `x[0..<L]` (target channel),
+    /// seasonal naive with period `m` (naive when m is 1 or longer than the lookback).
     @inline(__always)
-    func base(_ target: (Int) -> Float, step h: Int) -> Float {
+    func base(_ target: (Int) -> Float, step h: Int, period m: Int) -> Float {
         switch baseline {
         case .naive: return target(lookback - 1)
         case .seasonal:
-            let m = period
             guard m > 1 && m <= lookback else { return target(lookback - 1) }
             let back = m * ((h / m) + 1)          // the same season in the last observed cycle
             return target(lookback + h - back)
@@ -67,9 +90,18 @@ struct WindowEncoding {
         }
     }
 
+    /// Fills the future features (H, B, Ff) for batch slot b from per-step rows `rows[0..<H]`.
+    func fillFuture(_ f: UnsafeMutablePointer<Float>, batch B: Int, slot b: Int, rows: UnsafePointer<Float>) {
+        let Ff = futureSize
+        for h in 0..<horizon {
+            let src = rows + h * Ff, dst = f + (h * B + b) * Ff
+            for k in 0..<Ff { dst[k] = src[k] }
+        }
+    }
+
     /// The baselines of one window, per step.
-    func baselines(values: UnsafePointer<Float>, start: Int) -> [Float] {
+    func baselines(values: UnsafePointer<Float>, start: Int, period: Int) -> [Float] {
         let F = features
-        return (0..<horizon).map { h in base({ values[(start + $0) * F] }, step: h) }
+        return (0..<horizon).map { h in base({ values[(start + $0) * F] }, step: h, period: period) }
     }
 }

@@ -2,10 +2,15 @@ import Dispatch
 import ForecastData
 import ForecastNN
 
-/// One line of training progress, reported after every epoch.
+/// One line of training progress, reported after every evaluation round (an epoch, or a fixed
+/// number of optimizer steps when an epoch is long).
 public struct EpochReport: Sendable {
+    /// The evaluation round (1-based) and the most rounds the step budget allows.
     public var epoch: Int
     public var maxEpochs: Int
+    /// Optimizer steps taken so far, and the budget.
+    public var step: Int
+    public var maxSteps: Int
     public var trainLoss: Double
     /// Validation loss (scaled units), or `nil` when there is no validation data.
     public var validationLoss: Double?
@@ -19,6 +24,7 @@ public struct EpochReport: Sendable {
 
 /// What training did.
 public struct TrainingSummary: Sendable, Codable, Equatable {
+    /// Evaluation rounds run (epochs, or blocks of steps on large data).
     public var epochsRun: Int
     public var bestEpoch: Int
     public var bestValidationLoss: Double?
@@ -30,6 +36,9 @@ public struct TrainingSummary: Sendable, Codable, Equatable {
     public var stoppedEarly: Bool
     /// Training was interrupted (a signal, or the stop hook).
     public var interrupted: Bool
+    /// Optimizer steps taken, and the budget (absent in files of format 1).
+    public var steps: Int?
+    public var maxSteps: Int?
 }
 
 /// Training failed: the loss or a gradient became NaN or infinite.
@@ -60,41 +69,60 @@ struct Trainer {
     let series: [SeriesFeatures]
     let encoding: WindowEncoding
     let config: ForecasterConfig
-    let epochs: Int
+    /// The budget in optimizer steps.
+    let maxSteps: Int
 
-    /// Gathers windows `ws` into x (L, B, F) and targets (H, B, 1), time-major.
-    func gather(_ ws: ArraySlice<Window>, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>) {
-        let B = ws.count, L = encoding.lookback, H = encoding.horizon, F = encoding.features
+    /// Gathers windows `ws` into x (L, B, F), future features f (H, B, Ff) and targets (H, B, 1),
+    /// time-major.
+    func gather(_ ws: ArraySlice<Window>, x: UnsafeMutablePointer<Float>, f: UnsafeMutablePointer<Float>?,
+                y: UnsafeMutablePointer<Float>) {
+        let B = ws.count, L = encoding.lookback, H = encoding.horizon, F = encoding.features, Ff = encoding.futureSize
         for (b, w) in ws.enumerated() {
-            series[w.series].values.withUnsafeBufferPointer { v in
+            let s = series[w.series]
+            s.values.withUnsafeBufferPointer { v in
                 let p = v.baseAddress!
                 encoding.fillInput(x, batch: B, slot: b, values: p, start: w.start)
-                let base = encoding.baselines(values: p, start: w.start)
+                let base = encoding.baselines(values: p, start: w.start, period: s.period)
                 for h in 0..<H { y[h * B + b] = p[(w.start + L + h) * F] - base[h] }
             }
+            if let f, Ff > 0 {
+                s.future.withUnsafeBufferPointer { u in
+                    encoding.fillFuture(f, batch: B, slot: b, rows: u.baseAddress! + (w.start + L) * Ff)
+                }
+            }
         }
+    }
+
+    /// The network's output for a gathered batch.
+    func predict(_ x: UnsafePointer<Float>, _ f: UnsafePointer<Float>?, batch: Int) -> UnsafePointer<Float> {
+        network.predict(x, future: encoding.futureSize > 0 ? f : nil, lookback: encoding.lookback, batch: batch)
     }
 
     /// The mean loss over `windows` (scaled units), in batches of 256.
     func evaluate(_ windows: [Window]) -> Double {
         guard !windows.isEmpty else { return .nan }
-        let L = encoding.lookback, H = encoding.horizon, F = encoding.features
+        let L = encoding.lookback, H = encoding.horizon, F = encoding.features, Ff = encoding.futureSize
         let chunk = 256
         let x = FloatBuffer(count: L * chunk * F), y = FloatBuffer(count: H * chunk)
+        let fb = FloatBuffer(count: max(1, H * chunk * Ff))
         var total = 0.0
         var start = 0
         while start < windows.count {
             let part = windows[start..<min(start + chunk, windows.count)]
-            gather(part, x: x.pointer, y: y.pointer)
-            let out = network.predict(x.pointer, lookback: L, batch: part.count)
+            gather(part, x: x.pointer, f: fb.pointer, y: y.pointer)
+            let out = predict(x.pointer, fb.pointer, batch: part.count)
             total += config.loss.evaluate(out, y.pointer, count: H * part.count, gradient: nil) * Double(part.count)
             start += chunk
         }
         return total / Double(windows.count)
     }
 
+    /// Trains for at most `maxSteps` optimizer steps over shuffled passes of `train`, scoring
+    /// `validation` after every round (an epoch, or `roundSteps` steps when an epoch is longer),
+    /// halving the learning rate on plateaus and stopping after `config.patience` rounds without
+    /// improvement; the best round's weights are restored.
     func run(train: [Window], validation: [Window], hooks: TrainingHooks) throws -> TrainingSummary {
-        let L = encoding.lookback, H = encoding.horizon, F = encoding.features
+        let L = encoding.lookback, H = encoding.horizon, F = encoding.features, Ff = encoding.futureSize
         let B = min(config.batchSize, max(1, train.count))
         let params = network.parameters
         let adam = Adam(parameters: params, learningRate: config.learningRate, weightDecay: config.weightDecay)
@@ -103,43 +131,51 @@ struct Trainer {
         let threads = max(1, min(config.threads, B))
         let replicas = threads > 1 ? (0..<threads).map { _ in network.replica() } : []
         let xs = (0..<threads).map { _ in FloatBuffer(count: L * B * F) }
+        let fs = (0..<threads).map { _ in FloatBuffer(count: max(1, H * B * Ff)) }
         let ys = (0..<threads).map { _ in FloatBuffer(count: H * B) }
         let dys = (0..<threads).map { _ in FloatBuffer(count: H * B) }
         // Per-thread loss and dropout generator, written by each worker at its own index only.
         let partLoss = UnsafeMutableBufferPointer<Double>.allocate(capacity: threads)
         let partSeeds = UnsafeMutableBufferPointer<SeededGenerator>.allocate(capacity: threads)
         defer { partLoss.deallocate(); partSeeds.deallocate() }
+        let stepsPerEpoch = (train.count + B - 1) / B
+        let roundSteps = max(1, min(stepsPerEpoch, Self.roundSteps))
+        let rounds = max(1, (maxSteps + roundSteps - 1) / roundSteps)
+        let checked = Self.spread(validation, atMost: Self.validationCap)
         var best = params.map { $0.value.array }
         var bestLoss = Double.infinity
         var bestEpoch = 0
         var sincePlateau = 0, sinceBest = 0
         var order = train
+        var position = order.count          // next window of the current pass; a full pass reshuffles
+        var step = 0
         var summary = TrainingSummary(epochsRun: 0, bestEpoch: 0, bestValidationLoss: nil, finalTrainLoss: .nan,
                                       trainWindows: train.count, validationWindows: validation.count,
-                                      seconds: 0, stoppedEarly: false, interrupted: false)
+                                      seconds: 0, stoppedEarly: false, interrupted: false, steps: 0, maxSteps: maxSteps)
         let clock = ContinuousClock()
         let started = clock.now
         func restoreBest() { for (p, v) in zip(params, best) { p.value.copy(from: FloatBuffer(v)) } }
+        let future: (Int) -> UnsafeMutablePointer<Float>? = { Ff > 0 ? fs[$0].pointer : nil }
 
-        epochLoop: for epoch in 1...epochs {
-            rng.shuffle(&order)
-            var epochLoss = 0.0
+        roundLoop: for round in 1...rounds {
+            var roundLoss = 0.0
             var seen = 0
             var batchIndex = 0
-            var start = 0
-            while start < order.count {
-                let batch = order[start..<min(start + B, order.count)]
-                start += B
+            while batchIndex < roundSteps && step < maxSteps {
+                if position >= order.count { rng.shuffle(&order); position = 0 }
+                let batch = order[position..<min(position + B, order.count)]
+                position += B
                 batchIndex += 1
+                step += 1
                 let n = batch.count
                 network.zeroGradients()
                 if threads == 1 || n < threads {
-                    gather(batch, x: xs[0].pointer, y: ys[0].pointer)
-                    let out = network.forward(xs[0].pointer, lookback: L, batch: n,
+                    gather(batch, x: xs[0].pointer, f: future(0), y: ys[0].pointer)
+                    let out = network.forward(xs[0].pointer, future: future(0).map { UnsafePointer($0) }, lookback: L, batch: n,
                                               dropout: config.dropout > 0 ? withUnsafeMutablePointer(to: &dropoutRng) { $0 } : nil)
                     partLoss[0] = config.loss.evaluate(out, ys[0].pointer, count: H * n, gradient: dys[0].pointer)
                     network.backward(dys[0].pointer)
-                    epochLoss += partLoss[0] * Double(n)
+                    roundLoss += partLoss[0] * Double(n)
                 } else {
                     // Each thread takes a contiguous slice of the batch; gradients are summed in
                     // thread order afterwards, so the result depends only on the thread count.
@@ -148,16 +184,17 @@ struct Trainer {
                     for i in 0..<threads { partSeeds[i] = SeededGenerator(seed: dropoutRng.next()) }
                     for i in 0..<threads {
                         gather(batch[(batch.startIndex + offsets[i])..<(batch.startIndex + offsets[i] + sizes[i])],
-                               x: xs[i].pointer, y: ys[i].pointer)
+                               x: xs[i].pointer, f: future(i), y: ys[i].pointer)
                     }
                     nonisolated(unsafe) let reps = replicas
-                    nonisolated(unsafe) let xsU = xs, ysU = ys, dysU = dys
+                    nonisolated(unsafe) let xsU = xs, ysU = ys, dysU = dys, fsU = fs
                     nonisolated(unsafe) let lossOut = partLoss, seedsIn = partSeeds
                     let lossKind = config.loss, useDropout = config.dropout > 0
                     DispatchQueue.concurrentPerform(iterations: threads) { i in
                         let r = reps[i]
                         r.zeroGradients()
-                        let out = r.forward(xsU[i].pointer, lookback: L, batch: sizes[i],
+                        let out = r.forward(xsU[i].pointer, future: Ff > 0 ? UnsafePointer(fsU[i].pointer) : nil,
+                                            lookback: L, batch: sizes[i],
                                             dropout: useDropout ? seedsIn.baseAddress! + i : nil)
                         let l = lossKind.evaluate(out, ysU[i].pointer, count: H * sizes[i], gradient: dysU[i].pointer)
                         // Rescale: each slice's gradient is a mean over its own rows.
@@ -171,32 +208,32 @@ struct Trainer {
                             let g = p.grad.pointer, h = q.grad.pointer
                             for k in 0..<p.count { g[k] += h[k] }
                         }
-                        epochLoss += partLoss[i] * Double(sizes[i])
+                        roundLoss += partLoss[i] * Double(sizes[i])
                     }
                 }
                 seen += n
                 let norm = Adam.clipGlobalNorm(params, maxNorm: config.clipNorm)
-                if !norm.isFinite || !epochLoss.isFinite {
+                if !norm.isFinite || !roundLoss.isFinite {
                     restoreBest()
-                    throw TrainingError(epoch: epoch, batch: batchIndex)
+                    throw TrainingError(epoch: round, batch: batchIndex)
                 }
                 adam.update(params)
                 if hooks.shouldStop?() == true {
                     summary.interrupted = true
-                    summary.epochsRun = epoch
-                    break epochLoop
+                    summary.epochsRun = round
+                    break roundLoop
                 }
             }
-            let trainLoss = epochLoss / Double(max(1, seen))
-            let valLoss = validation.isEmpty ? nil : evaluate(validation)
+            let trainLoss = roundLoss / Double(max(1, seen))
+            let valLoss = checked.isEmpty ? nil : evaluate(checked)
             let score = valLoss ?? trainLoss
             guard score.isFinite else {
                 restoreBest()
-                throw TrainingError(epoch: epoch, batch: batchIndex)
+                throw TrainingError(epoch: round, batch: batchIndex)
             }
             if score < bestLoss - 1e-12 {
                 bestLoss = score
-                bestEpoch = epoch
+                bestEpoch = round
                 best = params.map { $0.value.array }
                 sinceBest = 0; sincePlateau = 0
             } else {
@@ -206,22 +243,36 @@ struct Trainer {
                     sincePlateau = 0
                 }
             }
-            summary.epochsRun = epoch
+            summary.epochsRun = round
+            summary.steps = step
             summary.finalTrainLoss = trainLoss
             let elapsed = secondsSince(started, clock)
-            hooks.onEpoch?(EpochReport(epoch: epoch, maxEpochs: epochs, trainLoss: trainLoss, validationLoss: valLoss,
+            hooks.onEpoch?(EpochReport(epoch: round, maxEpochs: rounds, step: step, maxSteps: maxSteps,
+                                       trainLoss: trainLoss, validationLoss: valLoss,
                                        bestEpoch: bestEpoch, learningRate: adam.learningRate, elapsed: elapsed,
-                                       remaining: elapsed / Double(epoch) * Double(epochs - epoch)))
+                                       remaining: elapsed / Double(step) * Double(maxSteps - step)))
             if sinceBest >= config.patience {
                 summary.stoppedEarly = true
                 break
             }
+            if step >= maxSteps { break }
         }
         if bestEpoch > 0 { restoreBest() }
         summary.bestEpoch = bestEpoch
         summary.bestValidationLoss = validation.isEmpty || bestEpoch == 0 ? nil : bestLoss
         summary.seconds = secondsSince(started, clock)
         return summary
+    }
+
+    /// Steps per evaluation round when an epoch is longer.
+    static let roundSteps = 500
+    /// Validation windows scored per round at most (evenly spread over the validation set).
+    static let validationCap = 8_192
+
+    /// At most `n` elements of `a`, evenly spaced, in order.
+    static func spread<T>(_ a: [T], atMost n: Int) -> [T] {
+        guard a.count > n else { return a }
+        return (0..<n).map { a[$0 * a.count / n] }
     }
 }
 

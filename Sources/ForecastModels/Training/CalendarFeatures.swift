@@ -1,0 +1,65 @@
+import ForecastData
+
+/// Known-future features computed from a timestamp alone: the position within each seasonal
+/// period as a sine/cosine pair and, for calendar data finer than a month, the day of the week and
+/// the month of the year as sine/cosine pairs. The decoder sees them at every forecast step
+/// (Keras' TimeDistributed inputs), so it knows which hour, weekday or month it is forecasting.
+///
+/// Positions are counted from a fixed origin (the Unix epoch for calendar data, index 0 for
+/// integer steps), so the same time always gets the same features, whatever the series' start.
+struct CalendarFeatures: Sendable, Codable, Equatable {
+    /// Seasonal periods, in steps of the series' frequency.
+    var periods: [Int]
+    var dayOfWeek: Bool
+    var monthOfYear: Bool
+
+    /// The features a forecaster uses for `frequency` and `periods` (none when `enabled` is false)
+    /// on training series of at most `length` steps: the weekday needs eight weeks of data, the
+    /// month two years, so that each value has been seen a few times.
+    init(frequency: Frequency, periods: [Int], enabled: Bool, length: Int) {
+        guard enabled else { self.periods = []; dayOfWeek = false; monthOfYear = false; return }
+        self.periods = periods
+        switch frequency {
+        case .seconds(let s) where s > 0:
+            // A period that already spans a week makes the weekday redundant.
+            let weekly = periods.contains { Int64($0) * s == 604_800 }
+            let span = Int64(length) * s
+            dayOfWeek = s <= 86_400 && !weekly && span >= 8 * 604_800
+            monthOfYear = s <= 604_800 && span >= 2 * 31_536_000
+                && !periods.contains { Int64($0) * s >= 31_536_000 && Int64($0) * s <= 31_622_400 }
+        default:
+            dayOfWeek = false; monthOfYear = false
+        }
+    }
+
+    /// Features per step.
+    var count: Int { 2 * periods.count + (dayOfWeek ? 2 : 0) + (monthOfYear ? 2 : 0) }
+
+    /// Writes the `count` features of time `t` to `out`.
+    func write(_ t: Int64, frequency: Frequency, to out: UnsafeMutablePointer<Float>) {
+        var k = 0
+        func pair(_ phase: Int64, _ period: Int64) {
+            let p = ((phase % period) + period) % period
+            let a = 2 * Double.pi * Double(p) / Double(period)
+            out[k] = Float(sin(a)); out[k + 1] = Float(cos(a)); k += 2
+        }
+        let index: Int64
+        switch frequency {
+        case .seconds(let s), .steps(let s): index = floorDiv(t, max(1, s))
+        case .months(let n, _):
+            let c = CivilCalendar.components(t)
+            index = floorDiv(Int64(c.year * 12 + c.month - 1), Int64(max(1, n)))
+        }
+        for m in periods { pair(index, Int64(m)) }
+        if dayOfWeek { pair(floorDiv(t, 86_400) + 3, 7) }          // 1970-01-01 was a Thursday
+        if monthOfYear { pair(Int64(CivilCalendar.components(t).month - 1), 12) }
+    }
+
+    private func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
