@@ -1,58 +1,315 @@
 #!/usr/bin/env python3
-"""Accuracy table of the README: on every bundled dataset, hold out the last horizon, fit the default
-LSTM and GRU on the rest (`forecast fit --holdout H`, all other options at their defaults) and score
-them with `forecast evaluate` against the baselines. Prints a Markdown table; the last rows give the
-geometric mean of MASE relative to seasonal naive per cell (below 1 beats it).
+"""Rolling-origin accuracy of the default model against seasonal naive (the README's accuracy table).
 
-    python3 scripts/accuracy.py [path/to/forecast]     # default .build/release/forecast
+For every dataset and origin k = 1..3 the last k*H points are cut off: the model is fitted on
+y[:n-k*H] (a truncated copy of the CSV, so the test block is never in the file it reads), forecasts H
+steps with `forecast predict --format json`, and is scored here on y[n-k*H : n-(k-1)*H]. MASE is scaled
+by the in-sample seasonal-naive MAE of that training part (period m); the seasonal-naive forecast
+(repeat the last m training values) is scored the same way. Per dataset: MASE averaged over the
+origins; summary: geometric mean over datasets of network MASE / seasonal-naive MASE (below 1 beats
+it), separately for the bundled and the extra datasets, and how many datasets the network loses.
+
+    python3 scripts/accuracy.py [--set bundled|extra|all] [--cells lstm,gru] [--jobs N]
+
+Environment: FORECAST  the binary (default .build/release/forecast under the repo root)
+             FIT_ARGS  extra options for every `forecast fit`, e.g. "--seasonal-period 24 --epochs 50"
+             SEEDS     comma-separated seeds, one run each (default: the CLI's default seed)
+Writes Benchmarks/accuracy/results/rolling_<set>.{md,json} and prints the Markdown. Stdlib only.
+Missing values: every fit gets `--fill interpolate`; the Python side interpolates the training part
+linearly the same way for the baseline and the scale, and scores only the test points that are present.
 """
-import json, math, os, subprocess, sys, tempfile, time
+import argparse, concurrent.futures as cf, csv, datetime, hashlib, json, math, os, shlex, subprocess, sys, tempfile, time
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-BIN = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build", "release", "forecast")
-# (file, target, horizon by frequency: 12 monthly, 8 quarterly, 6 yearly, 14 daily, 13 weekly, 24 hourly)
-DATASETS = [
-    ("airline_passengers.csv", "passengers", 12),
-    ("elnino_sst_monthly.csv", "sst_celsius", 12),
-    ("ausbeer_quarterly.csv", "beer_megalitres", 8),
-    ("us_macro_quarterly.csv", "realgdp", 8),
-    ("sunspots_yearly.csv", "sunspots", 6),
-    ("nile_flow_yearly.csv", "volume", 6),
-    ("seattle_weather_daily.csv", "temp_max_c", 14),
-    ("co2_mauna_loa_weekly.csv", "co2_ppm", 13),
-    ("seattle_temp_hourly.csv", "temp_f", 24),
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+EXTRA_DIR = os.path.normpath(os.path.join(ROOT, "..", "shared", "datasets-extra"))
+RESULTS = os.path.join(ROOT, "Benchmarks", "accuracy", "results")
+ORIGINS = 3
+# (file, target, horizon, seasonal period): H 12 monthly, 8 quarterly, 6 yearly, 14 daily, 13 weekly,
+# 24 hourly; m 12, 4, 1, 7, 52, 24.
+BUNDLED = [
+    ("airline_passengers.csv", "passengers", 12, 12),
+    ("elnino_sst_monthly.csv", "sst_celsius", 12, 12),
+    ("ausbeer_quarterly.csv", "beer_megalitres", 8, 4),
+    ("us_macro_quarterly.csv", "realgdp", 8, 4),
+    ("sunspots_yearly.csv", "sunspots", 6, 1),
+    ("nile_flow_yearly.csv", "volume", 6, 1),
+    ("seattle_weather_daily.csv", "temp_max_c", 14, 7),
+    ("co2_mauna_loa_weekly.csv", "co2_ppm", 13, 52),
+    ("seattle_temp_hourly.csv", "temp_f", 24, 24),
 ]
 
 
-def run(args):
-    return subprocess.run([BIN] + args, check=True, capture_output=True, text=True, cwd=ROOT).stdout
+def git(*args):
+    try:
+        return subprocess.run(["git", "-C", ROOT] + list(args), capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return ""
+
+
+def provenance(binary):
+    """Commit (+dirty when Sources or Package.swift differ from it), date, binary and its version."""
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    if git("status", "--porcelain", "--", "Sources", "Package.swift"):
+        commit += "+dirty"
+    try:
+        version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        version = "?"
+    try:
+        with open(binary, "rb") as f:
+            sha = hashlib.sha256(f.read()).hexdigest()[:12]
+    except OSError:
+        sha = "?"
+    return {"commit": commit, "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "binary": binary, "binary_version": version, "binary_sha256": sha,
+            "load_avg_1min": round(os.getloadavg()[0], 2), "fit_args": os.environ.get("FIT_ARGS", "")}
+
+
+def read_series(path, target):
+    """(time column name, [(time string, target value string)]) of a CSV file; delimiter from the header."""
+    with open(path, newline="") as f:
+        first = f.readline()
+        delim = max([",", ";", "\t"], key=first.count)
+        f.seek(0)
+        rows = csv.reader(f, delimiter=delim)
+        header = next(rows)
+        col = header.index(target)
+        return header[0], [(r[0], r[col].strip()) for r in rows if r]
+
+
+def to_float(s):
+    try:
+        v = float(s)
+    except ValueError:
+        return None
+    return v if math.isfinite(v) else None
+
+
+def interpolate(xs):
+    """Linear interpolation of None gaps; the ends take the nearest present value."""
+    idx = [i for i, v in enumerate(xs) if v is not None]
+    if not idx:
+        raise ValueError("no values")
+    out = list(xs)
+    for i in range(idx[0]):
+        out[i] = xs[idx[0]]
+    for i in range(idx[-1] + 1, len(xs)):
+        out[i] = xs[idx[-1]]
+    for a, b in zip(idx, idx[1:]):
+        for i in range(a + 1, b):
+            out[i] = xs[a] + (xs[b] - xs[a]) * (i - a) / (b - a)
+    return out
+
+
+def seasonal_naive_mae(x, m):
+    return sum(abs(x[i] - x[i - m]) for i in range(m, len(x))) / (len(x) - m) if len(x) > m else None
+
+
+def mase(actual, forecast, scale):
+    pairs = [(a, f) for a, f in zip(actual, forecast) if a is not None]
+    if not pairs or not scale:
+        return None
+    return sum(abs(a - f) for a, f in pairs) / len(pairs) / scale
+
+
+def run_origin(binary, fit_extra, ds, k, tmp):
+    """Fit on the series without its last k*H points, forecast H, score network and seasonal naive."""
+    h, m, target = ds["H"], ds["m"], ds["target"]
+    rows = ds["rows"]
+    cut = len(rows) - k * h
+    train, test = rows[:cut], rows[cut:cut + h]
+    res = {"k": k, "n_train": cut}
+    # the baseline and the scale first: they are reported even when the fit fails
+    x = interpolate([to_float(v) for _, v in train])
+    actual = [to_float(v) for _, v in test]
+    snaive = [x[len(x) - m + (i % m)] for i in range(h)]
+    scale = seasonal_naive_mae(x, m)
+    res["mase_snaive"] = mase(actual, snaive, scale)
+    d = tempfile.mkdtemp(dir=tmp)
+    path, model = os.path.join(d, "train.csv"), os.path.join(d, "m.fcm")
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow([ds["time_column"], target])
+        w.writerows(train)
+    fit = [binary, "fit", path, "--target", target, "--horizon", str(h), "--fill", "interpolate", "--quiet",
+           "--model", model] + fit_extra
+    t0 = time.perf_counter()
+    p = subprocess.run(fit, capture_output=True, text=True)
+    res["fit_s"] = round(time.perf_counter() - t0, 3)
+    if p.returncode != 0:
+        res["error"] = f"fit exit {p.returncode}: " + (p.stderr.strip().splitlines() or ["?"])[-1][:300]
+        return res
+    t0 = time.perf_counter()
+    p = subprocess.run([binary, "predict", "--model", model, "--horizon", str(h), "--format", "json"],
+                       capture_output=True, text=True)
+    res["predict_s"] = round(time.perf_counter() - t0, 3)
+    if p.returncode != 0:
+        res["error"] = f"predict exit {p.returncode}: " + (p.stderr.strip().splitlines() or ["?"])[-1][:300]
+        return res
+    try:
+        fc = [float(r["value"]) for r in json.loads(p.stdout)["forecasts"]]
+    except (ValueError, KeyError, TypeError) as e:
+        res["error"] = f"unreadable predict output: {e}"
+        return res
+    if len(fc) != h or not all(math.isfinite(v) for v in fc):
+        res["error"] = f"forecast has {len(fc)} values, non-finite: {sum(not math.isfinite(v) for v in fc)}"
+        return res
+    res["mase_net"] = mase(actual, fc, scale)
+    if res["mase_net"] is None:
+        res["error"] = "MASE undefined (zero in-sample seasonal-naive error or no test values)"
+    return res
+
+
+def load_datasets(which):
+    out = []
+    if which in ("bundled", "all"):
+        for f, target, h, m in BUNDLED:
+            out.append({"set": "bundled", "file": f, "path": os.path.join(ROOT, "datasets", f),
+                        "target": target, "H": h, "m": m})
+    if which in ("extra", "all"):
+        spec_path = os.path.join(EXTRA_DIR, "horizons.json")
+        if not os.path.exists(spec_path):
+            sys.exit(f"{spec_path} not found (the shared folder is expected at ../shared from the repo root)")
+        with open(spec_path) as f:
+            spec = json.load(f)
+        for f_name in sorted(spec):
+            s = spec[f_name]
+            out.append({"set": "extra", "file": f_name, "path": os.path.join(EXTRA_DIR, f_name),
+                        "target": s["target"], "H": int(s["H"]), "m": int(s["m"])})
+    for ds in out:
+        ds["time_column"], ds["rows"] = read_series(ds["path"], ds["target"])
+        ds["n"] = len(ds["rows"])
+    return out
+
+
+def geomean(xs):
+    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else None
+
+
+def summarize(datasets, results):
+    """Per-dataset means over origins and per-set summaries for one variant."""
+    per, sets = [], {}
+    for ds in datasets:
+        origins = sorted(results[ds["file"]], key=lambda r: r["k"])
+        errors = [f"k={r['k']}: {r['error']}" for r in origins if "error" in r]
+        row = {"set": ds["set"], "file": ds["file"], "target": ds["target"], "H": ds["H"], "m": ds["m"],
+               "n": ds["n"], "origins": origins, "fit_s": round(sum(r.get("fit_s", 0) for r in origins), 2)}
+        if errors:
+            row["error"] = "; ".join(errors)
+        if all(r.get("mase_snaive") is not None for r in origins):
+            row["mase_snaive"] = sum(r["mase_snaive"] for r in origins) / len(origins)
+        if not errors:
+            row["mase_net"] = sum(r["mase_net"] for r in origins) / len(origins)
+            row["ratio"] = row["mase_net"] / row["mase_snaive"] if row.get("mase_snaive") else None
+        per.append(row)
+    for name in ("bundled", "extra"):
+        rows = [r for r in per if r["set"] == name]
+        if not rows:
+            continue
+        ok = [r["ratio"] for r in rows if r.get("ratio")]
+        sets[name] = {"geomean_ratio": geomean(ok), "datasets": len(rows), "scored": len(ok),
+                      "worse_than_snaive": sum(x > 1 for x in ok),
+                      "failed": [r["file"] for r in rows if "error" in r],
+                      "fit_s": round(sum(r["fit_s"] for r in rows), 1)}
+    return {"datasets": per, "sets": sets, "fit_s_total": round(sum(r["fit_s"] for r in per), 1)}
+
+
+def fmt(x, nd=3):
+    return "n/a" if x is None else f"{x:.{nd}f}"
+
+
+def markdown(meta, variants, datasets):
+    out = [f"### Rolling-origin accuracy, set `{meta['set']}` ({ORIGINS} origins of H points each)", "",
+           f"commit `{meta['commit']}`, {meta['date']}, binary `{meta['binary']}` ({meta['binary_version']}, sha256 {meta['binary_sha256']}), "
+           f"FIT_ARGS `{meta['fit_args'] or '(none)'}`, jobs {meta['jobs']}, wall {meta['wall_s']:.0f} s, load average at start {meta['load_avg_1min']}.",
+           "MASE scaled by the in-sample seasonal-naive MAE (period m) of each training part, averaged over "
+           "the origins; ratio = network / seasonal naive (below 1 beats it).", "",
+           "| variant | set | geo-mean ratio | worse than snaive | scored / datasets | failed | fit s |",
+           "|---|---|---|---|---|---|---|"]
+    for v in variants:
+        for name, s in v["summary"]["sets"].items():
+            out.append(f"| {v['name']} | {name} | **{fmt(s['geomean_ratio'])}** | {s['worse_than_snaive']} | "
+                       f"{s['scored']} / {s['datasets']} | {', '.join(s['failed']) or '-'} | {s['fit_s']:.1f} |")
+    cells = sorted({v["cell"] for v in variants}, key=str)
+    if len({v["seed"] for v in variants}) > 1:
+        out += ["", "Across seeds (mean, max - min of the geometric means):", ""]
+        for c in cells:
+            for name in ("bundled", "extra"):
+                g = [v["summary"]["sets"][name]["geomean_ratio"] for v in variants
+                     if v["cell"] == c and name in v["summary"]["sets"]]
+                g = [x for x in g if x is not None]
+                if g:
+                    out.append(f"- {c or 'default'} / {name}: mean {fmt(sum(g) / len(g))}, spread {fmt(max(g) - min(g))}")
+    head = "| set | dataset | H | m | n | snaive MASE |" + "".join(f" {v['name']} MASE | ratio | fit s |" for v in variants)
+    out += ["", head, "|" + "---|" * (6 + 3 * len(variants))]
+    for i, ds in enumerate(datasets):
+        base = next((v["summary"]["datasets"][i].get("mase_snaive") for v in variants
+                     if v["summary"]["datasets"][i].get("mase_snaive") is not None), None)
+        line = f"| {ds['set']} | {ds['file']} | {ds['H']} | {ds['m']} | {ds['n']} | {fmt(base)} |"
+        for v in variants:
+            r = v["summary"]["datasets"][i]
+            line += (f" error |  | {r['fit_s']:.1f} |" if "error" in r
+                     else f" {fmt(r['mase_net'])} | {fmt(r['ratio'])} | {r['fit_s']:.1f} |")
+        out.append(line)
+    errs = [f"- {v['name']} {r['file']}: {r['error']}" for v in variants for r in v["summary"]["datasets"] if "error" in r]
+    if errs:
+        out += ["", "Errors:", ""] + errs
+    return "\n".join(out) + "\n"
 
 
 def main():
-    rel = {"lstm": [], "gru": []}
-    print("| dataset | H | seasonal naive MASE | LSTM MASE | GRU MASE | LSTM / snaive | GRU / snaive | fit s (LSTM, GRU) |")
-    print("|---|---|---|---|---|---|---|---|")
-    with tempfile.TemporaryDirectory() as d:
-        for f, target, h in DATASETS:
-            path = os.path.join("datasets", f)
-            row, secs = {}, []
-            for cell in ["lstm", "gru"]:
-                model = os.path.join(d, f"{cell}.fcm")
-                t0 = time.time()
-                run(["fit", path, "--target", target, "--horizon", str(h), "--holdout", str(h), "--cell", cell,
-                     "--fill", "interpolate", "--quiet", "--model", model])
-                secs.append(time.time() - t0)
-                m = {r["model"]: r for r in json.loads(run(["evaluate", path, "--model", model, "--holdout", str(h),
-                                                              "--fill", "interpolate", "--json"]))["metrics"]}
-                row[cell] = m["network"]["mase"]
-                row["snaive"] = m["seasonal_naive"]["mase"]
-                rel[cell].append(row[cell] / row["snaive"])
-            print(f"| {f} | {h} | {row['snaive']:.3f} | {row['lstm']:.3f} | {row['gru']:.3f} | "
-                  f"{row['lstm'] / row['snaive']:.3f} | {row['gru'] / row['snaive']:.3f} | {secs[0]:.1f}, {secs[1]:.1f} |")
-            sys.stdout.flush()
-    for cell in ["lstm", "gru"]:
-        g = math.exp(sum(math.log(x) for x in rel[cell]) / len(rel[cell]))
-        print(f"\nGeometric mean of {cell.upper()} MASE / seasonal-naive MASE over {len(rel[cell])} datasets: **{g:.3f}**")
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--set", choices=["bundled", "extra", "all"], default="all")
+    ap.add_argument("--cells", default="", help="comma-separated cells, each run with --cell (default: the default model)")
+    ap.add_argument("--jobs", type=int, default=1, help="fits in parallel (default 1, so timings are clean)")
+    a = ap.parse_args()
+    binary = os.path.abspath(os.environ.get("FORECAST") or os.path.join(ROOT, ".build", "release", "forecast"))
+    if not os.access(binary, os.X_OK):
+        sys.exit(f"no executable forecast at {binary} (set FORECAST)")
+    fit_args = shlex.split(os.environ.get("FIT_ARGS", ""))
+    seeds = [s.strip() for s in os.environ.get("SEEDS", "").split(",") if s.strip()] or [None]
+    if seeds != [None] and "--seed" in fit_args:
+        print("warning: both SEEDS and --seed in FIT_ARGS; FIT_ARGS comes last", file=sys.stderr)
+    cells = [c.strip() for c in a.cells.split(",") if c.strip()] or [None]
+    meta = provenance(binary)
+    meta.update({"set": a.set, "jobs": a.jobs, "origins": ORIGINS, "seeds": seeds, "cells": cells})
+    datasets = load_datasets(a.set)
+
+    variants = []
+    for c in cells:
+        for s in seeds:
+            name = "/".join(x for x in [c or "default", s and f"seed {s}"] if x)
+            extra = (["--cell", c] if c else []) + (["--seed", s] if s else []) + fit_args
+            variants.append({"name": name, "cell": c, "seed": s, "extra": extra,
+                             "results": {ds["file"]: [] for ds in datasets}})
+    tasks = [(v, ds, k) for v in variants for ds in datasets for k in range(1, ORIGINS + 1)]
+    t_start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="accuracy-") as tmp, cf.ThreadPoolExecutor(max(1, a.jobs)) as pool:
+        futures = {pool.submit(run_origin, binary, v["extra"], ds, k, tmp): (v, ds, k) for v, ds, k in tasks}
+        for i, fut in enumerate(cf.as_completed(futures), 1):
+            v, ds, k = futures[fut]
+            try:
+                r = fut.result()
+            except Exception as e:  # a broken dataset must not stop the run
+                r = {"k": k, "error": f"{type(e).__name__}: {e}"}
+            v["results"][ds["file"]].append(r)
+            msg = r.get("error") or f"MASE {fmt(r['mase_net'])} (snaive {fmt(r['mase_snaive'])})"
+            print(f"[{i}/{len(tasks)}] {v['name']} {ds['file']} k={k}: {msg}, fit {r.get('fit_s', 0):.1f} s",
+                  file=sys.stderr, flush=True)
+    meta["wall_s"] = round(time.perf_counter() - t_start, 1)
+    for v in variants:
+        v["summary"] = summarize(datasets, v.pop("results"))
+        v.pop("extra")
+    md = markdown(meta, variants, datasets)
+    os.makedirs(RESULTS, exist_ok=True)
+    stem = os.path.join(RESULTS, f"rolling_{a.set}")
+    with open(stem + ".json", "w") as f:
+        json.dump({"meta": meta, "variants": variants}, f, indent=1)
+        f.write("\n")
+    with open(stem + ".md", "w") as f:
+        f.write(md)
+    print(md)
+    print(f"wrote {os.path.relpath(stem)}.md and .json", file=sys.stderr)
 
 
 if __name__ == "__main__":
