@@ -66,5 +66,6 @@ extension ScalerKind: ExpressibleByArgument {}
 extension Loss: ExpressibleByArgument {}
 extension BaselineKind: ExpressibleByArgument {}
 extension DecoderStart: ExpressibleByArgument {}
+extension CombineMode: ExpressibleByArgument {}
 
 import Foundation

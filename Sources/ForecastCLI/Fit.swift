@@ -74,8 +74,9 @@ struct Fit: ParsableCommand {
             let hooks = TrainingHooks(onEpoch: { r in
                 guard !quiet else { return }
                 let val = r.validationLoss.map { String(format: "%.5f", $0) } ?? "-"
-                note(String(format: "epoch %d/%d  train %.5f  val %@  best %d  lr %.2g  %.1fs  eta %.0fs",
-                            r.epoch, r.maxEpochs, r.trainLoss, val, r.bestEpoch, r.learningRate, r.elapsed, r.remaining))
+                let who = r.members > 1 ? "member \(r.member + 1)/\(r.members)  " : ""
+                note(who + String(format: "step %d/%d  train %.5f  val %@  best round %d  lr %.2g  %.1fs  eta %.0fs",
+                                  r.step, r.maxSteps, r.trainLoss, val, r.bestEpoch, r.learningRate, r.elapsed, r.remaining))
             }, shouldStop: { stopRequested != 0 })
             var warnings: [String] = []
             let f = try Forecaster.fit(series, config: config, idColumn: dataOptions.idColumn, hooks: hooks,
@@ -87,6 +88,8 @@ struct Fit: ParsableCommand {
             if !quiet {
                 let val = s.bestValidationLoss.map { String(format: "%.5f", $0) } ?? "n/a"
                 note("seasonal periods: \(f.periodsDescription)")
+                note("ensemble: \(f.members.count) network\(f.members.count == 1 ? "" : "s") (lookbacks \(f.members.map { String($0.lookback) }.joined(separator: ", ")), seeds \(f.members.map { String($0.seed) }.joined(separator: ", ")))")
+                note("combination (\(f.config.combine?.rawValue ?? "network")): \(f.choiceSummary)")
                 note(String(format: "fitted %@ -> %@, lookback %d, horizon %d, hidden %d: %d of at most %d steps (%d rounds, best %d, validation loss %@) in %.1fs; %d parameters",
                             f.config.encoder.rawValue, f.config.decoder.rawValue, f.config.lookback!, f.config.horizon,
                             f.config.hiddenSize, s.steps ?? 0, s.maxSteps ?? 0, s.epochsRun, s.bestEpoch, val, s.seconds, f.network.parameterCount))

@@ -38,16 +38,51 @@ struct Inspect: ParsableCommand {
                 ("series", h.idColumn.map { "\(h.series.count) (id column \($0))" } ?? "1"),
                 ("training data", "\(first.firstTime) to \(first.lastTime), \(first.count) points"),
                 ("scaler", "\(c.scaler.rawValue) (offset \(String(format: "%.6g", first.targetScaler.offset)), scale \(String(format: "%.6g", first.targetScaler.scale)))"),
-                ("baseline", "network corrects the \(c.baseline == .seasonal ? "seasonal-naive" : "naive") forecast" + (c.baseline == .seasonal ? " (period \(first.baselinePeriod ?? c.seasonalPeriod ?? 1)\(h.series.count > 1 ? " for the first series" : ""))" : "")),
-                ("training", "\(s.steps.map { "\($0) of \(s.maxSteps ?? $0) steps, " } ?? "")\(s.epochsRun) rounds (best \(s.bestEpoch)\(s.stoppedEarly ? ", stopped early" : "")\(s.interrupted ? ", interrupted" : "")), \(s.trainWindows) train / \(s.validationWindows) validation windows, \(String(format: "%.1f", s.seconds))s"),
+                ("baseline", baseline(h)),
+                ("training", training(s)),
                 ("validation loss", s.bestValidationLoss.map { String(format: "%.6g (%@, scaled units)", $0, c.loss.rawValue) } ?? "n/a"),
                 ("optimizer", "Adam lr \(c.learningRate), batch \(c.batchSize), seed \(c.seed), threads \(c.threads)"),
             ]
+            let members = h.members ?? [ModelFile.Header.Member(lookback: c.lookback!, seed: c.seed, summary: s)]
+            lines.append(("ensemble", members.enumerated().map { k, m in
+                "#\(k + 1) lookback \(m.lookback) seed \(m.seed): \(m.summary.steps ?? 0) steps, best round \(m.summary.bestEpoch)"
+            }.joined(separator: "; ")))
+            lines.append(("combination", combination(h)))
             if h.series.count > 1 { lines.append(("series ids", h.series.prefix(10).map { $0.id ?? "" }.joined(separator: ", ") + (h.series.count > 10 ? ", ..." : ""))) }
             let w = lines.map { $0.0.count }.max()!
             for (k, v) in lines { print("\(k.padding(toLength: w, withPad: " ", startingAt: 0))  \(v)") }
         }
     }
+}
+
+/// What training did, in words.
+func training(_ s: TrainingSummary) -> String {
+    let steps: String = s.steps.map { "\($0) of \(s.maxSteps ?? $0) steps, " } ?? ""
+    let how: String = (s.stoppedEarly ? ", stopped early" : "") + (s.interrupted ? ", interrupted" : "")
+    let seconds = String(format: "%.1f", s.seconds)
+    return "\(steps)\(s.epochsRun) rounds (best \(s.bestEpoch)\(how)), \(s.trainWindows) train / \(s.validationWindows) validation windows, \(seconds)s"
+}
+
+/// What the network corrects, in words.
+func baseline(_ h: ModelFile.Header) -> String {
+    let c = h.config
+    guard c.baseline == .seasonal else { return "network corrects the naive forecast" }
+    let period: Int = h.series[0].baselinePeriod ?? c.seasonalPeriod ?? 1
+    let which = h.series.count > 1 ? " for the first series" : ""
+    return "network corrects the seasonal-naive forecast (period \(period)\(which))"
+}
+
+/// What forecasts each series, in words.
+func combination(_ h: ModelFile.Header) -> String {
+    let mode = h.config.combine?.rawValue ?? "network"
+    if h.series.count == 1, let e = h.series[0].validationErrors {
+        let scores = e.sorted { $0.value < $1.value }.map { "\($0.key) \(String(format: "%.4g", $0.value))" }
+        return "\(mode): \(h.series[0].choice ?? "network") (validation MAE: \(scores.joined(separator: ", ")))"
+    }
+    var counts: [String: Int] = [:]
+    for s in h.series { counts[s.choice ?? "network", default: 0] += 1 }
+    return "\(mode): " + counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        .map { "\($0.key) \($0.value) series" }.joined(separator: ", ")
 }
 
 /// The decoder's known-future inputs, in words.

@@ -70,14 +70,20 @@ struct ModelOptions: ParsableArguments {
     @Flag(name: .customLong("no-calendar-features"), help: "Do not feed the decoder the position within each season, the weekday and the month of each forecast step.")
     var noCalendarFeatures = false
 
+    @Option(help: "Networks in the ensemble, differing in seed and lookback; the forecast is their median (1: a single network; default: \(ForecasterConfig.defaultEnsembleSize)).")
+    var ensemble: Int?
+
+    @Option(help: "Per series: network (always the ensemble), best (the candidate with the smallest validation error among the network, seasonal naive, Theta and damped ETS), or auto (best).")
+    var combine: CombineMode = .auto
+
     @Flag(name: .customLong("allow-negative"), help: "Do not clip forecasts at 0 for series whose training values are all >= 0.")
     var allowNegative = false
 
     @Option(help: "Random seed for weights, shuffling and dropout.")
     var seed: UInt64 = 42
 
-    @Option(help: "Threads to split each batch across (same count, same model).")
-    var threads: Int = 1
+    @Option(help: "Threads: ensemble members train in parallel, or a single network splits each batch across them (same count, same model; default: the machine's cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
 
     func validate() throws {
@@ -130,6 +136,8 @@ struct ModelOptions: ParsableArguments {
         config.futureCovariates = future.isEmpty ? nil : future
         config.calendarFeatures = !noCalendarFeatures
         config.allowNegative = allowNegative
+        config.ensembleSize = ensemble
+        config.combine = combine
         config.seed = seed
         config.threads = threads
         try config.validate()

@@ -68,7 +68,12 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
     /// Allow negative forecasts for series whose training values are all >= 0 (by default such
     /// forecasts and interval bounds are clipped at 0). `nil` means false.
     public var allowNegative: Bool?
-    /// The training budget in optimizer steps (mini-batches); `nil` chooses it from the data
+    /// Networks in the ensemble, differing in seed and lookback; the forecast is their median.
+    /// `nil` means `defaultEnsembleSize`; 1 is a single network.
+    public var ensembleSize: Int?
+    /// How the network and the statistical models are combined per series; `nil` means `.auto`.
+    public var combine: CombineMode?
+    /// The training budget in optimizer steps (mini-batches) of each member; `nil` chooses it from the data
     /// (`defaultSteps`). Early stopping on validation usually ends training sooner.
     public var maxSteps: Int?
     /// Seed for weights, shuffling and dropout.
@@ -102,6 +107,7 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
         if let ps = seasonalPeriods, let m = ps.first(where: { $0 < 2 || $0 > 100_000 }) {
             throw bad("seasonal periods must be between 2 and 100000, got \(m)")
         }
+        if let n = ensembleSize, !(1...64).contains(n) { throw bad("the ensemble size must be between 1 and 64, got \(n)") }
         if let s = maxSteps, !(1...100_000_000).contains(s) { throw bad("the step budget must be between 1 and 100000000, got \(s)") }
         guard (1...256).contains(threads) else { throw bad("threads must be between 1 and 256, got \(threads)") }
         guard stride >= 1 else { throw bad("the stride must be >= 1, got \(stride)") }
@@ -131,6 +137,9 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
         return max(200, min(stepCap, 200 * perEpoch))
     }
 
+    /// The default number of ensemble members.
+    public static let defaultEnsembleSize = 2
+
     /// The largest default step budget.
     public static let stepCap = 20_000
 
@@ -139,6 +148,17 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
     public static func defaultEpochs(windows: Int) -> Int {
         min(400, max(10, 400_000 / max(1, windows)))
     }
+}
+
+/// How a forecaster combines its network with the statistical models, per series.
+public enum CombineMode: String, Sendable, Codable, CaseIterable {
+    /// The default: `best`.
+    case auto
+    /// Always the network (ensemble).
+    case network
+    /// The candidate (network, seasonal naive, Theta, damped ETS) with the smallest error on the
+    /// validation origins of each series.
+    case best
 }
 
 extension ForecasterConfig {

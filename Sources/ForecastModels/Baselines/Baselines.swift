@@ -11,6 +11,10 @@ public enum Baseline: String, Sendable, CaseIterable, Codable {
     case mean
     /// Holt-Winters with additive trend and seasonality, fitted by least squares.
     case holtWinters = "holt_winters"
+    /// The M4 Theta benchmark: SES with drift on the seasonally adjusted series.
+    case theta
+    /// Damped-trend exponential smoothing, ETS(A,Ad,N), on the seasonally adjusted series.
+    case dampedETS = "damped_ets"
 
     /// Forecasts `horizon` steps after `history` with seasonal period `m` (used by seasonal naive).
     public func forecast(_ history: [Double], horizon: Int, period m: Int) -> [Double] {
@@ -30,6 +34,10 @@ public enum Baseline: String, Sendable, CaseIterable, Codable {
             return Array(repeating: mu, count: horizon)
         case .holtWinters:
             return HoltWinters.fit(history, period: m).forecast(history, horizon: horizon)
+        case .theta:
+            return Theta.forecast(history, period: m, horizon: horizon)
+        case .dampedETS:
+            return DampedETS.forecast(history, period: m, horizon: horizon)
         }
     }
 }

@@ -25,6 +25,25 @@ public struct SeriesState: Sendable, Codable, Equatable {
     /// Forecasts and interval bounds are clipped at 0 (every training value was >= 0 and negative
     /// forecasts were not allowed); absent in files of format 1 (no clipping).
     public var nonNegative: Bool?
+    /// What forecasts this series (`Baseline` raw value of a statistical model, or "network"),
+    /// chosen on validation origins by the combination; absent: the network.
+    public var choice: String?
+    /// Validation MAE of each candidate (original units), behind `choice`.
+    public var validationErrors: [String: Double]?
+    /// The chosen statistical model's forecast after the training data (when `choice` is one).
+    public var statForecast: [Double]?
+}
+
+/// One network of an ensemble: its weights, the lookback it reads and how it was trained.
+public struct EnsembleMember: @unchecked Sendable {
+    /// The trained network.
+    public let network: any SequenceModel
+    /// The input steps it reads.
+    public let lookback: Int
+    /// The seed of its weights and shuffling.
+    public let seed: UInt64
+    /// What its training did.
+    public let summary: TrainingSummary
 }
 
 /// A forecast for one series.
@@ -51,8 +70,11 @@ public struct Forecast: Sendable {
 public final class Forecaster: @unchecked Sendable {
     /// The configuration, with every default resolved.
     public let config: ForecasterConfig
-    /// The network.
-    public let network: any SequenceModel
+    /// The networks of the ensemble (one unless `ForecasterConfig.ensembleSize` says more); the
+    /// forecast is their median.
+    public let members: [EnsembleMember]
+    /// The first member's network.
+    public var network: any SequenceModel { members[0].network }
     /// Names of the data columns.
     public let targetName: String
     public let covariateNames: [String]
@@ -63,13 +85,13 @@ public final class Forecaster: @unchecked Sendable {
     /// For each horizon step, the sorted absolute validation residuals in scaled units
     /// (split-conformal calibration scores).
     public let residuals: [[Float]]
-    /// What training did.
+    /// What training did (the first member; `seconds` is the wall time of the whole fit).
     public let summary: TrainingSummary
 
-    init(config: ForecasterConfig, network: any SequenceModel, targetName: String, covariateNames: [String],
+    init(config: ForecasterConfig, members: [EnsembleMember], targetName: String, covariateNames: [String],
          timeColumn: String, idColumn: String?, series: [SeriesState], residuals: [[Float]], summary: TrainingSummary) {
         self.config = config
-        self.network = network
+        self.members = members
         self.targetName = targetName
         self.covariateNames = covariateNames
         self.timeColumn = timeColumn
@@ -77,6 +99,12 @@ public final class Forecaster: @unchecked Sendable {
         self.series = series
         self.residuals = residuals
         self.summary = summary
+    }
+
+    /// The same forecaster with other per-series states (the combination's choices).
+    func with(series: [SeriesState]) -> Forecaster {
+        Forecaster(config: config, members: members, targetName: targetName, covariateNames: covariateNames,
+                   timeColumn: timeColumn, idColumn: idColumn, series: series, residuals: residuals, summary: summary)
     }
 
     var lookback: Int { config.lookback! }
@@ -89,209 +117,10 @@ public final class Forecaster: @unchecked Sendable {
         CalendarFeatures(frequency: series[0].frequency, periods: config.seasonalPeriods ?? [],
                          enabled: config.calendarFeatures ?? false, length: series.map(\.count).max()!)
     }
-    var encoding: WindowEncoding {
-        WindowEncoding(lookback: lookback, horizon: config.horizon, features: 1 + pastCovariateCount,
+    /// The window encoding of a member with lookback `L`.
+    func encoding(lookback L: Int) -> WindowEncoding {
+        WindowEncoding(lookback: L, horizon: config.horizon, features: 1 + pastCovariateCount,
                        futureSize: calendar.count + futureCovariateNames.count, baseline: config.baseline)
-    }
-
-    /// Trains a forecaster on one series or a panel (a global model across series).
-    ///
-    /// - Parameters:
-    ///   - skipShortSeries: in a panel, leave out series shorter than lookback + horizon with a
-    ///     warning (else fail).
-    ///   - warnings: notes for the user (skipped series, shortened settings).
-    /// - Throws: `ConfigurationError` for bad settings or too little data; `TrainingError` when
-    ///   training diverges.
-    ///   - warmStart: a model whose weights training starts from (to resume an interrupted fit); its
-    ///     network must match the one `config` describes.
-    public static func fit(_ input: [TimeSeries], config given: ForecasterConfig, idColumn: String? = nil,
-                           hooks: TrainingHooks = TrainingHooks(), skipShortSeries: Bool = true,
-                           warmStart: Forecaster? = nil, warnings: inout [String]) throws -> Forecaster {
-        try given.validate()
-        guard let first = input.first else { throw ConfigurationError(message: "no series to train on") }
-        var config = given
-        let H = config.horizon
-        func validationCount(_ n: Int) -> Int {
-            config.validationFraction > 0 ? max(H, Int((Double(n) * config.validationFraction).rounded())) : 0
-        }
-        let lengths = input.map { $0.count - validationCount($0.count) }
-        let periods = resolvePeriods(input, config: &config, trainLength: lengths.max()!, warnings: &warnings)
-        let L = config.lookback ?? ForecasterConfig.defaultLookback(horizon: H, periods: periods, length: lengths.max()!)
-        config.lookback = L
-        // Future covariates go last among the covariates.
-        let futureNames = config.futureCovariates ?? []
-        for name in futureNames where !first.covariateNames.contains(name) {
-            throw ConfigurationError(message: "the future covariate '\(name)' is not among the series' columns (\(first.covariateNames.joined(separator: ", ")))")
-        }
-        config.futureCovariates = futureNames.isEmpty ? nil : futureNames
-        config.calendarFeatures = config.calendarFeatures ?? true
-        config.allowNegative = config.allowNegative ?? false
-        var kept: [TimeSeries] = []
-        for s in input {
-            if s.count >= L + H { kept.append(orderingCovariates(s, future: futureNames)); continue }
-            let name = s.id.map { "series '\($0)'" } ?? "the series"
-            let message = "\(name) has \(s.count) points, fewer than lookback + horizon = \(L) + \(H) = \(L + H)"
-            if !skipShortSeries || input.count == 1 {
-                throw ConfigurationError(message: message + "; use a shorter lookback or horizon, or more data")
-            }
-            warnings.append(message + "; skipped")
-        }
-        guard !kept.isEmpty else { throw ConfigurationError(message: "every series is shorter than lookback + horizon = \(L + H)") }
-        let calendar = CalendarFeatures(frequency: first.frequency, periods: periods, enabled: config.calendarFeatures!,
-                                        length: kept.map(\.count).max()!)
-
-        let spec = WindowSpec(lookback: L, horizon: H, stride: config.stride)
-        var features: [SeriesFeatures] = []
-        var trainRanges: [Range<Int>] = [], validationRanges: [Range<Int>] = []
-        for s in kept {
-            var v = validationCount(s.count)
-            if s.count - v < L + H { v = 0 }   // too short to hold out: train on all of it
-            let trainCount = s.count - v
-            let period = config.baseline == .seasonal
-                ? bestBaselinePeriod(Array(s.target.prefix(trainCount)), candidates: periods.filter { $0 <= L }, horizon: H)
-                : 1
-            features.append(SeriesFeatures(s, fitOn: trainCount, kind: config.scaler, period: period, calendar: calendar,
-                                           futureColumns: futureNames.count))
-            trainRanges.append((L + H)..<(trainCount + 1))
-            validationRanges.append((trainCount + 1)..<(s.count + 1))   // empty when v == 0
-        }
-        let train = Array(Windows(spec: spec, targetEnds: trainRanges))
-        let validation = Array(Windows(spec: WindowSpec(lookback: L, horizon: H), targetEnds: validationRanges))
-        if validation.isEmpty { warnings.append("too little data for a validation split: early stopping watches the training loss and intervals are calibrated on training windows (optimistic)") }
-        let batch = min(config.batchSize, max(1, train.count))
-        let stepsPerEpoch = (train.count + batch - 1) / batch
-        let maxSteps = config.maxSteps ?? config.epochs.map { $0 * stepsPerEpoch }
-            ?? ForecasterConfig.defaultSteps(windows: train.count, batchSize: batch)
-        config.maxSteps = maxSteps
-        config.epochs = nil
-
-        let netConfig = NetworkConfig(inputSize: 1 + first.covariates.count - futureNames.count, horizon: H,
-                                      hiddenSize: config.hiddenSize, layers: config.layers, encoder: config.encoder,
-                                      decoder: config.decoder, decoderStart: config.decoderStart, dropout: config.dropout,
-                                      futureSize: calendar.count + futureNames.count)
-        let network = makeNetwork(netConfig, seed: config.seed)
-        if let warmStart {
-            guard warmStart.network.config == netConfig else {
-                throw ConfigurationError(message: "the model to resume has a different network (\(warmStart.network.config.encoder)->\(warmStart.network.config.decoder), hidden \(warmStart.network.config.hiddenSize), \(warmStart.network.config.inputSize) inputs, \(warmStart.network.config.futureSize) future inputs, horizon \(warmStart.network.config.horizon)) than this data and configuration give")
-            }
-            for (p, q) in zip(network.parameters, warmStart.network.parameters) { p.value.copy(from: q.value) }
-        }
-        let encoding = WindowEncoding(lookback: L, horizon: H, features: netConfig.inputSize,
-                                      futureSize: netConfig.futureSize, baseline: config.baseline)
-        let trainer = Trainer(network: network, series: features, encoding: encoding, config: config, maxSteps: maxSteps)
-        let summary = try trainer.run(train: train, validation: validation, hooks: hooks)
-        let residuals = calibrationResiduals(trainer, validation.isEmpty ? train : validation)
-
-        let states = zip(kept, features).map { s, f in
-            let tail = s.suffix(L)
-            return SeriesState(id: s.id, frequency: s.frequency, timeFormat: s.timeFormat, targetScaler: f.targetScaler,
-                               covariateScalers: f.covariateScalers, tailTimes: tail.timestamps, tailTarget: tail.target,
-                               tailCovariates: tail.covariates, firstTime: s.formattedTime(0),
-                               lastTime: s.formattedTime(s.count - 1), count: s.count, baselinePeriod: f.period,
-                               nonNegative: !config.allowNegative! && s.target.allSatisfy { $0 >= 0 })
-        }
-        return Forecaster(config: config, network: network, targetName: first.targetName,
-                          covariateNames: kept[0].covariateNames, timeColumn: first.timeColumn, idColumn: idColumn,
-                          series: states, residuals: residuals, summary: summary)
-    }
-
-    /// The series with its future covariates moved after the past ones, in the given order.
-    static func orderingCovariates(_ s: TimeSeries, future: [String]) -> TimeSeries {
-        guard !future.isEmpty else { return s }
-        var out = s
-        let past = s.covariateNames.filter { !future.contains($0) }
-        out.covariateNames = past + future
-        out.covariates = out.covariateNames.map { s.covariates[s.covariateNames.firstIndex(of: $0)!] }
-        return out
-    }
-
-    /// The seasonal periods to use (primary first): given, or detected on the training parts.
-    /// Sets `seasonalPeriods`, `seasonalPeriod` and `periodsDetected` in `config`.
-    static func resolvePeriods(_ input: [TimeSeries], config: inout ForecasterConfig, trainLength: Int,
-                               warnings: inout [String]) -> [Int] {
-        var periods: [Int]
-        let H = config.horizon
-        if let given = config.seasonalPeriods ?? config.seasonalPeriod.map({ $0 > 1 ? [$0] : [] }) {
-            periods = []
-            for p in given where !periods.contains(p) {
-                if trainLength - H < 2 * p {
-                    warnings.append("the seasonal period \(p) is dropped: it needs at least two seasons plus the horizon (\(2 * p + H) points), the training data have \(trainLength)")
-                } else {
-                    periods.append(p)
-                }
-            }
-            config.periodsDetected = false
-        } else {
-            periods = detectPeriods(input, horizon: H)
-            config.periodsDetected = true
-        }
-        config.seasonalPeriods = periods
-        config.seasonalPeriod = periods.first ?? 1
-        return periods
-    }
-
-    /// Periods found in at least a tenth of the series (at most 512 series are tested, evenly
-    /// spread), shortest first: a panel's global model gets the features of every season that a
-    /// fair share of its series shows, and each series then picks its own baseline period. A single series whose natural calendar period cannot be tested
-    /// (fewer than three seasons) keeps that period when it has two seasons plus the horizon.
-    static func detectPeriods(_ input: [TimeSeries], horizon H: Int) -> [Int] {
-        let sample = Trainer.spread(input, atMost: 512)
-        var votes: [Int: Int] = [:]
-        var untested = 0
-        for s in sample {
-            let candidates = Seasonality.candidates(for: s.frequency)
-            for p in Seasonality.detect(s.target, candidates: candidates) { votes[p, default: 0] += 1 }
-            let natural = s.frequency.seasonalPeriod
-            if natural > 1, s.count < 3 * natural, s.count >= 2 * natural + H { untested += 1 }
-        }
-        let need = max(1, (sample.count + 9) / 10)
-        var periods = votes.filter { $0.value >= need }.map(\.key).sorted()
-        if periods.isEmpty, untested >= need, case let natural = input[0].frequency.seasonalPeriod, natural > 1 {
-            periods = [natural]
-        }
-        return periods
-    }
-
-    /// The period (1 or one of `candidates`) whose seasonal-naive forecast has the smallest mean
-    /// absolute error over up to 200 origins at the end of `y`; ties go to the earlier candidate.
-    static func bestBaselinePeriod(_ y: [Double], candidates: [Int], horizon H: Int) -> Int {
-        guard !candidates.isEmpty else { return 1 }
-        let longest = candidates.max()!
-        let firstOrigin = max(longest, y.count - H - 20 * H), lastOrigin = y.count - H
-        guard lastOrigin > firstOrigin else { return candidates[0] }
-        let count = lastOrigin - firstOrigin
-        let origins = (0..<min(200, count)).map { firstOrigin + $0 * count / min(200, count) }
-        var best = 1, bestError = Double.infinity
-        for m in candidates + [1] {
-            var e = 0.0
-            for o in origins {
-                for h in 0..<H {
-                    let back = m * ((h / m) + 1)
-                    e += abs(y[o + h] - y[o + h - back])
-                }
-            }
-            if e < bestError * (1 - 1e-9) { best = m; bestError = e }
-        }
-        return best
-    }
-
-    /// |prediction − actual| per horizon step over `windows`, sorted, in scaled units.
-    static func calibrationResiduals(_ trainer: Trainer, _ windows: [Window]) -> [[Float]] {
-        let H = trainer.encoding.horizon, L = trainer.encoding.lookback, F = trainer.encoding.features
-        let Ff = trainer.encoding.futureSize
-        var out = [[Float]](repeating: [], count: H)
-        let chunk = 256
-        let x = FloatBuffer(count: L * chunk * F), y = FloatBuffer(count: H * chunk)
-        let f = FloatBuffer(count: max(1, H * chunk * Ff))
-        var start = 0
-        while start < windows.count {
-            let part = windows[start..<min(start + chunk, windows.count)]
-            trainer.gather(part, x: x.pointer, f: f.pointer, y: y.pointer)
-            let p = trainer.predict(x.pointer, f.pointer, batch: part.count)
-            for h in 0..<H { for b in 0..<part.count { out[h].append(abs(p[h * part.count + b] - y[h * part.count + b])) } }
-            start += chunk
-        }
-        return out.map { $0.sorted() }
     }
 
     /// The split-conformal half-width for step h (0-based) at coverage `level`, in scaled units:
@@ -325,6 +154,7 @@ public final class Forecaster: @unchecked Sendable {
         let futureNames = futureCovariateNames
         // The context of each series: stored tails, or the given history.
         var contexts: [(state: SeriesState, times: [Int64], target: [Double], covariates: [[Double]])] = []
+        var fullHistory: [TimeSeries] = []
         if let history {
             for s in history {
                 guard let state = series.first(where: { $0.id == s.id }) ?? (series.count == 1 && history.count == 1 ? series[0] : nil) else {
@@ -334,6 +164,7 @@ public final class Forecaster: @unchecked Sendable {
                     throw ConfigurationError(message: "\(s.id.map { "series '\($0)'" } ?? "the data") has \(s.count) points; the model needs at least its lookback of \(L)")
                 }
                 let tail = Self.orderingCovariates(s.suffix(L), future: futureNames)
+                fullHistory.append(s)
                 contexts.append((state, tail.timestamps, tail.target, tail.covariates))
             }
         } else {
@@ -341,8 +172,7 @@ public final class Forecaster: @unchecked Sendable {
         }
         let B = contexts.count
         let cal = calendar
-        let enc = encoding
-        let Ff = enc.futureSize
+        let Ff = encoding(lookback: L).futureSize
         // Known-future rows (calendar features, then future covariates scaled), per series and step.
         var futureRows = [[Float]](repeating: [], count: B)
         let steps = (horizon + H - 1) / H * H
@@ -377,43 +207,66 @@ public final class Forecaster: @unchecked Sendable {
         var scaledTarget = contexts.map { c in c.target.map { Float(c.state.targetScaler.transform($0)) } }
         let scaledCov = contexts.map { c in (0..<(F - 1)).map { k in c.covariates[k].map { Float(c.state.covariateScalers[k].transform($0)) } } }
         var outputs = [[Float]](repeating: [], count: B)
-        let x = FloatBuffer(count: L * B * F)
         let fx = FloatBuffer(count: max(1, H * B * Ff))
+        let xs = members.map { FloatBuffer(count: $0.lookback * B * F) }
+        var perMember = [Float](repeating: 0, count: members.count)
         while outputs[0].count < horizon {
-            // Window b: the last L points of target (observed + forecast so far).
+            // Window b of member k: the last L_k points of target (observed + forecast so far).
+            var bases = [[Float]](repeating: [], count: B)
             for b in 0..<B {
                 let n = scaledTarget[b].count
-                var values = [Float](repeating: 0, count: L * F)
-                for t in 0..<L {
-                    values[t * F] = scaledTarget[b][n - L + t]
-                    for k in 0..<(F - 1) {
-                        let col = scaledCov[b][k]
-                        values[t * F + 1 + k] = col[min(col.count - 1, col.count - L + t + (n - contexts[b].target.count))]
+                for (k, member) in members.enumerated() {
+                    let Lk = member.lookback
+                    var values = [Float](repeating: 0, count: Lk * F)
+                    for t in 0..<Lk {
+                        values[t * F] = scaledTarget[b][n - Lk + t]
+                        for j in 0..<(F - 1) {
+                            let col = scaledCov[b][j]
+                            values[t * F + 1 + j] = col[min(col.count - 1, col.count - Lk + t + (n - contexts[b].target.count))]
+                        }
+                    }
+                    let enc = encoding(lookback: Lk)
+                    values.withUnsafeBufferPointer { v in
+                        enc.fillInput(xs[k].pointer, batch: B, slot: b, values: v.baseAddress!, start: 0)
+                        if k == 0 {
+                            bases[b] = enc.baselines(values: v.baseAddress!, start: 0,
+                                                     period: contexts[b].state.baselinePeriod ?? config.seasonalPeriod!)
+                        }
                     }
                 }
-                let done = outputs[b].count
-                values.withUnsafeBufferPointer { v in
-                    enc.fillInput(x.pointer, batch: B, slot: b, values: v.baseAddress!, start: 0)
-                    let base = enc.baselines(values: v.baseAddress!, start: 0, period: contexts[b].state.baselinePeriod ?? config.seasonalPeriod!)
-                    outputs[b].append(contentsOf: base)   // network output added below
-                }
                 if Ff > 0 {
+                    let done = outputs[b].count
                     futureRows[b].withUnsafeBufferPointer { r in
-                        enc.fillFuture(fx.pointer, batch: B, slot: b, rows: r.baseAddress! + done * Ff)
+                        encoding(lookback: L).fillFuture(fx.pointer, batch: B, slot: b, rows: r.baseAddress! + done * Ff)
                     }
                 }
             }
-            let y = network.predict(x.pointer, future: Ff > 0 ? UnsafePointer(fx.pointer) : nil, lookback: L, batch: B)
+            // Each member's output; the forecast is the baseline plus their median.
+            var ys: [[Float]] = []
+            for (k, member) in members.enumerated() {
+                let y = member.network.predict(xs[k].pointer, future: Ff > 0 ? UnsafePointer(fx.pointer) : nil,
+                                               lookback: member.lookback, batch: B)
+                ys.append(Array(UnsafeBufferPointer(start: y, count: H * B)))
+            }
             for b in 0..<B {
-                let first = outputs[b].count - H
-                for h in 0..<H { outputs[b][first + h] += y[h * B + b] }
-                scaledTarget[b].append(contentsOf: outputs[b][first...])
+                for h in 0..<H {
+                    for k in 0..<members.count { perMember[k] = ys[k][h * B + b] }
+                    outputs[b].append(bases[b][h] + median(&perMember))
+                }
+                scaledTarget[b].append(contentsOf: outputs[b].suffix(H))
             }
         }
         for (b, c) in contexts.enumerated() {
             let s = c.state.targetScaler
             let floor = c.state.nonNegative == true ? 0.0 : -Double.infinity
-            let values = outputs[b].prefix(horizon).map { max(floor, s.inverse(Double($0))) }
+            var values = outputs[b].prefix(horizon).map { s.inverse(Double($0)) }
+            if let choice = c.state.choice, let model = Baseline(rawValue: choice) {
+                // The combination chose a statistical model for this series.
+                let path = history == nil ? (c.state.statForecast ?? [])
+                    : model.forecast(fullHistory[b].target, horizon: horizon, period: c.state.baselinePeriod ?? config.seasonalPeriod!)
+                for h in 0..<min(horizon, path.count) { values[h] = path[h] }
+            }
+            values = values.map { max(floor, $0) }
             var bands: [(Double, [Double], [Double])] = []
             for level in levels {
                 let w = (0..<horizon).map { intervalHalfWidth(step: $0, level: level) * s.scale }
@@ -426,4 +279,12 @@ public final class Forecaster: @unchecked Sendable {
         }
         return forecasts
     }
+}
+
+/// The median of `v` (the mean of the middle two for an even count); reorders `v`.
+func median(_ v: inout [Float]) -> Float {
+    if v.count == 1 { return v[0] }
+    v.sort()
+    let n = v.count
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
 }

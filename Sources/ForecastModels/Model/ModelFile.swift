@@ -37,6 +37,19 @@ public enum ModelFile {
         public var summary: TrainingSummary
         public var tensors: [Tensor]
         public var parameterCount: Int
+        /// The ensemble's members, first included (absent for a single network and in format 1):
+        /// the tensors of member K > 0 follow the first member's, named `member.K.` + its names.
+        public var members: [Member]?
+
+        /// An ensemble member's lookback, seed and training summary.
+        public struct Member: Codable, Sendable {
+            public var lookback: Int
+            public var seed: UInt64
+            public var summary: TrainingSummary
+            public init(lookback: Int, seed: UInt64, summary: TrainingSummary) {
+                self.lookback = lookback; self.seed = seed; self.summary = summary
+            }
+        }
 
         /// One weight tensor's name and shape.
         public struct Tensor: Codable, Sendable {
@@ -47,12 +60,15 @@ public enum ModelFile {
 
     /// Serialises a forecaster.
     public static func encode(_ f: Forecaster) throws -> [UInt8] {
-        let named = f.network.namedParameters
+        let named = tensors(f)
         let header = Header(formatVersion: formatVersion, libraryVersion: libraryVersion, config: f.config,
                             network: f.network.config, targetName: f.targetName, covariateNames: f.covariateNames,
                             timeColumn: f.timeColumn, idColumn: f.idColumn, series: f.series, residuals: f.residuals,
                             summary: f.summary, tensors: named.map { Header.Tensor(name: $0.name, shape: $0.parameter.shape) },
-                            parameterCount: f.network.parameterCount)
+                            parameterCount: f.members.reduce(0) { $0 + $1.network.parameterCount },
+                            members: f.members.count > 1
+                                ? f.members.map { Header.Member(lookback: $0.lookback, seed: $0.seed, summary: $0.summary) }
+                                : nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -121,10 +137,29 @@ public enum ModelFile {
         return (header, 16 + n)
     }
 
+    /// Every member's parameters, named as in the file.
+    static func tensors(_ f: Forecaster) -> [(name: String, parameter: Parameter)] {
+        f.members.enumerated().flatMap { k, m in
+            m.network.namedParameters.map { (k == 0 ? $0.name : "member.\(k).\($0.name)", $0.parameter) }
+        }
+    }
+
     static func decode(_ b: [UInt8], path: String) throws -> Forecaster {
         let (h, offset) = try parse(b, path: path)
-        let network = makeNetwork(h.network, seed: 0)
-        let named = network.namedParameters
+        let lookback = h.config.lookback ?? 0
+        var members: [EnsembleMember] = []
+        for m in h.members ?? [Header.Member(lookback: lookback, seed: h.config.seed, summary: h.summary)] {
+            guard m.lookback >= 1 && m.lookback <= lookback else {
+                throw ModelFileError(path: path, message: "an ensemble member's lookback \(m.lookback) is outside 1...\(lookback)")
+            }
+            members.append(EnsembleMember(network: makeNetwork(h.network, seed: 0), lookback: m.lookback, seed: m.seed, summary: m.summary))
+        }
+        guard !members.isEmpty else { throw ModelFileError(path: path, message: "the header lists an empty ensemble") }
+        // Format 1 and single networks: the first member reads the whole stored tail.
+        let forecaster = Forecaster(config: h.config, members: members, targetName: h.targetName,
+                                    covariateNames: h.covariateNames, timeColumn: h.timeColumn, idColumn: h.idColumn,
+                                    series: h.series, residuals: h.residuals, summary: h.summary)
+        let named = tensors(forecaster)
         guard named.count == h.tensors.count, zip(named, h.tensors).allSatisfy({ $0.name == $1.name && $0.parameter.shape == $1.shape }) else {
             throw ModelFileError(path: path, message: "the weights do not match the network the header describes")
         }
@@ -132,9 +167,7 @@ public enum ModelFile {
         for (_, p) in named {
             for i in 0..<p.count { p.value[i] = Float(bitPattern: readU32(b, o)); o += 4 }
         }
-        return Forecaster(config: h.config, network: network, targetName: h.targetName, covariateNames: h.covariateNames,
-                          timeColumn: h.timeColumn, idColumn: h.idColumn, series: h.series, residuals: h.residuals,
-                          summary: h.summary)
+        return forecaster
     }
 
     static func append(_ out: inout [UInt8], _ v: UInt32) {

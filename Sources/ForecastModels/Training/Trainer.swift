@@ -11,6 +11,9 @@ public struct EpochReport: Sendable {
     /// Optimizer steps taken so far, and the budget.
     public var step: Int
     public var maxSteps: Int
+    /// The ensemble member (0-based) and the ensemble's size.
+    public var member: Int
+    public var members: Int
     public var trainLoss: Double
     /// Validation loss (scaled units), or `nil` when there is no validation data.
     public var validationLoss: Double?
@@ -71,6 +74,9 @@ struct Trainer {
     let config: ForecasterConfig
     /// The budget in optimizer steps.
     let maxSteps: Int
+    /// Which ensemble member this trains (0-based), and how many there are (for progress reports).
+    var member = 0
+    var members = 1
 
     /// Gathers windows `ws` into x (L, B, F), future features f (H, B, Ff) and targets (H, B, 1),
     /// time-major.
@@ -248,6 +254,7 @@ struct Trainer {
             summary.finalTrainLoss = trainLoss
             let elapsed = secondsSince(started, clock)
             hooks.onEpoch?(EpochReport(epoch: round, maxEpochs: rounds, step: step, maxSteps: maxSteps,
+                                       member: member, members: members,
                                        trainLoss: trainLoss, validationLoss: valLoss,
                                        bestEpoch: bestEpoch, learningRate: adam.learningRate, elapsed: elapsed,
                                        remaining: elapsed / Double(step) * Double(maxSteps - step)))

@@ -1,0 +1,70 @@
+import ForecastData
+
+extension Forecaster {
+    /// What forecasts the series, counted: "network 300, theta 80, seasonal_naive 34"; for one
+    /// series, the choice with each candidate's validation error.
+    public var choiceSummary: String {
+        if series.count == 1, let e = series[0].validationErrors {
+            let scores = e.sorted { $0.value < $1.value }.map { "\($0.key) \(String(format: "%.4g", $0.value))" }
+            return "\(series[0].choice ?? "network") (validation MAE: \(scores.joined(separator: ", ")))"
+        }
+        var counts: [String: Int] = [:]
+        for s in series { counts[s.choice ?? "network", default: 0] += 1 }
+        return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
+
+    /// The statistical candidates the combination weighs against the network.
+    static let statisticalCandidates: [Baseline] = [.seasonalNaive, .theta, .dampedETS]
+    /// Validation origins scored per series at most.
+    static let combinationOrigins = 3
+
+    /// Per series: the candidate (the network, seasonal naive, Theta, damped ETS) with the smallest
+    /// mean absolute error over the last validation origins of its training part (non-overlapping
+    /// blocks of one horizon that end at the end of the data given to `fit`, all inside the part
+    /// held out from gradient steps), and, for a statistical choice, its forecast after the data.
+    /// With `CombineMode.network`, or without a validation part, every series keeps the network.
+    func combination(_ kept: [TimeSeries], trainCounts: [Int]) throws -> [SeriesState] {
+        let H = config.horizon
+        var states = series
+        guard config.combine != .network else { return states }
+        // Origins per series, newest first.
+        let origins: [[Int]] = zip(kept, trainCounts).map { s, n in
+            let blocks = min(Self.combinationOrigins, (s.count - n) / H)
+            return (0..<blocks).map { s.count - ($0 + 1) * H }
+        }
+        // The network's validation forecasts, batched per origin index across series.
+        var network = [[[Double]]](repeating: [], count: kept.count)
+        for j in 0..<Self.combinationOrigins {
+            let which = kept.indices.filter { origins[$0].count > j }
+            guard !which.isEmpty else { break }
+            let fcs = try predict(horizon: H, history: which.map { kept[$0].prefix(origins[$0][j]) },
+                                  future: which.map { kept[$0] })
+            for (i, fc) in zip(which, fcs) { network[i].append(fc.values) }
+        }
+        for i in kept.indices where !origins[i].isEmpty {
+            let s = kept[i], m = states[i].baselinePeriod ?? config.seasonalPeriod ?? 1
+            var errors: [String: Double] = [:]
+            func score(_ forecasts: [[Double]]) -> Double {
+                var e = 0.0
+                for (o, f) in zip(origins[i], forecasts) { for h in 0..<H { e += abs(s.target[o + h] - f[h]) } }
+                return e / Double(origins[i].count * H)
+            }
+            errors["network"] = score(network[i])
+            for model in Self.statisticalCandidates {
+                errors[model.rawValue] = score(origins[i].map { model.forecast(Array(s.target[..<$0]), horizon: H, period: m) })
+            }
+            states[i].validationErrors = errors
+            // Ties go to the network; the statistical models in their listed order.
+            var best = "network"
+            for model in Self.statisticalCandidates where errors[model.rawValue]! < errors[best]! * (1 - 1e-9) {
+                best = model.rawValue
+            }
+            states[i].choice = best
+            if let model = Baseline(rawValue: best) {
+                states[i].statForecast = model.forecast(s.target, horizon: 4 * H, period: m)
+            }
+        }
+        return states
+    }
+}

@@ -1,0 +1,269 @@
+import Dispatch
+import ForecastData
+import ForecastNN
+
+extension Forecaster {
+    /// Trains a forecaster on one series or a panel (a global model across series): an ensemble of
+    /// `config.ensembleSize` networks that differ in seed and lookback (trained in parallel when
+    /// `config.threads` allows), then, per series, the combination with the statistical models
+    /// that `config.combine` asks for, scored on the last validation origins of its training part.
+    ///
+    /// - Parameters:
+    ///   - skipShortSeries: in a panel, leave out series shorter than lookback + horizon with a
+    ///     warning (else fail).
+    ///   - warmStart: a model whose weights training starts from (to resume an interrupted fit); its
+    ///     networks must match the ones `config` describes.
+    ///   - warnings: notes for the user (skipped series, shortened settings).
+    /// - Throws: `ConfigurationError` for bad settings or too little data; `TrainingError` when
+    ///   training diverges.
+    public static func fit(_ input: [TimeSeries], config given: ForecasterConfig, idColumn: String? = nil,
+                           hooks: TrainingHooks = TrainingHooks(), skipShortSeries: Bool = true,
+                           warmStart: Forecaster? = nil, warnings: inout [String]) throws -> Forecaster {
+        try given.validate()
+        guard let first = input.first else { throw ConfigurationError(message: "no series to train on") }
+        let clock = ContinuousClock()
+        let started = clock.now
+        var config = given
+        let H = config.horizon
+        func validationCount(_ n: Int) -> Int {
+            config.validationFraction > 0 ? max(H, Int((Double(n) * config.validationFraction).rounded())) : 0
+        }
+        let lengths = input.map { $0.count - validationCount($0.count) }
+        let periods = resolvePeriods(input, config: &config, trainLength: lengths.max()!, warnings: &warnings)
+        let L = config.lookback ?? ForecasterConfig.defaultLookback(horizon: H, periods: periods, length: lengths.max()!)
+        // Future covariates go last among the covariates.
+        let futureNames = config.futureCovariates ?? []
+        for name in futureNames where !first.covariateNames.contains(name) {
+            throw ConfigurationError(message: "the future covariate '\(name)' is not among the series' columns (\(first.covariateNames.joined(separator: ", ")))")
+        }
+        config.futureCovariates = futureNames.isEmpty ? nil : futureNames
+        config.calendarFeatures = config.calendarFeatures ?? true
+        config.allowNegative = config.allowNegative ?? false
+        config.combine = config.combine ?? .auto
+        var kept: [TimeSeries] = []
+        for s in input {
+            if s.count >= L + H { kept.append(orderingCovariates(s, future: futureNames)); continue }
+            let name = s.id.map { "series '\($0)'" } ?? "the series"
+            let message = "\(name) has \(s.count) points, fewer than lookback + horizon = \(L) + \(H) = \(L + H)"
+            if !skipShortSeries || input.count == 1 {
+                throw ConfigurationError(message: message + "; use a shorter lookback or horizon, or more data")
+            }
+            warnings.append(message + "; skipped")
+        }
+        guard !kept.isEmpty else { throw ConfigurationError(message: "every series is shorter than lookback + horizon = \(L + H)") }
+        let calendar = CalendarFeatures(frequency: first.frequency, periods: periods, enabled: config.calendarFeatures!,
+                                        length: kept.map(\.count).max()!)
+
+        var features: [SeriesFeatures] = []
+        var trainCounts: [Int] = []
+        for s in kept {
+            var v = validationCount(s.count)
+            if s.count - v < L + H { v = 0 }   // too short to hold out: train on all of it
+            let trainCount = s.count - v
+            let period = config.baseline == .seasonal
+                ? bestBaselinePeriod(Array(s.target.prefix(trainCount)), candidates: periods.filter { $0 <= L }, horizon: H)
+                : 1
+            features.append(SeriesFeatures(s, fitOn: trainCount, kind: config.scaler, period: period, calendar: calendar,
+                                           futureColumns: futureNames.count))
+            trainCounts.append(trainCount)
+        }
+        let validationRanges = zip(kept, trainCounts).map { s, n in (n + 1)..<(s.count + 1) }   // empty without a split
+
+        // The members: seeds seed, seed+1, ...; lookbacks alternate between L and 1.5 L (when the
+        // lookback was not given and every series is long enough).
+        let members = config.ensembleSize ?? warmStart?.members.count ?? ForecasterConfig.defaultEnsembleSize
+        config.ensembleSize = members
+        let room = zip(kept, trainCounts).map { s, n in n == s.count ? s.count - H : n - H }.min()!
+        let longer = given.lookback == nil ? min(L * 3 / 2, max(L, room)) : L
+        let lookbacks = (0..<members).map { $0 % 2 == 0 ? L : longer }
+        config.lookback = lookbacks.max()!
+        let trainWindows = lookbacks.map { Lk in
+            Array(Windows(spec: WindowSpec(lookback: Lk, horizon: H, stride: config.stride),
+                          targetEnds: trainCounts.map { (Lk + H)..<($0 + 1) }))
+        }
+        let validation = lookbacks.map { Array(Windows(spec: WindowSpec(lookback: $0, horizon: H), targetEnds: validationRanges)) }
+        if validation[0].isEmpty { warnings.append("too little data for a validation split: early stopping watches the training loss and intervals are calibrated on training windows (optimistic)") }
+        let batch = min(config.batchSize, max(1, trainWindows[0].count))
+        let stepsPerEpoch = (trainWindows[0].count + batch - 1) / batch
+        let maxSteps = config.maxSteps ?? config.epochs.map { $0 * stepsPerEpoch }
+            ?? ForecasterConfig.defaultSteps(windows: trainWindows[0].count, batchSize: batch)
+        config.maxSteps = maxSteps
+        config.epochs = nil
+
+        let netConfig = NetworkConfig(inputSize: 1 + first.covariates.count - futureNames.count, horizon: H,
+                                      hiddenSize: config.hiddenSize, layers: config.layers, encoder: config.encoder,
+                                      decoder: config.decoder, decoderStart: config.decoderStart, dropout: config.dropout,
+                                      futureSize: calendar.count + futureNames.count)
+        // Members train in parallel, one thread each, when there are several and threads allow;
+        // a member's result depends only on its own seed and thread count.
+        let parallel = members > 1 && config.threads > 1
+        var trainers: [Trainer] = []
+        for k in 0..<members {
+            var c = config
+            c.seed = config.seed &+ UInt64(k)
+            c.threads = parallel ? 1 : config.threads
+            let network = makeNetwork(netConfig, seed: c.seed)
+            if let warmStart {
+                guard warmStart.network.config == netConfig, warmStart.members.count == members else {
+                    throw ConfigurationError(message: "the model to resume has \(warmStart.members.count) different networks (\(warmStart.network.config.encoder)->\(warmStart.network.config.decoder), hidden \(warmStart.network.config.hiddenSize), \(warmStart.network.config.inputSize) inputs, \(warmStart.network.config.futureSize) future inputs, horizon \(warmStart.network.config.horizon)) than this data and configuration give (\(members) members)")
+                }
+                for (p, q) in zip(network.parameters, warmStart.members[k].network.parameters) { p.value.copy(from: q.value) }
+            }
+            let encoding = WindowEncoding(lookback: lookbacks[k], horizon: H, features: netConfig.inputSize,
+                                          futureSize: netConfig.futureSize, baseline: config.baseline)
+            trainers.append(Trainer(network: network, series: features, encoding: encoding, config: c, maxSteps: maxSteps,
+                                    member: k, members: members))
+        }
+        let outcomes = UnsafeMutableBufferPointer<Result<TrainingSummary, Error>>.allocate(capacity: members)
+        defer { outcomes.deallocate() }
+        nonisolated(unsafe) let slots = outcomes
+        nonisolated(unsafe) let work = trainers
+        let windows = trainWindows, checks = validation
+        let lanes = parallel ? min(config.threads, members) : 1
+        var next = 0
+        while next < members {
+            let group = next..<min(members, next + lanes)
+            DispatchQueue.concurrentPerform(iterations: group.count) { i in
+                let k = group.lowerBound + i
+                (slots.baseAddress! + k).initialize(to: Result { try work[k].run(train: windows[k], validation: checks[k], hooks: hooks) })
+            }
+            next = group.upperBound
+        }
+        var summaries: [TrainingSummary] = []
+        for k in 0..<members { summaries.append(try outcomes[k].get()) }
+        let ensemble = (0..<members).map {
+            EnsembleMember(network: trainers[$0].network, lookback: lookbacks[$0], seed: trainers[$0].config.seed, summary: summaries[$0])
+        }
+        let residuals = calibrationResiduals(trainers, validation[0].isEmpty ? trainWindows.map { Array($0) } : validation)
+
+        let Lmax = config.lookback!
+        let states = zip(kept, features).map { s, f in
+            let tail = s.suffix(Lmax)
+            return SeriesState(id: s.id, frequency: s.frequency, timeFormat: s.timeFormat, targetScaler: f.targetScaler,
+                               covariateScalers: f.covariateScalers, tailTimes: tail.timestamps, tailTarget: tail.target,
+                               tailCovariates: tail.covariates, firstTime: s.formattedTime(0),
+                               lastTime: s.formattedTime(s.count - 1), count: s.count, baselinePeriod: f.period,
+                               nonNegative: !config.allowNegative! && s.target.allSatisfy { $0 >= 0 })
+        }
+        var summary = summaries[0]
+        summary.interrupted = summaries.contains { $0.interrupted }
+        let fitted = Forecaster(config: config, members: ensemble, targetName: first.targetName,
+                                covariateNames: kept[0].covariateNames, timeColumn: first.timeColumn, idColumn: idColumn,
+                                series: states, residuals: residuals, summary: summary)
+        let combined = try fitted.with(series: fitted.combination(kept, trainCounts: trainCounts))
+        var total = combined.summary
+        total.seconds = secondsSince(started, clock)
+        return Forecaster(config: config, members: ensemble, targetName: first.targetName,
+                          covariateNames: kept[0].covariateNames, timeColumn: first.timeColumn, idColumn: idColumn,
+                          series: combined.series, residuals: residuals, summary: total)
+    }
+
+    /// |median prediction − actual| per horizon step over the windows (one list per member, in the
+    /// same order), sorted, in scaled units.
+    static func calibrationResiduals(_ trainers: [Trainer], _ windows: [[Window]]) -> [[Float]] {
+        let H = trainers[0].encoding.horizon, F = trainers[0].encoding.features, Ff = trainers[0].encoding.futureSize
+        var out = [[Float]](repeating: [], count: H)
+        let chunk = 256
+        let y = FloatBuffer(count: H * chunk)
+        let f = FloatBuffer(count: max(1, H * chunk * Ff))
+        let xs = trainers.map { FloatBuffer(count: $0.encoding.lookback * chunk * F) }
+        var values = [Float](repeating: 0, count: trainers.count)
+        var start = 0
+        while start < windows[0].count {
+            let end = min(start + chunk, windows[0].count), n = end - start
+            var ps: [[Float]] = []
+            for (k, t) in trainers.enumerated() {
+                t.gather(windows[k][start..<end], x: xs[k].pointer, f: f.pointer, y: y.pointer)
+                ps.append(Array(UnsafeBufferPointer(start: t.predict(xs[k].pointer, f.pointer, batch: n), count: H * n)))
+            }
+            for h in 0..<H {
+                for b in 0..<n {
+                    for k in 0..<trainers.count { values[k] = ps[k][h * n + b] }
+                    out[h].append(abs(median(&values) - y[h * n + b]))
+                }
+            }
+            start = end
+        }
+        return out.map { $0.sorted() }
+    }
+
+    static func orderingCovariates(_ s: TimeSeries, future: [String]) -> TimeSeries {
+        guard !future.isEmpty else { return s }
+        var out = s
+        let past = s.covariateNames.filter { !future.contains($0) }
+        out.covariateNames = past + future
+        out.covariates = out.covariateNames.map { s.covariates[s.covariateNames.firstIndex(of: $0)!] }
+        return out
+    }
+
+    /// The seasonal periods to use (primary first): given, or detected on the training parts.
+    /// Sets `seasonalPeriods`, `seasonalPeriod` and `periodsDetected` in `config`.
+    static func resolvePeriods(_ input: [TimeSeries], config: inout ForecasterConfig, trainLength: Int,
+                               warnings: inout [String]) -> [Int] {
+        var periods: [Int]
+        let H = config.horizon
+        if let given = config.seasonalPeriods ?? config.seasonalPeriod.map({ $0 > 1 ? [$0] : [] }) {
+            periods = []
+            for p in given where !periods.contains(p) {
+                if trainLength - H < 2 * p {
+                    warnings.append("the seasonal period \(p) is dropped: it needs at least two seasons plus the horizon (\(2 * p + H) points), the training data have \(trainLength)")
+                } else {
+                    periods.append(p)
+                }
+            }
+            config.periodsDetected = false
+        } else {
+            periods = detectPeriods(input, horizon: H)
+            config.periodsDetected = true
+        }
+        config.seasonalPeriods = periods
+        config.seasonalPeriod = periods.first ?? 1
+        return periods
+    }
+
+    /// Periods found in at least a tenth of the series (at most 512 series are tested, evenly
+    /// spread), shortest first: a panel's global model gets the features of every season that a
+    /// fair share of its series shows, and each series then picks its own baseline period. A single series whose natural calendar period cannot be tested
+    /// (fewer than three seasons) keeps that period when it has two seasons plus the horizon.
+    static func detectPeriods(_ input: [TimeSeries], horizon H: Int) -> [Int] {
+        let sample = Trainer.spread(input, atMost: 512)
+        var votes: [Int: Int] = [:]
+        var untested = 0
+        for s in sample {
+            let candidates = Seasonality.candidates(for: s.frequency)
+            for p in Seasonality.detect(s.target, candidates: candidates) { votes[p, default: 0] += 1 }
+            let natural = s.frequency.seasonalPeriod
+            if natural > 1, s.count < 3 * natural, s.count >= 2 * natural + H { untested += 1 }
+        }
+        let need = max(1, (sample.count + 9) / 10)
+        var periods = votes.filter { $0.value >= need }.map(\.key).sorted()
+        if periods.isEmpty, untested >= need, case let natural = input[0].frequency.seasonalPeriod, natural > 1 {
+            periods = [natural]
+        }
+        return periods
+    }
+
+    /// The period (1 or one of `candidates`) whose seasonal-naive forecast has the smallest mean
+    /// absolute error over up to 200 origins at the end of `y`; ties go to the earlier candidate.
+    static func bestBaselinePeriod(_ y: [Double], candidates: [Int], horizon H: Int) -> Int {
+        guard !candidates.isEmpty else { return 1 }
+        let longest = candidates.max()!
+        let firstOrigin = max(longest, y.count - H - 20 * H), lastOrigin = y.count - H
+        guard lastOrigin > firstOrigin else { return candidates[0] }
+        let count = lastOrigin - firstOrigin
+        let origins = (0..<min(200, count)).map { firstOrigin + $0 * count / min(200, count) }
+        var best = 1, bestError = Double.infinity
+        for m in candidates + [1] {
+            var e = 0.0
+            for o in origins {
+                for h in 0..<H {
+                    let back = m * ((h / m) + 1)
+                    e += abs(y[o + h] - y[o + h - back])
+                }
+            }
+            if e < bestError * (1 - 1e-9) { best = m; bestError = e }
+        }
+        return best
+    }
+
+}

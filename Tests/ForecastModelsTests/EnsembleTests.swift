@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+@testable import ForecastModels
+import ForecastData
+import ForecastNN
+
+/// Every member's weights and the calibration residuals, bit for bit.
+func learnedEnsemble(_ f: Forecaster) -> [[UInt32]] {
+    f.members.flatMap { m in m.network.parameters.map { $0.value.array.map(\.bitPattern) } } + f.residuals.map { $0.map(\.bitPattern) }
+}
+
+@Suite struct EnsembleTests {
+    @Test(arguments: [1, 2])
+    func sameDataSeedThreadsAndSizeGiveABitIdenticalEnsemble(threads: Int) throws {
+        var c = ForecasterConfig(horizon: 12)
+        c.maxSteps = 40; c.threads = threads; c.ensembleSize = 3
+        let a = try fit([airline()], c), b = try fit([airline()], c)
+        #expect(a.members.count == 3)
+        #expect(learnedEnsemble(a) == learnedEnsemble(b))
+        #expect(a.members.map(\.seed) == [42, 43, 44])
+        #expect(a.members.map(\.lookback) == [24, 36, 24])
+        #expect(a.series[0].choice == b.series[0].choice)
+        // Members train one thread each in parallel, so the thread count does not change them.
+        var c1 = c; c1.threads = 3 - threads
+        #expect(learnedEnsemble(a) == learnedEnsemble(try fit([airline()], c1)))
+        var c2 = c; c2.seed = 7
+        #expect(learnedEnsemble(a) != learnedEnsemble(try fit([airline()], c2)))
+    }
+
+    @Test func forecastIsTheMembersMedianAndFilesKeepEveryMember() throws {
+        var c = ForecasterConfig(horizon: 12)
+        c.maxSteps = 30; c.ensembleSize = 3; c.combine = .network
+        let f = try fit([airline()], c)
+        let together = try f.predict(horizon: 12)[0].values
+        // Each member alone, through a one-member forecaster.
+        let alone = try f.members.map { m in
+            try Forecaster(config: f.config, members: [m], targetName: f.targetName, covariateNames: f.covariateNames,
+                           timeColumn: f.timeColumn, idColumn: f.idColumn, series: f.series, residuals: f.residuals,
+                           summary: f.summary).predict(horizon: 12)[0].values
+        }
+        for h in 0..<12 {
+            let sorted = alone.map { $0[h] }.sorted()
+            #expect(abs(together[h] - sorted[1]) <= 1e-9 * abs(sorted[1]) + 1e-9)
+        }
+        let back = try ModelFile.decode(try ModelFile.encode(f), path: "memory")
+        #expect(back.members.map(\.lookback) == f.members.map(\.lookback))
+        #expect(learnedEnsemble(back) == learnedEnsemble(f))
+        #expect(try back.predict(horizon: 12)[0].values == together)
+    }
+
+    @Test func aNetworkThatValidatesWorseThanSeasonalNaiveIsNotUsed() throws {
+        // y[t] = y[t-12] + noise: the seasonal-naive forecast is the best there is, and a network
+        // trained for five steps at a learning rate of 1 only adds noise to it.
+        var g = TestNoise(state: 11)
+        var y = (0..<12).map { 100 + 10 * sin(2 * .pi * Double($0) / 12) }
+        for t in 12..<600 { y.append(y[t - 12] + g.normal()) }
+        var c = ForecasterConfig(horizon: 12)
+        c.maxSteps = 5; c.learningRate = 1; c.seasonalPeriods = [12]; c.validationFraction = 0.12
+        let f = try fit([TimeSeries(target: y)], c)
+        let e = try #require(f.series[0].validationErrors)
+        #expect(e["network"]! > e["seasonal_naive"]!, "the setting should make the network worse: \(e)")
+        let choice = try #require(f.series[0].choice)
+        #expect(choice != "network")
+        #expect(e[choice]! == e.values.min()!)
+        // The forecast is then the chosen model's, refitted on the whole series.
+        let model = try #require(Baseline(rawValue: choice))
+        let expected = model.forecast(y, horizon: 12, period: 12)
+        let fc = try f.predict(horizon: 12)[0].values
+        for (a, b) in zip(fc, expected) { #expect(abs(a - b) <= 1e-9 * abs(b)) }
+        // With `network` the same fit keeps the network.
+        c.combine = .network
+        #expect(try fit([TimeSeries(target: y)], c).series[0].choice == nil)
+    }
+
+    @Test func combinationKeepsTheNetworkOnPatternsOnlyItCanLearn() throws {
+        // Pulses of a fixed shape start at irregular times; once one has started the network can
+        // read its onset in the lookback and finish it, which no statistical model can.
+        var g = TestNoise(state: 21)
+        let shape: [Double] = (0..<18).map { 30 * sin(.pi * Double($0) / 18) }
+        var y = [Double](repeating: 0, count: 1_600)
+        var t = 5
+        while t < y.count {
+            for (k, v) in shape.enumerated() where t + k < y.count { y[t + k] += v }
+            t += 20 + Int(g.next() * 12)
+        }
+        for i in y.indices { y[i] += 10 + 0.3 * g.normal() }
+        var c = ForecasterConfig(horizon: 8)
+        c.maxSteps = 1_500; c.seasonalPeriods = []; c.lookback = 24; c.hiddenSize = 32
+        c.validationFraction = 0.1
+        let f = try fit([TimeSeries(target: y)], c)
+        let e = try #require(f.series[0].validationErrors)
+        #expect(f.series[0].choice == "network", "validation errors \(e)")
+        #expect(e["network"]! < 0.6 * e["seasonal_naive"]!)
+    }
+}
