@@ -50,7 +50,13 @@ struct Evaluate: ParsableCommand {
                 if let st = f.series.first(where: { $0.id == s.id }), let last = st.tailTimes.last, last > history.timestamps.last! {
                     note("warning: the model was trained on data up to \(st.lastTime), inside the scored points; fit with --holdout \(n) for an honest score")
                 }
-                let fc = try f.predict(horizon: n, history: [history], future: [s], intervals: plot == nil ? [] : [0.8, 0.95])[0]
+                let fc: Forecast
+                do {
+                    // The held-out rows carry the future covariates of a model trained with them.
+                    fc = try f.predict(horizon: n, history: [history], future: [s], intervals: plot == nil ? [] : [0.8, 0.95])[0]
+                } catch let e as ConfigurationError {
+                    throw ConfigurationError(message: "\(data): \(e.message)")
+                }
                 if let plot, rows.isEmpty {
                     let shown = history.suffix(max(f.config.lookback!, 4 * n))
                     let svg = SVGPlot.render(title: "\(f.targetName): last \(n) points held out",

@@ -15,6 +15,10 @@ struct Predict: ParsableCommand {
           forecast predict --model airline.fcm --horizon 24 --intervals 80,95 --format json --output f.json
           forecast predict --model airline.fcm --horizon 12 --data newer.csv
           forecast predict --model airline.fcm --horizon 12 --intervals 80,95 --plot forecast.svg
+
+        A model fitted with --future-covariates needs --data: the history (rows with the target) followed by
+        a row per forecast step with the target empty and every future covariate filled in, e.g.
+          forecast predict --model sales.fcm --horizon 14 --data sales-with-next-14-days.csv
         """)
 
     @Option(help: "The model file written by 'forecast fit'.")
@@ -46,7 +50,48 @@ struct Predict: ParsableCommand {
 
     func validate() throws {
         guard horizon >= 1 else { throw ValidationError("--horizon must be at least 1, got \(horizon)") }
+        guard horizon <= 100_000 else { throw ValidationError("--horizon must be at most 100000, got \(horizon)") }
         _ = try levels()
+    }
+
+    /// The future-covariate cells of `file` after each history series, row by row as written:
+    /// one series per history series (matched by id) holding the rows after its last time, sorted,
+    /// with empty cells kept as NaN. Neither trimmed nor filled (whatever --fill says), so that a
+    /// missing value is reported by the forecaster with its time and column.
+    static func futureRows(_ file: String, options o: SeriesLoader.Options, names: [String],
+                           history: [TimeSeries]) throws -> [TimeSeries] {
+        // The time column as the history's load chose it.
+        var timeColumn = o.timeColumn
+        if timeColumn == nil {
+            let (header, first) = try CSVTable.peek(file, delimiter: o.delimiter)
+            let values = Set([o.target] + o.covariates + [o.idColumn].compactMap { $0 })
+            timeColumn = SeriesLoader.detectTimeColumn(header: header, firstRow: first, excluding: values, format: o.timeFormat)
+        }
+        var request: [String: CSVTable.Kind] = [:]
+        for name in names { request[name] = .number }
+        if let t = timeColumn { request[t] = .time(o.timeFormat) }
+        if let id = o.idColumn { request[id] = .text }
+        let table = try CSVTable(contentsOf: file, columns: request, delimiter: o.delimiter)
+        var times: [Int64]
+        if let t = timeColumn, case .times(let v, let format)? = table.columns[t] {
+            // Plain years read as integers become dates, as the loader did for the history.
+            times = format == .index && history.first?.timeFormat == .year
+                ? v.map { CivilCalendar.timestamp(year: Int($0), month: 1, day: 1) } : v
+        } else {
+            times = (0..<Int64(table.rowCount)).map { $0 }   // no time column: rows are numbered
+        }
+        var ids = [String?](repeating: nil, count: table.rowCount)
+        if let id = o.idColumn, case .text(let codes, let values)? = table.columns[id] {
+            ids = codes.map { values[Int($0)] }
+        }
+        let columns = names.map { table.numbers($0) }
+        return history.map { h in
+            let end = h.timestamps.last!
+            let rows = (0..<table.rowCount).filter { ids[$0] == h.id && times[$0] > end }.sorted { times[$0] < times[$1] }
+            return TimeSeries(id: h.id, timeColumn: h.timeColumn, timeFormat: h.timeFormat, frequency: h.frequency,
+                              timestamps: rows.map { times[$0] }, targetName: names[0], target: rows.map { columns[0][$0] },
+                              covariateNames: names, covariates: columns.map { c in rows.map { c[$0] } })
+        }
     }
 
     func levels() throws -> [Double] {
@@ -70,11 +115,8 @@ struct Predict: ParsableCommand {
                 for line in r.report { note("note: \(data): \(line)") }
                 history = r.series
                 if !futureNames.isEmpty {
-                    // The rows after the history carry the future covariates; read them as their own series.
-                    var fo = o
-                    fo.target = futureNames[0]
-                    fo.covariates = futureNames
-                    future = try SeriesLoader.load(data, options: fo).series
+                    // The rows after the history (target empty) carry the future covariates.
+                    future = try Self.futureRows(data, options: o, names: futureNames, history: r.series)
                 }
             } else if !futureNames.isEmpty {
                 throw ConfigurationError(message: "\(model) was trained with future covariates (\(futureNames.joined(separator: ", "))): pass --data with the history and rows for the forecast steps that carry them")
@@ -82,7 +124,13 @@ struct Predict: ParsableCommand {
             if horizon > f.config.horizon {
                 note("note: the model was trained for \(f.config.horizon) steps; steps \(f.config.horizon + 1)-\(horizon) feed forecasts back as inputs (recursive), so errors compound")
             }
-            let forecasts = try f.predict(horizon: horizon, history: history, future: future, intervals: try levels())
+            let forecasts: [Forecast]
+            do {
+                forecasts = try f.predict(horizon: horizon, history: history, future: future, intervals: try levels())
+            } catch let e as ConfigurationError where data != nil {
+                // What is missing or too short is in --data: name it.
+                throw ConfigurationError(message: "\(data!): \(e.message)")
+            }
             let text = format == .csv ? ForecastOutput.csv(forecasts, model: f) : ForecastOutput.json(forecasts, model: f)
             if let plot {
                 let fc = forecasts[0]

@@ -2,8 +2,13 @@ import Foundation
 
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
-/// The built `forecast` executable: beside the test bundle (same configuration), else release, else debug.
+/// The built `forecast` executable: `$FORECAST_BIN` when set, else beside the test bundle (same
+/// configuration, so a `--scratch-path` build tests its own binary), else release, else debug.
 let forecastBinary: String = {
+    if let given = ProcessInfo.processInfo.environment["FORECAST_BIN"], !given.isEmpty {
+        guard FileManager.default.isExecutableFile(atPath: given) else { fatalError("FORECAST_BIN=\(given) is not an executable") }
+        return given
+    }
     let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     var dir = beside
     // Swift Testing may run from inside the .xctest bundle on some platforms.
