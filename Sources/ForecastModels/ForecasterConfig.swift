@@ -141,7 +141,7 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
     public static let defaultEnsembleSize = 2
 
     /// The largest default step budget.
-    public static let stepCap = 20_000
+    public static let stepCap = 10_000
 
     /// The default epoch limit for `windows` training windows: about 400,000 window passes
     /// (a minute or less on one core), between 10 and 400 epochs; early stopping usually ends sooner.
@@ -152,7 +152,8 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
 
 /// How a forecaster combines its network with the statistical models, per series.
 public enum CombineMode: String, Sendable, Codable, CaseIterable {
-    /// The default: `best`.
+    /// The default: `best`, except that a model with future covariates keeps the network (the
+    /// only candidate that reads them).
     case auto
     /// Always the network (ensemble).
     case network

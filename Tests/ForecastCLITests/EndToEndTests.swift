@@ -83,6 +83,34 @@ let airline = "\(repoRoot)/datasets/airline_passengers.csv"
         _ = try XMLDocument(xmlString: p)   // well-formed
     }
 
+    @Test func heldOutRowsNeverReachTheModel() throws {
+        // Leakage: with --holdout 12, changing the last 12 rows (to values that would change the
+        // detected periods, the scalers, the baseline choice and the combination if they were
+        // seen) must leave the model file unchanged apart from timings.
+        let dir = tempDir()
+        let lines = try String(contentsOfFile: airline, encoding: .utf8).split(separator: "\n").map(String.init)
+        var changed = Array(lines.prefix(lines.count - 12))
+        for (k, line) in lines.suffix(12).enumerated() {
+            let date = line.split(separator: ",")[0]
+            changed.append("\(date),\(k % 2 == 0 ? 9000 : 1)")
+        }
+        let other = write(changed.joined(separator: "\n") + "\n", "changed.csv", in: dir)
+        for (file, model) in [(airline, "a.fcm"), (other, "b.fcm")] {
+            let r = try forecast(["fit", file, "--target", "passengers", "--horizon", "12", "--holdout", "12", "--max-steps", "30",
+                                  "--ensemble", "2", "--quiet", "--model", "\(dir)/\(model)"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        func header(_ m: String) throws -> String {
+            let text = try forecast(["inspect", "\(dir)/\(m)", "--json"]).stdout
+            return text.replacingOccurrences(of: #""seconds" : [0-9.e+-]+"#, with: "", options: .regularExpression)
+        }
+        let first = try header("a.fcm"), second = try header("b.fcm")
+        #expect(first == second)
+        let a = try forecast(["predict", "--model", "\(dir)/a.fcm", "--horizon", "12"]).stdout
+        let b = try forecast(["predict", "--model", "\(dir)/b.fcm", "--horizon", "12"]).stdout
+        #expect(!a.isEmpty && a == b)
+    }
+
     @Test func evaluateAndInspect() throws {
         let dir = tempDir()
         #expect(try forecast(["fit", airline, "--target", "passengers", "--horizon", "12", "--holdout", "12", "--epochs", "5", "--quiet", "--model", "\(dir)/m.fcm"]).status == 0)

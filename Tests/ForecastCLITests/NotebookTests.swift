@@ -136,3 +136,21 @@ import Testing
         #expect(Self.matches("a\nb", "a") != nil)
     }
 }
+
+/// README figures come from committed benchmark outputs: every `<!-- results: PATH -->` block must
+/// equal that file (python3 scripts/readme_tables.py rewrites them).
+@Suite struct ReadmeResultsTests {
+    @Test func readmeBlocksEqualTheCommittedResults() throws {
+        let readme = try String(contentsOfFile: "\(repoRoot)/README.md", encoding: .utf8)
+        let parts = readme.components(separatedBy: "<!-- results: ")
+        #expect(parts.count > 1, "the README has no generated results block")
+        for part in parts.dropFirst() {
+            let path = String(part.prefix { $0 != " " })
+            let body = part.components(separatedBy: " -->\n").dropFirst().joined(separator: " -->\n")
+                .components(separatedBy: "<!-- end results -->")[0]
+            let file = try String(contentsOfFile: "\(repoRoot)/\(path)", encoding: .utf8)
+            #expect(body == file.trimmingCharacters(in: .whitespacesAndNewlines) + "\n",
+                    "README block for \(path) differs from the file: run python3 scripts/readme_tables.py")
+        }
+    }
+}

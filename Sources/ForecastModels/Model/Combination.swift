@@ -23,11 +23,15 @@ extension Forecaster {
     /// mean absolute error over the last validation origins of its training part (non-overlapping
     /// blocks of one horizon that end at the end of the data given to `fit`, all inside the part
     /// held out from gradient steps), and, for a statistical choice, its forecast after the data.
-    /// With `CombineMode.network`, or without a validation part, every series keeps the network.
+    /// With `CombineMode.network`, or without a validation part, every series keeps the network;
+    /// so does `auto` for a model with future covariates.
     func combination(_ kept: [TimeSeries], trainCounts: [Int]) throws -> [SeriesState] {
         let H = config.horizon
         var states = series
-        guard config.combine != .network else { return states }
+        // Only the network reads future covariates: `auto` keeps it for models that have them.
+        guard config.combine != .network, !(config.combine == .auto && !(config.futureCovariates ?? []).isEmpty) else {
+            return states
+        }
         // Origins per series, newest first.
         let origins: [[Int]] = zip(kept, trainCounts).map { s, n in
             let blocks = min(Self.combinationOrigins, (s.count - n) / H)

@@ -67,7 +67,13 @@ extension Forecaster {
                                            futureColumns: futureNames.count))
             trainCounts.append(trainCount)
         }
+        // Validation windows: those whose targets end inside the held-out part. With at least two
+        // horizons held out, early stopping watches the earlier ones and the intervals are
+        // calibrated on the last horizon's windows, which early stopping never selected on.
         let validationRanges = zip(kept, trainCounts).map { s, n in (n + 1)..<(s.count + 1) }   // empty without a split
+        let split = zip(kept, trainCounts).map { s, n in s.count - n >= 2 * H }
+        let stoppingRanges = zip(validationRanges, split).map { r, apart in apart ? r.lowerBound..<(r.upperBound - H) : r }
+        let calibrationRanges = zip(validationRanges, split).map { r, apart in apart ? (r.upperBound - H)..<r.upperBound : r }
 
         // The members: seeds seed, seed+1, ...; lookbacks alternate between L and 1.5 L (when the
         // lookback was not given and every series is long enough).
@@ -81,7 +87,8 @@ extension Forecaster {
             Array(Windows(spec: WindowSpec(lookback: Lk, horizon: H, stride: config.stride),
                           targetEnds: trainCounts.map { (Lk + H)..<($0 + 1) }))
         }
-        let validation = lookbacks.map { Array(Windows(spec: WindowSpec(lookback: $0, horizon: H), targetEnds: validationRanges)) }
+        let validation = lookbacks.map { Array(Windows(spec: WindowSpec(lookback: $0, horizon: H), targetEnds: stoppingRanges)) }
+        let calibration = lookbacks.map { Array(Windows(spec: WindowSpec(lookback: $0, horizon: H), targetEnds: calibrationRanges)) }
         if validation[0].isEmpty { warnings.append("too little data for a validation split: early stopping watches the training loss and intervals are calibrated on training windows (optimistic)") }
         let batch = min(config.batchSize, max(1, trainWindows[0].count))
         let stepsPerEpoch = (trainWindows[0].count + batch - 1) / batch
@@ -134,7 +141,7 @@ extension Forecaster {
         let ensemble = (0..<members).map {
             EnsembleMember(network: trainers[$0].network, lookback: lookbacks[$0], seed: trainers[$0].config.seed, summary: summaries[$0])
         }
-        let residuals = calibrationResiduals(trainers, validation[0].isEmpty ? trainWindows.map { Array($0) } : validation)
+        let residuals = calibrationResiduals(trainers, calibration[0].isEmpty ? trainWindows.map { Array($0) } : calibration)
 
         let Lmax = config.lookback!
         let states = zip(kept, features).map { s, f in
