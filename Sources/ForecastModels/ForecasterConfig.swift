@@ -160,6 +160,10 @@ public enum CombineMode: String, Sendable, Codable, CaseIterable {
     /// The candidate (network, seasonal naive, Theta, damped ETS) with the smallest error on the
     /// validation origins of each series.
     case best
+    /// The network blended with the best statistical model, weighted by the inverse of their
+    /// validation errors (a statistical model alone when the network validates worse than seasonal
+    /// naive).
+    case weights
 }
 
 extension ForecasterConfig {

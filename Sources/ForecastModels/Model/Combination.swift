@@ -60,13 +60,21 @@ extension Forecaster {
             }
             states[i].validationErrors = errors
             // Ties go to the network; the statistical models in their listed order.
-            var best = "network"
-            for model in Self.statisticalCandidates where errors[model.rawValue]! < errors[best]! * (1 - 1e-9) {
-                best = model.rawValue
+            var best = "network", bestStat = Self.statisticalCandidates[0].rawValue
+            for model in Self.statisticalCandidates {
+                if errors[model.rawValue]! < errors[best]! * (1 - 1e-9) { best = model.rawValue }
+                if errors[model.rawValue]! < errors[bestStat]! * (1 - 1e-9) { bestStat = model.rawValue }
             }
-            states[i].choice = best
-            if let model = Baseline(rawValue: best) {
+            let blend = config.combine == .weights && errors["network"]! <= errors[Baseline.seasonalNaive.rawValue]!
+            let chosen = blend ? bestStat : best
+            states[i].choice = chosen
+            if let model = Baseline(rawValue: chosen) {
                 states[i].statForecast = model.forecast(s.target, horizon: 4 * H, period: m)
+                if blend {
+                    // Inverse-error weights; an exact validation hit takes all the weight.
+                    let a = errors["network"]!, b = errors[chosen]!
+                    states[i].statWeight = a + b > 0 ? a / (a + b) : 0.5
+                }
             }
         }
         return states

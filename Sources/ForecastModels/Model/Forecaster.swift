@@ -32,6 +32,9 @@ public struct SeriesState: Sendable, Codable, Equatable {
     public var validationErrors: [String: Double]?
     /// The chosen statistical model's forecast after the training data (when `choice` is one).
     public var statForecast: [Double]?
+    /// The chosen statistical model's weight in a blend with the network (`CombineMode.weights`);
+    /// absent: 1, the statistical model alone.
+    public var statWeight: Double?
 }
 
 /// One network of an ensemble: its weights, the lookback it reads and how it was trained.
@@ -261,10 +264,12 @@ public final class Forecaster: @unchecked Sendable {
             let floor = c.state.nonNegative == true ? 0.0 : -Double.infinity
             var values = outputs[b].prefix(horizon).map { s.inverse(Double($0)) }
             if let choice = c.state.choice, let model = Baseline(rawValue: choice) {
-                // The combination chose a statistical model for this series.
+                // The combination chose a statistical model for this series (alone, or blended with
+                // the network with weight `statWeight`).
                 let path = history == nil ? (c.state.statForecast ?? [])
                     : model.forecast(fullHistory[b].target, horizon: horizon, period: c.state.baselinePeriod ?? config.seasonalPeriod!)
-                for h in 0..<min(horizon, path.count) { values[h] = path[h] }
+                let w = c.state.statWeight ?? 1
+                for h in 0..<min(horizon, path.count) { values[h] = w * path[h] + (1 - w) * values[h] }
             }
             values = values.map { max(floor, $0) }
             var bands: [(Double, [Double], [Double])] = []
