@@ -74,15 +74,7 @@ func baseline(_ h: ModelFile.Header) -> String {
 
 /// What forecasts each series, in words.
 func combination(_ h: ModelFile.Header) -> String {
-    let mode = h.config.combine?.rawValue ?? "network"
-    if h.series.count == 1, let e = h.series[0].validationErrors {
-        let scores = e.sorted { $0.value < $1.value }.map { "\($0.key) \(String(format: "%.4g", $0.value))" }
-        return "\(mode): \(h.series[0].choice ?? "network") (validation MAE: \(scores.joined(separator: ", ")))"
-    }
-    var counts: [String: Int] = [:]
-    for s in h.series { counts[s.choice ?? "network", default: 0] += 1 }
-    return "\(mode): " + counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-        .map { "\($0.key) \($0.value) series" }.joined(separator: ", ")
+    "\(h.config.combine?.rawValue ?? "network"): " + Forecaster.describeChoices(h.series, unit: " series")
 }
 
 /// The decoder's known-future inputs, in words.
@@ -99,9 +91,4 @@ func range(_ h: ModelFile.Header) -> String {
     guard clipped > 0 else { return "not clipped" }
     let which = h.series.count > 1 ? " in \(clipped) of \(h.series.count) series" : ""
     return "forecasts clipped at 0 (training values all >= 0\(which))"
-}
-
-extension String {
-    /// `nil` for the empty string.
-    var nonEmpty: String? { isEmpty ? nil : self }
 }

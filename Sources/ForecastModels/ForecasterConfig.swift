@@ -30,7 +30,8 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
     public var decoderStart: DecoderStart = .encoderState
     /// Dropout between stacked layers.
     public var dropout: Double = 0
-    /// Maximum epochs; default: bounded so that a fit costs about a minute at most.
+    /// Passes over the training windows, used as the budget when `maxSteps` is `nil`; both `nil`:
+    /// `defaultSteps`.
     public var epochs: Int?
     /// Windows per mini-batch.
     public var batchSize: Int = 32
@@ -124,11 +125,6 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
         return max(1, min(wanted, cap))
     }
 
-    /// The default lookback for one seasonal period `m` (1: none).
-    public static func defaultLookback(horizon: Int, seasonalPeriod m: Int, length: Int) -> Int {
-        defaultLookback(horizon: horizon, periods: m > 1 ? [m] : [], length: length)
-    }
-
     /// The default training budget in optimizer steps for `windows` training windows of
     /// `batchSize`: 200 passes over small data, at most `stepCap` steps (early stopping usually
     /// ends sooner).
@@ -142,12 +138,6 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
 
     /// The largest default step budget.
     public static let stepCap = 10_000
-
-    /// The default epoch limit for `windows` training windows: about 400,000 window passes
-    /// (a minute or less on one core), between 10 and 400 epochs; early stopping usually ends sooner.
-    public static func defaultEpochs(windows: Int) -> Int {
-        min(400, max(10, 400_000 / max(1, windows)))
-    }
 }
 
 /// How a forecaster combines its network with the statistical models, per series.

@@ -3,7 +3,10 @@ import ForecastData
 extension Forecaster {
     /// What forecasts the series, counted: "network 300, theta 80, seasonal_naive 34"; for one
     /// series, the choice with each candidate's validation error.
-    public var choiceSummary: String {
+    public var choiceSummary: String { Self.describeChoices(series) }
+
+    /// What forecasts `series` (see `choiceSummary`); `unit` follows each count.
+    public static func describeChoices(_ series: [SeriesState], unit: String = "") -> String {
         if series.count == 1, let e = series[0].validationErrors {
             let scores = e.sorted { $0.value < $1.value }.map { "\($0.key) \(String(format: "%.4g", $0.value))" }
             return "\(series[0].choice ?? "network") (validation MAE: \(scores.joined(separator: ", ")))"
@@ -11,7 +14,7 @@ extension Forecaster {
         var counts: [String: Int] = [:]
         for s in series { counts[s.choice ?? "network", default: 0] += 1 }
         return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-            .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            .map { "\($0.key) \($0.value)\(unit)" }.joined(separator: ", ")
     }
 
     /// The statistical candidates the combination weighs against the network.
