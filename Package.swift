@@ -1,22 +1,12 @@
 // swift-tools-version: 6.1
 import PackageDescription
-import Foundation
 
-// Numeric kernels are compiled for the build machine's vector units: without `-target-cpu`, Swift
-// lowers SIMD fused multiply-add to a libm call and runs ~30x slower (see shared TECH-NOTES §2).
-// Set FORECAST_TARGET_CPU=haswell (AVX2 + FMA) for a binary that runs on other x86-64 machines.
-let targetCPU = ProcessInfo.processInfo.environment["FORECAST_TARGET_CPU"] ?? "native"
-#if arch(x86_64)
-let cpuFlags: [String] = ["-target-cpu", targetCPU]
-#else
-let cpuFlags: [String] = []
-#endif
-let kernelSettings: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked"] + cpuFlags, .when(configuration: .release)),
-]
-let dataSettings: [SwiftSetting] = [
-    .unsafeFlags(cpuFlags, .when(configuration: .release)),
-]
+// No target carries compiler flags (`unsafeFlags`), so other packages can depend on ForecastKit by
+// URL and version, and one binary runs on every x86-64 CPU. The hot numeric kernels live in the C
+// target CForecastKernels: each is compiled for AVX-512, AVX2 + FMA and baseline x86-64 through
+// function attributes, and the best variant for the CPU is chosen at run time (see that target's
+// header and ForecastNN/Kernels/NativeKernels.swift). The Swift kernels are their readable twins
+// and serve other architectures.
 
 let package = Package(
     name: "forecast",
@@ -30,22 +20,21 @@ let package = Package(
     ],
     targets: [
         // MARK: - Public API
-        .target(name: "ForecastData", dependencies: ["CLibCSV"], swiftSettings: dataSettings),
-        .target(name: "ForecastNN", swiftSettings: kernelSettings),
-        .target(name: "ForecastMetrics", swiftSettings: dataSettings),
+        .target(name: "ForecastData", dependencies: ["CLibCSV"]),
+        .target(name: "ForecastNN", dependencies: ["CForecastKernels"]),
+        .target(name: "ForecastMetrics"),
         .target(name: "ForecastModels",
-                dependencies: ["ForecastData", "ForecastNN", "ForecastMetrics"],
-                swiftSettings: dataSettings),
+                dependencies: ["ForecastData", "ForecastNN", "ForecastMetrics"]),
         .target(name: "ForecastKit",
                 dependencies: ["ForecastData", "ForecastNN", "ForecastMetrics", "ForecastModels"]),
         .executableTarget(name: "ForecastCLI",
                           dependencies: ["ForecastKit",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          swiftSettings: dataSettings),
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "PipelineExample", dependencies: ["ForecastKit"],
                           path: "Sources/Examples/PipelineExample"),
 
         // MARK: - Implementation details
+        .target(name: "CForecastKernels"),
         .systemLibrary(name: "CLibCSV", path: "Sources/CLibCSV", providers: [.apt(["libcsv-dev"])]),
         .target(name: "_ForecastTestSupport", dependencies: ["ForecastNN"]),
 

@@ -7,7 +7,8 @@ import Darwin
 /// Vectorised activations. A 64-unit LSTM evaluates ~8k gate activations per step at batch 32;
 /// with scalar `expf` they would cost more than the matrix products, so `exp` is computed on
 /// SIMD16 lanes (Cephes' polynomial after range reduction, about 1 ulp on the clamped range).
-/// The naive twins use libm and are the tests' reference.
+/// The naive twins use libm and are the tests' reference. On x86-64 the passes over arrays run in C
+/// (CForecastKernels; see `Kernels.backend`), with the code here as their twin.
 public enum Activations {
     typealias V = SIMD16<Float>
 
@@ -45,6 +46,7 @@ public enum Activations {
     /// x[i] = sigmoid(x[i]) for i in 0..<n.
     public static func sigmoid(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
         if Kernels.reference { for k in 0..<n { x[k] = sigmoidNaive(x[k]) }; return }
+        if let native = Kernels.native { return native.sigmoid(x, n) }
         var i = 0
         while i + 16 <= n {
             Kernels.store(sigmoid(Kernels.load(x + i)), x + i); i += 16
@@ -55,6 +57,7 @@ public enum Activations {
     /// x[i] = tanh(x[i]) for i in 0..<n.
     public static func tanh(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
         if Kernels.reference { for k in 0..<n { x[k] = tanhNaive(x[k]) }; return }
+        if let native = Kernels.native { return native.tanh(x, n) }
         var i = 0
         while i + 16 <= n {
             Kernels.store(tanh(Kernels.load(x + i)), x + i); i += 16

@@ -10,6 +10,9 @@
 /// input rows, then the recurrent rows, one fused multiply-add each) and goes through the same
 /// activation functions, so the fused and unfused steps give bit-identical results; tests check it.
 /// Hidden sizes that are not a multiple of 16 use the unfused path.
+///
+/// On x86-64 the steps run in C (CForecastKernels; see `Kernels.backend`), with this code as the
+/// readable twin.
 extension Kernels {
     /// Whether the fused steps serve this hidden size (and are not switched off).
     static func fusesSteps(hidden H: Int) -> Bool { H % 16 == 0 && !reference && fusedSteps }
@@ -80,6 +83,7 @@ struct GRUStepOperands {
 extension Kernels {
     /// One fused LSTM step. Panels outside (one stays in L1), blocks of 4 rows inside.
     static func lstmStep(_ s: LSTMStepOperands) {
+        if let native { return native.lstmStep(s) }
         let K = s.inputs + s.hidden
         for c in 0..<(s.hidden / 16) {
             let panel = s.panel + c * K * 64
@@ -210,6 +214,7 @@ extension Kernels {
 
     /// One fused GRU step. Panels outside, blocks of 4 rows inside.
     static func gruStep(_ s: GRUStepOperands) {
+        if let native { return native.gruStep(s) }
         for c in 0..<(s.hidden / 16) {
             let panel = s.panel + c * s.hidden * 48
             var r = 0

@@ -3,8 +3,10 @@
 /// registers across the K loop, fused multiply-add). `gemmNaive` is its reference twin; tests
 /// check that both agree on every edge shape.
 ///
-/// Built with `-target-cpu` (Package.swift) the SIMD16 products compile to FMA instructions;
-/// without it they become calls to libm's `fmaf` (~30x slower, same results).
+/// On x86-64 the products run in C (CForecastKernels, chosen for the CPU at run time; see
+/// `Kernels.backend`): the Swift code here is their readable twin and runs on other architectures.
+/// Swift compiled for baseline x86-64 (no `-target-cpu`, which a versioned dependency cannot set)
+/// would lower `addProduct` to calls to libm's `fmaf`, ~30x slower with the same results.
 public enum Kernels {
     /// When true, every product and activation uses its naive reference twin (libm for the
     /// activations). Task-local, so a test can run a whole training with the twins
@@ -19,6 +21,15 @@ public enum Kernels {
                             _ B: UnsafePointer<Float>, _ ldb: Int,
                             _ C: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool) {
         if reference { return gemmNaive(M, N, K, A, lda, B, ldb, C, ldc, accumulate: accumulate) }
+        if let native { return native.gemm(M, N, K, A, lda, B, ldb, C, ldc, accumulate) }
+        gemmSIMD(M, N, K, A, lda, B, ldb, C, ldc, accumulate: accumulate)
+    }
+
+    /// The Swift twin of the C `gemm`.
+    static func gemmSIMD(_ M: Int, _ N: Int, _ K: Int,
+                         _ A: UnsafePointer<Float>, _ lda: Int,
+                         _ B: UnsafePointer<Float>, _ ldb: Int,
+                         _ C: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool) {
         // Column blocks outside, rows inside: a (K x 32) slice of B stays in L1 while every row of A
         // streams past it (rows outside would re-read all of B, often larger than L1, per 4 rows).
         var j = 0
@@ -76,6 +87,7 @@ public enum Kernels {
             }
             return
         }
+        if let native { return native.gemmPacked(M, N, K, A, lda, panels, C, ldc, accumulate) }
         for p in 0..<(N / 32) { gemmPanel(M, K, A, lda, panels + p * K * 32, C + p * 32, ldc, accumulate) }
     }
 
@@ -206,6 +218,15 @@ public enum Kernels {
                               _ B: UnsafePointer<Float>, _ ldb: Int,
                               _ C: UnsafeMutablePointer<Float>, _ ldc: Int) {
         if reference { return gemmTNNaive(M, N, K, A, lda, B, ldb, C, ldc) }
+        if let native { return native.gemmTN(M, N, K, A, lda, B, ldb, C, ldc) }
+        gemmTNSIMD(M, N, K, A, lda, B, ldb, C, ldc)
+    }
+
+    /// The Swift twin of the C `gemmTN`.
+    static func gemmTNSIMD(_ M: Int, _ N: Int, _ K: Int,
+                           _ A: UnsafePointer<Float>, _ lda: Int,
+                           _ B: UnsafePointer<Float>, _ ldb: Int,
+                           _ C: UnsafeMutablePointer<Float>, _ ldc: Int) {
         var i = 0
         while i + 4 <= M {
             let c0 = C + i * ldc, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc
@@ -350,6 +371,20 @@ public enum Kernels {
             let d = src + t * n
             for k in 0..<n { dst[k] += d[k] }
         }
+    }
+
+    /// Sixteen running sums of squares: lane l is Σ_q x[16q + l]², one fused multiply-add each, in
+    /// order (zeros past n). Deterministic and vectorised; the gradient norm adds the lanes.
+    static func sumOfSquares16(_ x: UnsafePointer<Float>, _ n: Int) -> SIMD16<Float> {
+        if let native { return native.sumOfSquares16(x, n) }
+        var acc = V()
+        var i = 0
+        while i < n {
+            let g = load(x + i, min(16, n - i))
+            acc.addProduct(g, g)
+            i += 16
+        }
+        return acc
     }
 
     /// out[N] += Σ_rows x[rows, N] (column sums, for bias gradients), rows summed in order.

@@ -72,14 +72,7 @@ public final class Adam {
         // Sixteen running sums per parameter, added in a fixed order: deterministic and vectorised.
         var sum = 0.0
         for p in parameters {
-            var acc = SIMD16<Float>()
-            var i = 0
-            while i < p.count {
-                let gi = Kernels.load(p.grad.pointer + i, min(16, p.count - i))
-                acc.addProduct(gi, gi)
-                i += 16
-            }
-            sum += Double(acc.sum())
+            sum += Double(Kernels.sumOfSquares16(p.grad.pointer, p.count).sum())
         }
         let norm = sum.squareRoot()
         if norm.isFinite && norm > maxNorm && maxNorm > 0 {
