@@ -112,8 +112,54 @@ def mase(actual, forecast, scale):
     return sum(abs(a - f) for a, f in pairs) / len(pairs) / scale
 
 
-def run_origin(binary, fit_extra, ds, k, tmp):
-    """Fit on the series without its last k*H points, forecast H, score network and seasonal naive."""
+CANDIDATES = ["network", "seasonal_naive", "theta", "damped_ets", "holt_winters", "naive", "drift"]
+LEVELS = (80, 95)
+
+
+def predict(binary, model, h, data=None, method=None, intervals=False):
+    """The forecast rows of `forecast predict --format json`, or raises RuntimeError."""
+    cmd = [binary, "predict", "--model", model, "--horizon", str(h), "--format", "json"]
+    cmd += (["--data", data, "--fill", "interpolate"] if data else []) + (["--method", method] if method else [])
+    cmd += ["--intervals", ",".join(map(str, LEVELS))] if intervals else []
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"predict exit {p.returncode}: " + (p.stderr.strip().splitlines() or ["?"])[-1][:300])
+    rows = json.loads(p.stdout)["forecasts"]
+    if len(rows) != h or not all(math.isfinite(float(r["value"])) for r in rows):
+        raise RuntimeError(f"forecast has {len(rows)} rows or non-finite values")
+    return rows
+
+
+def write_csv(path, ds, rows):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow([ds["time_column"], ds["target"]])
+        w.writerows(rows)
+
+
+def interval_scores(actual, rows):
+    """Per level: (points covered, points scored, Winkler score sum)."""
+    out = {}
+    for lv in LEVELS:
+        a = 1 - lv / 100
+        cov = n = 0
+        wink = 0.0
+        for y, r in zip(actual, rows):
+            if y is None:
+                continue
+            lo, hi = float(r[f"lower_{lv}"]), float(r[f"upper_{lv}"])
+            n += 1
+            cov += lo <= y <= hi
+            wink += (hi - lo) + (2 / a) * (lo - y if y < lo else y - hi if y > hi else 0)
+        out[str(lv)] = [cov, n, wink]
+    return out
+
+
+def run_origin(binary, fit_extra, ds, k, tmp, candidates=False, val_origins=0):
+    """Fit on the series without its last k*H points, forecast H, score network and seasonal naive.
+    With `candidates`, also every candidate's forecast (`predict --method`), scored; with
+    `val_origins` V, also every candidate's raw forecasts at the V origins before the cut (H apart),
+    for studying combination rules offline."""
     h, m, target = ds["H"], ds["m"], ds["target"]
     rows = ds["rows"]
     cut = len(rows) - k * h
@@ -127,10 +173,7 @@ def run_origin(binary, fit_extra, ds, k, tmp):
     res["mase_snaive"] = mase(actual, snaive, scale)
     d = tempfile.mkdtemp(dir=tmp)
     path, model = os.path.join(d, "train.csv"), os.path.join(d, "m.fcm")
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow([ds["time_column"], target])
-        w.writerows(train)
+    write_csv(path, ds, train)
     fit = [binary, "fit", path, "--target", target, "--horizon", str(h), "--fill", "interpolate", "--quiet",
            "--model", model] + fit_extra
     t0 = time.perf_counter()
@@ -140,23 +183,40 @@ def run_origin(binary, fit_extra, ds, k, tmp):
         res["error"] = f"fit exit {p.returncode}: " + (p.stderr.strip().splitlines() or ["?"])[-1][:300]
         return res
     t0 = time.perf_counter()
-    p = subprocess.run([binary, "predict", "--model", model, "--horizon", str(h), "--format", "json"],
-                       capture_output=True, text=True)
-    res["predict_s"] = round(time.perf_counter() - t0, 3)
-    if p.returncode != 0:
-        res["error"] = f"predict exit {p.returncode}: " + (p.stderr.strip().splitlines() or ["?"])[-1][:300]
-        return res
     try:
-        fc = [float(r["value"]) for r in json.loads(p.stdout)["forecasts"]]
-    except (ValueError, KeyError, TypeError) as e:
-        res["error"] = f"unreadable predict output: {e}"
+        rows = predict(binary, model, h, intervals=True)
+    except (RuntimeError, ValueError, KeyError, TypeError) as e:
+        res["error"] = str(e)
         return res
-    if len(fc) != h or not all(math.isfinite(v) for v in fc):
-        res["error"] = f"forecast has {len(fc)} values, non-finite: {sum(not math.isfinite(v) for v in fc)}"
-        return res
+    res["predict_s"] = round(time.perf_counter() - t0, 3)
+    fc = [float(r["value"]) for r in rows]
     res["mase_net"] = mase(actual, fc, scale)
     if res["mase_net"] is None:
         res["error"] = "MASE undefined (zero in-sample seasonal-naive error or no test values)"
+        return res
+    res["intervals"] = interval_scores(actual, rows)
+    res["scale"] = scale
+    if candidates or val_origins:
+        try:
+            res["candidates"] = {c: mase(actual, [float(r["value"]) for r in predict(binary, model, h, path, c)], scale)
+                                 for c in CANDIDATES}
+            if val_origins:
+                res["actual"], res["forecasts"] = actual, {c: [] for c in CANDIDATES}
+                res["forecasts"]["combination"] = fc
+                for c in CANDIDATES:
+                    res["forecasts"][c] = [float(r["value"]) for r in predict(binary, model, h, path, c)]
+                res["validation"] = []
+                for j in range(1, val_origins + 1):
+                    vcut = cut - j * h
+                    vpath = os.path.join(d, f"val{j}.csv")
+                    write_csv(vpath, ds, train[:vcut])
+                    try:
+                        fcs = {c: [float(r["value"]) for r in predict(binary, model, h, vpath, c)] for c in CANDIDATES}
+                    except RuntimeError:
+                        break   # history shorter than the lookback
+                    res["validation"].append({"j": j, "cut": vcut, "actual": x[vcut:vcut + h], "forecasts": fcs})
+        except (RuntimeError, ValueError, KeyError, TypeError) as e:
+            res["candidate_error"] = str(e)
     return res
 
 
@@ -201,6 +261,8 @@ def summarize(datasets, results):
         if not errors:
             row["mase_net"] = sum(r["mase_net"] for r in origins) / len(origins)
             row["ratio"] = row["mase_net"] / row["mase_snaive"] if row.get("mase_snaive") else None
+            if all(r.get("candidates") and None not in r["candidates"].values() for r in origins):
+                row["candidates"] = {c: sum(r["candidates"][c] for r in origins) / len(origins) for c in CANDIDATES}
         per.append(row)
     for name in ("bundled", "extra"):
         rows = [r for r in per if r["set"] == name]
@@ -211,6 +273,17 @@ def summarize(datasets, results):
                       "worse_than_snaive": sum(x > 1 for x in ok),
                       "failed": [r["file"] for r in rows if "error" in r],
                       "fit_s": round(sum(r["fit_s"] for r in rows), 1)}
+        # Interval coverage pooled over every scored point; Winkler score scaled like MASE.
+        ivs = [(o["intervals"], o["scale"]) for r in rows if "error" not in r for o in r["origins"] if "intervals" in o]
+        if ivs:
+            sets[name]["intervals"] = {lv: {"coverage": sum(i[lv][0] for i, _ in ivs) / max(1, sum(i[lv][1] for i, _ in ivs)),
+                                            "scaled_winkler": sum(i[lv][2] / max(1, i[lv][1]) / sc for i, sc in ivs) / len(ivs)}
+                                       for lv in map(str, LEVELS)}
+        full = [r for r in rows if r.get("candidates") and r.get("mase_snaive")]
+        if full and len(full) == len(ok):
+            sets[name]["candidates"] = {c: {"geomean_ratio": geomean([r["candidates"][c] / r["mase_snaive"] for r in full]),
+                                            "worse_than_snaive": sum(r["candidates"][c] > r["mase_snaive"] for r in full)}
+                                        for c in CANDIDATES}
     return {"datasets": per, "sets": sets, "fit_s_total": round(sum(r["fit_s"] for r in per), 1)}
 
 
@@ -230,6 +303,22 @@ def markdown(meta, variants, datasets):
         for name, s in v["summary"]["sets"].items():
             out.append(f"| {v['name']} | {name} | **{fmt(s['geomean_ratio'])}** | {s['worse_than_snaive']} | "
                        f"{s['scored']} / {s['datasets']} | {', '.join(s['failed']) or '-'} | {s['fit_s']:.1f} |")
+    ivl = [(v, name, s) for v in variants for name, s in v["summary"]["sets"].items() if s.get("intervals")]
+    if ivl:
+        out += ["", "Prediction intervals of the default forecast, pooled over every scored point "
+                "(Winkler score scaled like MASE, lower is better):", "",
+                "| variant | set |" + "".join(f" {lv}% coverage | {lv}% Winkler |" for lv in LEVELS), "|---|---|" + "---|---|" * len(LEVELS)]
+        for v, name, s in ivl:
+            out.append(f"| {v['name']} | {name} |" + "".join(
+                f" {100 * s['intervals'][str(lv)]['coverage']:.1f}% | {fmt(s['intervals'][str(lv)]['scaled_winkler'])} |" for lv in LEVELS))
+    cand = [(v, name, s) for v in variants for name, s in v["summary"]["sets"].items() if s.get("candidates")]
+    if cand:
+        out += ["", "Every candidate alone (`forecast predict --method NAME`, same fits): geometric-mean MASE ratio "
+                "vs seasonal naive, and datasets where it loses to seasonal naive:", "",
+                "| variant | set | default |" + "".join(f" {c} |" for c in CANDIDATES), "|---|---|---|" + "---|" * len(CANDIDATES)]
+        for v, name, s in cand:
+            out.append(f"| {v['name']} | {name} | **{fmt(s['geomean_ratio'])}** ({s['worse_than_snaive']}) |" + "".join(
+                f" {fmt(s['candidates'][c]['geomean_ratio'])} ({s['candidates'][c]['worse_than_snaive']}) |" for c in CANDIDATES))
     cells = sorted({v["cell"] for v in variants}, key=str)
     if len({v["seed"] for v in variants}) > 1:
         out += ["", "Across seeds (mean, max - min of the geometric means):", ""]
@@ -262,6 +351,11 @@ def main():
     ap.add_argument("--set", choices=["bundled", "extra", "all"], default="all")
     ap.add_argument("--cells", default="", help="comma-separated cells, each run with --cell (default: the default model)")
     ap.add_argument("--jobs", type=int, default=1, help="fits in parallel (default 1, so timings are clean)")
+    ap.add_argument("--candidates", action="store_true",
+                    help="also score every candidate (predict --method) and add their table")
+    ap.add_argument("--validation-origins", type=int, default=0, metavar="V",
+                    help="also store every candidate's forecasts at V origins before each cut (for offline study)")
+    ap.add_argument("--name", default="", help="suffix of the result files (rolling_<set><name>.md)")
     a = ap.parse_args()
     binary = os.path.abspath(os.environ.get("FORECAST") or os.path.join(ROOT, ".build", "release", "forecast"))
     if not os.access(binary, os.X_OK):
@@ -285,7 +379,7 @@ def main():
     tasks = [(v, ds, k) for v in variants for ds in datasets for k in range(1, ORIGINS + 1)]
     t_start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="accuracy-") as tmp, cf.ThreadPoolExecutor(max(1, a.jobs)) as pool:
-        futures = {pool.submit(run_origin, binary, v["extra"], ds, k, tmp): (v, ds, k) for v, ds, k in tasks}
+        futures = {pool.submit(run_origin, binary, v["extra"], ds, k, tmp, a.candidates, a.validation_origins): (v, ds, k) for v, ds, k in tasks}
         for i, fut in enumerate(cf.as_completed(futures), 1):
             v, ds, k = futures[fut]
             try:
@@ -302,7 +396,7 @@ def main():
         v.pop("extra")
     md = markdown(meta, variants, datasets)
     os.makedirs(RESULTS, exist_ok=True)
-    stem = os.path.join(RESULTS, f"rolling_{a.set}")
+    stem = os.path.join(RESULTS, f"rolling_{a.set}{a.name}")
     with open(stem + ".json", "w") as f:
         json.dump({"meta": meta, "variants": variants}, f, indent=1)
         f.write("\n")

@@ -15,6 +15,7 @@ struct Predict: ParsableCommand {
           forecast predict --model airline.fcm --horizon 24 --intervals 80,95 --format json --output f.json
           forecast predict --model airline.fcm --horizon 12 --data newer.csv
           forecast predict --model airline.fcm --horizon 12 --intervals 80,95 --plot forecast.svg
+          forecast predict --model airline.fcm --horizon 12 --method theta --data datasets/airline_passengers.csv
 
         A model fitted with --future-covariates needs --data: the history (rows with the target) followed by
         a row per forecast step with the target empty and every future covariate filled in, e.g.
@@ -48,10 +49,16 @@ struct Predict: ParsableCommand {
     @Option(help: "Missing values in --data: error, interpolate or ffill.")
     var fill: MissingPolicy = .error
 
+    @Option(help: ArgumentHelp("Forecast with: combination (what fit chose per series), network (the ensemble), or a statistical model fitted to the history: \(Baseline.allCases.map(\.rawValue).joined(separator: ", ")). A model that fit did not choose needs --data.", valueName: "source"))
+    var method: String = "combination"
+
     func validate() throws {
         guard horizon >= 1 else { throw ValidationError("--horizon must be at least 1, got \(horizon)") }
         guard horizon <= 100_000 else { throw ValidationError("--horizon must be at most 100000, got \(horizon)") }
         _ = try levels()
+        guard ForecastSource(name: method) != nil else {
+            throw ValidationError("--method must be combination, network or one of \(Baseline.allCases.map(\.rawValue).joined(separator: ", ")); got '\(method)'")
+        }
     }
 
     /// The future-covariate cells of `file` after each history series, row by row as written:
@@ -121,12 +128,16 @@ struct Predict: ParsableCommand {
             } else if !futureNames.isEmpty {
                 throw ConfigurationError(message: "\(model) was trained with future covariates (\(futureNames.joined(separator: ", "))): pass --data with the history and rows for the forecast steps that carry them")
             }
+            if data == nil, case .model(let b)? = ForecastSource(name: method), f.series.contains(where: { $0.choice != b.rawValue }) {
+                throw ConfigurationError(message: "--method \(method) fits \(method) to the whole history, which \(model) does not keep: pass it with --data")
+            }
             if horizon > f.config.horizon {
                 note("note: the model was trained for \(f.config.horizon) steps; steps \(f.config.horizon + 1)-\(horizon) feed forecasts back as inputs (recursive), so errors compound")
             }
             let forecasts: [Forecast]
             do {
-                forecasts = try f.predict(horizon: horizon, history: history, future: future, intervals: try levels())
+                forecasts = try f.predict(horizon: horizon, history: history, future: future, intervals: try levels(),
+                                          source: ForecastSource(name: method)!)
             } catch let e as ConfigurationError where data != nil {
                 // What is missing or too short is in --data: name it.
                 throw ConfigurationError(message: "\(data!): \(e.message)")

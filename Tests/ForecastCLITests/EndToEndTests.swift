@@ -232,6 +232,27 @@ extension EndToEndTests {
                           message: "training diverged: the loss or a gradient became NaN or infinite in epoch 1, batch 1", dir: dir)
     }
 
+    @Test func predictWithEachCandidate() throws {
+        let dir = tempDir()
+        #expect(try forecast(["fit", airline, "--target", "passengers", "--horizon", "12", "--epochs", "2", "--ensemble", "1",
+                              "--seasonal-period", "12", "--quiet", "--model", "\(dir)/m.fcm"]).status == 0)
+        func values(_ extra: [String]) throws -> [Double] {
+            let p = try forecast(["predict", "--model", "\(dir)/m.fcm", "--horizon", "12"] + extra)
+            #expect(p.status == 0, "\(p.stderr)")
+            return p.stdout.split(separator: "\n").dropFirst().map { Double($0.split(separator: ",")[1])! }
+        }
+        // Seasonal naive on the whole history: the last year again (the airline's baseline period is 12).
+        #expect(try values(["--method", "seasonal_naive", "--data", airline]) == [417, 391, 419, 461, 472, 535, 622, 606, 508, 461, 390, 432])
+        // The network from the stored tail and from the same history agree.
+        #expect(try values(["--method", "network"]) == values(["--method", "network", "--data", airline]))
+        let theta = try values(["--method", "theta", "--data", airline])
+        #expect(theta.count == 12 && theta != (try values(["--method", "network"])))
+        try expectFailure(["predict", "--model", "\(dir)/m.fcm", "--horizon", "12", "--method", "holt_winters", "--output", "\(dir)/f.csv"],
+                          message: "--method holt_winters fits holt_winters to the whole history, which \(dir)/m.fcm does not keep: pass it with --data", dir: dir)
+        let bad = try forecast(["predict", "--model", "\(dir)/m.fcm", "--horizon", "12", "--method", "arima"])
+        #expect(bad.status == 2 && bad.stderr.contains("--method must be combination, network or one of"))
+    }
+
     @Test func predictWithDataForOtherColumns() throws {
         let dir = tempDir()
         #expect(try forecast(["fit", airline, "--target", "passengers", "--horizon", "3", "--epochs", "1", "--quiet", "--model", "\(dir)/m.fcm"]).status == 0)

@@ -64,7 +64,7 @@ func learnedEnsemble(_ f: Forecaster) -> [[UInt32]] {
         #expect(e[choice]! == e.values.min()!)
         // The forecast is then the chosen model's, refitted on the whole series.
         let model = try #require(Baseline(rawValue: choice))
-        let expected = model.forecast(y, horizon: 12, period: 12)
+        let expected = f.statisticalForecast(model, history: y, horizon: 12, state: f.series[0])
         let fc = try f.predict(horizon: 12)[0].values
         for (a, b) in zip(fc, expected) { #expect(abs(a - b) <= 1e-9 * abs(b)) }
         // With `network` the same fit keeps the network.

@@ -16,6 +16,17 @@ public enum Baseline: String, Sendable, CaseIterable, Codable {
     /// Damped-trend exponential smoothing, ETS(A,Ad,N), on the seasonally adjusted series.
     case dampedETS = "damped_ets"
 
+    /// As `forecast(_:horizon:period:)`, for a series whose season `m` was established by the
+    /// forecaster's own test (which removes the trend first): Theta and damped ETS then adjust for
+    /// it without M4's autocorrelation test, additively when the series has values <= 0.
+    func forecast(_ history: [Double], horizon: Int, knownPeriod m: Int) -> [Double] {
+        switch self {
+        case .theta: return Theta.forecast(history, knownPeriod: m, horizon: horizon)
+        case .dampedETS: return DampedETS.forecast(history, period: m, horizon: horizon, known: true)
+        default: return forecast(history, horizon: horizon, period: m)
+        }
+    }
+
     /// Forecasts `horizon` steps after `history` with seasonal period `m` (used by seasonal naive).
     public func forecast(_ history: [Double], horizon: Int, period m: Int) -> [Double] {
         guard let last = history.last else { return [] }

@@ -25,9 +25,14 @@
 public enum DampedETS {
     /// Forecasts `h` steps after `y`, seasonal period `m` (1 or less: no seasonal adjustment).
     public static func forecast(_ y: [Double], period m: Int, horizon h: Int) -> [Double] {
+        forecast(y, period: m, horizon: h, known: false)
+    }
+
+    /// With `known`, the season is taken as established (see ``M4SeasonalAdjustment``).
+    static func forecast(_ y: [Double], period m: Int, horizon h: Int, known: Bool) -> [Double] {
         guard h > 0, let last = y.last else { return [] }
         let naive = [Double](repeating: last, count: h)
-        guard y.count >= minimumCount, let prep = M4SeasonalAdjustment(y, period: m, horizon: h) else { return naive }
+        guard y.count >= minimumCount, let prep = M4SeasonalAdjustment(y, period: m, horizon: h, known: known) else { return naive }
         let p = fit(prep.centred)
         return prep.restore(p.forecast(horizon: h)) ?? naive
     }

@@ -22,14 +22,21 @@ public enum Theta {
         forecast(y, period: m, horizon: h, initialLevel: .optimal)
     }
 
+    /// As `forecast(_:period:horizon:)`, but with a season known to hold (see
+    /// ``M4SeasonalAdjustment``'s `known`): adjusted without M4's test.
+    static func forecast(_ y: [Double], knownPeriod m: Int, horizon h: Int) -> [Double] {
+        forecast(y, period: m, horizon: h, initialLevel: .optimal, known: true)
+    }
+
     /// How SES chooses its initial level: least squares (`forecast::ses`, used by M4), or the first
     /// observation (statsmodels' `ThetaModel`, which fixes `initial_level = y[0]`).
     enum InitialLevel { case optimal, firstObservation }
 
-    static func forecast(_ y: [Double], period m: Int, horizon h: Int, initialLevel: InitialLevel) -> [Double] {
+    static func forecast(_ y: [Double], period m: Int, horizon h: Int, initialLevel: InitialLevel,
+                         known: Bool = false) -> [Double] {
         guard h > 0, let last = y.last else { return [] }
         let naive = [Double](repeating: last, count: h)
-        guard y.count >= 3, let prep = M4SeasonalAdjustment(y, period: m, horizon: h) else { return naive }
+        guard y.count >= 3, let prep = M4SeasonalAdjustment(y, period: m, horizon: h, known: known) else { return naive }
         let x = prep.centred
         let fit = SES.fit(x, initialLevel: initialLevel)
         let b = olsSlope(x)
@@ -129,23 +136,39 @@ struct M4SeasonalAdjustment {
     let offset: Double
     /// `y / scale / s_t − offset`.
     let centred: [Double]
-    /// Seasonal indices of the forecast steps (all 1 when not applied).
+    /// Multiplicative seasonal indices of the forecast steps (all 1 when not applied).
     let outgoing: [Double]
+    /// Additive seasonal terms of the forecast steps (all 0 unless applied additively).
+    let shift: [Double]
     let applied: Bool
 
+    /// `y / scale / s_t − offset` (multiplicative) or `y / scale − s_t − offset` (additive).
     /// nil when the series is unusable for fitting: a non-finite value, or constant.
-    init?(_ y: [Double], period m: Int, horizon h: Int) {
+    ///
+    /// With `known` false this is M4's rule: adjust (multiplicatively) only when every value is
+    /// positive, n ≥ 3m and the lag-m autocorrelation passes the 90% test. With `known` true the
+    /// season was established beforehand (by a test that removes the trend first, which M4's does
+    /// not): adjust whenever n ≥ 2m, multiplicatively for positive series, else additively.
+    init?(_ y: [Double], period m: Int, horizon h: Int, known: Bool = false) {
         guard !y.isEmpty, y.allSatisfy(\.isFinite) else { return nil }
         let scale = y.map(abs).max()!
         guard scale > 0, y.contains(where: { $0 != y[0] }) else { return nil }
         let z = y.map { $0 / scale }
         var adjusted = z, outgoing = [Double](repeating: 1, count: max(0, h))
-        let applied = m > 1 && z.allSatisfy { $0 > 0 } && Self.isSeasonal(z, period: m)
-        if applied {
+        var shift = [Double](repeating: 0, count: max(0, h))
+        let positive = z.allSatisfy { $0 > 0 }
+        let applied = known ? m > 1 && z.count >= 2 * m : m > 1 && positive && Self.isSeasonal(z, period: m)
+        if applied && positive {
             let figure = Self.multiplicativeIndices(z, period: m)
             if figure.allSatisfy({ $0.isFinite && $0 > 0 }) {
                 adjusted = z.indices.map { z[$0] / figure[$0 % m] }
                 outgoing = (0..<max(0, h)).map { figure[(z.count + $0) % m] }
+            }
+        } else if applied {
+            let figure = Self.additiveIndices(z, period: m)
+            if figure.allSatisfy(\.isFinite) {
+                adjusted = z.indices.map { z[$0] - figure[$0 % m] }
+                shift = (0..<max(0, h)).map { figure[(z.count + $0) % m] }
             }
         }
         let mean = adjusted.reduce(0, +) / Double(adjusted.count)
@@ -153,12 +176,13 @@ struct M4SeasonalAdjustment {
         self.offset = mean
         self.centred = adjusted.map { $0 - mean }
         self.outgoing = outgoing
+        self.shift = shift
         self.applied = applied
     }
 
     /// Forecasts of the centred series back on the original scale; nil if any is not finite.
     func restore(_ f: [Double]) -> [Double]? {
-        let out = f.indices.map { (f[$0] + offset) * outgoing[$0] * scale }
+        let out = f.indices.map { ((f[$0] + offset) * outgoing[$0] + shift[$0]) * scale }
         return out.allSatisfy(\.isFinite) ? out : nil
     }
 
@@ -187,6 +211,28 @@ struct M4SeasonalAdjustment {
         let sumSq = r[0..<(m - 1)].reduce(0) { $0 + $1 * $1 }
         let limit = 1.645 / sqrt(Double(n)) * sqrt(1 + 2 * sumSq)
         return abs(r[m - 1]) > limit
+    }
+
+    /// R's `decompose(ts(x, frequency = m), type = "additive")$figure`: the mean difference of `x`
+    /// and its centred moving average at each position of the cycle, centred to mean 0. Needs n ≥ 2m.
+    static func additiveIndices(_ x: [Double], period m: Int) -> [Double] {
+        let n = x.count
+        let w: [Double] = m % 2 == 0
+            ? [0.5] + [Double](repeating: 1, count: m - 1) + [0.5]
+            : [Double](repeating: 1, count: m)
+        let k = w.count / 2
+        var sums = [Double](repeating: 0, count: m), counts = [Double](repeating: 0, count: m)
+        if n - k > k {
+            for i in k..<(n - k) {
+                var trend = 0.0
+                for j in 0..<w.count { trend += w[j] * x[i - k + j] }
+                sums[i % m] += x[i] - trend / Double(m)
+                counts[i % m] += 1
+            }
+        }
+        let figure = (0..<m).map { counts[$0] > 0 ? sums[$0] / counts[$0] : .nan }
+        let mean = figure.reduce(0, +) / Double(m)
+        return figure.map { $0 - mean }
     }
 
     /// R's `decompose(ts(x, frequency = m), type = "multiplicative")$figure`: the mean ratio of `x`

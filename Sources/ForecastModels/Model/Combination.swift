@@ -18,11 +18,24 @@ extension Forecaster {
     }
 
     /// The statistical candidates the combination weighs against the network.
-    static let statisticalCandidates: [Baseline] = [.seasonalNaive, .theta, .dampedETS]
+    static let statisticalCandidates: [Baseline] = [.seasonalNaive, .theta, .dampedETS, .holtWinters]
+
+    /// `model`'s forecast of `horizon` steps after `history` for the series of `state`. Seasonal
+    /// naive repeats the series' baseline period; the other models use the primary seasonal period
+    /// (taken as established when the forecaster detected or was given it, see
+    /// `Baseline.forecast(_:horizon:knownPeriod:)`).
+    func statisticalForecast(_ model: Baseline, history: [Double], horizon: Int, state: SeriesState) -> [Double] {
+        if model == .seasonalNaive {
+            return model.forecast(history, horizon: horizon, period: state.baselinePeriod ?? config.seasonalPeriod ?? 1)
+        }
+        let m = config.seasonalPeriod ?? 1
+        return config.seasonalPeriods == nil ? model.forecast(history, horizon: horizon, period: m)
+            : model.forecast(history, horizon: horizon, knownPeriod: m)
+    }
     /// Validation origins scored per series at most.
     static let combinationOrigins = 3
 
-    /// Per series: the candidate (the network, seasonal naive, Theta, damped ETS) with the smallest
+    /// Per series: the candidate (the network, seasonal naive, Theta, damped ETS, Holt-Winters) with the smallest
     /// mean absolute error over the last validation origins of its training part (non-overlapping
     /// blocks of one horizon that end at the end of the data given to `fit`, all inside the part
     /// held out from gradient steps), and, for a statistical choice, its forecast after the data.
@@ -50,7 +63,7 @@ extension Forecaster {
             for (i, fc) in zip(which, fcs) { network[i].append(fc.values) }
         }
         for i in kept.indices where !origins[i].isEmpty {
-            let s = kept[i], m = states[i].baselinePeriod ?? config.seasonalPeriod ?? 1
+            let s = kept[i]
             var errors: [String: Double] = [:]
             func score(_ forecasts: [[Double]]) -> Double {
                 var e = 0.0
@@ -59,7 +72,7 @@ extension Forecaster {
             }
             errors["network"] = score(network[i])
             for model in Self.statisticalCandidates {
-                errors[model.rawValue] = score(origins[i].map { model.forecast(Array(s.target[..<$0]), horizon: H, period: m) })
+                errors[model.rawValue] = score(origins[i].map { statisticalForecast(model, history: Array(s.target[..<$0]), horizon: H, state: states[i]) })
             }
             states[i].validationErrors = errors
             // Ties go to the network; the statistical models in their listed order.
@@ -72,7 +85,7 @@ extension Forecaster {
             let chosen = blend ? bestStat : best
             states[i].choice = chosen
             if let model = Baseline(rawValue: chosen) {
-                states[i].statForecast = model.forecast(s.target, horizon: 4 * H, period: m)
+                states[i].statForecast = statisticalForecast(model, history: s.target, horizon: 4 * H, state: states[i])
                 if blend {
                     // Inverse-error weights; an exact validation hit takes all the weight.
                     let a = errors["network"]!, b = errors[chosen]!

@@ -49,6 +49,36 @@ public struct EnsembleMember: @unchecked Sendable {
     public let summary: TrainingSummary
 }
 
+/// Which forecast `Forecaster.predict` returns for each series.
+public enum ForecastSource: Sendable, Equatable {
+    /// What the combination chose per series (the default).
+    case combination
+    /// The ensemble's median, whatever the combination chose.
+    case network
+    /// A statistical model fitted to the series' history, whatever the combination chose.
+    case model(Baseline)
+
+    /// "combination", "network" or the model's name ("theta").
+    public var name: String {
+        switch self {
+        case .combination: return "combination"
+        case .network: return "network"
+        case .model(let b): return b.rawValue
+        }
+    }
+
+    /// The source called `name` (as `name` spells it), if any.
+    public init?(name: String) {
+        switch name {
+        case "combination": self = .combination
+        case "network": self = .network
+        default:
+            guard let b = Baseline(rawValue: name) else { return nil }
+            self = .model(b)
+        }
+    }
+}
+
 /// A forecast for one series.
 public struct Forecast: Sendable {
     /// The series identifier (panels).
@@ -145,8 +175,10 @@ public final class Forecaster: @unchecked Sendable {
     /// as inputs (covariates held at their last value), and `Forecast.recursive` says so. A model
     /// trained with future covariates needs their values for every forecast step: `future` holds
     /// them (one series per forecast series, matched by id, whose timestamps cover the steps).
+    /// `source` overrides what the combination chose (to compare candidates); a statistical model
+    /// that was not chosen needs the whole `history`, since the model keeps only the series' tails.
     public func predict(horizon: Int, history: [TimeSeries]? = nil, future: [TimeSeries]? = nil,
-                        intervals levels: [Double] = []) throws -> [Forecast] {
+                        intervals levels: [Double] = [], source: ForecastSource = .combination) throws -> [Forecast] {
         guard horizon >= 1 && horizon <= 100_000 else {
             throw ConfigurationError(message: "the forecast horizon must be between 1 and 100000, got \(horizon)")
         }
@@ -155,6 +187,23 @@ public final class Forecaster: @unchecked Sendable {
         }
         let L = lookback, H = config.horizon, F = 1 + pastCovariateCount
         let futureNames = futureCovariateNames
+        var series = self.series
+        if source != .combination {
+            for i in series.indices {
+                let chosen = series[i].choice
+                series[i].statWeight = nil
+                switch source {
+                case .model(let b):
+                    series[i].choice = b.rawValue
+                    if chosen != b.rawValue { series[i].statForecast = nil }
+                    if history == nil && chosen != b.rawValue {
+                        throw ConfigurationError(message: "forecasting with \(b.rawValue) needs the series' whole history (the model keeps only its last \(L) points): give it as history")
+                    }
+                default:
+                    series[i].choice = nil
+                }
+            }
+        }
         // The context of each series: stored tails, or the given history.
         var contexts: [(state: SeriesState, times: [Int64], target: [Double], covariates: [[Double]])] = []
         var fullHistory: [TimeSeries] = []
@@ -267,7 +316,7 @@ public final class Forecaster: @unchecked Sendable {
                 // The combination chose a statistical model for this series (alone, or blended with
                 // the network with weight `statWeight`).
                 let path = history == nil ? (c.state.statForecast ?? [])
-                    : model.forecast(fullHistory[b].target, horizon: horizon, period: c.state.baselinePeriod ?? config.seasonalPeriod!)
+                    : statisticalForecast(model, history: fullHistory[b].target, horizon: horizon, state: c.state)
                 let w = c.state.statWeight ?? 1
                 for h in 0..<min(horizon, path.count) { values[h] = w * path[h] + (1 - w) * values[h] }
             }
