@@ -15,6 +15,8 @@ public enum Baseline: String, Sendable, CaseIterable, Codable {
     case theta
     /// Damped-trend exponential smoothing, ETS(A,Ad,N), on the seasonally adjusted series.
     case dampedETS = "damped_ets"
+    /// Exponential smoothing with the ETS model of smallest AICc, as statsforecast's `AutoETS`.
+    case autoETS = "auto_ets"
 
     /// Forecasts `horizon` steps after `history` with seasonal period `m` (used by seasonal naive).
     public func forecast(_ history: [Double], horizon: Int, period m: Int) -> [Double] {
@@ -38,6 +40,8 @@ public enum Baseline: String, Sendable, CaseIterable, Codable {
             return Theta.forecast(history, period: m, horizon: horizon)
         case .dampedETS:
             return DampedETS.forecast(history, period: m, horizon: horizon)
+        case .autoETS:
+            return AutoETS.forecast(history, period: m, horizon: horizon)
         }
     }
 }
