@@ -83,13 +83,35 @@ public enum AutoETS {
         return out
     }
 
+    /// Series from this length fit their candidates on all cores.
+    static let parallelFromCount = 200
+
     /// Every candidate that could be fitted, best AICc first (stable: ties keep the fitting order).
+    /// The shared bounds (``ETSModel/Bounds``) depend only on the candidates before, so they are
+    /// set first and the fits are independent: in parallel on long series, with the same result.
     static func selectAll(_ y: [Double], period m: Int) -> [ETSFitted] {
-        var bounds = ETSModel.Bounds()
-        var fitted: [ETSFitted] = []
-        for spec in candidates(y, period: m) {
-            if let f = ETSModel.fit(y, spec: spec, period: m, bounds: &bounds), !f.aicc.isNaN { fitted.append(f) }
+        let specs = candidates(y, period: m)
+        var shared = ETSModel.Bounds()
+        let bounds = specs.map { spec -> ETSModel.Bounds in
+            ETSModel.tighten(&shared, for: spec, period: m)
+            return shared
         }
+        let slots = UnsafeMutableBufferPointer<ETSFitted?>.allocate(capacity: specs.count)
+        slots.initialize(repeating: nil)
+        defer { slots.deallocate() }
+        nonisolated(unsafe) let out = slots
+        let fitOne: @Sendable (Int) -> Void = { i in
+            var b = bounds[i]
+            out[i] = ETSModel.fit(y, spec: specs[i], period: m, bounds: &b)
+        }
+        if y.count >= parallelFromCount {
+            DispatchQueue.concurrentPerform(iterations: specs.count, execute: fitOne)
+        } else {
+            for i in specs.indices { fitOne(i) }
+        }
+        let fitted = slots.compactMap { $0 }.filter { !$0.aicc.isNaN }
         return fitted.enumerated().sorted { ($0.element.aicc, $0.offset) < ($1.element.aicc, $1.offset) }.map(\.element)
     }
 }
+
+import Dispatch

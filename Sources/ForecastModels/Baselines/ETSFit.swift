@@ -10,7 +10,7 @@ extension ETSModel {
     /// candidate inherits it (e.g. with m = 12, β ≤ 0.0168 after the first seasonal trend model).
     /// The optimiser itself only clamps to the box. Kept this way because selection and forecasts
     /// follow it.
-    struct Bounds {
+    struct Bounds: Sendable {
         var betaUpper = ETSModel.smoothingUpper
         var gammaUpper = ETSModel.smoothingUpper
     }
@@ -26,6 +26,18 @@ extension ETSModel {
     static let jointFitLimit = 600
     static let fastEvaluations = 200
 
+    /// statsforecast's starting α: 10⁻⁴ + 0.2·(0.9999 − 10⁻⁴)/m (m = 1 without a season).
+    static func startingAlpha(_ spec: ETSSpec, period m: Int) -> Double {
+        smoothingLower + 0.2 * (smoothingUpper - smoothingLower) / Double(spec.hasSeason ? m : 1)
+    }
+
+    /// Applies `spec`'s β ≤ α₀ and γ ≤ 1 − α₀ to the shared bounds (idempotent).
+    static func tighten(_ bounds: inout Bounds, for spec: ETSSpec, period m: Int) {
+        let alpha0 = startingAlpha(spec, period: m)
+        if spec.hasTrend { bounds.betaUpper = min(bounds.betaUpper, alpha0) }
+        if spec.hasSeason { bounds.gammaUpper = min(bounds.gammaUpper, 1 - alpha0) }
+    }
+
     /// Fits `spec` to `y` (all finite; positive for multiplicative components), period `m` (≥ 2 when
     /// seasonal). Returns nil when the model has too many parameters for the data, its initial
     /// state cannot be computed, or the likelihood is not finite.
@@ -33,16 +45,15 @@ extension ETSModel {
         let n = y.count
         let m = spec.hasSeason ? m0 : 1
         // Starting values (statsforecast `initparam`), tightening the shared bounds.
-        let alpha0 = smoothingLower + 0.2 * (smoothingUpper - smoothingLower) / Double(m)
+        tighten(&bounds, for: spec, period: m0)
+        let alpha0 = startingAlpha(spec, period: m0)
         var start = [alpha0], lower = [smoothingLower], upper = [smoothingUpper]
         if spec.hasTrend {
-            bounds.betaUpper = min(bounds.betaUpper, alpha0)
             var beta0 = smoothingLower + 0.1 * (bounds.betaUpper - smoothingLower)
             if beta0 < 0 || beta0 > alpha0 { beta0 = alpha0 - 1e-3 }
             start.append(beta0); lower.append(smoothingLower); upper.append(bounds.betaUpper)
         }
         if spec.hasSeason {
-            bounds.gammaUpper = min(bounds.gammaUpper, 1 - alpha0)
             var gamma0 = smoothingLower + 0.05 * (bounds.gammaUpper - smoothingLower)
             if gamma0 < 0 || gamma0 > 1 - alpha0 { gamma0 = 1 - alpha0 - 1e-3 }
             start.append(gamma0); lower.append(smoothingLower); upper.append(bounds.gammaUpper)
