@@ -15,6 +15,8 @@ public enum Baseline: String, Sendable, CaseIterable, Codable {
     case theta
     /// Damped-trend exponential smoothing, ETS(A,Ad,N), on the seasonally adjusted series.
     case dampedETS = "damped_ets"
+    /// Exponential smoothing with the ETS model of smallest AICc, as statsforecast's `AutoETS`.
+    case autoETS = "auto_ets"
 
     /// As `forecast(_:horizon:period:)`, for a series whose season `m` was established by the
     /// forecaster's own test (which removes the trend first): Theta and damped ETS then adjust for
@@ -49,6 +51,8 @@ public enum Baseline: String, Sendable, CaseIterable, Codable {
             return Theta.forecast(history, period: m, horizon: horizon)
         case .dampedETS:
             return DampedETS.forecast(history, period: m, horizon: horizon)
+        case .autoETS:
+            return AutoETS.forecast(history, period: m, horizon: horizon)
         }
     }
 }
