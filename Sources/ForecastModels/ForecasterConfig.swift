@@ -142,17 +142,17 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
 
 /// How a forecaster combines its network with the statistical models, per series.
 public enum CombineMode: String, Sendable, Codable, CaseIterable {
-    /// The default: `best`, except that a model with future covariates keeps the network (the
-    /// only candidate that reads them).
+    /// The default: per series the network, the best statistical model or the mean of the two,
+    /// whichever has the smallest error on the validation origins; a model with future covariates
+    /// keeps the network (the only candidate that reads them).
     case auto
     /// Always the network (ensemble).
     case network
-    /// The candidate (network, seasonal naive, Theta, damped ETS) with the smallest error on the
-    /// validation origins of each series.
+    /// The candidate (the network, seasonal naive, Theta, damped ETS, Holt-Winters, AutoETS) with
+    /// the smallest error on the validation origins of each series.
     case best
     /// The network blended with the best statistical model, weighted by the inverse of their
-    /// validation errors (a statistical model alone when the network validates worse than seasonal
-    /// naive).
+    /// validation errors.
     case weights
 }
 

@@ -1,5 +1,14 @@
 import ForecastData
 
+extension SeriesState {
+    /// What forecasts the series: "network", a statistical model's name, or "network+theta" for
+    /// a blend of the two.
+    var chosenName: String {
+        guard let choice else { return "network" }
+        return statWeight == nil ? choice : "network+\(choice)"
+    }
+}
+
 extension Forecaster {
     /// What forecasts the series, counted: "network 300, theta 80, seasonal_naive 34"; for one
     /// series, the choice with each candidate's validation error.
@@ -9,16 +18,20 @@ extension Forecaster {
     public static func describeChoices(_ series: [SeriesState], unit: String = "") -> String {
         if series.count == 1, let e = series[0].validationErrors {
             let scores = e.sorted { $0.value < $1.value }.map { "\($0.key) \(String(format: "%.4g", $0.value))" }
-            return "\(series[0].choice ?? "network") (validation MAE: \(scores.joined(separator: ", ")))"
+            return "\(series[0].chosenName) (validation MAE: \(scores.joined(separator: ", ")))"
         }
         var counts: [String: Int] = [:]
-        for s in series { counts[s.choice ?? "network", default: 0] += 1 }
+        for s in series { counts[s.chosenName, default: 0] += 1 }
         return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             .map { "\($0.key) \($0.value)\(unit)" }.joined(separator: ", ")
     }
 
     /// The statistical candidates the combination weighs against the network.
-    static let statisticalCandidates: [Baseline] = [.seasonalNaive, .theta, .dampedETS, .holtWinters]
+    static let statisticalCandidates: [Baseline] = [.seasonalNaive, .theta, .dampedETS, .holtWinters, .autoETS]
+    /// Validation origins scored per series at most: non-overlapping blocks of one horizon at the
+    /// end of the data given to `fit` (chosen by rolling-origin study, see
+    /// Benchmarks/accuracy/combination_rules.py: 4 beat 2, 3, 5 and 6 on both dataset sets).
+    static let combinationOrigins = 4
 
     /// `model`'s forecast of `horizon` steps after `history` for the series of `state`. Seasonal
     /// naive repeats the series' baseline period; the other models use the primary seasonal period
@@ -32,65 +45,73 @@ extension Forecaster {
         return config.seasonalPeriods == nil ? model.forecast(history, horizon: horizon, period: m)
             : model.forecast(history, horizon: horizon, knownPeriod: m)
     }
-    /// Validation origins scored per series at most.
-    static let combinationOrigins = 3
 
-    /// Per series: the candidate (the network, seasonal naive, Theta, damped ETS, Holt-Winters) with the smallest
-    /// mean absolute error over the last validation origins of its training part (non-overlapping
-    /// blocks of one horizon that end at the end of the data given to `fit`, all inside the part
-    /// held out from gradient steps), and, for a statistical choice, its forecast after the data.
-    /// With `CombineMode.network`, or without a validation part, every series keeps the network;
-    /// so does `auto` for a model with future covariates.
+    /// Per series, what forecasts it: the network, the best statistical model, or the mean of the
+    /// two, whichever has the smallest mean absolute error over the last `combinationOrigins`
+    /// origins of its training data (non-overlapping blocks of one horizon ending at the end of the
+    /// data given to `fit`; the network forecasts each from the points before it). The best
+    /// statistical model is the candidate with the smallest such error. With `CombineMode.best`
+    /// the mean is not considered; with `weights` the two are blended with inverse-error weights;
+    /// with `network`, or when no origin fits, every series keeps the network; so does `auto` for a
+    /// model with future covariates (only the network reads them).
     func combination(_ kept: [TimeSeries], trainCounts: [Int]) throws -> [SeriesState] {
-        let H = config.horizon
+        let H = config.horizon, L = config.lookback!
         var states = series
-        // Only the network reads future covariates: `auto` keeps it for models that have them.
         guard config.combine != .network, !(config.combine == .auto && !(config.futureCovariates ?? []).isEmpty) else {
             return states
         }
-        // Origins per series, newest first.
-        let origins: [[Int]] = zip(kept, trainCounts).map { s, n in
-            let blocks = min(Self.combinationOrigins, (s.count - n) / H)
+        // Origins per series, newest first; the network needs `L` points before each.
+        let origins: [[Int]] = kept.map { s in
+            let blocks = max(0, min(Self.combinationOrigins, (s.count - L) / H))
             return (0..<blocks).map { s.count - ($0 + 1) * H }
         }
-        // The network's validation forecasts, batched per origin index across series.
+        // The network's forecasts, batched per origin index across series.
         var network = [[[Double]]](repeating: [], count: kept.count)
         for j in 0..<Self.combinationOrigins {
             let which = kept.indices.filter { origins[$0].count > j }
             guard !which.isEmpty else { break }
             let fcs = try predict(horizon: H, history: which.map { kept[$0].prefix(origins[$0][j]) },
-                                  future: which.map { kept[$0] })
+                                  future: which.map { kept[$0] }, source: .network)
             for (i, fc) in zip(which, fcs) { network[i].append(fc.values) }
         }
         for i in kept.indices where !origins[i].isEmpty {
             let s = kept[i]
-            var errors: [String: Double] = [:]
             func score(_ forecasts: [[Double]]) -> Double {
                 var e = 0.0
                 for (o, f) in zip(origins[i], forecasts) { for h in 0..<H { e += abs(s.target[o + h] - f[h]) } }
                 return e / Double(origins[i].count * H)
             }
-            errors["network"] = score(network[i])
+            var errors: [String: Double] = ["network": score(network[i])]
+            var paths: [String: [[Double]]] = [:]
             for model in Self.statisticalCandidates {
-                errors[model.rawValue] = score(origins[i].map { statisticalForecast(model, history: Array(s.target[..<$0]), horizon: H, state: states[i]) })
+                paths[model.rawValue] = origins[i].map { statisticalForecast(model, history: Array(s.target[..<$0]), horizon: H, state: states[i]) }
+                errors[model.rawValue] = score(paths[model.rawValue]!)
+            }
+            // The best statistical model (ties: the listed order), then network, it, or their mean.
+            var bestStat = Self.statisticalCandidates[0].rawValue
+            for model in Self.statisticalCandidates where errors[model.rawValue]! < errors[bestStat]! * (1 - 1e-9) {
+                bestStat = model.rawValue
+            }
+            let a = errors["network"]!, b = errors[bestStat]!
+            let mean = score(zip(network[i], paths[bestStat]!).map { n, p in zip(n, p).map { ($0 + $1) / 2 } })
+            var weight: Double?   // of the statistical model; nil: it alone
+            var chosen = "network"
+            switch config.combine {
+            case .weights:
+                chosen = bestStat
+                weight = a + b > 0 ? a / (a + b) : 0.5   // inverse-error weights; an exact hit takes all
+            case .best:
+                if b < a * (1 - 1e-9) { chosen = bestStat }
+            default:
+                if b < a * (1 - 1e-9) && b <= mean { chosen = bestStat }
+                else if mean < a * (1 - 1e-9) { chosen = bestStat; weight = 0.5 }
+                errors["network+\(bestStat)"] = mean
             }
             states[i].validationErrors = errors
-            // Ties go to the network; the statistical models in their listed order.
-            var best = "network", bestStat = Self.statisticalCandidates[0].rawValue
-            for model in Self.statisticalCandidates {
-                if errors[model.rawValue]! < errors[best]! * (1 - 1e-9) { best = model.rawValue }
-                if errors[model.rawValue]! < errors[bestStat]! * (1 - 1e-9) { bestStat = model.rawValue }
-            }
-            let blend = config.combine == .weights && errors["network"]! <= errors[Baseline.seasonalNaive.rawValue]!
-            let chosen = blend ? bestStat : best
             states[i].choice = chosen
             if let model = Baseline(rawValue: chosen) {
                 states[i].statForecast = statisticalForecast(model, history: s.target, horizon: 4 * H, state: states[i])
-                if blend {
-                    // Inverse-error weights; an exact validation hit takes all the weight.
-                    let a = errors["network"]!, b = errors[chosen]!
-                    states[i].statWeight = a + b > 0 ? a / (a + b) : 0.5
-                }
+                states[i].statWeight = weight
             }
         }
         return states
