@@ -72,6 +72,46 @@ func learnedEnsemble(_ f: Forecaster) -> [[UInt32]] {
         #expect(try fit([TimeSeries(target: y)], c).series[0].choice == nil)
     }
 
+    /// Intervals are calibrated on the chosen forecast's own errors at the combination's origins:
+    /// recomputed here from the validation part, they give the half-widths `predict` uses.
+    @Test func intervalsComeFromTheChosenForecastsValidationErrors() throws {
+        var g = TestNoise(state: 5)
+        var y = (0..<24).map { 50 + 8 * sin(2 * .pi * Double($0) / 12) }
+        for t in 24..<400 { y.append(y[t - 12] + 0.2 * (y[t - 1] - y[t - 13]) + g.normal()) }
+        var c = ForecasterConfig(horizon: 6)
+        c.maxSteps = 60; c.seasonalPeriods = [12]; c.ensembleSize = 1
+        let f = try fit([TimeSeries(target: y)], c)
+        let state = f.series[0]
+        let scores = try #require(state.calibrationErrors)
+        #expect(scores.count == Forecaster.combinationOrigins * 6 && scores == scores.sorted())
+        // Recompute the chosen forecast's errors at the 4 newest origins.
+        var expected: [Double] = []
+        for k in 0..<Forecaster.combinationOrigins {
+            let o = y.count - (k + 1) * 6
+            let history = TimeSeries(target: Array(y[..<o]))
+            let net = try f.predict(horizon: 6, history: [history], source: .network)[0].values
+            var stat = net
+            if let choice = state.choice, let model = Baseline(rawValue: choice) {
+                stat = f.statisticalForecast(model, history: Array(y[..<o]), horizon: 6, state: state)
+            }
+            let w = state.choice == nil ? 0 : state.statWeight ?? 1
+            for h in 0..<6 { expected.append(abs(y[o + h] - (w * stat[h] + (1 - w) * net[h]))) }
+        }
+        #expect(zip(expected.sorted(), scores).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, abs($0)) })
+        let fc = try f.predict(horizon: 8, intervals: [0.8, 0.95])[0]
+        for (band, level) in zip(fc.intervals, [0.8, 0.95]) {
+            let q = Forecaster.conformalQuantile(scores, level: level)
+            for h in 0..<8 {
+                let w = q * (h < 6 ? 1 : (Double(h + 1) / 6).squareRoot())
+                #expect(abs(band.upper[h] - fc.values[h] - w) <= 1e-9 * max(1, w))
+                #expect(abs(fc.values[h] - band.lower[h] - w) <= 1e-9 * max(1, w))
+            }
+        }
+        // --method network keeps the network's own calibration.
+        let net = try f.predict(horizon: 2, intervals: [0.8], source: .network)[0]
+        #expect(abs(net.intervals[0].upper[0] - net.values[0] - f.intervalHalfWidth(step: 0, level: 0.8) * state.targetScaler.scale) <= 1e-9)
+    }
+
     @Test func combinationKeepsTheNetworkOnPatternsOnlyItCanLearn() throws {
         // Pulses of a fixed shape start at irregular times; once one has started the network can
         // read its onset in the lookback and finish it, which no statistical model can.

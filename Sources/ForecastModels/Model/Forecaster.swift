@@ -35,6 +35,11 @@ public struct SeriesState: Sendable, Codable, Equatable {
     /// The chosen statistical model's weight in a blend with the network (`CombineMode.weights`);
     /// absent: 1, the statistical model alone.
     public var statWeight: Double?
+    /// Sorted absolute errors (original units) of the combination's forecast at the validation
+    /// origins it was chosen on, pooled over the horizon steps: the calibration scores of this
+    /// series' intervals. Absent (format 1, `CombineMode.network`, too short a series): the
+    /// network's validation residuals calibrate them.
+    public var calibrationErrors: [Double]?
 }
 
 /// One network of an ensemble: its weights, the lookback it reads and how it was trained.
@@ -163,9 +168,14 @@ public final class Forecaster: @unchecked Sendable {
         let H = config.horizon
         let scores = residuals[min(h, H - 1)]
         guard !scores.isEmpty else { return .nan }
-        let k = min(scores.count, Int((Double(scores.count + 1) * level).rounded(.up)))
-        let base = Double(scores[max(0, k - 1)])
+        let base = Self.conformalQuantile(scores.map(Double.init), level: level)
         return h < H ? base : base * (Double(h + 1) / Double(H)).squareRoot()
+    }
+
+    /// The ⌈(n+1)·level⌉-th smallest of the `sorted` scores (the largest when that exceeds n).
+    static func conformalQuantile(_ sorted: [Double], level: Double) -> Double {
+        let k = min(sorted.count, Int((Double(sorted.count + 1) * level).rounded(.up)))
+        return sorted[max(0, k - 1)]
     }
 
     /// Forecasts `horizon` steps after the end of each training series (or after `history`, which
@@ -322,8 +332,12 @@ public final class Forecaster: @unchecked Sendable {
             }
             values = values.map { max(floor, $0) }
             var bands: [(Double, [Double], [Double])] = []
+            let own = source == .combination ? c.state.calibrationErrors ?? [] : []
             for level in levels {
-                let w = (0..<horizon).map { intervalHalfWidth(step: $0, level: level) * s.scale }
+                let w = (0..<horizon).map { h in
+                    own.isEmpty ? intervalHalfWidth(step: h, level: level) * s.scale
+                        : Self.conformalQuantile(own, level: level) * (h < H ? 1 : (Double(h + 1) / Double(H)).squareRoot())
+                }
                 bands.append((level, zip(values, w).map { max(floor, $0 - $1) }, zip(values, w).map { max(floor, $0 + $1) }))
             }
             let last = c.times.last!
