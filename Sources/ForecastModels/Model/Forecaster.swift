@@ -271,6 +271,8 @@ public final class Forecaster: @unchecked Sendable {
         var outputs = [[Float]](repeating: [], count: B)
         let fx = FloatBuffer(count: max(1, H * B * Ff))
         let xs = members.map { FloatBuffer(count: $0.lookback * B * F) }
+        // This call's scratch: the networks are only read, so concurrent calls share nothing they write.
+        let workspace = InferenceWorkspace()
         var perMember = [Float](repeating: 0, count: members.count)
         while outputs[0].count < horizon {
             // Window b of member k: the last L_k points of target (observed + forecast so far).
@@ -307,8 +309,8 @@ public final class Forecaster: @unchecked Sendable {
             var ys: [[Float]] = []
             for (k, member) in members.enumerated() {
                 let y = member.network.predict(xs[k].pointer, future: Ff > 0 ? UnsafePointer(fx.pointer) : nil,
-                                               lookback: member.lookback, batch: B)
-                ys.append(Array(UnsafeBufferPointer(start: y, count: H * B)))
+                                               lookback: member.lookback, batch: B, workspace: workspace)
+                ys.append(withExtendedLifetime(workspace) { Array(UnsafeBufferPointer(start: y, count: H * B)) })
             }
             for b in 0..<B {
                 for h in 0..<H {
