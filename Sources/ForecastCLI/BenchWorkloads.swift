@@ -115,6 +115,7 @@ enum BenchWorkloads {
         let v = series()
         let n = v.count - L - H + 1
         let net = network(cell, hidden: hidden)
+        let workspace = InferenceWorkspace()   // one per caller, reused across calls
         let B = 256
         let x = FloatBuffer(count: L * B), y = FloatBuffer(count: H * B)
         var times: [Double] = []
@@ -124,7 +125,7 @@ enum BenchWorkloads {
             while i < n {
                 let batch = (i..<min(i + B, n))
                 gather(v, ArraySlice(batch), x, y)
-                _ = net.predict(x.pointer, lookback: L, batch: batch.count)
+                _ = net.predict(x.pointer, lookback: L, batch: batch.count, workspace: workspace)
                 i += B
             }
             times.append(now() - t0)
@@ -137,12 +138,13 @@ enum BenchWorkloads {
     static func latency(cell: CellKind, hidden: Int) -> Double {
         let v = series(200)
         let net = network(cell, hidden: hidden)
+        let workspace = InferenceWorkspace()   // one per caller, reused across calls
         let x = FloatBuffer(count: L), y = FloatBuffer(count: H)
         gather(v, [0], x, y)
         var times: [Double] = []
         for _ in 0..<1100 {
             let t0 = now()
-            _ = net.predict(x.pointer, lookback: L, batch: 1)
+            _ = net.predict(x.pointer, lookback: L, batch: 1, workspace: workspace)
             times.append(now() - t0)
         }
         return times.dropFirst(100).sorted()[500] * 1e6

@@ -28,8 +28,11 @@ import _ForecastTestSupport
             let dx = FloatBuffer(count: x.count)
             let d0 = cell.backward(dOutputs: dOut, dFinal: dFinal, dInput: dx.pointer)
             let g = cell.parameters.map(\.grad.array) + state(d0).map(\.array)
-            _ = cell.infer(x.pointer, steps: T, batch: B, repeated: repeated, initial: s0)
-            let inferred = Array(UnsafeBufferPointer(start: cell.outputs, count: T * B * H))
+            let w = C.Workspace()
+            _ = cell.infer(x.pointer, steps: T, batch: B, repeated: repeated, initial: s0, workspace: w)
+            let inferred = withExtendedLifetime(w) { Array(UnsafeBufferPointer(start: w.outputs, count: T * B * H)) }
+            // Inference writes only to its workspace: the training trace is untouched.
+            #expect(Array(UnsafeBufferPointer(start: cell.outputs, count: T * B * H)) == outputs)
             return Run(outputs: outputs, final: state(f).map(\.array), gradients: g, dInput: dx.array, inferred: inferred)
         }
     }
@@ -66,7 +69,10 @@ import _ForecastTestSupport
                 let net = makeNetwork(config, seed: 4)
                 let x = FloatBuffer(randomFloats(6 * 9 * 2, seed: 6))
                 let a = Array(UnsafeBufferPointer(start: net.forward(x.pointer, lookback: 6, batch: 9, dropout: nil), count: 27))
-                let b = Array(UnsafeBufferPointer(start: net.predict(x.pointer, lookback: 6, batch: 9), count: 27))
+                let w = InferenceWorkspace()
+                let b = withExtendedLifetime(w) {
+                    Array(UnsafeBufferPointer(start: net.predict(x.pointer, lookback: 6, batch: 9, workspace: w), count: 27))
+                }
                 #expect(a == b)
                 results.append(a)
             }

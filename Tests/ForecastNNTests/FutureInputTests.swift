@@ -87,9 +87,14 @@ import _ForecastTestSupport
             Kernels.$fusedSteps.withValue(fused) {
                 let net = makeNetwork(config, seed: 4)
                 let a = Array(UnsafeBufferPointer(start: net.forward(x.pointer, future: future.pointer, lookback: L, batch: B, dropout: nil), count: n))
-                let b = Array(UnsafeBufferPointer(start: net.predict(x.pointer, future: future.pointer, lookback: L, batch: B), count: n))
-                let r = net.replica()   // kept alive: the result points into its buffers
-                let c = Array(UnsafeBufferPointer(start: r.predict(x.pointer, future: future.pointer, lookback: L, batch: B), count: n))
+                let w = InferenceWorkspace()   // kept alive: the results point into its buffers
+                let b = withExtendedLifetime(w) {
+                    Array(UnsafeBufferPointer(start: net.predict(x.pointer, future: future.pointer, lookback: L, batch: B, workspace: w), count: n))
+                }
+                let r = net.replica()
+                let c = withExtendedLifetime(w) {
+                    Array(UnsafeBufferPointer(start: r.predict(x.pointer, future: future.pointer, lookback: L, batch: B, workspace: w), count: n))
+                }
                 #expect(a == b)
                 #expect(a == c, "a replica predicts the same")
                 results.append(a)
@@ -110,7 +115,10 @@ import _ForecastTestSupport
         let base = randomFloats(steps * B * F, seed: 2)
         func outputs(_ f: [Float]) -> [Float] {
             let fb = FloatBuffer(f)
-            return Array(UnsafeBufferPointer(start: net.predict(x.pointer, future: fb.pointer, lookback: L, batch: B), count: steps * B * O))
+            let w = InferenceWorkspace()
+            return withExtendedLifetime((fb, w)) {
+                Array(UnsafeBufferPointer(start: net.predict(x.pointer, future: fb.pointer, lookback: L, batch: B, workspace: w), count: steps * B * O))
+            }
         }
         let y0 = outputs(base)
         let row = 1
@@ -163,9 +171,11 @@ import _ForecastTestSupport
                                : net.forward(x.pointer, lookback: L, batch: B, dropout: &rng)
             let out = Array(UnsafeBufferPointer(start: y, count: n))
             net.backward(dY.pointer)
-            let p = withFuture ? net.predict(x.pointer, future: nil, lookback: L, batch: B)
-                               : net.predict(x.pointer, lookback: L, batch: B)
-            return (out, Array(UnsafeBufferPointer(start: p, count: n)), net.parameters.map(\.grad.array))
+            let w = InferenceWorkspace()
+            let p = withFuture ? net.predict(x.pointer, future: nil, lookback: L, batch: B, workspace: w)
+                               : net.predict(x.pointer, lookback: L, batch: B, workspace: w)
+            let predicted = withExtendedLifetime(w) { Array(UnsafeBufferPointer(start: p, count: n)) }
+            return (out, predicted, net.parameters.map(\.grad.array))
         }
         let new = run(true), old = run(false)
         #expect(new.out == old.out)

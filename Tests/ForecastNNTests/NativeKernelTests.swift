@@ -135,8 +135,9 @@ import _ForecastTestSupport
             let dx = FloatBuffer(count: x.count)
             let d0 = cell.backward(dOutputs: dOut, dFinal: nil, dInput: dx.pointer)
             out += cell.parameters.flatMap(\.grad.array) + state(d0).flatMap(\.array) + dx.array
-            _ = cell.infer(x.pointer, steps: T, batch: B, repeated: repeated, initial: s0)
-            return out + Array(UnsafeBufferPointer(start: cell.outputs, count: T * B * H))
+            let w = C.Workspace()
+            _ = cell.infer(x.pointer, steps: T, batch: B, repeated: repeated, initial: s0, workspace: w)
+            return withExtendedLifetime(w) { out + Array(UnsafeBufferPointer(start: w.outputs, count: T * B * H)) }
         }
     }
 

@@ -43,6 +43,13 @@ public struct SeriesState: Sendable, Codable, Equatable {
 }
 
 /// One network of an ensemble: its weights, the lookback it reads and how it was trained.
+///
+/// `@unchecked Sendable` because `any SequenceModel` is a class with training buffers, which the
+/// compiler cannot check. It is sound for how a `Forecaster` uses it: the network is trained
+/// before the member is made, and afterwards only `SequenceModel.predict` runs on it, which reads
+/// the weights and writes only to the caller's `InferenceWorkspace` (ConcurrentPredictTests, and
+/// scripts/tsan_predict.sh under ThreadSanitizer). Calling `forward`/`backward` on a shared
+/// member's network, or changing its weights, while other tasks predict with it is a data race.
 public struct EnsembleMember: @unchecked Sendable {
     /// The trained network.
     public let network: any SequenceModel
@@ -105,7 +112,10 @@ public struct Forecast: Sendable {
 ///
 ///     let model = try Forecaster.fit([series], config: ForecasterConfig(horizon: 12))
 ///     let forecast = try model.predict(horizon: 12)
-public final class Forecaster: @unchecked Sendable {
+///
+/// Immutable once made: `predict` may be called from any number of tasks at once, and each call
+/// returns exactly what it would alone (every call predicts into its own `InferenceWorkspace`).
+public final class Forecaster: Sendable {
     /// The configuration, with every default resolved.
     public let config: ForecasterConfig
     /// The networks of the ensemble (one unless `ForecasterConfig.ensembleSize` says more); the
@@ -271,6 +281,8 @@ public final class Forecaster: @unchecked Sendable {
         var outputs = [[Float]](repeating: [], count: B)
         let fx = FloatBuffer(count: max(1, H * B * Ff))
         let xs = members.map { FloatBuffer(count: $0.lookback * B * F) }
+        // This call's scratch: the networks are only read, so concurrent calls share nothing they write.
+        let workspace = InferenceWorkspace()
         var perMember = [Float](repeating: 0, count: members.count)
         while outputs[0].count < horizon {
             // Window b of member k: the last L_k points of target (observed + forecast so far).
@@ -307,8 +319,8 @@ public final class Forecaster: @unchecked Sendable {
             var ys: [[Float]] = []
             for (k, member) in members.enumerated() {
                 let y = member.network.predict(xs[k].pointer, future: Ff > 0 ? UnsafePointer(fx.pointer) : nil,
-                                               lookback: member.lookback, batch: B)
-                ys.append(Array(UnsafeBufferPointer(start: y, count: H * B)))
+                                               lookback: member.lookback, batch: B, workspace: workspace)
+                ys.append(withExtendedLifetime(workspace) { Array(UnsafeBufferPointer(start: y, count: H * B)) })
             }
             for b in 0..<B {
                 for h in 0..<H {

@@ -174,6 +174,7 @@ extension Forecaster {
         let y = FloatBuffer(count: H * chunk)
         let f = FloatBuffer(count: max(1, H * chunk * Ff))
         let xs = trainers.map { FloatBuffer(count: $0.encoding.lookback * chunk * F) }
+        let workspace = InferenceWorkspace()
         var values = [Float](repeating: 0, count: trainers.count)
         var start = 0
         while start < windows[0].count {
@@ -181,7 +182,8 @@ extension Forecaster {
             var ps: [[Float]] = []
             for (k, t) in trainers.enumerated() {
                 t.gather(windows[k][start..<end], x: xs[k].pointer, f: f.pointer, y: y.pointer)
-                ps.append(Array(UnsafeBufferPointer(start: t.predict(xs[k].pointer, f.pointer, batch: n), count: H * n)))
+                let p = t.predict(xs[k].pointer, f.pointer, batch: n, workspace: workspace)
+                ps.append(withExtendedLifetime(workspace) { Array(UnsafeBufferPointer(start: p, count: H * n)) })
             }
             for h in 0..<H {
                 for b in 0..<n {

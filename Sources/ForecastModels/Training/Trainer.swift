@@ -99,9 +99,11 @@ struct Trainer {
         }
     }
 
-    /// The network's output for a gathered batch.
-    func predict(_ x: UnsafePointer<Float>, _ f: UnsafePointer<Float>?, batch: Int) -> UnsafePointer<Float> {
-        network.predict(x, future: encoding.futureSize > 0 ? f : nil, lookback: encoding.lookback, batch: batch)
+    /// The network's output for a gathered batch, in `workspace` (valid until its next use).
+    func predict(_ x: UnsafePointer<Float>, _ f: UnsafePointer<Float>?, batch: Int,
+                 workspace: InferenceWorkspace) -> UnsafePointer<Float> {
+        network.predict(x, future: encoding.futureSize > 0 ? f : nil, lookback: encoding.lookback, batch: batch,
+                        workspace: workspace)
     }
 
     /// The mean loss over `windows` (scaled units), in batches of 256.
@@ -111,13 +113,16 @@ struct Trainer {
         let chunk = 256
         let x = FloatBuffer(count: L * chunk * F), y = FloatBuffer(count: H * chunk)
         let fb = FloatBuffer(count: max(1, H * chunk * Ff))
+        let workspace = InferenceWorkspace()
         var total = 0.0
         var start = 0
         while start < windows.count {
             let part = windows[start..<min(start + chunk, windows.count)]
             gather(part, x: x.pointer, f: fb.pointer, y: y.pointer)
-            let out = predict(x.pointer, fb.pointer, batch: part.count)
-            total += config.loss.evaluate(out, y.pointer, count: H * part.count, gradient: nil) * Double(part.count)
+            let out = predict(x.pointer, fb.pointer, batch: part.count, workspace: workspace)
+            total += withExtendedLifetime(workspace) {
+                config.loss.evaluate(out, y.pointer, count: H * part.count, gradient: nil) * Double(part.count)
+            }
             start += chunk
         }
         return total / Double(windows.count)

@@ -13,6 +13,7 @@
 /// - Complexity: forward 2·B·(I + H)·3H flops per step; backward about twice that.
 public final class GRUCell: RecurrentCell {
     public typealias State = GRUState
+    public typealias Workspace = GRUWorkspace
     public let inputSize: Int
     public let hiddenSize: Int
     /// W, (I, 3H).
@@ -23,15 +24,10 @@ public final class GRUCell: RecurrentCell {
     public let bias: Parameter
     public var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
 
-    private var T = 0, B = 0, repeated = false
-    private var xs = TraceBuffer()      // (T, B, I) or (B, I)
-    private var xw = TraceBuffer()      // (T, B, 3H) or (B, 3H): x·W + b_in
-    private var hu = TraceBuffer()      // (T, B, 3H): h·U + b_rec
-    private var gates = TraceBuffer()   // (T, B, 3H): [z r ĥ]
-    private var hs = TraceBuffer()      // (T+1, B, H), h_0 first
+    // Trace of the last forward pass (training only; `infer` writes to the caller's workspace).
+    private let trace = GRUWorkspace()
     private var dxw = TraceBuffer()     // (T, B, 3H)
     private var dhu = TraceBuffer()     // (T, B, 3H)
-    private var scratch = TraceBuffer()
     private var panels = TraceBuffer()  // Uᵀ packed for the backward products
 
     public init(inputSize: Int, hiddenSize: Int, rng: inout SeededGenerator) {
@@ -59,41 +55,43 @@ public final class GRUCell: RecurrentCell {
     /// Inputs up to this width are projected inside the fused step instead of by a separate product.
     static let inlineInputs = 8
 
-    public var outputs: UnsafePointer<Float> { UnsafePointer(hs.pointer + B * hiddenSize) }
+    public var outputs: UnsafePointer<Float> { trace.outputs }
 
     public func forward(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: GRUState?) -> GRUState {
-        run(input, T, B, repeated, initial, keepTrace: true)
+        run(input, T, B, repeated, initial, into: trace, keepTrace: true)
     }
 
-    public func infer(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: GRUState?) -> GRUState {
-        run(input, T, B, repeated, initial, keepTrace: false)
+    public func infer(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: GRUState?,
+                      workspace: GRUWorkspace) -> GRUState {
+        run(input, T, B, repeated, initial, into: workspace, keepTrace: false)
     }
 
-    /// The fused path where it serves this hidden size, else the unfused one (which always keeps the trace).
+    /// The fused path where it serves this hidden size, else the unfused one (which always keeps the
+    /// trace). Writes only to `w` (and reads the weights).
     private func run(_ input: UnsafePointer<Float>, _ T: Int, _ B: Int, _ repeated: Bool,
-                     _ initial: GRUState?, keepTrace: Bool) -> GRUState {
-        Kernels.fusesSteps(hidden: hiddenSize)
-            ? fused(input, T, B, repeated, initial, keepTrace: keepTrace)
-            : unfused(input, T, B, repeated, initial)
+                     _ initial: GRUState?, into w: GRUWorkspace, keepTrace: Bool) -> GRUState {
+        w.T = T; w.B = B; w.H = hiddenSize; w.repeated = repeated
+        return Kernels.fusesSteps(hidden: hiddenSize)
+            ? fused(input, T, B, repeated, initial, w, keepTrace: keepTrace)
+            : unfused(input, T, B, repeated, initial, w)
     }
 
     /// The fused path (`Kernels.gruStep`); without `keepTrace`, neither u nor the gates are stored.
     private func fused(_ input: UnsafePointer<Float>, _ T: Int, _ B: Int, _ repeated: Bool,
-                       _ initial: GRUState?, keepTrace: Bool) -> GRUState {
+                       _ initial: GRUState?, _ w: GRUWorkspace, keepTrace: Bool) -> GRUState {
         let I = inputSize, H = hiddenSize, G = 3 * H
-        self.T = T; self.B = B; self.repeated = repeated
         var x = input
         if keepTrace {
             let nx = (repeated ? 1 : T) * B * I
-            x = UnsafePointer(xs.ensure(nx))
-            xs.pointer.update(from: input, count: nx)
+            x = UnsafePointer(w.xs.ensure(nx))
+            w.xs.pointer.update(from: input, count: nx)
         }
-        let h = hs.ensure((T + 1) * B * H)
+        let h = w.hs.ensure((T + 1) * B * H)
         if let initial { h.update(from: initial.h.pointer, count: B * H) } else { h.update(repeating: 0, count: B * H) }
         // The input part a = x·W + b_in: per row inside the step for a narrow input; otherwise one
         // product before the loop (over all steps, or once for a repeated input).
         let inline = !repeated && I <= Self.inlineInputs
-        let s = scratch.ensure(H * G + 384)
+        let s = w.scratch.ensure(H * G + 384)
         Kernels.packGatePanels(gateCount: 3, hidden: H, inputs: 0, W: nil, U: recurrentKernel.value.pointer, into: s)
         let bIn = bias.value.pointer, bRec = bias.value.pointer + G
         var step = GRUStepOperands(rows: B, hidden: H, inputs: inline ? I : 0, aPre: bIn, aStride: 0,
@@ -101,17 +99,18 @@ public final class GRUCell: RecurrentCell {
                                    panel: s, hPrev: h, hNext: h + B * H, u: nil, gates: nil, tile: s + H * G)
         if !inline {
             let rows = repeated ? B : T * B
-            let a = xw.ensure(rows * G)
+            let a = w.xw.ensure(rows * G)
             for r in 0..<rows { (a + r * G).update(from: bIn, count: G) }
             Kernels.gemm(rows, G, I, x, I, kernel.value.pointer, G, a, G, accumulate: true)
             step.aPre = UnsafePointer(a); step.aStride = G
         }
-        let u = keepTrace ? hu.ensure(T * B * G) : nil
-        let gate = keepTrace ? gates.ensure(T * B * G) : nil
+        let a = w.xw.pointer
+        let u = keepTrace ? w.hu.ensure(T * B * G) : nil
+        let gate = keepTrace ? w.gates.ensure(T * B * G) : nil
         for t in 0..<T {
             step.hPrev = UnsafePointer(h + t * B * H)
             step.hNext = h + (t + 1) * B * H
-            if inline { step.x = x + t * B * I } else if !repeated { step.aPre = UnsafePointer(xw.pointer + t * B * G) }
+            if inline { step.x = x + t * B * I } else if !repeated { step.aPre = UnsafePointer(a + t * B * G) }
             if keepTrace {
                 step.u = u! + t * B * G
                 step.gates = gate! + t * B * G
@@ -125,16 +124,16 @@ public final class GRUCell: RecurrentCell {
 
     /// The unfused path: one gate product per step, then activation passes. Serves every hidden
     /// size and is the fused path's twin.
-    private func unfused(_ input: UnsafePointer<Float>, _ T: Int, _ B: Int, _ repeated: Bool, _ initial: GRUState?) -> GRUState {
+    private func unfused(_ input: UnsafePointer<Float>, _ T: Int, _ B: Int, _ repeated: Bool, _ initial: GRUState?,
+                         _ w: GRUWorkspace) -> GRUState {
         let I = inputSize, H = hiddenSize, G = 3 * H
-        self.T = T; self.B = B; self.repeated = repeated
         let rows = repeated ? B : T * B
-        let x = xs.ensure(rows * I)
+        let x = w.xs.ensure(rows * I)
         x.update(from: input, count: rows * I)
-        let a = xw.ensure(rows * G)
-        let u = hu.ensure(T * B * G)
-        let gate = gates.ensure(T * B * G)
-        let h = hs.ensure((T + 1) * B * H)
+        let a = w.xw.ensure(rows * G)
+        let u = w.hu.ensure(T * B * G)
+        let gate = w.gates.ensure(T * B * G)
+        let h = w.hs.ensure((T + 1) * B * H)
         if let initial { h.update(from: initial.h.pointer, count: B * H) } else { h.update(repeating: 0, count: B * H) }
         let bIn = bias.value.pointer, bRec = bias.value.pointer + G
         for r in 0..<rows { (a + r * G).update(from: bIn, count: G) }
@@ -168,9 +167,10 @@ public final class GRUCell: RecurrentCell {
     @discardableResult
     public func backward(dOutputs: UnsafePointer<Float>?, dFinal: GRUState?, dInput: UnsafeMutablePointer<Float>?) -> GRUState {
         let I = inputSize, H = hiddenSize, G = 3 * H
-        let gate = gates.pointer, u = hu.pointer, h = hs.pointer, x = xs.pointer
+        let T = trace.T, B = trace.B, repeated = trace.repeated
+        let gate = trace.gates.pointer, u = trace.hu.pointer, h = trace.hs.pointer, x = trace.xs.pointer
         let dA = dxw.ensure(T * B * G), dU = dhu.ensure(T * B * G)
-        let s = scratch.ensure(G * H + 2 * B * H + max(H, I) * T * B + B * G + G * I)
+        let s = trace.scratch.ensure(G * H + 2 * B * H + max(H, I) * T * B + B * G + G * I)
         let UT = s, dh = s + G * H, dhDirect = dh + B * H
         Kernels.transpose(H, G, recurrentKernel.value.pointer, G, UT)
         // Uᵀ serves every step: pack it once (H a multiple of 32) instead of in each product.
@@ -227,4 +227,19 @@ public final class GRUCell: RecurrentCell {
         d0.h.pointer.update(from: dh, count: B * H)
         return d0
     }
+}
+
+/// What one run of a `GRUCell` writes (see `CellWorkspace`), time-major.
+public final class GRUWorkspace: CellWorkspace {
+    var T = 0, B = 0, H = 0, repeated = false
+    var xs = TraceBuffer()      // (T, B, I) or (B, I); training only
+    var xw = TraceBuffer()      // (T, B, 3H) or (B, 3H): x·W + b_in
+    var hu = TraceBuffer()      // (T, B, 3H): h·U + b_rec; training only
+    var gates = TraceBuffer()   // (T, B, 3H): [z r ĥ]; training only
+    var hs = TraceBuffer()      // (T+1, B, H), h_0 first
+    var scratch = TraceBuffer() // packed panels, tiles, transposes
+
+    public init() {}
+
+    public var outputs: UnsafePointer<Float> { UnsafePointer(hs.pointer + B * H) }
 }

@@ -17,6 +17,7 @@
 ///   input is repeated); backward about twice that.
 public final class LSTMCell: RecurrentCell {
     public typealias State = LSTMState
+    public typealias Workspace = LSTMWorkspace
     public let inputSize: Int
     public let hiddenSize: Int
     /// W, (I, 4H).
@@ -27,15 +28,9 @@ public final class LSTMCell: RecurrentCell {
     public let bias: Parameter
     public var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
 
-    // Trace of the last forward pass (time-major).
-    private var T = 0, B = 0, repeated = false
-    private var xs = TraceBuffer()      // (T, B, I) or (B, I)
-    private var gates = TraceBuffer()   // (T, B, 4H) activated [i f g o]
-    private var cs = TraceBuffer()      // (T+1, B, H), c_0 first
-    private var hs = TraceBuffer()      // (T+1, B, H), h_0 first
-    private var tcs = TraceBuffer()     // (T, B, H) tanh(c_t)
+    // Trace of the last forward pass (training only; `infer` writes to the caller's workspace).
+    private let trace = LSTMWorkspace()
     private var dz = TraceBuffer()      // (T, B, 4H)
-    private var scratch = TraceBuffer() // packed panels, transposes, xw, sums
     private var panels = TraceBuffer()  // Uᵀ packed for the backward products
 
     public init(inputSize: Int, hiddenSize: Int, rng: inout SeededGenerator) {
@@ -61,22 +56,25 @@ public final class LSTMCell: RecurrentCell {
 
     public func replica() -> LSTMCell { LSTMCell(sharing: self) }
 
-    public var outputs: UnsafePointer<Float> { UnsafePointer(hs.pointer + B * hiddenSize) }
+    public var outputs: UnsafePointer<Float> { trace.outputs }
 
     public func forward(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: LSTMState?) -> LSTMState {
-        run(input, T, B, repeated, initial, keepTrace: true)
+        run(input, T, B, repeated, initial, into: trace, keepTrace: true)
     }
 
-    public func infer(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: LSTMState?) -> LSTMState {
-        run(input, T, B, repeated, initial, keepTrace: false)
+    public func infer(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: LSTMState?,
+                      workspace: LSTMWorkspace) -> LSTMState {
+        run(input, T, B, repeated, initial, into: workspace, keepTrace: false)
     }
 
-    /// The fused path where it serves this hidden size, else the unfused one (which always keeps the trace).
+    /// The fused path where it serves this hidden size, else the unfused one (which always keeps the
+    /// trace). Writes only to `w` (and reads the weights).
     private func run(_ input: UnsafePointer<Float>, _ T: Int, _ B: Int, _ repeated: Bool,
-                     _ initial: LSTMState?, keepTrace: Bool) -> LSTMState {
-        Kernels.fusesSteps(hidden: hiddenSize)
-            ? fused(input, T, B, repeated, initial, keepTrace: keepTrace)
-            : unfused(input, T, B, repeated, initial)
+                     _ initial: LSTMState?, into w: LSTMWorkspace, keepTrace: Bool) -> LSTMState {
+        w.T = T; w.B = B; w.H = hiddenSize; w.repeated = repeated
+        return Kernels.fusesSteps(hidden: hiddenSize)
+            ? fused(input, T, B, repeated, initial, w, keepTrace: keepTrace)
+            : unfused(input, T, B, repeated, initial, w)
     }
 
     /// Writes the initial state (zeros when nil) into h and c.
@@ -93,20 +91,19 @@ public final class LSTMCell: RecurrentCell {
     /// The fused path (`Kernels.lstmStep`); without `keepTrace`, c is updated in place and neither
     /// gates nor tanh(c) are stored.
     private func fused(_ input: UnsafePointer<Float>, _ T: Int, _ B: Int, _ repeated: Bool,
-                       _ initial: LSTMState?, keepTrace: Bool) -> LSTMState {
+                       _ initial: LSTMState?, _ w: LSTMWorkspace, keepTrace: Bool) -> LSTMState {
         let I = inputSize, H = hiddenSize, G = 4 * H
-        self.T = T; self.B = B; self.repeated = repeated
         var x = input
         if keepTrace {
             let nx = (repeated ? 1 : T) * B * I
-            x = UnsafePointer(xs.ensure(nx))
-            xs.pointer.update(from: input, count: nx)
+            x = UnsafePointer(w.xs.ensure(nx))
+            w.xs.pointer.update(from: input, count: nx)
         }
-        let h = hs.ensure((T + 1) * B * H)
-        let c = cs.ensure((keepTrace ? T + 1 : 1) * B * H)
+        let h = w.hs.ensure((T + 1) * B * H)
+        let c = w.cs.ensure((keepTrace ? T + 1 : 1) * B * H)
         Self.start(h, c, from: initial, count: B * H)
         let kx = repeated ? 0 : I
-        let s = scratch.ensure((kx + H) * G + 384 + (repeated ? B * G : 0))
+        let s = w.scratch.ensure((kx + H) * G + 384 + (repeated ? B * G : 0))
         Kernels.packGatePanels(gateCount: 4, hidden: H, inputs: kx, W: kernel.value.pointer,
                                U: recurrentKernel.value.pointer, into: s)
         var step = LSTMStepOperands(rows: B, hidden: H, inputs: kx, pre: bias.value.pointer, preStride: 0,
@@ -119,8 +116,8 @@ public final class LSTMCell: RecurrentCell {
             Kernels.gemm(B, G, I, x, I, kernel.value.pointer, G, xw, G, accumulate: true)
             step.pre = UnsafePointer(xw); step.preStride = G
         }
-        let gate = keepTrace ? gates.ensure(T * B * G) : nil
-        let tc = keepTrace ? tcs.ensure(T * B * H) : nil
+        let gate = keepTrace ? w.gates.ensure(T * B * G) : nil
+        let tc = keepTrace ? w.tcs.ensure(T * B * H) : nil
         for t in 0..<T {
             step.hPrev = UnsafePointer(h + t * B * H)
             step.hNext = h + (t + 1) * B * H
@@ -141,17 +138,17 @@ public final class LSTMCell: RecurrentCell {
 
     /// The unfused path: one gate product per step, then activation passes. Serves every hidden
     /// size and is the fused path's twin.
-    private func unfused(_ input: UnsafePointer<Float>, _ T: Int, _ B: Int, _ repeated: Bool, _ initial: LSTMState?) -> LSTMState {
+    private func unfused(_ input: UnsafePointer<Float>, _ T: Int, _ B: Int, _ repeated: Bool, _ initial: LSTMState?,
+                         _ w: LSTMWorkspace) -> LSTMState {
         let I = inputSize, H = hiddenSize, G = 4 * H
-        self.T = T; self.B = B; self.repeated = repeated
         let nx = (repeated ? 1 : T) * B * I
-        let x = xs.ensure(nx)
+        let x = w.xs.ensure(nx)
         x.update(from: input, count: nx)
-        let gate = gates.ensure(T * B * G)
-        let c = cs.ensure((T + 1) * B * H)
-        let h = hs.ensure((T + 1) * B * H)
-        let tc = tcs.ensure(T * B * H)
-        let xw = scratch.ensure(B * G)
+        let gate = w.gates.ensure(T * B * G)
+        let c = w.cs.ensure((T + 1) * B * H)
+        let h = w.hs.ensure((T + 1) * B * H)
+        let tc = w.tcs.ensure(T * B * H)
+        let xw = w.scratch.ensure(B * G)
         Self.start(h, c, from: initial, count: B * H)
         // Input projection + bias: once for a repeated input, else for all T·B rows in one product.
         let rows = repeated ? B : T * B
@@ -189,11 +186,12 @@ public final class LSTMCell: RecurrentCell {
     @discardableResult
     public func backward(dOutputs: UnsafePointer<Float>?, dFinal: LSTMState?, dInput: UnsafeMutablePointer<Float>?) -> LSTMState {
         let I = inputSize, H = hiddenSize, G = 4 * H
-        let gate = gates.pointer, c = cs.pointer, h = hs.pointer, tc = tcs.pointer, x = xs.pointer
+        let T = trace.T, B = trace.B, repeated = trace.repeated
+        let gate = trace.gates.pointer, c = trace.cs.pointer, h = trace.hs.pointer, tc = trace.tcs.pointer, x = trace.xs.pointer
         let dZ = dz.ensure(T * B * G)
         // scratch: Uᵀ (4H, H) | dh (B, H) | dc (B, H) | larger transposes after the loop
         let need = G * H + 2 * B * H + max(H, I) * T * B + B * G + G * I
-        let s = scratch.ensure(need)
+        let s = trace.scratch.ensure(need)
         let UT = s, dh = s + G * H, dc = dh + B * H
         Kernels.transpose(H, G, recurrentKernel.value.pointer, G, UT)
         // Uᵀ serves every step: pack it once (H a multiple of 32) instead of in each product.
@@ -252,4 +250,19 @@ public final class LSTMCell: RecurrentCell {
         d0.c.pointer.update(from: dc, count: B * H)
         return d0
     }
+}
+
+/// What one run of an `LSTMCell` writes (see `CellWorkspace`), time-major.
+public final class LSTMWorkspace: CellWorkspace {
+    var T = 0, B = 0, H = 0, repeated = false
+    var xs = TraceBuffer()      // (T, B, I) or (B, I); training only
+    var gates = TraceBuffer()   // (T, B, 4H) activated [i f g o]; training only
+    var cs = TraceBuffer()      // (T+1, B, H), c_0 first; one (B, H) block, updated in place, when inferring
+    var hs = TraceBuffer()      // (T+1, B, H), h_0 first
+    var tcs = TraceBuffer()     // (T, B, H) tanh(c_t); training only
+    var scratch = TraceBuffer() // packed panels, transposes, xw, sums
+
+    public init() {}
+
+    public var outputs: UnsafePointer<Float> { UnsafePointer(hs.pointer + B * H) }
 }

@@ -12,11 +12,15 @@ public protocol RecurrentState {
 ///
 /// Sequences are time-major and contiguous: the input is (T, B, I), or (B, I) used at every step
 /// when `repeated` (the RepeatVector pattern, which lets the input projection be computed once).
-/// `forward` keeps what `backward` needs inside the cell, so each cell serves one sequence at a
+/// `forward` keeps what `backward` needs inside the cell, so each cell trains on one sequence at a
 /// time; a `replica()` shares the weights with separate gradients and traces, for another thread.
+/// `infer` writes only to the workspace it is given and reads the weights, so one cell serves any
+/// number of concurrent predictions, each with its own workspace (while nobody trains it).
 public protocol RecurrentCell: AnyObject {
     /// The state type this cell carries between steps.
     associatedtype State: RecurrentState
+    /// Everything a run writes besides its result: the outputs, the state sequence and scratch.
+    associatedtype Workspace: CellWorkspace
 
     /// Input features per step (I).
     var inputSize: Int { get }
@@ -24,7 +28,7 @@ public protocol RecurrentCell: AnyObject {
     var hiddenSize: Int { get }
     /// The trainable parameters, in Keras' order.
     var parameters: [Parameter] { get }
-    /// The outputs h_1...h_T of the last forward pass, (T, B, H).
+    /// The outputs h_1...h_T of the last `forward` pass, (T, B, H).
     var outputs: UnsafePointer<Float> { get }
 
     /// A cell with fresh Keras-style initial weights.
@@ -35,8 +39,10 @@ public protocol RecurrentCell: AnyObject {
     /// Runs T steps from `initial` (zeros when `nil`) and returns the final state.
     func forward(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: State?) -> State
     /// Runs T steps like `forward` without keeping what `backward` needs (for prediction: less
-    /// memory traffic). `outputs` is valid afterwards; `backward` is not, until the next `forward`.
-    func infer(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: State?) -> State
+    /// memory traffic), writing only to `workspace`, whose `outputs` hold h_1...h_T afterwards.
+    /// The cell itself is not modified, so concurrent calls with distinct workspaces are safe.
+    func infer(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: State?,
+               workspace: Workspace) -> State
     /// Backpropagates the last forward pass. `dOutputs` (T, B, H) is the loss gradient of each
     /// output (nil: none), `dFinal` that of the final state. Parameter gradients are accumulated;
     /// the input gradient is written to `dInput` ((T, B, I), or (B, I) when repeated) when given.
@@ -97,6 +103,19 @@ public struct GRUState: RecurrentState {
     public var h: FloatBuffer
     public init(h: FloatBuffer) { self.h = h }
     public static func zeros(batch: Int, hidden: Int) -> GRUState { GRUState(h: FloatBuffer(count: batch * hidden)) }
+}
+
+/// The memory one run of a recurrent cell writes: its outputs, the state sequence, scratch (and,
+/// for a training `forward`, what `backward` reads). A cell keeps one for training; a prediction
+/// brings its own, so predictions running at once share nothing they write. Buffers grow to the
+/// largest (T, B) seen and are reused, so a workspace kept across calls allocates only once.
+///
+/// Not `Sendable`: a workspace serves one caller at a time.
+public protocol CellWorkspace: AnyObject {
+    /// An empty workspace (buffers are allocated on first use).
+    init()
+    /// h_1...h_T of the last run into this workspace, (T, B, H).
+    var outputs: UnsafePointer<Float> { get }
 }
 
 /// Grows-only trace storage shared by the cells: reallocated only when a larger (T, B) arrives.

@@ -46,16 +46,17 @@ public final class Dense {
         rows = N
         let xc = xs.ensure(N * I)
         xc.update(from: x, count: N * I)
-        return infer(xc, rows: N)
+        let y = ys.ensure(N * O)
+        infer(xc, rows: N, into: y)
+        return UnsafePointer(y)
     }
 
-    /// y (N, O) for x (N, I) without keeping x for `backward` (prediction).
-    public func infer(_ x: UnsafePointer<Float>, rows N: Int) -> UnsafePointer<Float> {
+    /// Writes y (N, O) for x (N, I) to `y` without keeping x for `backward` (prediction). Reads
+    /// only the weights, so concurrent calls writing to distinct `y` are safe.
+    public func infer(_ x: UnsafePointer<Float>, rows N: Int, into y: UnsafeMutablePointer<Float>) {
         let O = outputSize
-        let y = ys.ensure(N * O)
         for r in 0..<N { (y + r * O).update(from: bias.value.pointer, count: O) }
         Kernels.gemm(N, O, inputSize, x, inputSize, kernel.value.pointer, O, y, O, accumulate: true)
-        return UnsafePointer(y)
     }
 
     /// Accumulates dW += xᵀ·dy and db += Σ dy; writes dx = dy·Wᵀ (N, I).

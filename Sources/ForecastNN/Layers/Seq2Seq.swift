@@ -12,6 +12,10 @@
 /// encoder with a GRU decoder needs `LSTMToGRUBridge` and a mismatch does not compile.
 ///
 /// Buffers are time-major: x is (L, B, F), the known-future features (H, B, Ff), the forecast (H, B, O).
+///
+/// Training (`forward`, `backward`) keeps its trace in the network: one caller at a time.
+/// `predict` writes only to the `InferenceWorkspace` it is given, so any number of threads may
+/// predict with one network at once, each with its own workspace, as long as nobody trains it.
 public final class Seq2Seq<Encoder: RecurrentCell, Decoder: RecurrentCell, Bridge: StateBridge>: SequenceModel
 where Bridge.Source == Encoder.State, Bridge.Target == Decoder.State {
     public let config: NetworkConfig
@@ -30,6 +34,27 @@ where Bridge.Source == Encoder.State, Bridge.Target == Decoder.State {
     private var grads: [TraceBuffer]    // gradient buffers between layers
     private var joined = TraceBuffer()  // (steps, B, H + Ff): [context, f_h], decoder 0's input when Ff > 0
     private var usedDropout = false
+
+    /// What a prediction writes: each layer's workspace, decoder 0's joined input, the forecast.
+    final class Scratch {
+        let encoder: [Encoder.Workspace]
+        let decoder: [Decoder.Workspace]
+        var joined = TraceBuffer()
+        var output = TraceBuffer()
+        init(layers: Int) {
+            encoder = (0..<layers).map { _ in Encoder.Workspace() }
+            decoder = (0..<layers).map { _ in Decoder.Workspace() }
+        }
+    }
+
+    /// This network's scratch in `workspace`, made on first use (or when another kind of network
+    /// used the workspace last).
+    private func scratch(in workspace: InferenceWorkspace) -> Scratch {
+        if let s = workspace.storage as? Scratch, s.encoder.count == encoder.count { return s }
+        let s = Scratch(layers: encoder.count)
+        workspace.storage = s
+        return s
+    }
 
     /// A network with fresh weights drawn from `seed`.
     public init(_ config: NetworkConfig, bridge: Bridge, seed: UInt64) {
@@ -86,17 +111,19 @@ where Bridge.Source == Encoder.State, Bridge.Target == Decoder.State {
                         dropout rng: UnsafeMutablePointer<SeededGenerator>?) -> UnsafePointer<Float> {
         self.L = L; self.B = B
         usedDropout = rng != nil && config.dropout > 0
-        return run(x, future, L, B, rng: rng, training: true)
+        return run(x, future, L, B, rng: rng, scratch: nil)
     }
 
-    public func predict(_ x: UnsafePointer<Float>, future: UnsafePointer<Float>?, lookback L: Int, batch B: Int) -> UnsafePointer<Float> {
-        run(x, future, L, B, rng: nil, training: false)
+    public func predict(_ x: UnsafePointer<Float>, future: UnsafePointer<Float>?, lookback L: Int, batch B: Int,
+                        workspace: InferenceWorkspace) -> UnsafePointer<Float> {
+        run(x, future, L, B, rng: nil, scratch: scratch(in: workspace))
     }
 
     /// [context, f_h] for every step h: out (steps, B, H + Ff), context (B, H), future (steps, B, Ff).
-    private func join(_ context: UnsafePointer<Float>, _ future: UnsafePointer<Float>, _ B: Int) -> UnsafePointer<Float> {
+    private func join(_ context: UnsafePointer<Float>, _ future: UnsafePointer<Float>, _ B: Int,
+                      into buffer: inout TraceBuffer) -> UnsafePointer<Float> {
         let H = config.hiddenSize, F = config.futureSize, steps = config.horizon, W = H + F
-        let out = joined.ensure(steps * B * W)
+        let out = buffer.ensure(steps * B * W)
         for t in 0..<steps {
             for b in 0..<B {
                 let row = out + (t * B + b) * W
@@ -107,8 +134,11 @@ where Bridge.Source == Encoder.State, Bridge.Target == Decoder.State {
         return UnsafePointer(out)
     }
 
+    /// The network on x: training (`scratch` nil) keeps every layer's trace in the layers; a
+    /// prediction writes only to `scratch` and modifies nothing of the network.
     private func run(_ x: UnsafePointer<Float>, _ future: UnsafePointer<Float>?, _ L: Int, _ B: Int,
-                     rng: UnsafeMutablePointer<SeededGenerator>?, training: Bool) -> UnsafePointer<Float> {
+                     rng: UnsafeMutablePointer<SeededGenerator>?, scratch: Scratch?) -> UnsafePointer<Float> {
+        let training = scratch == nil
         precondition((future != nil) == (config.futureSize > 0),
                      "future features must be given exactly when futureSize > 0 (futureSize \(config.futureSize), future \(future == nil ? "nil" : "given"))")
         let H = config.hiddenSize, steps = config.horizon
@@ -117,25 +147,43 @@ where Bridge.Source == Encoder.State, Bridge.Target == Decoder.State {
         var finals: [Encoder.State] = []
         finals.reserveCapacity(encoder.count)
         for (k, layer) in encoder.enumerated() {
-            finals.append(training ? layer.forward(input, steps: L, batch: B, repeated: false, initial: nil)
-                                   : layer.infer(input, steps: L, batch: B, repeated: false, initial: nil))
-            input = layer.outputs
+            if let scratch {
+                let w = scratch.encoder[k]
+                finals.append(layer.infer(input, steps: L, batch: B, repeated: false, initial: nil, workspace: w))
+                input = w.outputs
+            } else {
+                finals.append(layer.forward(input, steps: L, batch: B, repeated: false, initial: nil))
+                input = layer.outputs
+            }
             if usedDropout && k < encoder.count - 1 { input = applyDropout(k, input, L * B * H, rng: rng!) }
         }
         let context = finals.last!.h   // the encoder's final output, (B, H), repeated `steps` times
         // Decoder 0 reads the context as a repeated (B, H) input, or [context, f_h] per step.
         let repeated = future == nil
-        input = future.map { join(context.pointer, $0, B) } ?? UnsafePointer(context.pointer)
+        if let future {
+            if let scratch { input = join(context.pointer, future, B, into: &scratch.joined) }
+            else { input = join(context.pointer, future, B, into: &joined) }
+        } else {
+            input = UnsafePointer(context.pointer)
+        }
         for (k, layer) in decoder.enumerated() {
             let initial = config.decoderStart == .encoderState ? bridge.carry(finals[k], batch: B, hidden: H) : nil
-            _ = training ? layer.forward(input, steps: steps, batch: B, repeated: k == 0 && repeated, initial: initial)
-                         : layer.infer(input, steps: steps, batch: B, repeated: k == 0 && repeated, initial: initial)
-            input = layer.outputs
+            if let scratch {
+                let w = scratch.decoder[k]
+                _ = layer.infer(input, steps: steps, batch: B, repeated: k == 0 && repeated, initial: initial, workspace: w)
+                input = w.outputs
+            } else {
+                _ = layer.forward(input, steps: steps, batch: B, repeated: k == 0 && repeated, initial: initial)
+                input = layer.outputs
+            }
             if usedDropout && k < decoder.count - 1 {
                 input = applyDropout(encoder.count + k, input, steps * B * H, rng: rng!)
             }
         }
-        return training ? head.forward(input, rows: steps * B) : head.infer(input, rows: steps * B)
+        guard let scratch else { return head.forward(input, rows: steps * B) }
+        let y = scratch.output.ensure(steps * B * config.outputSize)
+        head.infer(input, rows: steps * B, into: y)
+        return UnsafePointer(y)
     }
 
     public func backward(_ dY: UnsafePointer<Float>) {

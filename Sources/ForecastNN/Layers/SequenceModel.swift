@@ -86,8 +86,11 @@ public protocol SequenceModel: AnyObject {
     func forward(_ x: UnsafePointer<Float>, future: UnsafePointer<Float>?, lookback L: Int, batch B: Int,
                  dropout: UnsafeMutablePointer<SeededGenerator>?) -> UnsafePointer<Float>
     /// Runs the network for prediction: the same result as `forward` without dropout, without
-    /// keeping what `backward` needs (faster). The result stays valid until the next run.
-    func predict(_ x: UnsafePointer<Float>, future: UnsafePointer<Float>?, lookback L: Int, batch B: Int) -> UnsafePointer<Float>
+    /// keeping what `backward` needs (faster). Writes only to `workspace`, where the result lives
+    /// until the workspace's next use; the network is not modified, so several threads may predict
+    /// at once with one network, each with its own workspace (while nobody trains the network).
+    func predict(_ x: UnsafePointer<Float>, future: UnsafePointer<Float>?, lookback L: Int, batch B: Int,
+                 workspace: InferenceWorkspace) -> UnsafePointer<Float>
     /// Backpropagates dY (H, B, O) of the last forward, accumulating parameter gradients.
     func backward(_ dY: UnsafePointer<Float>)
     /// A copy sharing the weights, with separate gradients and traces (for another thread).
@@ -101,8 +104,9 @@ extension SequenceModel {
         forward(x, future: nil, lookback: L, batch: B, dropout: dropout)
     }
     /// `predict` without known-future features (`config.futureSize` must be 0).
-    public func predict(_ x: UnsafePointer<Float>, lookback L: Int, batch B: Int) -> UnsafePointer<Float> {
-        predict(x, future: nil, lookback: L, batch: B)
+    public func predict(_ x: UnsafePointer<Float>, lookback L: Int, batch B: Int,
+                        workspace: InferenceWorkspace) -> UnsafePointer<Float> {
+        predict(x, future: nil, lookback: L, batch: B, workspace: workspace)
     }
     /// The parameters without names.
     public var parameters: [Parameter] { namedParameters.map(\.parameter) }
@@ -110,6 +114,18 @@ extension SequenceModel {
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
     /// Sets every gradient to zero.
     public func zeroGradients() { for p in parameters { p.grad.zero() } }
+}
+
+/// The memory a `SequenceModel.predict` writes: every layer's outputs and scratch, and the
+/// forecast. Make one per thread (or task) that predicts, and reuse it across that thread's
+/// calls to avoid reallocating; the network's weights are only read, so predictions with
+/// distinct workspaces may run at once. Buffers grow to the largest batch seen. Not `Sendable`:
+/// one caller at a time.
+public final class InferenceWorkspace {
+    /// The buffers of the network that used this workspace last (made by it on first use).
+    var storage: AnyObject?
+    /// An empty workspace; the first prediction allocates what it needs.
+    public init() {}
 }
 
 /// Builds the network a configuration names, choosing the cells and the state bridge.
