@@ -216,21 +216,7 @@ struct M4SeasonalAdjustment {
     /// R's `decompose(ts(x, frequency = m), type = "additive")$figure`: the mean difference of `x`
     /// and its centred moving average at each position of the cycle, centred to mean 0. Needs n ≥ 2m.
     static func additiveIndices(_ x: [Double], period m: Int) -> [Double] {
-        let n = x.count
-        let w: [Double] = m % 2 == 0
-            ? [0.5] + [Double](repeating: 1, count: m - 1) + [0.5]
-            : [Double](repeating: 1, count: m)
-        let k = w.count / 2
-        var sums = [Double](repeating: 0, count: m), counts = [Double](repeating: 0, count: m)
-        if n - k > k {
-            for i in k..<(n - k) {
-                var trend = 0.0
-                for j in 0..<w.count { trend += w[j] * x[i - k + j] }
-                sums[i % m] += x[i] - trend / Double(m)
-                counts[i % m] += 1
-            }
-        }
-        let figure = (0..<m).map { counts[$0] > 0 ? sums[$0] / counts[$0] : .nan }
+        let figure = seasonalFigure(x, period: m) { $0 - $1 }
         let mean = figure.reduce(0, +) / Double(m)
         return figure.map { $0 - mean }
     }
@@ -239,6 +225,14 @@ struct M4SeasonalAdjustment {
     /// to its centred moving average (2×m when m is even) at each position of the cycle, normalised
     /// to mean 1. Index i belongs to positions i, i + m, ... of `x`. Needs n ≥ 2m.
     static func multiplicativeIndices(_ x: [Double], period m: Int) -> [Double] {
+        let figure = seasonalFigure(x, period: m) { $0 / $1 }
+        let mean = figure.reduce(0, +) / Double(m)
+        return figure.map { $0 / mean }
+    }
+
+    /// The mean of `detrend(x_i, trend_i)` at each position of the cycle, where `trend` is the centred
+    /// moving average (2×m when m is even); NaN for a position without a full window.
+    static func seasonalFigure(_ x: [Double], period m: Int, detrend: (Double, Double) -> Double) -> [Double] {
         let n = x.count
         let w: [Double] = m % 2 == 0
             ? [0.5] + [Double](repeating: 1, count: m - 1) + [0.5]
@@ -250,13 +244,11 @@ struct M4SeasonalAdjustment {
                 var trend = 0.0
                 for j in 0..<w.count { trend += w[j] * x[i - k + j] }
                 trend /= Double(m)
-                sums[i % m] += x[i] / trend
+                sums[i % m] += detrend(x[i], trend)
                 counts[i % m] += 1
             }
         }
-        let figure = (0..<m).map { counts[$0] > 0 ? sums[$0] / counts[$0] : .nan }
-        let mean = figure.reduce(0, +) / Double(m)
-        return figure.map { $0 / mean }
+        return (0..<m).map { counts[$0] > 0 ? sums[$0] / counts[$0] : .nan }
     }
 }
 
