@@ -8,8 +8,10 @@ VENV=${VENV:-$HOME/.cache/forecast-bench-venv}
 PY="$VENV/bin/python"
 RUNS=${RUNS:-3}
 ALL=$(nproc)
-# OpenBLAS misdetects this CPU and falls back to SSE3 kernels without this (shared TECH-NOTES §2).
-export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-SkylakeX}
+# OpenBLAS misdetects some CPUs and falls back to SSE3 kernels without this (shared TECH-NOTES §2).
+# SkylakeX kernels need AVX-512 (they die with SIGILL elsewhere); Haswell's need AVX2.
+if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then default_core=SkylakeX; else default_core=Haswell; fi
+export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-$default_core}
 swift build -c release --product forecast >&2
 OUT=$(mktemp)
 for r in $(seq "$RUNS"); do
