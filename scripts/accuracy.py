@@ -356,6 +356,10 @@ def main():
     ap.add_argument("--validation-origins", type=int, default=0, metavar="V",
                     help="also store every candidate's forecasts at V origins before each cut (for offline study)")
     ap.add_argument("--name", default="", help="suffix of the result files (rolling_<set><name>.md)")
+    ap.add_argument("--only", default="", metavar="SUBSTRINGS",
+                    help="comma-separated substrings: keep only the datasets whose file name contains one (for studies)")
+    ap.add_argument("--max-length", type=int, default=0, metavar="N",
+                    help="keep only the series of at most N points (for quick studies)")
     a = ap.parse_args()
     binary = os.path.abspath(os.environ.get("FORECAST") or os.path.join(ROOT, ".build", "release", "forecast"))
     if not os.access(binary, os.X_OK):
@@ -368,6 +372,13 @@ def main():
     meta = provenance(binary)
     meta.update({"set": a.set, "jobs": a.jobs, "origins": ORIGINS, "seeds": seeds, "cells": cells})
     datasets = load_datasets(a.set)
+    if a.only:
+        keys = [k.strip() for k in a.only.split(",") if k.strip()]
+        datasets = [ds for ds in datasets if any(k in ds["file"] for k in keys)]
+    if a.max_length:
+        datasets = [ds for ds in datasets if ds["n"] <= a.max_length]
+    if not datasets:
+        sys.exit("no dataset matches --only/--max-length")
 
     variants = []
     for c in cells:
