@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE := -c release
 OUT := out
 
-.PHONY: deps build run test bench fuzz clean
+.PHONY: deps build run test docs bench fuzz clean
 
 deps:
 	@if [ ! -f /usr/include/csv.h ]; then \
@@ -26,6 +26,14 @@ run: build
 
 # One optimised build of everything (library, forecast, the example, tests), then the tests against it:
 # the CLI and notebook tests run the built executables.
+# DocC: one archive for ForecastKit and the modules it re-exports, with the getting-started and
+# pipeline articles (Sources/ForecastKit/ForecastKit.docc); warnings are errors.
+DOC_TARGETS := ForecastKit ForecastData ForecastModels ForecastMetrics ForecastNN
+docs: deps
+	$(SWIFT) package --disable-sandbox generate-documentation --enable-experimental-combined-documentation \
+		$(foreach t,$(DOC_TARGETS),--target $(t)) --warnings-as-errors --output-path $(OUT)/docs
+	@echo "documentation: $(OUT)/docs (serve it with any static file server)"
+
 test: deps
 	$(SWIFT) build $(RELEASE) -Xswiftc -enable-testing --build-tests
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build

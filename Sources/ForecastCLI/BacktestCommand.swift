@@ -60,7 +60,7 @@ struct BacktestCommand: ParsableCommand {
                                          history: .init(times: shown.timestamps, values: shown.target, color: "#333333", label: "actual"),
                                          forecast: .init(times: times, values: r.folds.flatMap(\.forecast), color: "#d62728", label: "fold forecasts"),
                                          bands: r.folds.first?.bands.indices.map { k in
-                                             (level: r.folds[0].bands[k].level, lower: r.folds.flatMap { $0.bands[k].lower }, upper: r.folds.flatMap { $0.bands[k].upper })
+                                             PredictionInterval(level: r.folds[0].bands[k].level, lower: r.folds.flatMap { $0.bands[k].lower }, upper: r.folds.flatMap { $0.bands[k].upper })
                                          } ?? [],
                                          actual: nil, format: s.timeFormat)
                 try AtomicFile.write(svg, to: plot)

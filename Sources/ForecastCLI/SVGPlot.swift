@@ -6,7 +6,7 @@ import ForecastKit
 enum SVGPlot {
     struct Line { var times: [Int64]; var values: [Double]; var color: String; var label: String; var dashed = false }
 
-    static func render(title: String, history: Line, forecast: Line, bands: [(level: Double, lower: [Double], upper: [Double])],
+    static func render(title: String, history: Line, forecast: Line, bands: [PredictionInterval],
                        actual: Line?, format: TimeFormat) -> String {
         let W = 900.0, H = 420.0, left = 64.0, right = 20.0, top = 40.0, bottom = 48.0
         let allTimes = history.times + forecast.times

@@ -1,27 +1,33 @@
 /// Forecast accuracy metrics as free functions. Each returns `nil` where it is undefined (a zero
 /// denominator, no points) rather than NaN, so callers must say what they print instead.
+/// The compared arrays must have the same length: a mismatch is a programming error and stops
+/// the program with a message naming both lengths (it never pairs values silently).
 ///
-///     mase(actual: [3, 4], predicted: [2.5, 4], insample: [1, 2, 3], period: 1)  // 0.25
+///     Metrics.mase(actual: [3, 4], predicted: [2.5, 4], insample: [1, 2, 3], period: 1)  // 0.25
 public enum Metrics {
     /// Mean absolute error.
     public static func mae(actual: [Double], predicted: [Double]) -> Double? {
-        mean(zip(actual, predicted).map { abs($0 - $1) })
+        sameLength("mae", actual, predicted)
+        return mean(zip(actual, predicted).map { abs($0 - $1) })
     }
 
     /// Root mean squared error.
     public static func rmse(actual: [Double], predicted: [Double]) -> Double? {
-        mean(zip(actual, predicted).map { ($0 - $1) * ($0 - $1) }).map { $0.squareRoot() }
+        sameLength("rmse", actual, predicted)
+        return mean(zip(actual, predicted).map { ($0 - $1) * ($0 - $1) }).map { $0.squareRoot() }
     }
 
     /// Mean absolute percentage error, in percent. Undefined when any actual value is 0.
     public static func mape(actual: [Double], predicted: [Double]) -> Double? {
+        sameLength("mape", actual, predicted)
         guard !actual.contains(0) else { return nil }
         return mean(zip(actual, predicted).map { abs(($0 - $1) / $0) }).map { $0 * 100 }
     }
 
     /// Symmetric MAPE (M4 definition: 200·|a−p|/(|a|+|p|)), in percent; pairs with both values 0 count as 0 error.
     public static func smape(actual: [Double], predicted: [Double]) -> Double? {
-        mean(zip(actual, predicted).map { a, p in
+        sameLength("smape", actual, predicted)
+        return mean(zip(actual, predicted).map { a, p in
             let d = abs(a) + abs(p)
             return d == 0 ? 0 : 200 * abs(a - p) / d
         })
@@ -29,7 +35,8 @@ public enum Metrics {
 
     /// Mean error (predicted − actual): positive means forecasts run high.
     public static func bias(actual: [Double], predicted: [Double]) -> Double? {
-        mean(zip(actual, predicted).map { $1 - $0 })
+        sameLength("bias", actual, predicted)
+        return mean(zip(actual, predicted).map { $1 - $0 })
     }
 
     /// The in-sample MAE of the seasonal-naive forecast with period `m` (MASE's denominator).
@@ -56,12 +63,14 @@ public enum Metrics {
 
     /// Share of actual values inside [lower, upper], in [0, 1].
     public static func coverage(actual: [Double], lower: [Double], upper: [Double]) -> Double? {
-        mean(zip(actual, zip(lower, upper)).map { a, b in a >= b.0 && a <= b.1 ? 1 : 0 })
+        sameLength("coverage", actual, lower, "lower"); sameLength("coverage", actual, upper, "upper")
+        return mean(zip(actual, zip(lower, upper)).map { a, b in a >= b.0 && a <= b.1 ? 1 : 0 })
     }
 
     /// Mean interval (Winkler) score at coverage `level`: width plus 2/α times any miss, α = 1 − level.
     /// Lower is better.
     public static func winkler(actual: [Double], lower: [Double], upper: [Double], level: Double) -> Double? {
+        sameLength("winkler", actual, lower, "lower"); sameLength("winkler", actual, upper, "upper")
         let alpha = 1 - level
         return mean(zip(actual, zip(lower, upper)).map { a, b in
             let (l, u) = b
@@ -78,8 +87,36 @@ public enum Metrics {
         return exp(xs.map { log($0) }.reduce(0, +) / Double(xs.count))
     }
 
+    /// Stops with a message when `other` differs in length from `actual`
+    /// ("Metrics.mae: actual has 3 values, predicted 1").
+    static func sameLength(_ function: String, _ actual: [Double], _ other: [Double], _ name: String = "predicted") {
+        precondition(other.count == actual.count,
+                     "Metrics.\(function): actual has \(actual.count) values, \(name) \(other.count)")
+    }
+
     static func mean(_ xs: [Double]) -> Double? {
         xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count)
+    }
+}
+
+/// A point-forecast metric by name; the raw values are the keys of evaluation and backtest output.
+///
+///     Metric.mase.value(actual: [3, 4], predicted: [2.5, 4], insample: [1, 2, 3], period: 1)  // 0.25
+public enum Metric: String, CaseIterable, Sendable, Codable {
+    case mae, rmse, mape, smape, mase, rmsse, bias
+
+    /// This metric of `predicted` against `actual` (see `Metrics`); MASE and RMSSE scale by the
+    /// seasonal-naive error of `insample` with period `period`, the others ignore both.
+    public func value(actual: [Double], predicted: [Double], insample: [Double] = [], period: Int = 1) -> Double? {
+        switch self {
+        case .mae: Metrics.mae(actual: actual, predicted: predicted)
+        case .rmse: Metrics.rmse(actual: actual, predicted: predicted)
+        case .mape: Metrics.mape(actual: actual, predicted: predicted)
+        case .smape: Metrics.smape(actual: actual, predicted: predicted)
+        case .mase: Metrics.mase(actual: actual, predicted: predicted, insample: insample, period: period)
+        case .rmsse: Metrics.rmsse(actual: actual, predicted: predicted, insample: insample, period: period)
+        case .bias: Metrics.bias(actual: actual, predicted: predicted)
+        }
     }
 }
 

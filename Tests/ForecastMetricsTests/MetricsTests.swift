@@ -36,6 +36,24 @@ private func close(_ a: Double?, _ b: Double, _ tol: Double = 1e-12) -> Bool { a
         #expect(Metrics.geometricMean([1, 0]) == nil)
     }
 
+    @Test func metricNamesGiveTheSameValues() {
+        let a = [3.0, 4, 6], p = [2.5, 4, 7], h = [1.0, 2, 3, 5]
+        #expect(Metric.mae.value(actual: a, predicted: p) == Metrics.mae(actual: a, predicted: p))
+        #expect(Metric.mase.value(actual: a, predicted: p, insample: h, period: 1) == Metrics.mase(actual: a, predicted: p, insample: h, period: 1))
+        #expect(Metric.bias.value(actual: a, predicted: p) == Metrics.bias(actual: a, predicted: p))
+        #expect(Metric(rawValue: "smape") == .smape && Metric.allCases.count == 7)
+    }
+
+    /// Arrays of different lengths are a programming error, never silently paired.
+    @Test func inputsOfDifferentLengthsStopTheProgram() async {
+        await #expect(processExitsWith: .failure) {
+            _ = Metrics.mae(actual: [100, 200, 300], predicted: [100])
+        }
+        await #expect(processExitsWith: .failure) {
+            _ = Metrics.coverage(actual: [1, 2], lower: [0, 0], upper: [3])
+        }
+    }
+
     @Test func intervals() {
         let lower: [Double] = [9, 21, 25, 35], upper: [Double] = [11, 25, 35, 45]
         #expect(close(Metrics.coverage(actual: actual, lower: lower, upper: upper), 0.75))

@@ -32,7 +32,7 @@ do {
     let base = Metrics.mase(actual: actual, predicted: snaive, insample: train.target, period: m)!
     print("MASE network \(String(format: "%.3f", mase)), seasonal naive \(String(format: "%.3f", base))")
     for i in 0..<min(3, horizon) {
-        let band = forecast.intervals[0]
+        let band = forecast.interval(level: 0.8)!
         print("\(forecast.timeFormat.format(forecast.timestamps[i]))  \(String(format: "%.1f", forecast.values[i]))  [\(String(format: "%.1f", band.lower[i])), \(String(format: "%.1f", band.upper[i]))]")
     }
 } catch {

@@ -45,7 +45,9 @@ public enum CSVParser {
     /// Reads `path` and calls `body` once per non-blank record, header included.
     ///
     /// - Parameters:
+    ///   - path: the CSV file.
     ///   - delimiter: the field separator; `nil` detects `,`, `;` or tab from the first line.
+    ///   - body: called with each record (its fields and physical line number).
     /// - Returns: the delimiter used.
     /// - Throws: `DataError` for unreadable files and malformed CSV, or whatever `body` throws.
     @discardableResult

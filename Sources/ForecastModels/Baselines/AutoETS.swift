@@ -11,12 +11,12 @@
 /// treated as 1: weekly-of-year (52) or hourly-of-week (168) seasons would need 51 or 167 initial
 /// states in the optimiser. A model is fitted only when it has fewer parameters than n − 1.
 ///
-/// Fitting (see ``ETSModel``) follows statsforecast step by step — heuristic initial states
-/// (``ETSInitialState``), its starting values and bounds, its bounded adaptive Nelder–Mead
-/// (``BoundedNelderMead``) over smoothing parameters and initial states jointly — so the selected
+/// Fitting (see `ETSModel`) follows statsforecast step by step — heuristic initial states
+/// (`ETSInitialState`), its starting values and bounds, its bounded adaptive Nelder–Mead
+/// (`BoundedNelderMead`) over smoothing parameters and initial states jointly — so the selected
 /// model and forecasts agree with statsforecast's up to floating-point order; differences: a NaN
 /// likelihood counts as +∞ (statsforecast's optimiser counts it as −∞, i.e. best), and series
-/// longer than ``ETSModel/jointFitLimit`` keep the heuristic initial states and optimise only α, β,
+/// longer than `ETSModel.jointFitLimit` keep the heuristic initial states and optimise only α, β,
 /// γ, φ (for speed: 9,000 hourly points in ~0.2 s, 400 series of 1,000 points in seconds).
 ///
 /// Never traps and is deterministic: no values gives `[]`; a non-finite value, or fewer than four

@@ -8,7 +8,7 @@
 ///     b_t = φ b_{t−1} + β e_t
 ///     ŷ_{n+h} = l_n + (φ + φ² + ... + φʰ) b_n
 ///
-/// `forecast` first applies M4's seasonal adjustment (``M4SeasonalAdjustment``: 90% ACF test at lag
+/// `forecast` first applies M4's seasonal adjustment (`M4SeasonalAdjustment`: 90% ACF test at lag
 /// m, multiplicative classical decomposition, skipped for m ≤ 1, n < 3m or any value ≤ 0) and
 /// reseasonalises the forecasts — exactly the M4 "Damped" benchmark (`holt(des_input, damped = TRUE)`
 /// times the outgoing indices). Pass `period: 1` to model the raw series.
@@ -28,7 +28,7 @@ public enum DampedETS {
         forecast(y, period: m, horizon: h, known: false)
     }
 
-    /// With `known`, the season is taken as established (see ``M4SeasonalAdjustment``).
+    /// With `known`, the season is taken as established (see `M4SeasonalAdjustment`).
     static func forecast(_ y: [Double], period m: Int, horizon h: Int, known: Bool) -> [Double] {
         guard h > 0, let last = y.last else { return [] }
         let naive = [Double](repeating: last, count: h)

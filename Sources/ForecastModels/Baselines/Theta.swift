@@ -4,7 +4,7 @@
 ///
 /// 1. If `m > 1`, `n ≥ 3m`, every value is positive and the lag-m autocorrelation passes M4's 90%
 ///    test, divide by the seasonal indices of R's `decompose(type = "multiplicative")`
-///    (``M4SeasonalAdjustment``).
+///    (`M4SeasonalAdjustment`).
 /// 2. Fit simple exponential smoothing `l_t = l_{t−1} + α(y_t − l_{t−1})` to the adjusted series:
 ///    α ∈ [10⁻⁴, 0.9999] and the initial level minimise the sum of squared one-step errors (the
 ///    initial level is concentrated out exactly; α by a grid search refined by golden section).
@@ -23,7 +23,7 @@ public enum Theta {
     }
 
     /// As `forecast(_:period:horizon:)`, but with a season known to hold (see
-    /// ``M4SeasonalAdjustment``'s `known`): adjusted without M4's test.
+    /// `M4SeasonalAdjustment`'s `known`): adjusted without M4's test.
     static func forecast(_ y: [Double], knownPeriod m: Int, horizon h: Int) -> [Double] {
         forecast(y, period: m, horizon: h, initialLevel: .optimal, known: true)
     }

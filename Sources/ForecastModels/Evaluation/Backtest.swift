@@ -25,7 +25,7 @@ public enum Backtest {
         /// The network's forecast for the fold.
         public var forecast: [Double]
         /// The network's intervals for the fold.
-        public var bands: [(level: Double, lower: [Double], upper: [Double])]
+        public var bands: [PredictionInterval]
     }
 
     /// All folds and their averages.

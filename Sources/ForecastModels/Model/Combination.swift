@@ -57,7 +57,9 @@ extension Forecaster {
     /// errors at the origins, pooled over the steps, become the series' interval calibration scores
     /// (measured on the rolling-origin benchmark: pooled scores from 4 origins covered 77% and 92%
     /// at nominal 80% and 95% where the network's validation residuals covered 66% and 72%).
-    func combination(_ kept: [TimeSeries], trainCounts: [Int]) throws -> [SeriesState] {
+    /// `validator`, when given, forecasts the network's part at the origins (see
+    /// `crossValidationFit`) for the series it was trained on.
+    func combination(_ kept: [TimeSeries], trainCounts: [Int], validator: Forecaster? = nil) throws -> [SeriesState] {
         let H = config.horizon, L = config.lookback!
         var states = series
         guard config.combine != .network, !(config.combine == .auto && !(config.futureCovariates ?? []).isEmpty) else {
@@ -68,14 +70,21 @@ extension Forecaster {
             let blocks = max(0, min(Self.combinationOrigins, (s.count - L) / H))
             return (0..<blocks).map { s.count - ($0 + 1) * H }
         }
-        // The network's forecasts, batched per origin index across series.
+        // The network's forecasts, batched per origin index across series: from the cross-validation
+        // fit for the series it knows and whose origins leave it a lookback, else from this one.
+        let crossValidated: [Bool] = kept.indices.map { i in
+            guard let v = validator, let last = origins[i].last else { return false }
+            return last >= v.lookback && v.series.contains { $0.id == kept[i].id }
+        }
         var network = [[[Double]]](repeating: [], count: kept.count)
         for j in 0..<Self.combinationOrigins {
-            let which = kept.indices.filter { origins[$0].count > j }
-            guard !which.isEmpty else { break }
-            let fcs = try predict(horizon: H, history: which.map { kept[$0].prefix(origins[$0][j]) },
-                                  future: which.map { kept[$0] }, source: .network)
-            for (i, fc) in zip(which, fcs) { network[i].append(fc.values) }
+            for (model, outside) in [(self, false), (validator ?? self, true)] {
+                let which = kept.indices.filter { origins[$0].count > j && crossValidated[$0] == outside }
+                guard !which.isEmpty else { continue }
+                let fcs = try model.predict(horizon: H, history: which.map { kept[$0].prefix(origins[$0][j]) },
+                                            future: which.map { kept[$0] }, source: .network)
+                for (i, fc) in zip(which, fcs) { network[i].append(fc.values) }
+            }
         }
         for i in kept.indices where !origins[i].isEmpty {
             let s = kept[i]

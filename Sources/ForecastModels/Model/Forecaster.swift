@@ -101,10 +101,34 @@ public struct Forecast: Sendable {
     public var timeFormat: TimeFormat
     /// Point forecasts.
     public var values: [Double]
-    /// Central prediction intervals by coverage level (e.g. 0.8): lower and upper bounds per step.
-    public var intervals: [(level: Double, lower: [Double], upper: [Double])]
+    /// Central prediction intervals, one per requested coverage level, in the order asked.
+    public var intervals: [PredictionInterval]
     /// Steps past the trained horizon were produced by feeding forecasts back as inputs.
     public var recursive: Bool
+
+    /// The interval at coverage `level` (a fraction: 0.95), if `predict` was asked for it.
+    ///
+    ///     let band = try model.predict(horizon: 12, intervals: [0.8, 0.95])[0].interval(level: 0.95)
+    public func interval(level: Double) -> PredictionInterval? {
+        intervals.first { abs($0.level - level) < 1e-9 }
+    }
+}
+
+/// A central prediction interval: per forecast step, bounds that hold the actual value with
+/// probability `level` (calibrated on validation errors).
+public struct PredictionInterval: Sendable, Equatable {
+    /// The nominal coverage, a fraction (0.8 for 80 %).
+    public var level: Double
+    /// Lower bounds, one per step.
+    public var lower: [Double]
+    /// Upper bounds, one per step.
+    public var upper: [Double]
+
+    public init(level: Double, lower: [Double], upper: [Double]) {
+        self.level = level
+        self.lower = lower
+        self.upper = upper
+    }
 }
 
 /// A trained sequence-to-sequence forecaster: the network, the data's description, and the
@@ -203,7 +227,7 @@ public final class Forecaster: Sendable {
             throw ConfigurationError(message: "the forecast horizon must be between 1 and 100000, got \(horizon)")
         }
         for l in levels where !(l > 0 && l < 1) {
-            throw ConfigurationError(message: "interval levels must be between 0 and 100 percent, got \(l * 100)")
+            throw ConfigurationError(message: "interval levels are fractions between 0 and 1 (0.8 for 80 %), got \(l)")
         }
         let L = lookback, H = config.horizon, F = 1 + pastCovariateCount
         let futureNames = futureCovariateNames
@@ -355,7 +379,7 @@ public final class Forecaster: Sendable {
             let last = c.times.last!
             let times = (1...horizon).map { c.state.frequency.advance(last, by: $0) }
             forecasts.append(Forecast(id: c.state.id, timestamps: times, timeFormat: c.state.timeFormat, values: values,
-                                      intervals: bands.map { (level: $0.0, lower: $0.1, upper: $0.2) }, recursive: horizon > H))
+                                      intervals: bands.map { PredictionInterval(level: $0.0, lower: $0.1, upper: $0.2) }, recursive: horizon > H))
         }
         return forecasts
     }

@@ -198,7 +198,7 @@ struct Trainer {
                                x: xs[i].pointer, f: future(i), y: ys[i].pointer)
                     }
                     nonisolated(unsafe) let reps = replicas
-                    nonisolated(unsafe) let xsU = xs, ysU = ys, dysU = dys, fsU = fs
+                    let xsU = xs, ysU = ys, dysU = dys, fsU = fs
                     nonisolated(unsafe) let lossOut = partLoss, seedsIn = partSeeds
                     let lossKind = config.loss, useDropout = config.dropout > 0
                     DispatchQueue.concurrentPerform(iterations: threads) { i in
