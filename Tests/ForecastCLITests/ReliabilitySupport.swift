@@ -16,8 +16,15 @@ final class Watched: @unchecked Sendable {
         let o = Pipe(), e = Pipe()
         process.standardOutput = o
         process.standardError = e
-        o.fileHandleForReading.readabilityHandler = { [self] h in let d = h.availableData; lock.withLock { out.append(d) } }
-        e.fileHandleForReading.readabilityHandler = { [self] h in let d = h.availableData; lock.withLock { err.append(d) } }
+        // An empty read is the end of the stream: stop watching it (else the handler spins).
+        o.fileHandleForReading.readabilityHandler = { [self] h in
+            let d = h.availableData
+            if d.isEmpty { h.readabilityHandler = nil } else { lock.withLock { out.append(d) } }
+        }
+        e.fileHandleForReading.readabilityHandler = { [self] h in
+            let d = h.availableData
+            if d.isEmpty { h.readabilityHandler = nil } else { lock.withLock { err.append(d) } }
+        }
         try process.run()
     }
 
