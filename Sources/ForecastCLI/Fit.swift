@@ -7,7 +7,7 @@ struct Fit: ParsableCommand {
         abstract: "Train a forecaster on a CSV file and save it as a model file.",
         discussion: """
         Progress (epoch, losses, time, ETA) goes to stderr; a summary follows. Ctrl-C stops after the
-        current batch and saves the best weights so far. The model file is written atomically.
+        current batch, saves the best weights so far and exits with 130. The model file is written atomically.
 
         Examples:
           forecast fit datasets/airline_passengers.csv --target passengers --horizon 12 --model airline.fcm
