@@ -38,5 +38,12 @@ test: deps
 	$(SWIFT) build $(RELEASE) -Xswiftc -enable-testing --build-tests
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build
 
+# Both libFuzzer targets with AddressSanitizer, FUZZ_SECONDS each (default 600): the CSV reader
+# (scripts/fuzz/run.sh) and the model-file reader (scripts/fuzz/run-model.sh). Findings go to .build-fuzz/.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	nice -n 10 bash scripts/fuzz/run.sh $(FUZZ_SECONDS)
+	nice -n 10 bash scripts/fuzz/run-model.sh $(FUZZ_SECONDS)
+
 clean:
 	rm -rf .build $(OUT)

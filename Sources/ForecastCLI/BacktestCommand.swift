@@ -43,13 +43,15 @@ struct BacktestCommand: ParsableCommand {
     }
 
     func run() throws {
+        installStopHandlers()
         try reportingErrors {
             let config = try modelOptions.config()
             let series = try dataOptions.load(data, target: dataOptions.target!, quiet: quiet)
             guard series.count == 1 else { throw ConfigurationError(message: "backtest takes one series; this file has \(series.count) (filter the panel first)") }
-            installStopHandlers()
+            try checkStop("the backtest")
             let r = try Backtest.run(series[0], config: config, folds: folds, refit: !noRefit,
                                      hooks: TrainingHooks(shouldStop: { stopRequested != 0 }))
+            try checkStop("the backtest")
             if json { printJSON(r) } else { printTables(r, m: config.seasonalPeriod ?? series[0].seasonalPeriod) }
             if let plot {
                 let s = series[0], H = config.horizon

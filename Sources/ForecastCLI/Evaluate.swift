@@ -33,12 +33,20 @@ struct Evaluate: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    func validate() throws {
+        if let n = holdout, n < 1 { throw ValidationError("--holdout must be at least 1, got \(n)") }
+    }
+
+    /// Time linear in the rows: loading is one pass, the network reads only each series' last
+    /// lookback points, the metrics are one pass, and the smoothing baselines are fitted on at most
+    /// `Baseline.fitWindow` points (Benchmarks/evaluate_rows.sh measures it).
     func run() throws {
+        installStopHandlers()
         try reportingErrors {
             let f = try ModelFile.read(model)
             let n = holdout ?? f.config.horizon
-            guard n >= 1 else { throw ConfigurationError(message: "--holdout must be at least 1, got \(n)") }
             let all = try SeriesLoader.load(data, options: f.loaderOptions(fill: fill)).series
+            try checkStop("the evaluation")
             let m = f.config.seasonalPeriod ?? 1
             var rows: [[String: Any]] = []
             var table: [(String, String, [Double?])] = []
@@ -53,7 +61,8 @@ struct Evaluate: ParsableCommand {
                 let fc: Forecast
                 do {
                     // The held-out rows carry the future covariates of a model trained with them.
-                    fc = try f.predict(horizon: n, history: [history], future: [s], intervals: plot == nil ? [] : [0.8, 0.95])[0]
+                    fc = try f.predict(horizon: n, history: [history], future: [s], intervals: plot == nil ? [] : [0.8, 0.95],
+                                       shouldStop: { stopRequested != 0 })[0]
                 } catch let e as ConfigurationError {
                     throw ConfigurationError(message: "\(data): \(e.message)")
                 }
@@ -68,7 +77,10 @@ struct Evaluate: ParsableCommand {
                     try AtomicFile.write(svg, to: plot)
                 }
                 var candidates: [(String, [Double])] = [("network", fc.values)]
-                for b in Baseline.allCases { candidates.append((b.rawValue, b.forecast(history.target, horizon: n, period: m))) }
+                for b in Baseline.allCases {
+                    try checkStop("the evaluation")
+                    candidates.append((b.rawValue, b.forecast(history.target, horizon: n, period: m)))
+                }
                 for (name, p) in candidates {
                     let scores: [Double?] = [
                         Metrics.mae(actual: actual, predicted: p), Metrics.rmse(actual: actual, predicted: p),
@@ -84,6 +96,7 @@ struct Evaluate: ParsableCommand {
                     rows.append(r)
                 }
             }
+            try checkStop("the evaluation")
             if json {
                 let data = try! JSONSerialization.data(withJSONObject: ["metrics": rows], options: [.sortedKeys, .prettyPrinted])
                 print(String(decoding: data, as: UTF8.self))

@@ -7,7 +7,7 @@ struct Fit: ParsableCommand {
         abstract: "Train a forecaster on a CSV file and save it as a model file.",
         discussion: """
         Progress (epoch, losses, time, ETA) goes to stderr; a summary follows. Ctrl-C stops after the
-        current batch and saves the best weights so far. The model file is written atomically.
+        current batch, saves the best weights so far and exits with 130. The model file is written atomically.
 
         Examples:
           forecast fit datasets/airline_passengers.csv --target passengers --horizon 12 --model airline.fcm
@@ -26,7 +26,12 @@ struct Fit: ParsableCommand {
     @Option(help: "Leave out the last N rows of every series (to evaluate on them later).")
     var holdout: Int = 0
 
-    @Option(help: "Continue training this model file (its configuration is kept; --epochs may change the limit).")
+    @Option(name: .customLong("warm-start"), help: ArgumentHelp(
+        "Start training from this model file's weights (a warm start, not a resume: Adam's moments, the step count and the learning-rate schedule start afresh). Its network and data layout are kept; options that would change them are an error, training options (--epochs, --max-steps, --learning-rate...) apply.",
+        valueName: "model"))
+    var warmStart: String?
+
+    @Option(help: .hidden)
     var resume: String?
 
     @Flag(name: .customLong("fail-short-series"), help: "In a panel, fail on a series shorter than lookback + horizon instead of skipping it.")
@@ -44,24 +49,25 @@ struct Fit: ParsableCommand {
     }
 
     func run() throws {
+        installStopHandlers()
+        var interrupted = false
         try reportingErrors {
             var config = try modelOptions.config()
             var previous: Forecaster? = nil
-            if let resume {
-                let p = try ModelFile.read(resume)
-                var c = p.config
-                if let e = modelOptions.epochs { c.epochs = e; c.maxSteps = nil }
-                if let s = modelOptions.maxSteps { c.maxSteps = s }
-                c.lookback = p.config.lookback
-                guard dataOptions.target == p.targetName else {
-                    throw ConfigurationError(message: "\(resume) was trained on '\(p.targetName)', not '\(dataOptions.target!)'")
-                }
-                config = c
+            if resume != nil {
+                note("note: --resume is deprecated and will be removed: it is a warm start (weights only), now spelled --warm-start")
+                if warmStart != nil { throw UsageError("give --warm-start or its old name --resume, not both") }
+            }
+            if let path = warmStart ?? resume {
+                let p = try ModelFile.read(path)
+                config = try warmStartConfig(p, path: path)
                 previous = p
-                if !quiet { note("resuming from \(resume): \(p.summary.epochsRun) epochs done, best \(p.summary.bestEpoch)") }
+                if !quiet { note("warm start from \(path): its weights after \(p.summary.epochsRun) rounds (best \(p.summary.bestEpoch)); the optimizer starts afresh") }
             }
             AtomicFile.removeStaleTemporaries(for: model)
-            var series = try dataOptions.load(data, target: dataOptions.target!, extra: config.futureCovariates ?? [], quiet: quiet)
+            // A warm start reads the model's covariates unless --covariates names them (the same ones).
+            let kept = previous.map { p in p.covariateNames.filter { !(p.config.futureCovariates ?? []).contains($0) } } ?? []
+            var series = try dataOptions.load(data, target: dataOptions.target!, extra: (dataOptions.covariates == nil ? kept : []) + (config.futureCovariates ?? []), quiet: quiet)
             if holdout > 0 {
                 series = series.map { $0.prefix(max(0, $0.count - holdout)) }
             }
@@ -69,7 +75,7 @@ struct Fit: ParsableCommand {
             if !quiet {
                 note("data: \(series.count == 1 ? "\(s0.count) points" : "\(series.count) series, \(series.map(\.count).reduce(0, +)) points"), \(s0.frequency.name), \(s0.formattedTime(0)) to \(s0.formattedTime(s0.count - 1))\(holdout > 0 ? " (last \(holdout) held out)" : "")")
             }
-            installStopHandlers()
+            try checkStop("the fit")
             let quiet = self.quiet
             let hooks = TrainingHooks(onEpoch: { r in
                 guard !quiet else { return }
@@ -85,6 +91,7 @@ struct Fit: ParsableCommand {
             try ModelFile.write(f, to: model)
             let s = f.summary
             if s.interrupted { note("interrupted: training stopped after epoch \(s.epochsRun); the best weights (epoch \(s.bestEpoch)) were saved") }
+            interrupted = s.interrupted
             if !quiet {
                 let val = s.bestValidationLoss.map { String(format: "%.5f", $0) } ?? "n/a"
                 note("seasonal periods: \(f.periodsDescription)")
@@ -96,5 +103,27 @@ struct Fit: ParsableCommand {
                 note("model written to \(model)")
             }
         }
+        if interrupted { throw ExitCode(ExitStatus.interrupted) }
+    }
+
+    /// The configuration of a warm start from `p`: its own, with the training options given here
+    /// applied over it. Options that would change the network or the data layout are a usage
+    /// error naming each with the stored value.
+    func warmStartConfig(_ p: Forecaster, path: String) throws -> ForecasterConfig {
+        var conflicts = try modelOptions.conflicts(with: p.config)
+        if let t = dataOptions.target, t != p.targetName { conflicts.insert("--target \(t) (the model has \(p.targetName))", at: 0) }
+        let covariates = dataOptions.covariateList, stored = p.covariateNames.filter { !(p.config.futureCovariates ?? []).contains($0) }
+        if dataOptions.covariates != nil && covariates != stored {
+            conflicts.append("--covariates \(covariates.joined(separator: ",")) (the model has \(stored.isEmpty ? "none" : stored.joined(separator: ",")))")
+        }
+        if let id = dataOptions.idColumn, id != p.idColumn {
+            conflicts.append("--id-column \(id) (the model has \(p.idColumn ?? "none"))")
+        }
+        if !conflicts.isEmpty {
+            throw UsageError("\(conflicts.joined(separator: ", ")) conflict\(conflicts.count == 1 ? "s" : "") with \(path), which a warm start keeps; drop \(conflicts.count == 1 ? "that option" : "those options") or fit a new model without --warm-start")
+        }
+        var c = p.config
+        try modelOptions.applyTraining(to: &c)
+        return c
     }
 }

@@ -17,21 +17,30 @@ struct ForecastCommand: ParsableCommand {
           forecast predict --model airline.fcm --horizon 12 --intervals 80,95
           forecast evaluate datasets/airline_passengers.csv --model airline.fcm --holdout 12
           forecast inspect airline.fcm
+
+        Exit codes, the same for every command:
+          0    success
+          1    bad data or model file, or a file that cannot be written
+          2    usage error: unknown option, value out of range, conflicting options
+          130  interrupted (Ctrl-C, SIGTERM); fit still saves its best weights
         """,
         version: ModelFile.libraryVersion,
         subcommands: [Fit.self, Predict.self, Evaluate.self, BacktestCommand.self, Inspect.self, Bench.self])
 
-    /// Runs the command; usage errors exit with 2 (the shell convention the docs promise), runtime
-    /// failures with 1.
+    /// Runs the command; usage errors exit with 2 (the shell convention the docs promise, instead of
+    /// the argument parser's 64), runtime failures with 1, interruptions with 130 (see `ExitStatus`).
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let e as UsageError {
+            note("forecast: error: \(e.message)")
+            Foundation.exit(ExitStatus.usage)
         } catch {
             if exitCode(for: error) == .validationFailure {
                 note(fullMessage(for: error))
                 note("Run 'forecast help' for the commands and their options.")
-                Foundation.exit(2)
+                Foundation.exit(ExitStatus.usage)
             }
             exit(withError: error)
         }
@@ -46,24 +55,51 @@ func note(_ s: String) {
     line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
 
-/// Runs a command body, turning the library's errors into one sentence on stderr and exit code 1.
+/// The exit statuses of every command, as `forecast help` documents them.
+enum ExitStatus {
+    static let success: Int32 = 0
+    /// Bad data or model file, a setting the data cannot satisfy, a file that cannot be written.
+    static let failure: Int32 = 1
+    /// An unknown or malformed option, a value out of range, conflicting options.
+    static let usage: Int32 = 2
+    /// Stopped by SIGINT or SIGTERM (128 + SIGINT, the shell's convention).
+    static let interrupted: Int32 = 130
+}
+
+/// A usage error found while running (options that conflict with a model file): exit code 2,
+/// one sentence on stderr, without the usage text `ValidationError` prints.
+struct UsageError: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// Runs a command body, turning the library's errors into one sentence on stderr and exit code 1
+/// (130 when it was interrupted).
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
+    } catch let e as Interrupted {
+        note("forecast: \(e); nothing was written"); throw ExitCode(ExitStatus.interrupted)
     } catch let e as DataError {
-        note("forecast: error: \(e)"); throw ExitCode(1)
+        note("forecast: error: \(e)"); throw ExitCode(ExitStatus.failure)
     } catch let e as ConfigurationError {
-        note("forecast: error: \(e)"); throw ExitCode(1)
+        note("forecast: error: \(e)"); throw ExitCode(ExitStatus.failure)
     } catch let e as ModelFileError {
-        note("forecast: error: \(e)"); throw ExitCode(1)
+        note("forecast: error: \(e)"); throw ExitCode(ExitStatus.failure)
     } catch let e as TrainingError {
-        note("forecast: error: \(e)"); throw ExitCode(1)
+        note("forecast: error: \(e)"); throw ExitCode(ExitStatus.failure)
     } catch let e as OutputError {
-        note("forecast: error: \(e)"); throw ExitCode(1)
+        note("forecast: error: \(e)"); throw ExitCode(ExitStatus.failure)
     }
 }
 
-/// Set by SIGINT/SIGTERM; training polls it after every batch.
+/// Throws `Interrupted` when SIGINT or SIGTERM arrived: commands call it between their phases
+/// (after loading, between series, before printing) so that nothing is printed once stopped.
+func checkStop(_ what: String) throws {
+    if stopRequested != 0 { throw Interrupted(what) }
+}
+
+/// Set by SIGINT/SIGTERM; training polls it after every batch, predict after every horizon.
 nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
 
 /// Installs handlers so that the first Ctrl-C or SIGTERM asks training to stop; a second Ctrl-C

@@ -19,17 +19,17 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Decoder cell (overrides --cell).")
     var decoder: CellKind?
 
-    @Option(name: .customLong("decoder-start"), help: "Decoder initial state: encoder (its final state) or zeros.")
-    var decoderStart: DecoderStart = .encoderState
+    @Option(name: .customLong("decoder-start"), help: "Decoder initial state: encoder (its final state) or zeros (default: encoder).")
+    var decoderStart: DecoderStart?
 
-    @Option(help: "Hidden units per recurrent layer.")
-    var hidden: Int = 32
+    @Option(help: "Hidden units per recurrent layer (default: 32).")
+    var hidden: Int?
 
-    @Option(help: "Recurrent layers in encoder and decoder.")
-    var layers: Int = 1
+    @Option(help: "Recurrent layers in encoder and decoder (default: 1).")
+    var layers: Int?
 
-    @Option(help: "Dropout between stacked layers, in [0, 1).")
-    var dropout: Double = 0
+    @Option(help: "Dropout between stacked layers, in [0, 1) (default: 0).")
+    var dropout: Double?
 
     @Option(help: "Maximum epochs (passes over the training windows); prefer --max-steps.")
     var epochs: Int?
@@ -37,29 +37,29 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("max-steps"), help: "Training budget in optimizer steps (default: 200 passes over small data, at most \(ForecasterConfig.stepCap) steps; early stopping usually ends sooner).")
     var maxSteps: Int?
 
-    @Option(name: .customLong("batch-size"), help: "Windows per mini-batch.")
-    var batchSize: Int = 32
+    @Option(name: .customLong("batch-size"), help: "Windows per mini-batch (default: 32).")
+    var batchSize: Int?
 
-    @Option(name: .customLong("learning-rate"), help: "Adam's learning rate.")
-    var learningRate: Double = 3e-3
+    @Option(name: .customLong("learning-rate"), help: "Adam's learning rate (default: 0.003).")
+    var learningRate: Double?
 
-    @Option(name: .customLong("weight-decay"), help: "Decoupled weight decay (AdamW).")
-    var weightDecay: Double = 0
+    @Option(name: .customLong("weight-decay"), help: "Decoupled weight decay (AdamW) (default: 0).")
+    var weightDecay: Double?
 
-    @Option(help: "Epochs without validation improvement before stopping.")
-    var patience: Int = 25
+    @Option(help: "Epochs without validation improvement before stopping (default: 25).")
+    var patience: Int?
 
-    @Option(name: .customLong("validation-fraction"), help: "Share of each series held out (chronologically) for validation.")
-    var validationFraction: Double = 0.1
+    @Option(name: .customLong("validation-fraction"), help: "Share of each series held out (chronologically) for validation (default: 0.1).")
+    var validationFraction: Double?
 
-    @Option(help: "Training loss: mse, mae or huber.")
-    var loss: Loss = .mse
+    @Option(help: "Training loss: mse, mae or huber (default: mse).")
+    var loss: Loss?
 
-    @Option(help: "Scaler fitted on the training part: standard, minmax or none.")
-    var scaler: ScalerKind = .standard
+    @Option(help: "Scaler fitted on the training part: standard, minmax or none (default: standard).")
+    var scaler: ScalerKind?
 
-    @Option(help: "What the network corrects: seasonal (seasonal-naive forecast) or naive (last value).")
-    var baseline: BaselineKind = .seasonal
+    @Option(help: "What the network corrects: seasonal (seasonal-naive forecast) or naive (last value) (default: seasonal).")
+    var baseline: BaselineKind?
 
     @Option(name: .customLong("seasonal-period"), help: "Seasonal periods, primary first (24,168), or none (default: detected from the training data among the calendar's candidates).")
     var seasonalPeriod: String?
@@ -73,17 +73,17 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Networks in the ensemble, differing in seed and lookback; the forecast is their median (1: a single network; default: \(ForecasterConfig.defaultEnsembleSize)).")
     var ensemble: Int?
 
-    @Option(help: "Per series: network (always the ensemble), best (the candidate with the smallest validation error among the network, seasonal naive, Theta and damped ETS), or auto (best).")
-    var combine: CombineMode = .auto
+    @Option(help: "Per series: network (always the ensemble), best (the candidate with the smallest validation error among the network, seasonal naive, Theta and damped ETS), or auto (best) (default: auto).")
+    var combine: CombineMode?
 
     @Flag(name: .customLong("allow-negative"), help: "Do not clip forecasts at 0 for series whose training values are all >= 0.")
     var allowNegative = false
 
-    @Option(help: "Random seed for weights, shuffling and dropout.")
-    var seed: UInt64 = 42
+    @Option(help: "Random seed for weights, shuffling and dropout (default: 42).")
+    var seed: UInt64?
 
     @Option(help: "Threads: ensemble members train in parallel, or a single network splits each batch across them (same count, same model; default: the machine's cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int?
 
 
     func validate() throws {
@@ -111,36 +111,73 @@ struct ModelOptions: ParsableArguments {
         (futureCovariates ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    /// The configuration these options describe, checked.
+    /// The configuration these options describe, checked; options not given take
+    /// `ForecasterConfig`'s defaults (threads: the machine's cores).
     func config() throws -> ForecasterConfig {
         var config = ForecasterConfig(horizon: horizon)
         config.lookback = lookback
-        config.encoder = encoder ?? cell ?? .lstm
-        config.decoder = decoder ?? cell ?? .lstm
-        config.decoderStart = decoderStart
-        config.hiddenSize = hidden
-        config.layers = layers
-        config.dropout = dropout
-        config.epochs = epochs
-        config.maxSteps = maxSteps
-        config.batchSize = batchSize
-        config.learningRate = learningRate
-        config.weightDecay = weightDecay
-        config.patience = patience
-        config.validationFraction = validationFraction
-        config.loss = loss
-        config.scaler = scaler
-        config.baseline = baseline
+        config.encoder = encoder ?? cell ?? config.encoder
+        config.decoder = decoder ?? cell ?? config.decoder
         config.seasonalPeriods = try periods()
         let future = futureCovariateList
         config.futureCovariates = future.isEmpty ? nil : future
         config.calendarFeatures = !noCalendarFeatures
-        config.allowNegative = allowNegative
         config.ensembleSize = ensemble
-        config.combine = combine
-        config.seed = seed
-        config.threads = threads
-        try config.validate()
+        if let v = decoderStart { config.decoderStart = v }
+        if let v = hidden { config.hiddenSize = v }
+        if let v = layers { config.layers = v }
+        if let v = scaler { config.scaler = v }
+        if let v = baseline { config.baseline = v }
+        config.threads = ProcessInfo.processInfo.activeProcessorCount
+        try applyTraining(to: &config)
         return config
+    }
+
+    /// Sets the options that only steer training (budget, optimizer, loss, dropout, seed, threads,
+    /// what follows training) when given; a warm start applies them over the stored configuration.
+    func applyTraining(to config: inout ForecasterConfig) throws {
+        if let e = epochs { config.epochs = e; config.maxSteps = nil }
+        if let s = maxSteps { config.maxSteps = s }
+        if let v = dropout { config.dropout = v }
+        if let v = batchSize { config.batchSize = v }
+        if let v = learningRate { config.learningRate = v }
+        if let v = weightDecay { config.weightDecay = v }
+        if let v = patience { config.patience = v }
+        if let v = validationFraction { config.validationFraction = v }
+        if let v = loss { config.loss = v }
+        if let v = seed { config.seed = v }
+        if let v = threads { config.threads = v }
+        config.combine = combine ?? config.combine ?? .auto
+        if allowNegative { config.allowNegative = true } else if config.allowNegative == nil { config.allowNegative = false }
+        try config.validate()
+    }
+
+    /// The options that would build a different network or data layout than `stored` (a model's
+    /// configuration): each given option whose value differs, with the stored value, as
+    /// "--hidden 64 (the model has 32)".
+    func conflicts(with stored: ForecasterConfig) throws -> [String] {
+        var out: [String] = []
+        func check<T: Equatable>(_ flag: String, _ given: T?, _ have: T, _ show: (T) -> String) {
+            if let given, given != have { out.append("\(flag) \(show(given)) (the model has \(show(have)))") }
+        }
+        check("--horizon", horizon, stored.horizon) { "\($0)" }
+        check("--lookback", lookback, stored.lookback ?? 0) { "\($0)" }
+        check(encoder != nil ? "--encoder" : "--cell", encoder ?? cell, stored.encoder) { $0.rawValue }
+        if !out.contains(where: { $0.hasPrefix("--cell") }) {
+            check(decoder != nil ? "--decoder" : "--cell", decoder ?? cell, stored.decoder) { $0.rawValue }
+        }
+        check("--decoder-start", decoderStart, stored.decoderStart) { $0.rawValue }
+        check("--hidden", hidden, stored.hiddenSize) { "\($0)" }
+        check("--layers", layers, stored.layers) { "\($0)" }
+        check("--scaler", scaler, stored.scaler) { $0.rawValue }
+        check("--baseline", baseline, stored.baseline) { $0.rawValue }
+        let storedPeriods = stored.seasonalPeriods ?? ((stored.seasonalPeriod ?? 1) > 1 ? [stored.seasonalPeriod!] : [])
+        check("--seasonal-period", try periods(), storedPeriods) { $0.isEmpty ? "none" : $0.map(String.init).joined(separator: ",") }
+        check("--future-covariates", futureCovariates == nil ? nil : futureCovariateList, stored.futureCovariates ?? []) {
+            $0.isEmpty ? "none" : $0.joined(separator: ",")
+        }
+        if noCalendarFeatures && stored.calendarFeatures == true { out.append("--no-calendar-features (the model uses calendar features)") }
+        check("--ensemble", ensemble, stored.ensembleSize ?? 1) { "\($0)" }
+        return out
     }
 }

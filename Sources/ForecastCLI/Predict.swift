@@ -111,6 +111,7 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
+        installStopHandlers()
         try reportingErrors {
             let f = try ModelFile.read(model)
             var history: [TimeSeries]? = nil, future: [TimeSeries]? = nil
@@ -131,18 +132,20 @@ struct Predict: ParsableCommand {
             if data == nil, case .model(let b)? = ForecastSource(name: method), f.series.contains(where: { $0.choice != b.rawValue }) {
                 throw ConfigurationError(message: "--method \(method) fits \(method) to the whole history, which \(model) does not keep: pass it with --data")
             }
+            try checkStop("the forecast")
             if horizon > f.config.horizon {
                 note("note: the model was trained for \(f.config.horizon) steps; steps \(f.config.horizon + 1)-\(horizon) feed forecasts back as inputs (recursive), so errors compound")
             }
             let forecasts: [Forecast]
             do {
                 forecasts = try f.predict(horizon: horizon, history: history, future: future, intervals: try levels(),
-                                          source: ForecastSource(name: method)!)
+                                          source: ForecastSource(name: method)!, shouldStop: { stopRequested != 0 })
             } catch let e as ConfigurationError where data != nil {
                 // What is missing or too short is in --data: name it.
                 throw ConfigurationError(message: "\(data!): \(e.message)")
             }
             let text = format == .csv ? ForecastOutput.csv(forecasts, model: f) : ForecastOutput.json(forecasts, model: f)
+            try checkStop("the forecast")
             if let plot {
                 let fc = forecasts[0]
                 let h = history?.first

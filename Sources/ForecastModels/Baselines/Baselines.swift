@@ -22,6 +22,7 @@ public enum Baseline: String, Sendable, CaseIterable, Codable {
     /// forecaster's own test (which removes the trend first): Theta and damped ETS then adjust for
     /// it without M4's autocorrelation test, additively when the series has values <= 0.
     func forecast(_ history: [Double], horizon: Int, knownPeriod m: Int) -> [Double] {
+        let history = Self.fitted(history, by: self)
         switch self {
         case .theta: return Theta.forecast(history, knownPeriod: m, horizon: horizon)
         case .dampedETS: return DampedETS.forecast(history, period: m, horizon: horizon, known: true)
@@ -29,8 +30,31 @@ public enum Baseline: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// The most recent points the smoothing models (Holt-Winters, Theta, damped ETS, AutoETS) are
+    /// fitted on. Their optimisers evaluate the likelihood a few thousand times, each a pass over the
+    /// data, so on the whole of a long series fitting would cost thousands of passes; on a bounded
+    /// window it costs a constant, and a forecast of a series of n points takes one O(n) pass (the
+    /// copy of the window). Ten thousand points are many seasons of any supported period (M4's
+    /// longest series have 9,919), so shorter series are fitted on all of their points as before.
+    public static let fitWindow = 10_000
+
+    /// `history`, or its last `fitWindow` points for a smoothing model.
+    static func fitted(_ history: [Double], by model: Baseline) -> [Double] {
+        switch model {
+        case .holtWinters, .theta, .dampedETS, .autoETS:
+            return history.count > fitWindow ? Array(history.suffix(fitWindow)) : history
+        case .naive, .seasonalNaive, .drift, .mean:
+            return history
+        }
+    }
+
     /// Forecasts `horizon` steps after `history` with seasonal period `m` (used by seasonal naive).
+    /// The smoothing models are fitted on the last `fitWindow` points.
+    ///
+    /// - Complexity: O(n + horizon) for n points of history: one pass for naive, seasonal naive,
+    ///   drift and mean; a copy of at most `fitWindow` points and a bounded fit for the others.
     public func forecast(_ history: [Double], horizon: Int, period m: Int) -> [Double] {
+        let history = Self.fitted(history, by: self)
         guard let last = history.last else { return [] }
         switch self {
         case .naive:

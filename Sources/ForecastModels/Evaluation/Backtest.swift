@@ -41,6 +41,10 @@ public enum Backtest {
 
     /// Runs `folds` folds. With `refit` false the network is trained once, on the first fold's data,
     /// and only its inputs move forward.
+    ///
+    /// - Throws: `Interrupted` when `hooks.shouldStop` asks to stop (training then ends early, so
+    ///   no fold from that point on would be scored with a fully trained network: nothing is returned).
+    ///   `ConfigurationError` for too few points; `TrainingError` when training diverges.
     public static func run(_ series: TimeSeries, config: ForecasterConfig, folds: Int, refit: Bool = true,
                            levels: [Double] = [0.8, 0.95], hooks: TrainingHooks = TrainingHooks()) throws -> Result {
         guard folds >= 1 else { throw ConfigurationError(message: "folds must be at least 1, got \(folds)") }
@@ -59,11 +63,14 @@ public enum Backtest {
             let actual = Array(series.target[origin..<(origin + H)])
             var warnings: [String] = []
             let model: Forecaster
+            let stop = { hooks.shouldStop?() == true }
+            if stop() { throw Interrupted("the backtest in fold \(k + 1)") }
             if let fixed, !refit { model = fixed } else {
                 model = try Forecaster.fit([train], config: config, hooks: hooks, warnings: &warnings)
+                if stop() || model.summary.interrupted { throw Interrupted("the backtest in fold \(k + 1)") }
                 fixed = model
             }
-            let fc = try model.predict(horizon: H, history: [train], future: [series], intervals: levels)[0]
+            let fc = try model.predict(horizon: H, history: [train], future: [series], intervals: levels, shouldStop: stop)[0]
             var predictions: [(String, [Double])] = [("network", fc.values)]
             for b in Baseline.allCases { predictions.append((b.rawValue, b.forecast(train.target, horizon: H, period: m))) }
             var scores: [String: [String: Double?]] = [:]

@@ -221,8 +221,14 @@ public final class Forecaster: Sendable {
     /// them (one series per forecast series, matched by id, whose timestamps cover the steps).
     /// `source` overrides what the combination chose (to compare candidates); a statistical model
     /// that was not chosen needs the whole `history`, since the model keeps only the series' tails.
+    /// `shouldStop` is polled once per trained horizon of output; when it returns true the call
+    /// throws `Interrupted`.
+    ///
+    /// - Throws: `ConfigurationError` for bad arguments, missing future values, or a forecast whose
+    ///   buffers would not fit in `memoryLimit` bytes (checked before anything is allocated).
     public func predict(horizon: Int, history: [TimeSeries]? = nil, future: [TimeSeries]? = nil,
-                        intervals levels: [Double] = [], source: ForecastSource = .combination) throws -> [Forecast] {
+                        intervals levels: [Double] = [], source: ForecastSource = .combination,
+                        shouldStop: (() -> Bool)? = nil) throws -> [Forecast] {
         guard horizon >= 1 && horizon <= 100_000 else {
             throw ConfigurationError(message: "the forecast horizon must be between 1 and 100000, got \(horizon)")
         }
@@ -269,9 +275,13 @@ public final class Forecaster: Sendable {
         let B = contexts.count
         let cal = calendar
         let Ff = encoding(lookback: L).futureSize
+        let steps = (horizon + H - 1) / H * H
+        let needed = Self.predictionBytes(series: B, steps: steps, futureSize: Ff, levels: levels.count)
+        if needed > Self.memoryLimit {
+            throw ConfigurationError(message: "a \(horizon)-step forecast of \(B) series needs about \(Self.gigabytes(needed)) of memory, more than the \(Self.gigabytes(Self.memoryLimit)) allowed (half the machine's memory, or FORECAST_MEMORY_LIMIT bytes); forecast fewer steps or series")
+        }
         // Known-future rows (calendar features, then future covariates scaled), per series and step.
         var futureRows = [[Float]](repeating: [], count: B)
-        let steps = (horizon + H - 1) / H * H
         for (b, c) in contexts.enumerated() {
             var rows = [Float](repeating: 0, count: steps * Ff)
             let last = c.times.last!
@@ -309,6 +319,7 @@ public final class Forecaster: Sendable {
         let workspace = InferenceWorkspace()
         var perMember = [Float](repeating: 0, count: members.count)
         while outputs[0].count < horizon {
+            if shouldStop?() == true { throw Interrupted("the forecast") }
             // Window b of member k: the last L_k points of target (observed + forecast so far).
             var bases = [[Float]](repeating: [], count: B)
             for b in 0..<B {

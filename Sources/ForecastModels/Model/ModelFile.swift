@@ -91,7 +91,8 @@ public enum ModelFile {
 
     /// Reads a forecaster from `path`.
     ///
-    /// - Throws: `ModelFileError` for a missing, truncated, corrupted, foreign or newer file.
+    /// - Throws: `ModelFileError` for a missing, truncated, corrupted, foreign or newer file, or one
+    ///   whose header fields disagree (see `validate(_:path:)`), naming the field.
     public static func read(_ path: String) throws -> Forecaster {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ModelFileError(path: path, message: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
@@ -130,6 +131,9 @@ public enum ModelFile {
         do { header = try decoder.decode(Header.self, from: Data(b[16..<(16 + n)])) } catch {
             throw fail("the header cannot be read (\(error)); the file is damaged")
         }
+        // Every field against the others (sizes, counts, scalers, times, tensor shapes) before the
+        // sizes below are multiplied or anything is allocated.
+        try validate(header, path: path)
         let expected = header.tensors.reduce(0) { $0 + $1.shape.reduce(1, *) }
         guard 16 + n + 4 * expected + 4 == b.count else {
             throw fail("the file holds \((b.count - 20 - n) / 4) weights but the header lists \(expected)")

@@ -1,0 +1,208 @@
+import Foundation
+import ForecastKit
+import Testing
+
+/// Issue 14, "Commands: bounds, signals, exit codes" and the `--resume` bullet of "Model files":
+/// one case per bullet, each running the built `forecast` and checking its exit code, a message
+/// and that no file was written.
+@Suite(.serialized) struct ReliabilityCommandsCatalogueTests {
+    /// 25,000 integer-indexed points and a network slow enough per step (lookback 200, 64 hidden
+    /// units, horizon 1) that a long recursive forecast takes minutes: the signal tests interrupt it.
+    static let long: (data: String, model: String) = {
+        let dir = tempDir()
+        var text = "t,v\n"
+        for t in 0..<25_000 { text += "\(t),\(String(format: "%.4f", 10 + sin(Double(t) * 0.2618) + 0.1 * sin(Double(t * t % 97))))\n" }
+        let data = write(text, "long.csv", in: dir)
+        let r = try! forecast(["fit", data, "--target", "v", "--horizon", "1", "--lookback", "200", "--hidden", "64",
+                               "--max-steps", "2", "--ensemble", "1", "--combine", "network", "--seasonal-period", "none",
+                               "--validation-fraction", "0.01", "--quiet", "--model", "\(dir)/long.fcm"])
+        precondition(r.status == 0, r.stderr)
+        return (data, "\(dir)/long.fcm")
+    }()
+
+    static let small: String = {
+        let dir = tempDir()
+        let r = try! forecast(["fit", airline, "--target", "passengers", "--horizon", "3", "--epochs", "1", "--hidden", "4",
+                               "--quiet", "--model", "\(dir)/m.fcm"])
+        precondition(r.status == 0, r.stderr)
+        return "\(dir)/m.fcm"
+    }()
+
+    // MARK: - predict --horizon 0 and absurd horizons end at once; memory is checked first
+
+    @Test func predictHorizonZeroEndsAtOnce() throws {
+        let dir = tempDir()
+        let r = try forecast(["predict", "--model", Self.small, "--horizon", "0", "--output", "\(dir)/f.csv"])
+        #expect(r.status == 2 && r.stderr.contains("--horizon must be at least 1, got 0"), "\(r.stderr)")
+        #expect(files(in: dir).isEmpty)
+    }
+
+    @Test func predictAbsurdHorizonEndsAtOnce() throws {
+        let dir = tempDir()
+        let big = try forecast(["predict", "--model", Self.small, "--horizon", "2000000000", "--output", "\(dir)/f.csv"])
+        #expect(big.status == 2 && big.stderr.contains("--horizon must be at most 100000, got 2000000000"), "\(big.stderr)")
+        let exponent = try forecast(["predict", "--model", Self.small, "--horizon", "2e9", "--output", "\(dir)/f.csv"])
+        #expect(exponent.status == 2 && exponent.stderr.contains("The value '2e9' is invalid for '--horizon"), "\(exponent.stderr)")
+        #expect(files(in: dir).isEmpty)
+    }
+
+    @Test func predictLongHorizonChecksMemoryBeforeAllocating() throws {
+        let dir = tempDir()
+        let r = try forecast(["predict", "--model", Self.small, "--horizon", "100000", "--intervals", "80,95", "--output", "\(dir)/f.csv"],
+                             environment: ["FORECAST_MEMORY_LIMIT": "1000000"])
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("a 100000-step forecast of 1 series needs about") && r.stderr.contains("more than the 1 MB allowed"), "\(r.stderr)")
+        #expect(files(in: dir).isEmpty)
+        // Within the limit the same forecast runs.
+        let ok = try forecast(["predict", "--model", Self.small, "--horizon", "2000", "--output", "\(dir)/f.csv"],
+                              environment: ["FORECAST_MEMORY_LIMIT": "1000000"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+    }
+
+    // MARK: - predict, evaluate and backtest honour Ctrl-C / SIGTERM
+
+    @Test func predictStopsOnSIGINT() throws {
+        let dir = tempDir()
+        let run = try Watched(["predict", "--model", Self.long.model, "--horizon", "100000", "--output", "\(dir)/f.csv"])
+        #expect(run.waitFor("recursive"), "predict began its recursive forecast: \(run.stderr)")
+        kill(run.process.processIdentifier, SIGINT)
+        let r = run.finish(seconds: 60)
+        #expect(r.status == 130, "\(r.stderr)")
+        #expect(r.stderr.contains("interrupted: the forecast was stopped"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty && files(in: dir).isEmpty)
+    }
+
+    @Test func evaluateStopsOnSIGTERM() throws {
+        let run = try Watched(["evaluate", Self.long.data, "--model", Self.long.model, "--holdout", "20000"])
+        // The warning comes just before the 20,000-step forecast of the held-out points.
+        #expect(run.waitFor("inside the scored points"), "\(run.stderr)")
+        kill(run.process.processIdentifier, SIGTERM)
+        let r = run.finish(seconds: 60)
+        #expect(r.status == 130, "\(r.stderr)")
+        #expect(r.stderr.contains("interrupted"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty, "no table: \(r.stdout)")
+    }
+
+    @Test func interruptedBacktestPrintsNoTable() throws {
+        let dir = tempDir()
+        var text = "t,v\n"
+        for t in 0..<3_000 { text += "\(t),\(String(format: "%.4f", 10 + sin(Double(t) * 0.2618)))\n" }
+        let data = write(text, "b.csv", in: dir)
+        let run = try Watched(["backtest", data, "--target", "v", "--horizon", "4", "--folds", "2", "--hidden", "32",
+                               "--max-steps", "1000000", "--patience", "1000000", "--ensemble", "1", "--combine", "network",
+                               "--seasonal-period", "none", "--plot", "\(dir)/b.svg"])
+        Thread.sleep(forTimeInterval: 3)
+        #expect(run.process.isRunning, "still training the first fold")
+        kill(run.process.processIdentifier, SIGINT)
+        let r = run.finish(seconds: 60)
+        #expect(r.status == 130, "\(r.stderr)")
+        #expect(r.stderr.contains("interrupted: the backtest in fold 1 was stopped"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty, "no table of untrained models: \(r.stdout)")
+        #expect(files(in: dir) == ["b.csv"])
+    }
+
+    @Test func interruptedFitSavesBestWeightsAndExits130() throws {
+        let dir = tempDir()
+        let run = try Watched(["fit", Self.long.data, "--target", "v", "--horizon", "1", "--hidden", "32", "--max-steps", "1000000",
+                               "--patience", "1000000", "--ensemble", "1", "--combine", "network", "--seasonal-period", "none",
+                               "--model", "\(dir)/m.fcm"])
+        #expect(run.waitFor("step "), "training began: \(run.stderr)")
+        kill(run.process.processIdentifier, SIGINT)
+        let r = run.finish(seconds: 60)
+        #expect(r.status == 130, "\(r.stderr)")
+        #expect(r.stderr.contains("the best weights (epoch"), "\(r.stderr)")
+        #expect(try forecast(["predict", "--model", "\(dir)/m.fcm", "--horizon", "2"]).status == 0)
+    }
+
+    // MARK: - evaluate is linear in the rows
+
+    /// The smoothing baselines are fitted on the last `Baseline.fitWindow` points, so their
+    /// forecasts (and errors) on a 25,000-point file equal those on its last fitWindow + holdout
+    /// rows, and the network reads only its lookback: nothing depends on the rows before.
+    @Test func evaluateReadsABoundedWindow() throws {
+        let dir = tempDir()
+        let holdout = 5
+        let lines = try String(contentsOfFile: Self.long.data, encoding: .utf8).split(separator: "\n")
+        let tail = write(([lines[0]] + lines.suffix(Baseline.fitWindow + holdout)).joined(separator: "\n") + "\n", "tail.csv", in: dir)
+        func maes(_ file: String) throws -> [String: Double] {
+            let r = try forecast(["evaluate", file, "--model", Self.long.model, "--holdout", "\(holdout)", "--json"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let rows = (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any])["metrics"] as! [[String: Any]]
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["model"] as! String, $0["mae"] as! Double) })
+        }
+        let all = try maes(Self.long.data), last = try maes(tail)
+        for model in ["network", "holt_winters", "theta", "damped_ets", "auto_ets"] {
+            #expect(all[model] != nil && all[model] == last[model], "\(model): \(all[model] ?? .nan) vs \(last[model] ?? .nan)")
+        }
+    }
+
+    // MARK: - one exit-code scheme, documented
+
+    @Test func exitCodesAreOneScheme() throws {
+        let help = try forecast(["help"])
+        #expect(help.status == 0)
+        for line in ["0    success", "1    bad data or model file", "2    usage error", "130  interrupted"] {
+            #expect(help.stdout.contains(line), "forecast help documents '\(line)'")
+        }
+        let missing = "\(tempDir())/none.csv"
+        let usage: [[String]] = [
+            ["fit", airline, "--target", "passengers", "--horizon", "3", "--model", "m.fcm", "--bogus"],
+            ["predict", "--model", Self.small, "--horizon", "3", "--bogus"],
+            ["evaluate", airline, "--model", Self.small, "--holdout", "0"],
+            ["backtest", airline, "--target", "passengers", "--horizon", "3", "--folds", "0"],
+            ["inspect"],
+            ["nonsense"],
+        ]
+        for args in usage {
+            let r = try forecast(args)
+            #expect(r.status == 2, "\(args): \(r.status) \(r.stderr)")
+        }
+        let data: [[String]] = [
+            ["fit", missing, "--target", "v", "--horizon", "3", "--model", "\(tempDir())/m.fcm"],
+            ["predict", "--model", missing, "--horizon", "3"],
+            ["evaluate", missing, "--model", Self.small],
+            ["backtest", missing, "--target", "v", "--horizon", "3"],
+            ["inspect", missing],
+        ]
+        for args in data {
+            let r = try forecast(args)
+            #expect(r.status == 1, "\(args): \(r.status) \(r.stderr)")
+            #expect(r.stderr.hasPrefix("forecast: error: "), "\(args): \(r.stderr)")
+        }
+    }
+
+    // MARK: - --resume is a warm start: renamed, and conflicting flags are an error
+
+    @Test func warmStartRefusesConflictingOptions() throws {
+        let dir = tempDir()
+        let before = try Data(contentsOf: URL(fileURLWithPath: Self.small))
+        let r = try forecast(["fit", airline, "--target", "passengers", "--horizon", "6", "--hidden", "8", "--cell", "gru",
+                              "--lookback", "36", "--warm-start", Self.small, "--model", "\(dir)/m2.fcm"])
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.contains("--horizon 6 (the model has 3), --cell gru (the model has lstm), --hidden 8 (the model has 4)"), "\(r.stderr)")
+        #expect(r.stderr.contains("conflict with \(Self.small), which a warm start keeps"), "\(r.stderr)")
+        #expect(!r.stderr.contains("--lookback"), "the stored lookback is 36: no conflict")
+        let target = try forecast(["fit", "\(repoRoot)/datasets/nile_flow_yearly.csv", "--target", "volume", "--horizon", "3",
+                                   "--warm-start", Self.small, "--model", "\(dir)/m3.fcm"])
+        #expect(target.status == 2 && target.stderr.contains("--target volume (the model has passengers)"), "\(target.stderr)")
+        #expect(files(in: dir).isEmpty)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: Self.small)) == before)
+    }
+
+    @Test func warmStartAppliesTrainingOptionsAndResumeIsADeprecatedAlias() throws {
+        let dir = tempDir()
+        let warm = try forecast(["fit", airline, "--target", "passengers", "--horizon", "3", "--epochs", "1", "--learning-rate", "0.01",
+                                 "--warm-start", Self.small, "--model", "\(dir)/w.fcm"])
+        #expect(warm.status == 0, "\(warm.stderr)")
+        #expect(warm.stderr.contains("warm start from") && warm.stderr.contains("the optimizer starts afresh"))
+        #expect(try forecast(["inspect", "\(dir)/w.fcm"]).stdout.contains("Adam lr 0.01,"), "--learning-rate applies")
+        let old = try forecast(["fit", airline, "--target", "passengers", "--horizon", "3", "--epochs", "1", "--quiet",
+                                "--resume", Self.small, "--model", "\(dir)/r.fcm"])
+        #expect(old.status == 0, "\(old.stderr)")
+        #expect(old.stderr.contains("--resume is deprecated") && old.stderr.contains("--warm-start"), "\(old.stderr)")
+        let both = try forecast(["fit", airline, "--target", "passengers", "--horizon", "3", "--resume", Self.small,
+                                 "--warm-start", Self.small, "--model", "\(dir)/b.fcm"])
+        #expect(both.status == 2 && both.stderr.contains("not both"))
+        #expect(!(try forecast(["help", "fit"]).stdout.contains("--resume")), "the old name is hidden")
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+
+/// Issue 14, "Model files: trust nothing that was decoded". Each case takes a valid model file,
+/// edits one decoded header field, writes it back with a correct CRC-32 (as an editor or a buggy
+/// writer would) and checks that `predict` and `inspect` refuse it with exit code 1 and one
+/// sentence naming the field, never crash, and write nothing.
+@Suite(.serialized) struct ReliabilityModelFileTests {
+    /// A small two-member model of the airline data (fitted once).
+    static let model: String = {
+        let dir = tempDir()
+        let r = try! forecast(["fit", airline, "--target", "passengers", "--horizon", "3", "--epochs", "1", "--hidden", "4",
+                               "--quiet", "--model", "\(dir)/m.fcm"])
+        precondition(r.status == 0, r.stderr)
+        return "\(dir)/m.fcm"
+    }()
+
+    /// One edit of a decoded field, and the field the error must name.
+    enum Edit: String, CaseIterable, CustomTestStringConvertible {
+        case lookbackBeyondTail, memberLookbackBeyondConfig, tensorShapeTransposed, tensorShapeHuge,
+             negativeHiddenSize, hugeHiddenSize, negativeHorizon, networkInputSize, nanScaler, zeroScaler,
+             infiniteOffset, tailLengthsDisagree, residualListsMissing, unsortedResiduals, negativeCount,
+             hugeTimestamp, zeroFrequency, negativeBaselinePeriod, ensembleSizeDisagrees, parameterCount,
+             unknownChoice, missingLookback, covariateColumnsDisagree
+        var testDescription: String { rawValue }
+
+        /// (path, new value, the field named in the message).
+        var change: (path: [AnyHashable], value: Any, field: String) {
+            switch self {
+            case .lookbackBeyondTail: return (["config", "lookback"], 400, "config.lookback")
+            case .memberLookbackBeyondConfig: return (["members", 1, "lookback"], 4000, "members[1].lookback")
+            case .tensorShapeTransposed: return (["tensors", 0, "shape"], [16, 1], "tensors[0].shape")
+            case .tensorShapeHuge: return (["tensors", 0, "shape"], [Int.max / 2, 16], "tensors[0].shape")
+            case .negativeHiddenSize: return (["config", "hiddenSize"], -4, "config.hiddenSize")
+            case .hugeHiddenSize: return (["config", "hiddenSize"], 1 << 40, "config.hiddenSize")
+            case .negativeHorizon: return (["config", "horizon"], -3, "config.horizon")
+            case .networkInputSize: return (["network", "inputSize"], 3, "network.inputSize")
+            case .nanScaler: return (["series", 0, "targetScaler", "scale"], "nan", "series[0].targetScaler.scale")
+            case .zeroScaler: return (["series", 0, "targetScaler", "scale"], 0, "series[0].targetScaler.scale")
+            case .infiniteOffset: return (["series", 0, "targetScaler", "offset"], "inf", "series[0].targetScaler.offset")
+            case .tailLengthsDisagree: return (["series", 0, "tailTimes"], [0, 1], "series[0].tailTimes")
+            case .residualListsMissing: return (["residuals"], [[0.1]], "residuals")
+            case .unsortedResiduals: return (["residuals", 0], [0.5, 0.1], "residuals[0]")
+            case .negativeCount: return (["series", 0, "count"], -1, "series[0].count")
+            case .hugeTimestamp: return (["series", 0, "tailTimes", 0], Int64.max - 10, "series[0].tailTimes")
+            case .zeroFrequency: return (["series", 0, "frequency", "months", "_0"], 0, "series[0].frequency")
+            case .negativeBaselinePeriod: return (["series", 0, "baselinePeriod"], -12, "series[0].baselinePeriod")
+            case .ensembleSizeDisagrees: return (["config", "ensembleSize"], 5, "config.ensembleSize")
+            case .parameterCount: return (["parameterCount"], 7, "parameterCount")
+            case .unknownChoice: return (["series", 0, "choice"], "arima", "series[0].choice")
+            case .missingLookback: return (["config", "lookback"], NSNull(), "config.lookback")
+            case .covariateColumnsDisagree: return (["covariateNames"], ["extra"], "series[0].tailCovariates")
+            }
+        }
+    }
+
+    @Test(arguments: Edit.allCases)
+    func editedFieldIsNamed(_ edit: Edit) throws {
+        let dir = tempDir()
+        var m = try EditableModel(Self.model)
+        let (path, value, field) = edit.change
+        if edit == .missingLookback {
+            var config = m.header["config"] as! [String: Any]
+            config.removeValue(forKey: "lookback")
+            m.header["config"] = config
+        } else {
+            m.header = setting(m.header, path[...], to: value) as! [String: Any]
+        }
+        let file = "\(dir)/edited.fcm"
+        try m.write(to: file)
+        let before = try Data(contentsOf: URL(fileURLWithPath: file))
+        for args in [["predict", "--model", file, "--horizon", "3", "--output", "\(dir)/f.csv"], ["inspect", file]] {
+            let r = try forecast(args)
+            #expect(r.status == 1, "\(args[0]) \(edit): status \(r.status)\n\(r.stderr)")
+            #expect(r.stderr.contains("the header field '\(field)'"), "\(args[0]) \(edit): \(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1, "one sentence: \(r.stderr)")
+            #expect(r.stdout.isEmpty)
+        }
+        #expect(files(in: dir) == ["edited.fcm"], "nothing written")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before)
+    }
+
+    /// The control: the same round trip without an edit loads and forecasts (so the cases above
+    /// fail for their edit, not for the re-encoding).
+    @Test func uneditedRoundTripLoads() throws {
+        let dir = tempDir()
+        try EditableModel(Self.model).write(to: "\(dir)/same.fcm")
+        let r = try forecast(["predict", "--model", "\(dir)/same.fcm", "--horizon", "3"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").count == 4)
+    }
+}
