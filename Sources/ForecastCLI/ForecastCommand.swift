@@ -27,6 +27,7 @@ struct ForecastCommand: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+            try reportingErrors { try StandardOutput.finish() }
         } catch {
             if exitCode(for: error) == .validationFailure {
                 note(fullMessage(for: error))
@@ -40,9 +41,10 @@ struct ForecastCommand: ParsableCommand {
 
 import Foundation
 
-/// Prints a line to standard error.
+/// Prints a line to standard error, control characters escaped (a CSV header or series id must
+/// not reach the terminal as an escape sequence).
 func note(_ s: String) {
-    var line = s + "\n"
+    var line = DataError.escapingControls(s, keepNewlines: true) + "\n"
     line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
 
@@ -59,6 +61,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let e as TrainingError {
         note("forecast: error: \(e)"); throw ExitCode(1)
     } catch let e as OutputError {
+        note("forecast: error: \(e)"); throw ExitCode(1)
+    } catch let e as DestinationError {
         note("forecast: error: \(e)"); throw ExitCode(1)
     }
 }
