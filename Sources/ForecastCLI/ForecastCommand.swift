@@ -24,6 +24,7 @@ struct ForecastCommand: ParsableCommand {
     /// Runs the command; usage errors exit with 2 (the shell convention the docs promise), runtime
     /// failures with 1.
     static func main() {
+        unblockTerminationSignals()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -69,6 +70,15 @@ func reportingErrors(_ body: () throws -> Void) throws {
 
 /// Set by SIGINT/SIGTERM; training polls it after every batch.
 nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
+
+/// A launcher may start us with SIGINT, SIGTERM or SIGPIPE blocked (the mask survives exec): then
+/// Ctrl-C or `timeout` could not end a read from a FIFO that never gets a writer. Unblock them.
+func unblockTerminationSignals() {
+    var set = sigset_t()
+    sigemptyset(&set)
+    for s in [SIGINT, SIGTERM, SIGPIPE] { sigaddset(&set, s) }
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
+}
 
 /// Installs handlers so that the first Ctrl-C or SIGTERM asks training to stop; a second Ctrl-C
 /// kills the process as usual.

@@ -83,12 +83,12 @@ import Testing
         let before = try Snapshot(m)
         #expect(mkfifo("\(dir)/fifo", 0o600) == 0)
         let scripts = [
-            "timeout 60 \"$F\" evaluate - --model '\(m)' --holdout 3 < '\(airline)'",
-            "cat '\(airline)' | timeout 60 \"$F\" evaluate /dev/stdin --model '\(m)' --holdout 3",
-            "cat '\(airline)' > '\(dir)/fifo' & timeout 60 \"$F\" evaluate '\(dir)/fifo' --model '\(m)' --holdout 3",
-            "timeout 60 \"$F\" evaluate <(cat '\(airline)') --model '\(m)' --holdout 3",
-            "timeout 60 \"$F\" predict --model '\(m)' --horizon 3 --data <(cat '\(airline)')",
-            "cat '\(airline)' | timeout 60 \"$F\" fit - --target passengers --horizon 3 --max-steps 2 --ensemble 1 --combine network --quiet --model '\(dir)/s.fcm'",
+            "timeout -s KILL 60 \"$F\" evaluate - --model '\(m)' --holdout 3 < '\(airline)'",
+            "cat '\(airline)' | timeout -s KILL 60 \"$F\" evaluate /dev/stdin --model '\(m)' --holdout 3",
+            "cat '\(airline)' > '\(dir)/fifo' & timeout -s KILL 60 \"$F\" evaluate '\(dir)/fifo' --model '\(m)' --holdout 3",
+            "timeout -s KILL 60 \"$F\" evaluate <(cat '\(airline)') --model '\(m)' --holdout 3",
+            "timeout -s KILL 60 \"$F\" predict --model '\(m)' --horizon 3 --data <(cat '\(airline)')",
+            "cat '\(airline)' | timeout -s KILL 60 \"$F\" fit - --target passengers --horizon 3 --max-steps 2 --ensemble 1 --combine network --quiet --model '\(dir)/s.fcm'",
         ]
         for script in scripts {
             let r = try shell(script, bash: true)
@@ -96,7 +96,7 @@ import Testing
             #expect(!r.stderr.contains("empty"), "\(script): \(r.stderr)")
         }
         #expect(FileManager.default.fileExists(atPath: "\(dir)/s.fcm"))
-        let r = try shell("timeout 60 \"$F\" predict --model '\(dir)/s.fcm' --horizon 2")
+        let r = try shell("timeout -s KILL 60 \"$F\" predict --model '\(dir)/s.fcm' --horizon 2")
         #expect(r.stdout.hasPrefix("date,passengers\n1961-01-01,"), "\(r.stdout) \(r.stderr)")
         #expect(try Snapshot(m) == before)
     }
