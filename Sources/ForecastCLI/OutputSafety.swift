@@ -13,6 +13,7 @@ enum OutputSafety {
         let given = outputs.compactMap { o in o.path.map { (flag: o.flag, path: $0) } }
         var seen: [(flag: String, id: FileID)] = []
         for (flag, path) in given {
+            if path == "-" { throw DestinationError(path: path, message: "\(flag) takes a file name; '-' (standard output) is not accepted here") }
             try checkNode(path, flag: flag)
             for (inFlag, input) in inputs.compactMap({ i in i.path.map { (i.flag, $0) } }) {
                 if let a = FileID(path), let b = FileID(input), a == b {

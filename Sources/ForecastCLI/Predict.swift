@@ -31,7 +31,7 @@ struct Predict: ParsableCommand {
     @Option(help: "Forecast after the end of this CSV instead of the training data.")
     var data: String?
 
-    @Option(help: "Write the forecast here instead of stdout.")
+    @Option(help: "Write the forecast here instead of stdout ('-': stdout).")
     var output: String?
 
     @Option(help: "Output format: csv or json.")
@@ -99,6 +99,7 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let output = self.output == "-" ? nil : self.output   // `-`: standard output
             try OutputSafety.check(outputs: [("--output", output), ("--plot", plot)],
                                    inputs: [("--model", model), ("--data", data)])
             let f = try ModelFile.read(model)

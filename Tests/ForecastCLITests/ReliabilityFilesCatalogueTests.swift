@@ -44,6 +44,7 @@ import Testing
             (["fit", data, "--target", "passengers", "--horizon", "3", "--model", "\(dir)/link.csv"], "is a symbolic link"),
             (["fit", data, "--target", "passengers", "--horizon", "3", "--resume", model, "--model", model], "--model is the same file as --resume"),
             (["fit", data, "--target", "passengers", "--horizon", "3", "--model", "\(data)/m.fcm"], "is not a directory"),
+            (["fit", data, "--target", "passengers", "--horizon", "3", "--model", "-"], "--model takes a file name"),
         ]
         if device { cases.append((predict + ["--output", "\(dir)/null"], "is a device or special file")) }
         let inputs = [model, data, "\(dir)/link.csv"]
@@ -61,6 +62,9 @@ import Testing
 
     @Test func standardOutputWriteFailuresAreErrors() throws {
         let predict = "\"$F\" predict --model '\(Self.fitted.model)' --horizon 3"
+        let dash = try shell("cd '\(tempDir())' && \(predict) --output - && ls")   // `-` is standard output, not a file
+        #expect(dash.status == 0 && dash.stdout.hasPrefix("date,passengers\n1961-01-01,"), "\(dash.stdout)")
+        #expect(!dash.stdout.contains("\n-\n"), "wrote a file named '-'")
         for (redirect, message) in [("> /dev/full", "standard output: cannot write (No space left on device)"),
                                     (">&-", "standard output: cannot write (Bad file descriptor)")] {
             let r = try shell("\(predict) \(redirect)")
