@@ -45,6 +45,7 @@ struct BacktestCommand: ParsableCommand {
     func run() throws {
         installStopHandlers()
         try reportingErrors {
+            try OutputSafety.check(outputs: [("--plot", plot)], inputs: [("the data", data)])
             let config = try modelOptions.config()
             let series = try dataOptions.load(data, target: dataOptions.target!, quiet: quiet)
             guard series.count == 1 else { throw ConfigurationError(message: "backtest takes one series; this file has \(series.count) (filter the panel first)") }
@@ -52,7 +53,7 @@ struct BacktestCommand: ParsableCommand {
             let r = try Backtest.run(series[0], config: config, folds: folds, refit: !noRefit,
                                      hooks: TrainingHooks(shouldStop: { stopRequested != 0 }))
             try checkStop("the backtest")
-            if json { printJSON(r) } else { printTables(r, m: config.seasonalPeriod ?? series[0].seasonalPeriod) }
+            if json { try printJSON(r) } else { try printTables(r, m: config.seasonalPeriod ?? series[0].seasonalPeriod) }
             if let plot {
                 let s = series[0], H = config.horizon
                 let start = max(0, r.folds[0].trainCount - 3 * H)
@@ -65,25 +66,25 @@ struct BacktestCommand: ParsableCommand {
                                              PredictionInterval(level: r.folds[0].bands[k].level, lower: r.folds.flatMap { $0.bands[k].lower }, upper: r.folds.flatMap { $0.bands[k].upper })
                                          } ?? [],
                                          actual: nil, format: s.timeFormat)
-                try AtomicFile.write(svg, to: plot)
+                try OutputSafety.write(svg, to: plot)
             }
         }
     }
 
     func fmt(_ v: Double??) -> String { (v ?? nil).map { String(format: "%.4g", $0) } ?? "undefined" }
 
-    func printTables(_ r: Backtest.Result, m: Int) {
+    func printTables(_ r: Backtest.Result, m: Int) throws {
         var lines = [["fold", "origin", "model"] + Backtest.metricNames]
         for (k, f) in r.folds.enumerated() {
             for name in r.models { lines.append(["\(k + 1)", f.origin, name] + Backtest.metricNames.map { fmt(f.scores[name]?[$0]) }) }
         }
         for name in r.models { lines.append(["all", "", name] + Backtest.metricNames.map { fmt(r.overall[name]?[$0]) }) }
-        printTable(lines)
+        try printTable(lines)
         let cov = r.coverage.keys.sorted().map { "\(Int(($0 * 100).rounded()))%: \(String(format: "%.0f", r.coverage[$0]! * 100))%" }.joined(separator: ", ")
-        print("network interval coverage (nominal: empirical) \(cov); MASE/RMSSE scaled by in-sample seasonal naive, m = \(m)")
+        try say("network interval coverage (nominal: empirical) \(cov); MASE/RMSSE scaled by in-sample seasonal naive, m = \(m)")
     }
 
-    func printJSON(_ r: Backtest.Result) {
+    func printJSON(_ r: Backtest.Result) throws {
         func clean(_ d: [String: Double?]) -> [String: Any] { d.mapValues { $0 ?? NSNull() } }
         let folds: [[String: Any]] = r.folds.enumerated().map { k, f in
             ["fold": k + 1, "origin": f.origin, "train_points": f.trainCount,
@@ -94,6 +95,6 @@ struct BacktestCommand: ParsableCommand {
         let obj: [String: Any] = ["models": r.models, "folds": folds, "overall": r.overall.mapValues(clean),
                                   "coverage": Dictionary(uniqueKeysWithValues: r.coverage.map { ("\(Int(($0.key * 100).rounded()))", $0.value) })]
         let d = try! JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
-        print(String(decoding: d, as: UTF8.self))
+        try say(String(decoding: d, as: UTF8.self))
     }
 }

@@ -43,9 +43,11 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         installStopHandlers()
         try reportingErrors {
+            try OutputSafety.check(outputs: [("--plot", plot)], inputs: [("the data", data), ("--model", model)])
             let f = try ModelFile.read(model)
             let n = holdout ?? f.config.horizon
             let all = try SeriesLoader.load(data, options: f.loaderOptions(fill: fill)).series
+            try f.checkFrequency(of: all, file: data)
             try checkStop("the evaluation")
             let m = f.config.seasonalPeriod ?? 1
             var rows: [[String: Any]] = []
@@ -74,7 +76,7 @@ struct Evaluate: ParsableCommand {
                                              bands: fc.intervals,
                                              actual: .init(times: Array(s.timestamps.suffix(n)), values: actual, color: "#2ca02c", label: "actual"),
                                              format: fc.timeFormat)
-                    try AtomicFile.write(svg, to: plot)
+                    try OutputSafety.write(svg, to: plot)
                 }
                 var candidates: [(String, [Double])] = [("network", fc.values)]
                 for b in Baseline.allCases {
@@ -99,15 +101,15 @@ struct Evaluate: ParsableCommand {
             try checkStop("the evaluation")
             if json {
                 let data = try! JSONSerialization.data(withJSONObject: ["metrics": rows], options: [.sortedKeys, .prettyPrinted])
-                print(String(decoding: data, as: UTF8.self))
+                try say(String(decoding: data, as: UTF8.self))
             } else {
                 let panel = all.count > 1
                 var lines: [[String]] = [(panel ? ["series"] : []) + ["model"] + Self.metricNames]
                 for (id, name, scores) in table {
                     lines.append((panel ? [id] : []) + [name] + scores.map { $0.map { String(format: "%.4g", $0) } ?? "undefined" })
                 }
-                printTable(lines)
-                print("(last \(n) points; MASE/RMSSE scaled by the in-sample seasonal-naive error, m = \(m); below 1 beats it)")
+                try printTable(lines)
+                try say("(last \(n) points; MASE/RMSSE scaled by the in-sample seasonal-naive error, m = \(m); below 1 beats it)")
             }
         }
     }

@@ -52,6 +52,7 @@ struct Fit: ParsableCommand {
         installStopHandlers()
         var interrupted = false
         try reportingErrors {
+            try OutputSafety.check(outputs: [("--model", model)], inputs: [("the data", data), ("--resume", resume)])
             var config = try modelOptions.config()
             var previous: Forecaster? = nil
             if resume != nil {
@@ -88,6 +89,7 @@ struct Fit: ParsableCommand {
             let f = try Forecaster.fit(series, config: config, idColumn: dataOptions.idColumn, hooks: hooks,
                                        skipShortSeries: !failShortSeries, warmStart: previous, warnings: &warnings)
             for w in warnings { note("warning: \(w)") }
+            try OutputSafety.checkNode(model, flag: "--model")
             try ModelFile.write(f, to: model)
             let s = f.summary
             if s.interrupted { note("interrupted: training stopped after epoch \(s.epochsRun); the best weights (epoch \(s.bestEpoch)) were saved") }

@@ -30,9 +30,11 @@ struct ForecastCommand: ParsableCommand {
     /// Runs the command; usage errors exit with 2 (the shell convention the docs promise, instead of
     /// the argument parser's 64), runtime failures with 1, interruptions with 130 (see `ExitStatus`).
     static func main() {
+        unblockTerminationSignals()
         do {
             var command = try parseAsRoot()
             try command.run()
+            try reportingErrors { try StandardOutput.finish() }
         } catch let e as UsageError {
             note("forecast: error: \(e.message)")
             Foundation.exit(ExitStatus.usage)
@@ -49,9 +51,10 @@ struct ForecastCommand: ParsableCommand {
 
 import Foundation
 
-/// Prints a line to standard error.
+/// Prints a line to standard error, control characters escaped (a CSV header or series id must
+/// not reach the terminal as an escape sequence).
 func note(_ s: String) {
-    var line = s + "\n"
+    var line = DataError.escapingControls(s, keepNewlines: true) + "\n"
     line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
 
@@ -90,6 +93,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
         note("forecast: error: \(e)"); throw ExitCode(ExitStatus.failure)
     } catch let e as OutputError {
         note("forecast: error: \(e)"); throw ExitCode(ExitStatus.failure)
+    } catch let e as DestinationError {
+        note("forecast: error: \(e)"); throw ExitCode(ExitStatus.failure)
     }
 }
 
@@ -101,6 +106,15 @@ func checkStop(_ what: String) throws {
 
 /// Set by SIGINT/SIGTERM; training polls it after every batch, predict after every horizon.
 nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
+
+/// A launcher may start us with SIGINT, SIGTERM or SIGPIPE blocked (the mask survives exec): then
+/// Ctrl-C or `timeout` could not end a read from a FIFO that never gets a writer. Unblock them.
+func unblockTerminationSignals() {
+    var set = sigset_t()
+    sigemptyset(&set)
+    for s in [SIGINT, SIGTERM, SIGPIPE] { sigaddset(&set, s) }
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
+}
 
 /// Installs handlers so that the first Ctrl-C or SIGTERM asks training to stop; a second Ctrl-C
 /// kills the process as usual.

@@ -75,18 +75,10 @@ extension String {
 }
 
 /// Prints rows as a table: columns padded to their widest cell, two spaces apart, no trailing spaces.
-func printTable(_ rows: [[String]]) {
+func printTable(_ rows: [[String]]) throws {
     guard let first = rows.first else { return }
     let widths = (0..<first.count).map { c in rows.map { $0[c].count }.max()! }
     for row in rows {
-        print(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingSuffixSpaces)
-    }
-}
-
-extension Forecaster {
-    /// Options that read a CSV file with the columns this model was trained on.
-    func loaderOptions(fill: MissingPolicy) -> SeriesLoader.Options {
-        SeriesLoader.Options(target: targetName, timeColumn: timeColumn == "index" ? nil : timeColumn,
-                             idColumn: idColumn, covariates: covariateNames, fill: fill)
+        try say(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingSuffixSpaces)
     }
 }

@@ -20,7 +20,7 @@ struct Inspect: ParsableCommand {
                 let enc = JSONEncoder()
                 enc.outputFormatting = [.sortedKeys, .prettyPrinted]
                 enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-                print(String(decoding: try! enc.encode(h), as: UTF8.self))
+                try say(String(decoding: try! enc.encode(h), as: UTF8.self))
                 return
             }
             let c = h.config, s = h.summary
@@ -50,7 +50,7 @@ struct Inspect: ParsableCommand {
             lines.append(("combination", combination(h)))
             if h.series.count > 1 { lines.append(("series ids", h.series.prefix(10).map { $0.id ?? "" }.joined(separator: ", ") + (h.series.count > 10 ? ", ..." : ""))) }
             let w = lines.map { $0.0.count }.max()!
-            for (k, v) in lines { print("\(k.padding(toLength: w, withPad: " ", startingAt: 0))  \(v)") }
+            for (k, v) in lines { try say("\(k.padding(toLength: w, withPad: " ", startingAt: 0))  \(v)") }
         }
     }
 }

@@ -31,7 +31,7 @@ struct Predict: ParsableCommand {
     @Option(help: "Forecast after the end of this CSV instead of the training data.")
     var data: String?
 
-    @Option(help: "Write the forecast here instead of stdout.")
+    @Option(help: "Write the forecast here instead of stdout ('-': stdout).")
     var output: String?
 
     @Option(help: "Output format: csv or json.")
@@ -61,29 +61,16 @@ struct Predict: ParsableCommand {
         }
     }
 
-    /// The future-covariate cells of `file` after each history series, row by row as written:
-    /// one series per history series (matched by id) holding the rows after its last time, sorted,
-    /// with empty cells kept as NaN. Neither trimmed nor filled (whatever --fill says), so that a
-    /// missing value is reported by the forecaster with its time and column.
-    static func futureRows(_ file: String, options o: SeriesLoader.Options, names: [String],
-                           history: [TimeSeries]) throws -> [TimeSeries] {
-        // The time column as the history's load chose it.
-        var timeColumn = o.timeColumn
-        if timeColumn == nil {
-            let (header, first) = try CSVTable.peek(file, delimiter: o.delimiter)
-            let values = Set([o.target] + o.covariates + [o.idColumn].compactMap { $0 })
-            timeColumn = SeriesLoader.detectTimeColumn(header: header, firstRow: first, excluding: values, format: o.timeFormat)
-        }
-        var request: [String: CSVTable.Kind] = [:]
-        for name in names { request[name] = .number }
-        if let t = timeColumn { request[t] = .time(o.timeFormat) }
-        if let id = o.idColumn { request[id] = .text }
-        let table = try CSVTable(contentsOf: file, columns: request, delimiter: o.delimiter)
+    /// The future-covariate cells of `table` (read once with the history) after each history
+    /// series: one series per history series (matched by id) holding the rows after its last time,
+    /// sorted, with empty cells kept as NaN. Neither trimmed nor filled (whatever --fill says), so
+    /// that a missing value is reported by the forecaster with its time and column.
+    static func futureRows(_ table: CSVTable, timeColumn: String?, options o: SeriesLoader.Options, names: [String],
+                           history: [TimeSeries]) -> [TimeSeries] {
         var times: [Int64]
         if let t = timeColumn, case .times(let v, let format)? = table.columns[t] {
-            // Plain years read as integers become dates, as the loader did for the history.
-            times = format == .index && history.first?.timeFormat == .year
-                ? v.map { CivilCalendar.timestamp(year: Int($0), month: 1, day: 1) } : v
+            // Integer years and compact dates become dates, as the loader did for the history.
+            times = o.timeFormat == nil ? SeriesLoader.calendarTimes(v, format: format)?.times ?? v : v
         } else {
             times = (0..<Int64(table.rowCount)).map { $0 }   // no time column: rows are numbered
         }
@@ -113,18 +100,23 @@ struct Predict: ParsableCommand {
     func run() throws {
         installStopHandlers()
         try reportingErrors {
+            let output = self.output == "-" ? nil : self.output   // `-`: standard output
+            try OutputSafety.check(outputs: [("--output", output), ("--plot", plot)],
+                                   inputs: [("--model", model), ("--data", data)])
             let f = try ModelFile.read(model)
             var history: [TimeSeries]? = nil, future: [TimeSeries]? = nil
             let futureNames = f.config.futureCovariates ?? []
             if let data {
                 var o = f.loaderOptions(fill: fill)
                 o.timeFormat = timeFormat.flatMap(TimeFormat.init(argument:))
-                let r = try SeriesLoader.load(data, options: o)
-                for line in r.report { note("note: \(data): \(line)") }
+                let (table, timeColumn) = try SeriesLoader.read(data, options: o)
+                let r = try SeriesLoader.build(table, options: o, timeColumn: timeColumn)
+                for line in r.report { note("note: \(CSVInput.displayName(data)): \(line)") }
+                try f.checkFrequency(of: r.series, file: data)
                 history = r.series
                 if !futureNames.isEmpty {
                     // The rows after the history (target empty) carry the future covariates.
-                    future = try Self.futureRows(data, options: o, names: futureNames, history: r.series)
+                    future = Self.futureRows(table, timeColumn: timeColumn, options: o, names: futureNames, history: r.series)
                 }
             } else if !futureNames.isEmpty {
                 throw ConfigurationError(message: "\(model) was trained with future covariates (\(futureNames.joined(separator: ", "))): pass --data with the history and rows for the forecast steps that carry them")
@@ -142,7 +134,7 @@ struct Predict: ParsableCommand {
                                           source: ForecastSource(name: method)!, shouldStop: { stopRequested != 0 })
             } catch let e as ConfigurationError where data != nil {
                 // What is missing or too short is in --data: name it.
-                throw ConfigurationError(message: "\(data!): \(e.message)")
+                throw ConfigurationError(message: "\(CSVInput.displayName(data!)): \(e.message)")
             }
             let text = format == .csv ? ForecastOutput.csv(forecasts, model: f) : ForecastOutput.json(forecasts, model: f)
             try checkStop("the forecast")
@@ -154,9 +146,9 @@ struct Predict: ParsableCommand {
                                          history: .init(times: times, values: values, color: "#333333", label: "history"),
                                          forecast: .init(times: fc.timestamps, values: fc.values, color: "#d62728", label: "forecast"),
                                          bands: fc.intervals, actual: nil, format: fc.timeFormat)
-                try AtomicFile.write(svg, to: plot)
+                try OutputSafety.write(svg, to: plot)
             }
-            if let output { try AtomicFile.write(text, to: output) } else { print(text, terminator: "") }
+            if let output { try OutputSafety.write(text, to: output) } else { try StandardOutput.write(text) }
         }
     }
 }

@@ -34,11 +34,11 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
         if let line { place += ", line \(line)" }
         if let column {
             place += ", column \(column)"
-            if let columnName { place += " ('\(columnName)')" }
+            if let columnName { place += " ('\(Self.truncated(columnName))')" }
         } else if let columnName {
-            place += ", column '\(columnName)'"
+            place += ", column '\(Self.truncated(columnName))'"
         }
         if let byteColumn { place += ", character \(byteColumn)" }
-        return "\(place): \(message)"
+        return Self.escapingControls("\(place): \(message)")
     }
 }

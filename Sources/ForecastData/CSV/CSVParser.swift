@@ -40,8 +40,15 @@ public struct CSVRecord {
 /// libcsv does the quoting rules (embedded delimiters, doubled quotes, newlines inside quotes, CRLF);
 /// this wrapper adds what libcsv leaves to its caller: a UTF-8 byte-order mark is skipped, blank lines
 /// are skipped, and every record and every error carries its physical line number, because libcsv
-/// reports neither. Memory is bounded by the read chunk (1 MiB) plus the longest record.
+/// reports neither. Memory is bounded by the read chunk (1 MiB) plus the longest record, and a record
+/// is bounded too: a NUL byte (a binary or sparse file), a field over `maxFieldBytes` or a record over
+/// `maxRecordBytes` stops the read at once with an error, so a hostile file is never read whole.
 public enum CSVParser {
+    /// The longest field accepted (1 MiB): far beyond any number, date or name.
+    public static let maxFieldBytes = 1 << 20
+    /// The longest record accepted (16 MiB, e.g. 100,000 columns of 160 bytes).
+    public static let maxRecordBytes = 16 << 20
+
     /// Reads `path` and calls `body` once per non-blank record, header included.
     ///
     /// - Parameters:
@@ -66,15 +73,13 @@ public enum CSVParser {
         inFile path: String, bytes range: Range<Int>?, firstLine: Int, delimiter: UInt8?,
         _ body: (CSVRecord) throws -> Void
     ) throws -> UInt8 {
-        guard let file = fopen(path, "rb") else {
-            throw DataError(file: path, message: "cannot open the file (\(String(cString: strerror(errno))))")
-        }
+        let file = try CSVInput.open(path)
         defer { fclose(file) }
-        if let range, fseeko(file, off_t(range.lowerBound), SEEK_SET) != 0 {
-            throw DataError(file: path, message: "cannot seek in the file")
+        if let range, range.lowerBound > 0, fseeko(file, off_t(range.lowerBound), SEEK_SET) != 0 {
+            throw DataError(file: CSVInput.displayName(path), message: "cannot seek in the file")
         }
         return try withoutActuallyEscaping(body) { body in
-            let state = RecordState(file: path, body: body)
+            let state = RecordState(file: CSVInput.displayName(path), body: body)
             state.line = firstLine
             return try state.run(file: file, delimiter: delimiter, limit: range.map { $0.count },
                                  skipBOM: range == nil || range!.lowerBound == 0)
@@ -163,6 +168,10 @@ private final class RecordState {
 
     func appendField(_ data: UnsafeMutableRawPointer?, _ len: Int) {
         if failure != nil { return }
+        if len > CSVParser.maxFieldBytes || byteCount + len + 1 > CSVParser.maxRecordBytes {
+            failure = tooLong(field: len > CSVParser.maxFieldBytes)
+            return
+        }
         if byteCount + len + 1 > byteCapacity {
             var cap = byteCapacity * 2
             while cap < byteCount + len + 1 { cap *= 2 }
@@ -247,8 +256,15 @@ private final class RecordState {
                 // libcsv trims spaces and tabs by default; a tab delimiter must not be trimmed away.
                 if delim == 9 { csv_set_space_func(&parser, isSpace) }
             }
+            if let nul = memchr(start, 0, count) {
+                let at = UnsafePointer<UInt8>(nul.assumingMemoryBound(to: UInt8.self)) - start
+                throw DataError(file: file, line: newlinesBefore + countNewlines(start, at) + 1,
+                                message: "the file contains a NUL byte; expected CSV text (is it a binary, compressed or sparse file?)")
+            }
             let used = csv_parse(&parser, start, count, fieldCallback, rowCallback, ctx)
             if let failure { throw failure }
+            // libcsv buffers the field in progress itself: stop a field that never ends.
+            if parser.entry_pos > CSVParser.maxFieldBytes { throw tooLong(field: true) }
             if used != count {
                 throw syntaxError(chunk: start, used: used, newlinesBefore: newlinesBefore,
                                   code: csv_error(&parser))
@@ -261,6 +277,11 @@ private final class RecordState {
         }
         if let failure { throw failure }
         return delim
+    }
+
+    private func tooLong(field: Bool) -> DataError {
+        let limit = field ? "a field longer than \(CSVParser.maxFieldBytes >> 20) MiB" : "a record longer than \(CSVParser.maxRecordBytes >> 20) MiB"
+        return DataError(file: file, line: line, message: "\(limit) starts on this line; expected CSV text with short fields (is it a CSV file?)")
     }
 
     private func countNewlines(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {

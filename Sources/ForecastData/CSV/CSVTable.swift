@@ -55,20 +55,51 @@ public struct CSVTable: Sendable {
     /// - Throws: `DataError` naming the line and column of a ragged row, a value that does not
     ///   parse, an unknown or duplicated column name, or an empty file.
     ///
-    /// Files of 8 MB and more that contain no quote character are read as two halves in parallel
-    /// (a newline is then always a record boundary); others are read in one stream.
+    /// Regular files of 8 MB and more that contain no quote character are read as two halves in
+    /// parallel (a newline is then always a record boundary); others, and every stream (`-`,
+    /// `/dev/stdin`, a FIFO, `<(...)`), are read once in one pass.
     public init(contentsOf file: String, columns requested: [String: Kind], delimiter: UInt8? = nil) throws {
-        var fileSize = 0
-        var st = stat()
-        if stat(file, &st) == 0 { fileSize = Int(st.st_size) }
-        if fileSize >= 8 << 20, let parallel = try ParallelRead.read(file, size: fileSize, requested: requested, delimiter: delimiter) {
-            try self.init(reader: parallel.reader, delimiter: parallel.delimiter)
+        try self.init(contentsOf: file, delimiter: delimiter) { _, _, _ in requested }
+    }
+
+    /// Chooses the columns to keep from the header and the first data row (given with its line).
+    public typealias ColumnChooser = (_ header: [String], _ firstRow: [String], _ line: Int) throws -> [String: Kind]
+
+    /// Reads `file` in one pass, keeping the columns that `choose` picks once it has seen the
+    /// header and the first data row; the same rules as `init(contentsOf:columns:delimiter:)`.
+    /// This is how a stream is read: it cannot be opened a second time to peek at its header.
+    public init(contentsOf file: String, delimiter: UInt8? = nil, choosing choose: @escaping ColumnChooser) throws {
+        if let size = CSVInput.regularFileSize(file), size >= 8 << 20 {
+            try Self.refuseBinary(file)
+            let (header, first, line) = try Self.peekWithLine(file, delimiter: delimiter)
+            let requested = try choose(header, first, line)
+            if let parallel = try ParallelRead.read(file, size: size, requested: requested, delimiter: delimiter) {
+                try self.init(reader: parallel.reader, delimiter: parallel.delimiter)
+                return
+            }
+            var reader = TableReader(file: CSVInput.displayName(file), requested: requested)
+            reader.fileSize = size
+            let delim = try CSVParser.forEachRecord(inFile: file, delimiter: delimiter) { try reader.consume($0) }
+            try self.init(reader: reader, delimiter: delim)
             return
         }
-        var reader = TableReader(file: file, requested: requested)
-        reader.fileSize = fileSize
+        var reader = TableReader(file: CSVInput.displayName(file), choosing: choose)
+        reader.fileSize = CSVInput.regularFileSize(file) ?? 0
         let delim = try CSVParser.forEachRecord(inFile: file, delimiter: delimiter) { try reader.consume($0) }
         try self.init(reader: reader, delimiter: delim)
+    }
+
+    /// Refuses a file whose first 64 KiB hold a NUL byte before anything scans the whole file
+    /// (a 2 GB sparse file is all NULs).
+    static func refuseBinary(_ file: String) throws {
+        guard let f = fopen(file, "rb") else { return }   // the read that follows reports why
+        defer { fclose(f) }
+        var head = [UInt8](repeating: 0, count: 1 << 16)
+        let n = fread(&head, 1, head.count, f)
+        if let at = head[..<n].firstIndex(of: 0) {
+            throw DataError(file: file, line: head[..<at].filter { $0 == 10 }.count + 1,
+                            message: "the file contains a NUL byte; expected CSV text (is it a binary, compressed or sparse file?)")
+        }
     }
 
     /// Parses CSV text in memory; the same rules as `init(contentsOf:columns:delimiter:)`.
@@ -87,6 +118,9 @@ public struct CSVTable: Sendable {
 
     private init(reader: TableReader, delimiter: UInt8) throws {
         guard let header = reader.header else {
+            if let pending = reader.pendingHeader {
+                throw DataError(file: reader.file, line: pending.line, message: "the file has a header but no data rows")
+            }
             throw DataError(file: reader.file, message: "the file is empty; expected a header row and data rows")
         }
         guard !reader.lines.isEmpty else {
@@ -107,228 +141,38 @@ public struct CSVTable: Sendable {
         self.columns = cols
     }
 
-    /// Reads only the header and first data row of a file (to detect a time column).
+    /// Reads only the header and first data row of a regular file (to detect a time column).
     public static func peek(_ file: String, delimiter: UInt8? = nil) throws -> (header: [String], firstRow: [String]) {
+        let (header, first, _) = try peekWithLine(file, delimiter: delimiter)
+        return (header, first)
+    }
+
+    static func peekWithLine(_ file: String, delimiter: UInt8?) throws -> (header: [String], firstRow: [String], line: Int) {
         struct Stop: Error {}
         var rows: [[String]] = []
+        var line = 1
         do {
             try CSVParser.forEachRecord(inFile: file, delimiter: delimiter) { r in
                 rows.append((0..<r.count).map { r.string(at: $0) ?? "" })
+                line = r.line
                 if rows.count == 2 { throw Stop() }
             }
         } catch is Stop {}
+        let name = CSVInput.displayName(file)
         guard let header = rows.first else {
-            throw DataError(file: file, message: "the file is empty; expected a header row and data rows")
+            throw DataError(file: name, message: "the file is empty; expected a header row and data rows")
         }
         guard rows.count > 1 else {
-            throw DataError(file: file, line: 1, message: "the file has a header but no data rows")
+            throw DataError(file: name, line: line, message: "the file has a header but no data rows")
         }
-        return (header, rows[1])
+        return (header, rows[1], line)
     }
 }
 
-/// Values that mean "missing" in a numeric column (compared case-insensitively).
-@inline(__always)
-func isMissingToken(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-    switch b.count {
-    case 0: return true
-    case 2: return (b[0] | 0x20) == 0x6E && (b[1] | 0x20) == 0x61                                   // na
-    case 3:
-        if b[1] == UInt8(ascii: "/") { return (b[0] | 0x20) == 0x6E && (b[2] | 0x20) == 0x61 }     // n/a
-        return (b[0] | 0x20) == 0x6E && (b[1] | 0x20) == 0x61 && (b[2] | 0x20) == 0x6E             // nan
-    case 4:
-        return (b[0] | 0x20) == 0x6E && (b[1] | 0x20) == 0x75 && (b[2] | 0x20) == 0x6C && (b[3] | 0x20) == 0x6C // null
-    default: return false
-    }
-}
-
-/// The streaming state of `CSVTable`. Columns are stored by type in flat arrays, so the per-field
-/// loop touches no struct with reference-counted members (copying one per field cost a third of
-/// the read time).
-struct TableReader {
-    struct Slot {
-        let name: String
-        let kind: CSVTable.Kind
-        var index = -1
-        var timeFormat: TimeFormat?
-    }
-
-    let file: String
-    var slots: [Slot]
-    var header: [String]?
-    var lines = LineNumbers()
-    var fileSize = 0
-    var bytesSeen = 0
-    // Per type: (slot number, field index) and the values.
-    var numberFields: [(slot: Int, field: Int)] = []
-    var numbers: [[Double]] = []
-    var timeFields: [(slot: Int, field: Int)] = []
-    var times: [[Int64]] = []
-    var textFields: [(slot: Int, field: Int)] = []
-    var codes: [[Int32]] = []
-    var textValues: [[String]] = []
-    var lookup: [[String: Int32]] = []
-
-    init(file: String, requested: [String: CSVTable.Kind]) {
-        self.file = file
-        self.slots = requested.keys.sorted().map { Slot(name: $0, kind: requested[$0]!) }
-    }
-
-    mutating func consume(_ r: CSVRecord) throws {
-        guard let header else { return try readHeader(r) }
-        if r.count != header.count {
-            throw DataError(file: file, line: r.line,
-                            message: "expected \(header.count) fields as in the header, found \(r.count)")
-        }
-        if lines.count == 1000 && fileSize > 0 { reserve() }
-        for k in 0..<numberFields.count {
-            let (s, i) = numberFields[k]
-            numbers[k].append(try number(r, i, slot: s))
-        }
-        for k in 0..<timeFields.count { try appendTime(r, k) }
-        for k in 0..<textFields.count { appendText(r, k) }
-        if fileSize > 0 && lines.count < 1000 {
-            bytesSeen += r.count + (0..<r.count).reduce(0) { $0 + r.bytes(at: $1).count }
-        }
-        lines.append(Int32(truncatingIfNeeded: r.line))
-    }
-
-    /// Reserves capacity from the average size of the first rows, so that a large file's columns
-    /// are allocated once instead of growing by doubling (which would hold two copies at a time).
-    mutating func reserve() {
-        let perRow = max(1, bytesSeen / 1000)
-        let estimate = fileSize / perRow + fileSize / perRow / 20 + 16
-        for k in numbers.indices { numbers[k].reserveCapacity(estimate) }
-        for k in times.indices { times[k].reserveCapacity(estimate) }
-        for k in codes.indices { codes[k].reserveCapacity(estimate) }
-    }
-
-    mutating func readHeader(_ r: CSVRecord) throws {
-        var names: [String] = []
-        for i in 0..<r.count {
-            guard let name = r.string(at: i) else {
-                throw DataError(file: file, line: r.line, column: i + 1, message: "the column name is not valid UTF-8 text")
-            }
-            names.append(name)
-        }
-        try setHeader(names, line: r.line)
-    }
-
-    /// Sets up the columns from header names (the second half of a parallel read starts here).
-    mutating func setHeader(_ given: [String], line: Int) throws {
-        var names: [String] = []
-        var seen: [String: Int] = [:]
-        for (i, name) in given.enumerated() {
-            if let j = seen[name], !name.isEmpty {
-                throw DataError(file: file, line: line, column: i + 1, columnName: name,
-                                message: "the column name is used twice (also column \(j + 1)); rename one of them")
-            }
-            seen[name] = i
-            names.append(name)
-        }
-        for s in slots.indices {
-            guard let i = seen[slots[s].name] else {
-                let available = names.map { "'\($0)'" }.joined(separator: ", ")
-                throw DataError(file: file, line: line, columnName: slots[s].name,
-                                message: "no such column; the header has \(available)")
-            }
-            slots[s].index = i
-            switch slots[s].kind {
-            case .number: numberFields.append((s, i)); numbers.append([])
-            case .time(let given): timeFields.append((s, i)); times.append([]); slots[s].timeFormat = given
-            case .text: textFields.append((s, i)); codes.append([]); textValues.append([]); lookup.append([:])
-            }
-        }
-        header = names
-    }
-
-    /// Appends another reader's rows (the second half of the file) and frees them column by column.
-    /// Returns false when the halves disagree on a detected time format.
-    mutating func absorb(_ other: inout TableReader) -> Bool {
-        for k in timeFields.indices where slots[timeFields[k].slot].timeFormat != other.slots[other.timeFields[k].slot].timeFormat {
-            guard times[k].isEmpty || other.times[k].isEmpty else { return false }
-        }
-        lines.append(contentsOf: other.lines); other.lines = LineNumbers()
-        for k in numbers.indices { numbers[k].append(contentsOf: other.numbers[k]); other.numbers[k] = [] }
-        for k in times.indices { times[k].append(contentsOf: other.times[k]); other.times[k] = [] }
-        for k in codes.indices {
-            let remap: [Int32] = other.textValues[k].map { value in
-                if let c = lookup[k][value] { return c }
-                let c = Int32(textValues[k].count)
-                lookup[k][value] = c
-                textValues[k].append(value)
-                return c
-            }
-            codes[k].append(contentsOf: other.codes[k].map { remap[Int($0)] })
-            other.codes[k] = []
-        }
-        return true
-    }
-
-    func number(_ r: CSVRecord, _ i: Int, slot: Int) throws -> Double {
-        let b = r.bytes(at: i)
-        if isMissingToken(b) { return .nan }
-        if let v = FastFloat.parse(b) {
-            guard abs(v) <= Double(Float.greatestFiniteMagnitude) else { return try tooLarge(r, i, slot: slot) }
-            return v
-        }
-        var end: UnsafeMutablePointer<CChar>?
-        let start = r.cString(at: i)
-        let v = strtod(start, &end)
-        guard let end, UnsafePointer(end) == start + b.count, b[0] > 0x20 else {
-            let shown = r.string(at: i).map { "\"\($0)\"" } ?? "bytes that are not UTF-8 text"
-            throw DataError(file: file, line: r.line, column: i + 1, columnName: slots[slot].name,
-                            message: "expected a number, found \(shown)")
-        }
-        guard v.isFinite, abs(v) <= Double(Float.greatestFiniteMagnitude) else { return try tooLarge(r, i, slot: slot) }
-        return v
-    }
-
-    func tooLarge(_ r: CSVRecord, _ i: Int, slot: Int) throws -> Double {
-        throw DataError(file: file, line: r.line, column: i + 1, columnName: slots[slot].name,
-                        message: "the value \(r.string(at: i) ?? "") is infinite or too large for single precision; expected a finite number below 3.4e38")
-    }
-
-    mutating func appendTime(_ r: CSVRecord, _ k: Int) throws {
-        let (s, i) = timeFields[k]
-        let b = r.bytes(at: i)
-        if slots[s].timeFormat == nil {
-            guard let (f, _) = TimeParsing.detect(b) else {
-                throw timeError(r, i, s, expected: "a date or time such as 2024-03-01, 2024-03-01T13:00, 2024-03, 2024-Q1, a year or an integer step (or pass --time-format)")
-            }
-            slots[s].timeFormat = f
-        }
-        let format = slots[s].timeFormat!
-        if let t = format.parse(b) {
-            times[k].append(t)
-        } else if case .dateTime = format, let (f, t) = TimeParsing.detect(b), f.sameShape(as: format) || isDateTime(f) {
-            times[k].append(t)   // seconds present on some rows only, or a different zone: same instant
-        } else {
-            throw timeError(r, i, s, expected: "a time written like the first row (\(format.format(times[k].first ?? 0)))")
-        }
-    }
-
-    private func isDateTime(_ f: TimeFormat) -> Bool {
-        if case .dateTime = f { return true }
-        return false
-    }
-
-    func timeError(_ r: CSVRecord, _ i: Int, _ s: Int, expected: String) -> DataError {
-        let shown = r.string(at: i).map { "\"\($0)\"" } ?? "bytes that are not UTF-8 text"
-        return DataError(file: file, line: r.line, column: i + 1, columnName: slots[s].name,
-                         message: "expected \(expected), found \(shown)")
-    }
-
-    mutating func appendText(_ r: CSVRecord, _ k: Int) {
-        let i = textFields[k].field
-        let value = r.string(at: i) ?? String(decoding: r.bytes(at: i), as: UTF8.self)
-        if let code = lookup[k][value] {
-            codes[k].append(code)
-        } else {
-            let code = Int32(textValues[k].count)
-            lookup[k][value] = code
-            textValues[k].append(value)
-            codes[k].append(code)
-        }
+extension CSVTable {
+    /// The header's names for a message: quoted, each cut to 80 characters, at most 20 of them.
+    static func describeHeader(_ names: [String]) -> String {
+        let shown = names.prefix(20).map { "'\(DataError.truncated($0))'" }.joined(separator: ", ")
+        return names.count > 20 ? shown + " and \(names.count - 20) more" : shown
     }
 }

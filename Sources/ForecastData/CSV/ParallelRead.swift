@@ -58,6 +58,8 @@ enum ParallelRead {
             if n == 0 { break }
             if offset == 0 { delimiter = CSVParser.detectDelimiter(UnsafeBufferPointer(start: chunk, count: n)) }
             if memchr(chunk, Int32(UInt8(ascii: "\"")), n) != nil { return nil }
+            // A NUL byte or a first line over a chunk: the one-pass read refuses the file at once.
+            if memchr(chunk, 0, n) != nil || (offset == 0 && memchr(chunk, 10, n) == nil) { return nil }
             if split == nil {
                 var p = chunk
                 let end = chunk + n

@@ -23,6 +23,8 @@ public enum SeriesLoader {
         public var timeFormat: TimeFormat?
         /// What to do with missing values inside a series.
         public var fill: MissingPolicy = .error
+        /// Appended to the error for a missing column (what a model expects, say).
+        public var expectation: String?
 
         /// Options for `target` with everything else detected.
         public init(target: String, timeColumn: String? = nil, idColumn: String? = nil,
@@ -43,52 +45,39 @@ public enum SeriesLoader {
         public var report: [String]
     }
 
-    static let timeNames: Set<String> = ["date", "time", "timestamp", "datetime", "ds", "period", "month",
-                                          "year", "week", "day", "quarter", "date_time", "dt"]
-    static let indexNames: Set<String> = ["t", "step", "index", "idx", "year", "period", "time"]
-
-    /// Picks the time column from the header and first row; `nil` when none fits.
-    public static func detectTimeColumn(header: [String], firstRow: [String], excluding: Set<String>,
-                                        format: TimeFormat? = nil) -> String? {
-        let candidates = header.indices.filter { !excluding.contains(header[$0]) }
-        func parses(_ i: Int, allowIndex: Bool) -> Bool {
-            guard i < firstRow.count else { return false }
-            if let format { return format.parse(firstRow[i]) != nil && (allowIndex || !format.isIndex) }
-            guard let (f, _) = TimeFormat.detect(firstRow[i]) else { return false }
-            return allowIndex || !f.isIndex
-        }
-        if let i = candidates.first(where: { timeNames.contains(header[$0].lowercased()) && parses($0, allowIndex: true) }) {
-            return header[i]
-        }
-        if let i = candidates.first(where: { parses($0, allowIndex: false) }) { return header[i] }
-        if let i = candidates.first(where: { indexNames.contains(header[$0].lowercased()) && parses($0, allowIndex: true) }) {
-            return header[i]
-        }
-        return nil
-    }
-
     /// Loads the series of `file`.
     ///
     /// - Throws: `DataError` with the file, line and column of the first problem: unknown columns,
     ///   unparseable values, duplicate timestamps, spacing off the inferred grid, too few rows, or
     ///   missing values inside a series under the `error` policy.
     public static func load(_ file: String, options: Options) throws -> Result {
-        var timeColumn = options.timeColumn
-        let valueColumns = Set([options.target] + options.covariates + [options.idColumn].compactMap { $0 })
-        if timeColumn == nil {
-            let (header, first) = try CSVTable.peek(file, delimiter: options.delimiter)
-            timeColumn = detectTimeColumn(header: header, firstRow: first, excluding: valueColumns,
-                                          format: options.timeFormat)
-        }
-        if let t = timeColumn, valueColumns.contains(t) {
-            throw DataError(file: file, columnName: t, message: "the time column cannot also be the target, a covariate or the id column")
-        }
-        var request: [String: CSVTable.Kind] = [options.target: .number]
-        for c in options.covariates { request[c] = .number }
-        if let t = timeColumn { request[t] = .time(options.timeFormat) }
-        if let id = options.idColumn { request[id] = .text }
-        let table = try CSVTable(contentsOf: file, columns: request, delimiter: options.delimiter)
+        let (table, timeColumn) = try read(file, options: options)
         return try build(table, options: options, timeColumn: timeColumn)
+    }
+
+    /// Reads the columns `load` needs in one pass (so `file` may be `-`, a FIFO or `<(...)`):
+    /// the target, covariates, id column, and the time column given or detected from the first row.
+    public static func read(_ file: String, options: Options) throws -> (table: CSVTable, timeColumn: String?) {
+        let valueColumns = Set([options.target] + options.covariates + [options.idColumn].compactMap { $0 })
+        let name = CSVInput.displayName(file)
+        if let t = options.timeColumn, valueColumns.contains(t) {
+            throw DataError(file: name, columnName: t, message: "the time column cannot also be the target, a covariate or the id column")
+        }
+        let table = try CSVTable(contentsOf: file, delimiter: options.delimiter) { header, first, line in
+            let timeColumn = try options.timeColumn
+                ?? chooseTimeColumn(header: header, firstRow: first, line: line, excluding: valueColumns, format: options.timeFormat, file: name)
+            var request: [String: CSVTable.Kind] = [options.target: .number]
+            for c in options.covariates { request[c] = .number }
+            if let t = timeColumn { request[t] = .time(options.timeFormat) }
+            if let id = options.idColumn { request[id] = .text }
+            if let missing = request.keys.sorted().first(where: { !header.contains($0) }), let expected = options.expectation {
+                throw DataError(file: name, line: 1, columnName: missing,
+                                message: "no such column; the header has \(CSVTable.describeHeader(header)); \(expected)")
+            }
+            return request
+        }
+        let timeColumn = table.columns.first { if case .times = $0.value { return true } else { return false } }?.key
+        return (table, timeColumn)
     }
 
     /// Builds series from an already-read table (see `load`).
@@ -98,10 +87,9 @@ public enum SeriesLoader {
         var format: TimeFormat
         if let t = timeColumn, case .times(let v, let f)? = table.columns[t] {
             (times, format) = (v, f)
-            if f == .index, options.timeFormat == nil, v.allSatisfy({ (1000...2999).contains($0) }),
-               Set(v).count == v.count, (v.max()! - v.min()!) < Int64(v.count) * 2 {
-                times = v.map { CivilCalendar.timestamp(year: Int($0), month: 1, day: 1) }
-                format = .year
+            if options.timeFormat == nil, let calendar = calendarTimes(v, format: f) {
+                (times, format) = (calendar.times, calendar.format)
+                if let note = calendar.note { report.append("'\(t)': \(note)") }
             }
         } else {
             (times, format) = ((0..<Int64(table.rowCount)).map { $0 }, .index)
@@ -128,7 +116,7 @@ public enum SeriesLoader {
                                  format: TimeFormat, timeColumn: String, options: Options,
                                  report: inout [String]) throws -> TimeSeries {
         let file = table.file
-        let label = id.map { "series '\($0)': " } ?? ""
+        let label = id.map { "series '\(DataError.truncated($0))': " } ?? ""
         var rows = unsortedRows
         if zip(rows, rows.dropFirst()).contains(where: { times[$0] > times[$1] }) {
             rows.sort { times[$0] != times[$1] ? times[$0] < times[$1] : $0 < $1 }

@@ -1,0 +1,85 @@
+/// How the loader finds the time column and reads integer times as calendar values.
+extension SeriesLoader {
+    static let timeNames: Set<String> = ["date", "time", "timestamp", "datetime", "ds", "period", "month",
+                                          "year", "week", "day", "quarter", "date_time", "dt"]
+    static let indexNames: Set<String> = ["t", "step", "index", "idx", "year", "period", "time"]
+
+    /// Picks the time column from the header and first row; `nil` when none fits.
+    public static func detectTimeColumn(header: [String], firstRow: [String], excluding: Set<String>,
+                                        format: TimeFormat? = nil) -> String? {
+        let candidates = header.indices.filter { !excluding.contains(header[$0]) }
+        func parses(_ i: Int, allowIndex: Bool) -> Bool {
+            guard i < firstRow.count else { return false }
+            if let format { return format.parse(firstRow[i]) != nil && (allowIndex || !format.isIndex) }
+            guard let (f, _) = TimeFormat.detect(firstRow[i]) else { return false }
+            return allowIndex || !f.isIndex
+        }
+        if let i = candidates.first(where: { timeNames.contains(header[$0].lowercased()) && parses($0, allowIndex: true) }) {
+            return header[i]
+        }
+        if let i = candidates.first(where: { parses($0, allowIndex: false) }) { return header[i] }
+        if let i = candidates.first(where: { indexNames.contains(header[$0].lowercased()) && parses($0, allowIndex: true) }) {
+            return header[i]
+        }
+        return nil
+    }
+
+    /// `detectTimeColumn`, except that a column named like a time (`date`, `time`...) whose first
+    /// value is not one, or a `--time-format` that no column matches, is an error naming line and
+    /// column: numbering the rows instead would train on a calendar that is not in the data.
+    ///
+    /// - Returns: `nil` only when no column is named like a time and no format was given.
+    public static func chooseTimeColumn(header: [String], firstRow: [String], line: Int, excluding: Set<String>,
+                                        format: TimeFormat?, file: String) throws -> String? {
+        if let found = detectTimeColumn(header: header, firstRow: firstRow, excluding: excluding, format: format) {
+            return found
+        }
+        let expected = format.map { "a time in the --time-format given (\(describe($0)))" }
+            ?? "a date or time such as 2024-03-01, 2024-03-01T13:00, 2024-03, 2024-Q1, 20240301 or a year (or pass --time-format)"
+        let named = header.indices.first { !excluding.contains(header[$0]) && timeNames.contains(header[$0].lowercased()) }
+        if let i = named, i < firstRow.count {
+            throw DataError(file: file, line: line, column: i + 1, columnName: header[i],
+                            message: "expected \(expected), found \(DataError.excerpt(firstRow[i]))")
+        }
+        if let format, !format.isIndex {
+            throw DataError(file: file, line: line,
+                            message: "no column holds \(expected); name the time column with --time-column")
+        }
+        return nil
+    }
+
+    /// How a message names a format.
+    static func describe(_ f: TimeFormat) -> String {
+        switch f {
+        case .pattern(let p): return p
+        case .date: return "YYYY-MM-DD"
+        case .dateTime: return "YYYY-MM-DDTHH:MM"
+        case .yearMonth: return "YYYY-MM"
+        case .yearQuarter: return "YYYY-Qn"
+        case .year: return "YYYY"
+        case .index: return "integer steps"
+        }
+    }
+
+    /// The pattern of compact dates such as 20240301.
+    public static let compactDate = TimeFormat.pattern("%Y%m%d")
+
+    /// Integer times that are calendar values, when the format was detected rather than given:
+    /// distinct plain years in 1000...2999 with few gaps become years, and eight-digit values that
+    /// all parse as dates (20240301) become dates, with a note saying so. `nil`: keep `format`.
+    public static func calendarTimes(_ v: [Int64], format: TimeFormat) -> (times: [Int64], format: TimeFormat, note: String?)? {
+        guard format == .index, let lo = v.min(), let hi = v.max() else { return nil }
+        if lo >= 1000, hi <= 2999, Set(v).count == v.count, hi - lo < Int64(v.count) * 2 {
+            return (v.map { CivilCalendar.timestamp(year: Int($0), month: 1, day: 1) }, .year, nil)
+        }
+        guard lo >= 1000_01_01, hi <= 2999_12_31 else { return nil }
+        var times: [Int64] = []
+        times.reserveCapacity(v.count)
+        for x in v {
+            let (y, m, d) = (Int(x / 10_000), Int(x / 100 % 100), Int(x % 100))
+            guard (1...12).contains(m), d >= 1, d <= CivilCalendar.daysInMonth(year: y, month: m) else { return nil }
+            times.append(CivilCalendar.timestamp(year: y, month: m, day: d))
+        }
+        return (times, compactDate, "values such as \(v[0]) read as dates (YYYYMMDD); pass --time-format index to keep them as integers")
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+@testable import ForecastData
+
+/// The library side of the input promises: streams read in one pass, hostile bytes stopped at
+/// once, short escaped messages, time columns that must be times, compact dates.
+@Suite struct InputHygieneTests {
+    func error(_ body: () throws -> Any) -> DataError? {
+        do { _ = try body(); return nil } catch let e as DataError { return e } catch { return nil }
+    }
+
+    @Test func excerptsAreShortAndEscaped() {
+        #expect(DataError.excerpt("12,5x") == "\"12,5x\"")
+        #expect(DataError.excerpt("\u{1B}[2J\r\n\t\u{9B}") == "\"\\u{1B}[2J\\r\\n\\t\\u{9B}\"")
+        let long = DataError.excerpt(String(repeating: "é", count: 500))
+        #expect(long == "\"" + String(repeating: "é", count: 80) + "... (1000 bytes)\"")
+        #expect(DataError(file: "a\u{1B}.csv", columnName: "x\u{07}", message: "m").description == "a\\u{1B}.csv, column 'x\\u{7}': m")
+    }
+
+    @Test func nulBytesAndEndlessFieldsStopTheRead() {
+        let nul = error { try CSVTable(bytes: Array("date,v\n2024-01-01,1\n".utf8) + [0, 0], columns: ["v": .number]) }
+        #expect(nul?.description == "<bytes>, line 3: the file contains a NUL byte; expected CSV text (is it a binary, compressed or sparse file?)")
+        let field = Array("date,v\n2024-01-01,".utf8) + [UInt8](repeating: 55, count: CSVParser.maxFieldBytes + 10) + [10]
+        #expect(error { try CSVTable(bytes: field, columns: ["v": .number]) }?.description.hasPrefix("<bytes>, line 2: a field longer than 1 MiB") == true)
+        let quoted = Array("date,v\n2024-01-01,\"".utf8) + [UInt8](repeating: 10, count: 3 << 20)
+        #expect(error { try CSVTable(bytes: quoted, columns: ["v": .number]) }?.description.hasPrefix("<bytes>, line 2: a field longer than 1 MiB") == true)
+    }
+
+    @Test func aFIFOIsReadOnceInOnePass() throws {
+        let path = tempCSV("", name: "fifo")
+        try FileManager.default.removeItem(atPath: path)
+        #expect(mkfifo(path, 0o600) == 0)
+        let writer = Thread {
+            let text = "month,v\n" + (1...24).map { "20\(10 + ($0 - 1) / 12)-\(String(format: "%02d", ($0 - 1) % 12 + 1)),\($0)" }.joined(separator: "\n") + "\n"
+            let fd = open(path, O_WRONLY)
+            var bytes = Array(text.utf8)
+            _ = write(fd, &bytes, bytes.count)
+            close(fd)
+        }
+        writer.start()
+        let r = try SeriesLoader.load(path, options: .init(target: "v"))
+        #expect(r.series[0].count == 24 && r.series[0].frequency == .months(1, monthEnd: false))
+    }
+
+    @Test func timeColumnsThatAreNotTimesAreErrors() {
+        let someday = tempCSV("date,v\nsomeday,1\nsomeday,2\nsomeday,3\n")
+        #expect(error { try SeriesLoader.load(someday, options: .init(target: "v")) }?.description.hasSuffix(
+            "line 2, column 1 ('date'): expected a date or time such as 2024-03-01, 2024-03-01T13:00, 2024-03, 2024-Q1, 20240301 or a year (or pass --time-format), found \"someday\"") == true)
+        var o = SeriesLoader.Options(target: "v")
+        o.timeFormat = TimeFormat(argument: "%d/%m/%Y")
+        let other = tempCSV("when,v\n2024-03-01,1\n2024-03-02,2\n2024-03-03,3\n")
+        #expect(error { try SeriesLoader.load(other, options: o) }?.description.hasSuffix(
+            "line 2: no column holds a time in the --time-format given (%d/%m/%Y); name the time column with --time-column") == true)
+        // Without a time-like name or a format, rows are still numbered.
+        #expect((try? SeriesLoader.load(tempCSV("x,v\na,1\nb,2\nc,3\n"), options: .init(target: "v")))?.series[0].timeFormat == .index)
+    }
+
+    @Test func compactDatesAreDates() throws {
+        let r = try SeriesLoader.load(tempCSV("date,v\n20240228,1\n20240229,2\n20240301,3\n"), options: .init(target: "v"))
+        #expect(r.series[0].timeFormat == SeriesLoader.compactDate && r.series[0].frequency == .seconds(86_400))
+        #expect(r.series[0].formattedTime(2) == "20240301")
+        #expect(r.report == ["'date': values such as 20240228 read as dates (YYYYMMDD); pass --time-format index to keep them as integers"])
+        #expect(SeriesLoader.calendarTimes([20240230, 20240301], format: .index) == nil)   // not a date: an index
+        var o = SeriesLoader.Options(target: "v")
+        o.timeFormat = .index
+        #expect(try SeriesLoader.load(tempCSV("date,v\n20240101,1\n20240102,2\n20240103,3\n"), options: o).series[0].timeFormat == .index)
+    }
+}
