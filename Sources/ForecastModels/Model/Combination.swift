@@ -57,9 +57,9 @@ extension Forecaster {
     /// errors at the origins, pooled over the steps, become the series' interval calibration scores
     /// (measured on the rolling-origin benchmark: pooled scores from 4 origins covered 77% and 92%
     /// at nominal 80% and 95% where the network's validation residuals covered 66% and 72%).
-    /// `validator`, when given, forecasts the network's part at the origins (see
-    /// `crossValidationFit`) for the series it was trained on.
-    func combination(_ kept: [TimeSeries], trainCounts: [Int], validator: Forecaster? = nil) throws -> [SeriesState] {
+    /// `validators[j]`, when given, forecasts the network's part at origin `j` (newest first) for the
+    /// series it was trained on (see `crossValidationFits`).
+    func combination(_ kept: [TimeSeries], trainCounts: [Int], validators: [Forecaster?] = []) throws -> [SeriesState] {
         let H = config.horizon, L = config.lookback!
         var states = series
         guard config.combine != .network, !(config.combine == .auto && !(config.futureCovariates ?? []).isEmpty) else {
@@ -70,16 +70,17 @@ extension Forecaster {
             let blocks = max(0, min(Self.combinationOrigins, (s.count - L) / H))
             return (0..<blocks).map { s.count - ($0 + 1) * H }
         }
-        // The network's forecasts, batched per origin index across series: from the cross-validation
-        // fit for the series it knows and whose origins leave it a lookback, else from this one.
-        let crossValidated: [Bool] = kept.indices.map { i in
-            guard let v = validator, let last = origins[i].last else { return false }
-            return last >= v.lookback && v.series.contains { $0.id == kept[i].id }
-        }
+        // The network's forecasts, batched per origin index across series: from that origin's
+        // cross-validation fit for the series it knows (with a lookback of room), else from this one.
         var network = [[[Double]]](repeating: [], count: kept.count)
         for j in 0..<Self.combinationOrigins {
-            for (model, outside) in [(self, false), (validator ?? self, true)] {
-                let which = kept.indices.filter { origins[$0].count > j && crossValidated[$0] == outside }
+            let refit = j < validators.count ? validators[j] : nil
+            let outside: [Bool] = kept.indices.map { i in
+                guard let v = refit, origins[i].count > j else { return false }
+                return origins[i][j] >= v.lookback && v.series.contains { $0.id == kept[i].id }
+            }
+            for (model, out) in [(self, false), (refit ?? self, true)] {
+                let which = kept.indices.filter { origins[$0].count > j && outside[$0] == out }
                 guard !which.isEmpty else { continue }
                 let fcs = try model.predict(horizon: H, history: which.map { kept[$0].prefix(origins[$0][j]) },
                                             future: which.map { kept[$0] }, source: .network)

@@ -161,9 +161,9 @@ extension Forecaster {
         let fitted = Forecaster(config: config, members: ensemble, targetName: first.targetName,
                                 covariateNames: kept[0].covariateNames, timeColumn: first.timeColumn, idColumn: idColumn,
                                 series: states, residuals: residuals, summary: summary)
-        let validator = try crossValidationFit(kept, trainCounts: trainCounts, given: given, config: config,
-                                               windows: trainWindows[0].count, hooks: hooks)
-        let combined = try fitted.with(series: fitted.combination(kept, trainCounts: trainCounts, validator: validator))
+        let validators = try crossValidationFits(kept, trainCounts: trainCounts, given: given, config: config,
+                                                 windows: trainWindows[0].count, hooks: hooks)
+        let combined = try fitted.with(series: fitted.combination(kept, trainCounts: trainCounts, validators: validators))
         var total = combined.summary
         total.seconds = secondsSince(started, clock)
         return Forecaster(config: config, members: ensemble, targetName: first.targetName,
@@ -171,39 +171,44 @@ extension Forecaster {
                           series: combined.series, residuals: residuals, summary: total)
     }
 
-    /// The same fit on every series cut before its oldest combination origin, so that the
-    /// network's errors at the origins are out of sample, as the statistical models' are; nil when
-    /// the held-out part of every series already covers the origins, when no combination is made,
-    /// or when the refit would cost more than `crossValidationWindowLimit` training windows (a
-    /// large panel, whose global model gains little from any one series' origins).
+    /// Per combination origin (newest first), the same fit on every series cut at that origin, so
+    /// that the network's errors there are out of sample, as the statistical models' are (time-series
+    /// cross-validation with refits); nil for the origins that the held-out part of every series
+    /// already covers, and for all when no combination is made or when a refit would cost more than
+    /// `crossValidationWindowLimit` training windows (a large panel, whose held-out part covers the
+    /// origins or whose global model gains little from any one series' last blocks).
     ///
-    /// Without it, a short series' older origins lie in the network's training windows, its
+    /// Without them, a short series' older origins lie in the network's training windows, its
     /// errors there are in-sample, and the combination favours it where it only memorised (measured
-    /// on short yearly count series: validation errors of a third of seasonal naive's, test errors
-    /// of twice).
-    static func crossValidationFit(_ kept: [TimeSeries], trainCounts: [Int], given: ForecasterConfig,
-                                   config: ForecasterConfig, windows: Int, hooks: TrainingHooks) throws -> Forecaster? {
-        guard config.combine != .network, (config.futureCovariates ?? []).isEmpty || config.combine != .auto else { return nil }
-        let holdout = combinationOrigins * config.horizon
-        guard zip(kept, trainCounts).contains(where: { s, n in s.count - n < holdout }),
-              windows <= crossValidationWindowLimit else { return nil }
+    /// on short yearly count series: validation errors a third of seasonal naive's, test errors
+    /// twice). One refit at the oldest origin instead was too pessimistic for the newer ones (it
+    /// misses 4 horizons of an already short series).
+    static func crossValidationFits(_ kept: [TimeSeries], trainCounts: [Int], given: ForecasterConfig,
+                                    config: ForecasterConfig, windows: Int, hooks: TrainingHooks) throws -> [Forecaster?] {
+        let none = [Forecaster?](repeating: nil, count: combinationOrigins)
+        guard config.combine != .network, (config.futureCovariates ?? []).isEmpty || config.combine != .auto,
+              windows <= crossValidationWindowLimit else { return none }
         var c = given
         c.combine = .network
         c.seasonalPeriods = config.seasonalPeriods
         c.seasonalPeriod = config.seasonalPeriod
         c.ensembleSize = config.ensembleSize
-        let cut = kept.filter { $0.count > holdout }.map { $0.prefix($0.count - holdout) }
-        guard !cut.isEmpty else { return nil }
-        var notes: [String] = []
-        do {
-            return try fit(cut, config: c, hooks: TrainingHooks(shouldStop: hooks.shouldStop), warnings: &notes)
-        } catch is ConfigurationError {
-            return nil   // too little data once cut: the origins keep the in-sample network
+        let H = config.horizon
+        return try (1...combinationOrigins).map { j -> Forecaster? in
+            guard zip(kept, trainCounts).contains(where: { s, n in s.count - n < j * H }) else { return nil }
+            let cut = kept.filter { $0.count > j * H }.map { $0.prefix($0.count - j * H) }
+            guard !cut.isEmpty else { return nil }
+            var notes: [String] = []
+            do {
+                return try fit(cut, config: c, hooks: TrainingHooks(shouldStop: hooks.shouldStop), warnings: &notes)
+            } catch is ConfigurationError {
+                return nil   // too little data once cut: this origin keeps the in-sample network
+            }
         }
     }
 
     /// The most training windows for which `fit` refits its network on the cut data to score the
-    /// combination origins out of sample (see `crossValidationFit`).
+    /// combination origins out of sample (see `crossValidationFits`).
     static let crossValidationWindowLimit = 20_000
 
     /// |median prediction − actual| per horizon step over the windows (one list per member, in the
