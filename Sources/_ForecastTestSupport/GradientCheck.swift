@@ -1,16 +1,16 @@
 import ForecastNN
 
 /// The worst disagreement between analytic gradients and central finite differences.
-public struct GradientReport: CustomStringConvertible {
+package struct GradientReport: CustomStringConvertible {
     /// Largest |analytic - numeric| / max(scale, |analytic|, |numeric|) over single entries.
-    public var worstEntry: Double = 0
+    package var worstEntry: Double = 0
     /// Where it happened.
-    public var worstName = ""
+    package var worstName = ""
     /// Relative error of the directional derivative along one random direction over all parameters.
-    public var directional: Double = 0
+    package var directional: Double = 0
     /// Entries checked.
-    public var entries = 0
-    public var description: String {
+    package var entries = 0
+    package var description: String {
         "worst entry \(worstEntry) at \(worstName); directional \(directional); \(entries) entries"
     }
 }
@@ -21,7 +21,7 @@ public struct GradientReport: CustomStringConvertible {
 /// The network runs in Float, so differences carry rounding noise of about ulp(loss)/ε: with
 /// ε = 1e-2 relative steps the truncation error (O(ε²)) and the noise (~1e-5) both stay well below
 /// the tolerances the tests use; `scale` sets the floor under which gradients count as zero.
-public func checkGradients(_ parameters: [(name: String, parameter: Parameter)], scale: Double = 1e-2,
+package func checkGradients(_ parameters: [(name: String, parameter: Parameter)], scale: Double = 1e-2,
                            epsilon: Float = 1e-2, loss: () -> Double, gradients: () -> Void) -> GradientReport {
     for (_, p) in parameters { p.grad.zero() }
     gradients()
@@ -59,7 +59,7 @@ public func checkGradients(_ parameters: [(name: String, parameter: Parameter)],
 }
 
 /// Fixed pseudo-random Floats in [-1, 1).
-public func randomFloats(_ n: Int, seed: UInt64) -> [Float] {
+package func randomFloats(_ n: Int, seed: UInt64) -> [Float] {
     var rng = SeededGenerator(seed: seed)
     return (0..<n).map { _ in Float(rng.unit() * 2 - 1) }
 }

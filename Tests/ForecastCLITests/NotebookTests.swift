@@ -157,7 +157,7 @@ import Testing
     /// The DocC pipeline article shows the example target's code exactly (the package compiles it).
     @Test func docCPipelineArticleIsTheExample() throws {
         let article = try String(contentsOfFile: "\(repoRoot)/Sources/ForecastKit/ForecastKit.docc/BuildingAPipeline.md", encoding: .utf8)
-        let block = try #require(Self.blocks(article.components(separatedBy: "\n")).first { $0.info == "swift" })
+        let block = try #require(NotebookTests.blocks(article.components(separatedBy: "\n")).first { $0.info == "swift" })
         let source = try String(contentsOfFile: "\(repoRoot)/Sources/Examples/PipelineExample/main.swift", encoding: .utf8)
         #expect(block.body.trimmingCharacters(in: .whitespacesAndNewlines) == source.trimmingCharacters(in: .whitespacesAndNewlines))
     }

@@ -9,28 +9,28 @@ import Darwin
 ///
 /// Fields are NUL-terminated byte runs in a buffer that the parser reuses for the next record,
 /// so read what you need (parse a number, copy a string) before returning.
-public struct CSVRecord {
+package struct CSVRecord {
     /// The physical line (1-based) on which the record starts.
-    public let line: Int
+    package let line: Int
     /// How many fields the record has.
-    public let count: Int
+    package let count: Int
     let bytes: UnsafePointer<UInt8>
     let offsets: UnsafePointer<Int>   // count + 1 offsets into `bytes`; field i is [off[i], off[i+1]-1)
 
     /// The bytes of field `i`, without the terminating NUL.
     @inline(__always)
-    public func bytes(at i: Int) -> UnsafeBufferPointer<UInt8> {
+    package func bytes(at i: Int) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(start: bytes + offsets[i], count: offsets[i + 1] - offsets[i] - 1)
     }
 
     /// A pointer to field `i` as a NUL-terminated C string (for `strtod`).
     @inline(__always)
-    public func cString(at i: Int) -> UnsafePointer<CChar> {
+    package func cString(at i: Int) -> UnsafePointer<CChar> {
         UnsafeRawPointer(bytes + offsets[i]).assumingMemoryBound(to: CChar.self)
     }
 
     /// Field `i` decoded as UTF-8, or `nil` when its bytes are not valid UTF-8.
-    public func string(at i: Int) -> String? {
+    package func string(at i: Int) -> String? {
         String(validating: bytes(at: i), as: UTF8.self)
     }
 }
@@ -43,11 +43,11 @@ public struct CSVRecord {
 /// reports neither. Memory is bounded by the read chunk (1 MiB) plus the longest record, and a record
 /// is bounded too: a NUL byte (a binary or sparse file), a field over `maxFieldBytes` or a record over
 /// `maxRecordBytes` stops the read at once with an error, so a hostile file is never read whole.
-public enum CSVParser {
+package enum CSVParser {
     /// The longest field accepted (1 MiB): far beyond any number, date or name.
-    public static let maxFieldBytes = 1 << 20
+    package static let maxFieldBytes = 1 << 20
     /// The longest record accepted (16 MiB, e.g. 100,000 columns of 160 bytes).
-    public static let maxRecordBytes = 16 << 20
+    package static let maxRecordBytes = 16 << 20
 
     /// Reads `path` and calls `body` once per non-blank record, header included.
     ///
@@ -58,7 +58,7 @@ public enum CSVParser {
     /// - Returns: the delimiter used.
     /// - Throws: `DataError` for unreadable files and malformed CSV, or whatever `body` throws.
     @discardableResult
-    public static func forEachRecord(
+    package static func forEachRecord(
         inFile path: String, delimiter: UInt8? = nil,
         _ body: (CSVRecord) throws -> Void
     ) throws -> UInt8 {
@@ -69,7 +69,7 @@ public enum CSVParser {
     /// reading), numbering lines from `firstLine`. With a range, no byte-order mark is expected and
     /// `delimiter` must be given.
     @discardableResult
-    public static func forEachRecord(
+    package static func forEachRecord(
         inFile path: String, bytes range: Range<Int>?, firstLine: Int, delimiter: UInt8?,
         _ body: (CSVRecord) throws -> Void
     ) throws -> UInt8 {
@@ -88,7 +88,7 @@ public enum CSVParser {
 
     /// Parses CSV text held in memory; the same rules as `forEachRecord(inFile:)`.
     @discardableResult
-    public static func forEachRecord(
+    package static func forEachRecord(
         inText text: String, name: String = "<text>", delimiter: UInt8? = nil,
         _ body: (CSVRecord) throws -> Void
     ) throws -> UInt8 {
@@ -97,7 +97,7 @@ public enum CSVParser {
 
     /// Parses CSV bytes held in memory (any bytes: invalid UTF-8 is reported where it matters).
     @discardableResult
-    public static func forEachRecord(
+    package static func forEachRecord(
         inBytes input: [UInt8], name: String = "<bytes>", delimiter: UInt8? = nil,
         _ body: (CSVRecord) throws -> Void
     ) throws -> UInt8 {

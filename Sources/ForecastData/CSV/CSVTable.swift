@@ -12,9 +12,9 @@ import Darwin
 ///     let table = try CSVTable(contentsOf: "sales.csv",
 ///                              columns: ["date": .time(nil), "units": .number])
 ///     let units = table.numbers("units")
-public struct CSVTable: Sendable {
+package struct CSVTable: Sendable {
     /// What to parse a column as.
-    public enum Kind: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         /// A floating-point number; empty, `NA`, `NaN`, `null` and `N/A` are missing (NaN).
         case number
         /// A timestamp in the given format, or detected from the first row when `nil`.
@@ -24,28 +24,28 @@ public struct CSVTable: Sendable {
     }
 
     /// A parsed column.
-    public enum Column: Sendable {
+    package enum Column: Sendable {
         case numbers([Double])
         case times([Int64], TimeFormat)
         case text(codes: [Int32], values: [String])
     }
 
     /// The file the table was read from.
-    public let file: String
+    package let file: String
     /// The header's column names, in file order.
-    public let header: [String]
+    package let header: [String]
     /// The delimiter that was used.
-    public let delimiter: UInt8
+    package let delimiter: UInt8
     /// The requested columns by name.
-    public private(set) var columns: [String: Column]
+    package private(set) var columns: [String: Column]
     /// The physical line of each data row, for error messages.
-    public let lines: LineNumbers
+    package let lines: LineNumbers
 
     /// The number of data rows.
-    public var rowCount: Int { lines.count }
+    package var rowCount: Int { lines.count }
 
     /// The numbers of a `.number` column.
-    public func numbers(_ name: String) -> [Double] {
+    package func numbers(_ name: String) -> [Double] {
         if case .numbers(let v)? = columns[name] { return v }
         return []
     }
@@ -58,17 +58,17 @@ public struct CSVTable: Sendable {
     /// Regular files of 8 MB and more that contain no quote character are read as two halves in
     /// parallel (a newline is then always a record boundary); others, and every stream (`-`,
     /// `/dev/stdin`, a FIFO, `<(...)`), are read once in one pass.
-    public init(contentsOf file: String, columns requested: [String: Kind], delimiter: UInt8? = nil) throws {
+    package init(contentsOf file: String, columns requested: [String: Kind], delimiter: UInt8? = nil) throws {
         try self.init(contentsOf: file, delimiter: delimiter) { _, _, _ in requested }
     }
 
     /// Chooses the columns to keep from the header and the first data row (given with its line).
-    public typealias ColumnChooser = (_ header: [String], _ firstRow: [String], _ line: Int) throws -> [String: Kind]
+    package typealias ColumnChooser = (_ header: [String], _ firstRow: [String], _ line: Int) throws -> [String: Kind]
 
     /// Reads `file` in one pass, keeping the columns that `choose` picks once it has seen the
     /// header and the first data row; the same rules as `init(contentsOf:columns:delimiter:)`.
     /// This is how a stream is read: it cannot be opened a second time to peek at its header.
-    public init(contentsOf file: String, delimiter: UInt8? = nil, choosing choose: @escaping ColumnChooser) throws {
+    package init(contentsOf file: String, delimiter: UInt8? = nil, choosing choose: @escaping ColumnChooser) throws {
         if let size = CSVInput.regularFileSize(file), size >= 8 << 20 {
             try Self.refuseBinary(file)
             let (header, first, line) = try Self.peekWithLine(file, delimiter: delimiter)
@@ -103,14 +103,14 @@ public struct CSVTable: Sendable {
     }
 
     /// Parses CSV text in memory; the same rules as `init(contentsOf:columns:delimiter:)`.
-    public init(text: String, name: String = "<text>", columns requested: [String: Kind], delimiter: UInt8? = nil) throws {
+    package init(text: String, name: String = "<text>", columns requested: [String: Kind], delimiter: UInt8? = nil) throws {
         var reader = TableReader(file: name, requested: requested)
         let delim = try CSVParser.forEachRecord(inText: text, name: name, delimiter: delimiter) { try reader.consume($0) }
         try self.init(reader: reader, delimiter: delim)
     }
 
     /// Parses CSV bytes in memory (the fuzz target's entry); the same rules as `init(contentsOf:)`.
-    public init(bytes: [UInt8], name: String = "<bytes>", columns requested: [String: Kind], delimiter: UInt8? = nil) throws {
+    package init(bytes: [UInt8], name: String = "<bytes>", columns requested: [String: Kind], delimiter: UInt8? = nil) throws {
         var reader = TableReader(file: name, requested: requested)
         let delim = try CSVParser.forEachRecord(inBytes: bytes, name: name, delimiter: delimiter) { try reader.consume($0) }
         try self.init(reader: reader, delimiter: delim)
@@ -142,7 +142,7 @@ public struct CSVTable: Sendable {
     }
 
     /// Reads only the header and first data row of a regular file (to detect a time column).
-    public static func peek(_ file: String, delimiter: UInt8? = nil) throws -> (header: [String], firstRow: [String]) {
+    package static func peek(_ file: String, delimiter: UInt8? = nil) throws -> (header: [String], firstRow: [String]) {
         let (header, first, _) = try peekWithLine(file, delimiter: delimiter)
         return (header, first)
     }

@@ -1,7 +1,7 @@
 /// The file line of each data row, for error messages. While rows follow each other one line
 /// apart (no blank lines, no multi-line quoted fields) nothing is stored per row; from the first
 /// gap on, lines are stored explicitly. A 100 MB file of short rows saves a 4-byte entry per row.
-public struct LineNumbers: RandomAccessCollection, Sendable, Equatable {
+package struct LineNumbers: RandomAccessCollection, Sendable, Equatable {
     /// The line of row 0 (when `regular` > 0).
     private var first: Int32 = 0
     /// Rows 0..<regular are at lines first, first + 1, ...
@@ -9,17 +9,17 @@ public struct LineNumbers: RandomAccessCollection, Sendable, Equatable {
     /// The lines of rows regular..<count.
     private var explicit: [Int32] = []
 
-    public init() {}
+    package init() {}
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { regular + explicit.count }
+    package var startIndex: Int { 0 }
+    package var endIndex: Int { regular + explicit.count }
 
-    public subscript(row: Int) -> Int32 {
+    package subscript(row: Int) -> Int32 {
         row < regular ? first + Int32(truncatingIfNeeded: row) : explicit[row - regular]
     }
 
     /// Equal when they list the same lines, however they are stored.
-    public static func == (a: LineNumbers, b: LineNumbers) -> Bool { a.elementsEqual(b) }
+    package static func == (a: LineNumbers, b: LineNumbers) -> Bool { a.elementsEqual(b) }
 
     /// Adds the next row's line.
     mutating func append(_ line: Int32) {

@@ -42,22 +42,22 @@ import Darwin
 ///   because without it random walks and AR(1) series pass in 70-100% of cases.
 ///
 /// Cost: O(n * longest candidate) for the autocorrelations, n at most `maxPoints`.
-public enum Seasonality {
+package enum Seasonality {
     /// The candidates used for integer-indexed series, whose calendar is unknown.
-    public static let genericCandidates = [4, 5, 6, 7, 12, 24, 48, 52, 96, 168, 336, 365]
+    package static let genericCandidates = [4, 5, 6, 7, 12, 24, 48, 52, 96, 168, 336, 365]
     /// Family-wise significance level of the test over all testable candidates.
-    public static let significance = 0.10
+    package static let significance = 0.10
     /// How much stronger (lag-corrected autocorrelation) a multiple of a kept period must be to be kept too.
-    public static let redundancyMargin = 0.05
+    package static let redundancyMargin = 0.05
     /// Only the last this many values are examined.
-    public static let maxPoints = 20_000
+    package static let maxPoints = 20_000
 
     /// Candidate periods for a frequency, most common first: hourly [24, 168]; half-hourly [48, 336];
     /// 15-minute [96, 672]; other sub-daily fixed seconds s dividing a day: [86400/s, 7*86400/s];
     /// daily [7, 365]; weekly [52]; monthly [12]; quarterly [4]; months(n) with 12 % n == 0: [12/n]
     /// (yearly: []); integer steps (`.steps`): `genericCandidates`, [4, 5, 6, 7, 12, 24, 48, 52, 96, 168, 336, 365].
     /// Any other frequency (every 5 months, every 2 days, every 7 hours...) has none: [].
-    public static func candidates(for frequency: Frequency) -> [Int] {
+    package static func candidates(for frequency: Frequency) -> [Int] {
         switch frequency {
         case .months(let n, _):
             return n > 0 && n < 12 && 12 % n == 0 ? [12 / n] : []
@@ -84,7 +84,7 @@ public enum Seasonality {
     /// (`values.count < 3 * m`, counting at most `maxPoints` values) are not testable and never returned.
     /// Returns [] when nothing holds, for a constant or straight-line series, or when `values`
     /// contains NaN or infinity.
-    public static func detect(_ values: [Double], candidates: [Int]) -> [Int] {
+    package static func detect(_ values: [Double], candidates: [Int]) -> [Int] {
         let kept = evaluate(values, candidates: candidates).filter(\.kept)
         guard let primary = kept.first else { return [] }
         let rest = kept.dropFirst().sorted {

@@ -57,7 +57,7 @@ public enum SeriesLoader {
 
     /// Reads the columns `load` needs in one pass (so `file` may be `-`, a FIFO or `<(...)`):
     /// the target, covariates, id column, and the time column given or detected from the first row.
-    public static func read(_ file: String, options: Options) throws -> (table: CSVTable, timeColumn: String?) {
+    package static func read(_ file: String, options: Options) throws -> (table: CSVTable, timeColumn: String?) {
         let valueColumns = Set([options.target] + options.covariates + [options.idColumn].compactMap { $0 })
         let name = CSVInput.displayName(file)
         if let t = options.timeColumn, valueColumns.contains(t) {
@@ -81,7 +81,7 @@ public enum SeriesLoader {
     }
 
     /// Builds series from an already-read table (see `load`).
-    public static func build(_ table: CSVTable, options: Options, timeColumn: String?) throws -> Result {
+    package static func build(_ table: CSVTable, options: Options, timeColumn: String?) throws -> Result {
         var report: [String] = []
         var times: [Int64]
         var format: TimeFormat

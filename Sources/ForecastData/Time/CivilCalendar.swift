@@ -3,9 +3,9 @@
 /// Forecast timestamps are whole seconds since the Unix epoch (`Int64`); dates convert through
 /// day numbers with Howard Hinnant's `days_from_civil` algorithm, which is exact for every year
 /// of Int32 range and needs neither Foundation nor a time-zone database.
-public enum CivilCalendar {
+package enum CivilCalendar {
     /// The day number (days since 1970-01-01) of a civil date.
-    public static func days(year: Int, month: Int, day: Int) -> Int64 {
+    package static func days(year: Int, month: Int, day: Int) -> Int64 {
         let y = Int64(month <= 2 ? year - 1 : year)
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -16,7 +16,7 @@ public enum CivilCalendar {
     }
 
     /// The civil date of a day number.
-    public static func date(days z0: Int64) -> (year: Int, month: Int, day: Int) {
+    package static func date(days z0: Int64) -> (year: Int, month: Int, day: Int) {
         let z = z0 + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
         let doe = z - era * 146097
@@ -30,12 +30,12 @@ public enum CivilCalendar {
     }
 
     /// Whether `year` is a leap year.
-    public static func isLeapYear(_ year: Int) -> Bool {
+    package static func isLeapYear(_ year: Int) -> Bool {
         (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
     }
 
     /// The number of days in a month.
-    public static func daysInMonth(year: Int, month: Int) -> Int {
+    package static func daysInMonth(year: Int, month: Int) -> Int {
         switch month {
         case 2: return isLeapYear(year) ? 29 : 28
         case 4, 6, 9, 11: return 30
@@ -44,7 +44,7 @@ public enum CivilCalendar {
     }
 
     /// Splits a timestamp (seconds since the epoch) into its civil parts.
-    public static func components(_ t: Int64) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
+    package static func components(_ t: Int64) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
         var days = t / 86400
         var secs = t % 86400
         if secs < 0 { secs += 86400; days -= 1 }
@@ -53,7 +53,7 @@ public enum CivilCalendar {
     }
 
     /// The timestamp of a civil date and time.
-    public static func timestamp(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0) -> Int64 {
+    package static func timestamp(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0) -> Int64 {
         days(year: year, month: month, day: day) * 86400 + Int64(hour * 3600 + minute * 60 + second)
     }
 

@@ -16,16 +16,16 @@ public enum ScalerKind: String, Sendable, Codable, CaseIterable {
 ///     let s = Scaler(fitting: train, kind: .standard)
 ///     let z = s.transform(test)
 ///     s.inverse(z) == test   // up to rounding
-public struct Scaler: Sendable, Equatable, Codable {
+package struct Scaler: Sendable, Equatable, Codable {
     /// The scaler's kind.
-    public let kind: ScalerKind
+    package let kind: ScalerKind
     /// What is subtracted.
-    public let offset: Double
+    package let offset: Double
     /// What the difference is divided by (never 0).
-    public let scale: Double
+    package let scale: Double
 
     /// Fits a scaler on `values` (missing values, NaN, are ignored).
-    public init<C: Collection>(fitting values: C, kind: ScalerKind) where C.Element == Double {
+    package init<C: Collection>(fitting values: C, kind: ScalerKind) where C.Element == Double {
         self.kind = kind
         let finite = values.filter { $0.isFinite }
         guard !finite.isEmpty, kind != .none else { offset = 0; scale = 1; return }
@@ -45,7 +45,7 @@ public struct Scaler: Sendable, Equatable, Codable {
     }
 
     /// A scaler with explicit parameters (when loading a model).
-    public init(kind: ScalerKind, offset: Double, scale: Double) {
+    package init(kind: ScalerKind, offset: Double, scale: Double) {
         precondition(scale != 0 && scale.isFinite, "a scaler's scale must be finite and non-zero")
         self.kind = kind
         self.offset = offset
@@ -53,11 +53,11 @@ public struct Scaler: Sendable, Equatable, Codable {
     }
 
     /// Scales one value.
-    @inlinable public func transform(_ x: Double) -> Double { (x - offset) / scale }
+    @inlinable package func transform(_ x: Double) -> Double { (x - offset) / scale }
     /// Undoes `transform` for one value.
-    @inlinable public func inverse(_ z: Double) -> Double { z * scale + offset }
+    @inlinable package func inverse(_ z: Double) -> Double { z * scale + offset }
     /// Scales values.
-    public func transform(_ xs: [Double]) -> [Double] { xs.map(transform) }
+    package func transform(_ xs: [Double]) -> [Double] { xs.map(transform) }
     /// Undoes `transform`.
-    public func inverse(_ zs: [Double]) -> [Double] { zs.map(inverse) }
+    package func inverse(_ zs: [Double]) -> [Double] { zs.map(inverse) }
 }

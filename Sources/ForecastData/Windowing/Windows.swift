@@ -1,15 +1,15 @@
 /// The shape of training windows: `lookback` input steps followed by `horizon` target steps,
 /// one window every `stride` steps.
-public struct WindowSpec: Sendable, Equatable, Codable {
+package struct WindowSpec: Sendable, Equatable, Codable {
     /// Input steps per window (L).
-    public var lookback: Int
+    package var lookback: Int
     /// Forecast steps per window (H).
-    public var horizon: Int
+    package var horizon: Int
     /// Steps between the starts of consecutive windows.
-    public var stride: Int
+    package var stride: Int
 
     /// Creates a spec; every number must be at least 1.
-    public init(lookback: Int, horizon: Int, stride: Int = 1) {
+    package init(lookback: Int, horizon: Int, stride: Int = 1) {
         precondition(lookback >= 1 && horizon >= 1 && stride >= 1, "lookback, horizon and stride must be >= 1")
         self.lookback = lookback
         self.horizon = horizon
@@ -17,16 +17,16 @@ public struct WindowSpec: Sendable, Equatable, Codable {
     }
 
     /// Steps one window spans (L + H).
-    public var span: Int { lookback + horizon }
+    package var span: Int { lookback + horizon }
 }
 
 /// One window: the series it belongs to and the index of its first input step.
 /// Inputs are `start..<start+L`, targets `start+L..<start+L+H`.
-public struct Window: Sendable, Equatable, Hashable {
+package struct Window: Sendable, Equatable, Hashable {
     /// Index of the series in the panel.
-    public var series: Int
+    package var series: Int
     /// Index of the first input step.
-    public var start: Int
+    package var start: Int
 }
 
 /// The windows over one or more series, as index arithmetic: no values are copied, so a long
@@ -36,21 +36,21 @@ public struct Window: Sendable, Equatable, Hashable {
 ///     let w = Windows(spec: WindowSpec(lookback: 24, horizon: 12), seriesLengths: [144])
 ///     w.count      // 109
 ///     w.last!      // Window(series: 0, start: 108): inputs 108..<132, targets 132..<144
-public struct Windows: RandomAccessCollection, Sendable {
+package struct Windows: RandomAccessCollection, Sendable {
     /// The window shape.
-    public let spec: WindowSpec
+    package let spec: WindowSpec
     private let firstStart: [Int]   // per series: the smallest start
     private let offsets: [Int]      // per series: index of its first window; one extra entry at the end
 
     /// All windows over series of the given lengths.
-    public init(spec: WindowSpec, seriesLengths: [Int]) {
+    package init(spec: WindowSpec, seriesLengths: [Int]) {
         self.init(spec: spec, targetEnds: seriesLengths.map { 0..<($0 + 1) })
     }
 
     /// Windows whose targets end (the exclusive end index of their target steps) within
     /// `targetEnds[i]` for series `i`: the way to cut chronological train / validation / test sets
     /// without look-ahead. An empty range gives that series no windows.
-    public init(spec: WindowSpec, targetEnds: [Range<Int>]) {
+    package init(spec: WindowSpec, targetEnds: [Range<Int>]) {
         self.spec = spec
         var firsts: [Int] = []
         var offs = [0]
@@ -69,10 +69,10 @@ public struct Windows: RandomAccessCollection, Sendable {
         self.offsets = offs
     }
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { offsets.last! }
+    package var startIndex: Int { 0 }
+    package var endIndex: Int { offsets.last! }
 
-    public subscript(i: Int) -> Window {
+    package subscript(i: Int) -> Window {
         precondition(i >= 0 && i < endIndex, "window index \(i) out of range 0..<\(endIndex)")
         // Binary search for the series holding window i.
         var lo = 0, hi = offsets.count - 2
@@ -84,5 +84,5 @@ public struct Windows: RandomAccessCollection, Sendable {
     }
 
     /// How many windows each series contributes.
-    public var countsPerSeries: [Int] { zip(offsets, offsets.dropFirst()).map { $1 - $0 } }
+    package var countsPerSeries: [Int] { zip(offsets, offsets.dropFirst()).map { $1 - $0 } }
 }

@@ -23,24 +23,24 @@
 /// values, gives the naive forecast (the last finite value; NaN when there is none); a constant
 /// series its value; a series whose forecasts would not be finite falls to the next model, then
 /// to naive. Values beyond 10¹⁰⁰ in magnitude (or below 10⁻¹⁰⁰) are rescaled by a power of two.
-public enum AutoETS {
+package enum AutoETS {
     /// The chosen model and its forecasts.
-    public struct Fit: Sendable, Equatable {
+    package struct Fit: Sendable, Equatable {
         /// statsforecast's name of the model, e.g. `ETS(M,Ad,M)`, or `naive` for the fallback.
-        public var model: String
+        package var model: String
         /// The mean forecasts.
-        public var forecast: [Double]
+        package var forecast: [Double]
         /// The model's AICc (nil for the fallbacks).
-        public var aicc: Double?
+        package var aicc: Double?
     }
 
     /// The mean forecasts `horizon` steps after `y` of the ETS model of smallest AICc, period `m`.
-    public static func forecast(_ y: [Double], period m: Int, horizon h: Int) -> [Double] {
+    package static func forecast(_ y: [Double], period m: Int, horizon h: Int) -> [Double] {
         fit(y, period: m, horizon: h).forecast
     }
 
     /// Selects and fits the model for `y` with period `m` and forecasts `horizon` steps.
-    public static func fit(_ y: [Double], period m: Int, horizon h0: Int) -> Fit {
+    package static func fit(_ y: [Double], period m: Int, horizon h0: Int) -> Fit {
         let h = max(0, h0)
         guard !y.isEmpty else { return Fit(model: "naive", forecast: [], aicc: nil) }
         let lastFinite = y.last(where: \.isFinite) ?? .nan

@@ -22,9 +22,9 @@
 /// Never traps: an empty history gives `[]`; fewer than 5 values, a constant series or any
 /// non-finite value gives the naive forecast. Works on the series rescaled by its largest magnitude,
 /// so huge values do not overflow. Deterministic.
-public enum DampedETS {
+package enum DampedETS {
     /// Forecasts `h` steps after `y`, seasonal period `m` (1 or less: no seasonal adjustment).
-    public static func forecast(_ y: [Double], period m: Int, horizon h: Int) -> [Double] {
+    package static func forecast(_ y: [Double], period m: Int, horizon h: Int) -> [Double] {
         forecast(y, period: m, horizon: h, known: false)
     }
 

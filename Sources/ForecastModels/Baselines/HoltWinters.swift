@@ -9,18 +9,18 @@
 /// `fit` chooses α, β, γ and the initial level and trend by least squares on the one-step-ahead
 /// errors (Nelder–Mead over a logistic reparameterisation that keeps the smoothing weights in (0, 1));
 /// the initial seasonal indices are the first cycle's deviations from its mean.
-public struct HoltWinters: Sendable, Equatable {
-    public var alpha: Double
-    public var beta: Double
-    public var gamma: Double
-    public var initialLevel: Double
-    public var initialTrend: Double
+package struct HoltWinters: Sendable, Equatable {
+    package var alpha: Double
+    package var beta: Double
+    package var gamma: Double
+    package var initialLevel: Double
+    package var initialTrend: Double
     /// Initial seasonal indices s_{1−m}...s_0.
-    public var initialSeasonal: [Double]
-    public var period: Int
+    package var initialSeasonal: [Double]
+    package var period: Int
 
     /// A model with given parameters.
-    public init(alpha: Double, beta: Double, gamma: Double, initialLevel: Double, initialTrend: Double,
+    package init(alpha: Double, beta: Double, gamma: Double, initialLevel: Double, initialTrend: Double,
                 initialSeasonal: [Double], period: Int) {
         self.alpha = alpha; self.beta = beta; self.gamma = gamma
         self.initialLevel = initialLevel; self.initialTrend = initialTrend
@@ -28,7 +28,7 @@ public struct HoltWinters: Sendable, Equatable {
     }
 
     /// Runs the recursions over `y`; returns the sum of squared one-step errors and the final state.
-    public func filter(_ y: [Double]) -> (sse: Double, level: Double, trend: Double, seasonal: [Double]) {
+    package func filter(_ y: [Double]) -> (sse: Double, level: Double, trend: Double, seasonal: [Double]) {
         var l = initialLevel, b = initialTrend
         var s = initialSeasonal
         let m = period
@@ -49,13 +49,13 @@ public struct HoltWinters: Sendable, Equatable {
     }
 
     /// Forecasts `horizon` steps after `y`.
-    public func forecast(_ y: [Double], horizon: Int) -> [Double] {
+    package func forecast(_ y: [Double], horizon: Int) -> [Double] {
         let f = filter(y)
         return (1...max(1, horizon)).prefix(horizon).map { h in f.level + Double(h) * f.trend + f.seasonal[(h - 1) % period] }
     }
 
     /// Fits a model to `y` (at least two full seasons).
-    public static func fit(_ y: [Double], period m0: Int) -> HoltWinters {
+    package static func fit(_ y: [Double], period m0: Int) -> HoltWinters {
         let m = max(1, m0)
         guard y.count >= 2 * m, y.count >= 4 else {
             let last = y.last ?? 0

@@ -16,9 +16,9 @@
 /// non-finite value gives the naive forecast (the last value repeated). The series is rescaled by its
 /// largest magnitude first, so values near `Double.greatestFiniteMagnitude` do not overflow.
 /// Deterministic (no randomness, fixed search).
-public enum Theta {
+package enum Theta {
     /// Forecasts `h` steps after `y`, seasonal period `m` (1 or less: no seasonal adjustment).
-    public static func forecast(_ y: [Double], period m: Int, horizon h: Int) -> [Double] {
+    package static func forecast(_ y: [Double], period m: Int, horizon h: Int) -> [Double] {
         forecast(y, period: m, horizon: h, initialLevel: .optimal)
     }
 

@@ -2,9 +2,9 @@ import Foundation
 
 /// Writes files so that readers see the old content or the new, never a mix: the bytes go to a
 /// hidden temporary file in the same directory, are flushed, and the file is renamed over the target.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Writes `bytes` to `path` atomically.
-    public static func write(_ bytes: [UInt8], to path: String) throws {
+    package static func write(_ bytes: [UInt8], to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
         var isDir: ObjCBool = false
@@ -25,12 +25,12 @@ public enum AtomicFile {
     }
 
     /// Writes UTF-8 text atomically.
-    public static func write(_ text: String, to path: String) throws {
+    package static func write(_ text: String, to path: String) throws {
         try write(Array(text.utf8), to: path)
     }
 
     /// Removes temporary files that a killed writer left beside `path`.
-    public static func removeStaleTemporaries(for path: String) {
+    package static func removeStaleTemporaries(for path: String) {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
         let prefix = ".\(url.lastPathComponent).tmp-"

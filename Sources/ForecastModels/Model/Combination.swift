@@ -15,7 +15,7 @@ extension Forecaster {
     public var choiceSummary: String { Self.describeChoices(series) }
 
     /// What forecasts `series` (see `choiceSummary`); `unit` follows each count.
-    public static func describeChoices(_ series: [SeriesState], unit: String = "") -> String {
+    package static func describeChoices(_ series: [SeriesState], unit: String = "") -> String {
         if series.count == 1, let e = series[0].validationErrors {
             let scores = e.sorted { $0.value < $1.value }.map { "\($0.key) \(String(format: "%.4g", $0.value))" }
             return "\(series[0].chosenName) (validation MAE: \(scores.joined(separator: ", ")))"

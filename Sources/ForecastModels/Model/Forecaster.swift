@@ -3,43 +3,43 @@ import ForecastNN
 
 /// What a forecaster remembers about one training series: its scalers and its last `lookback`
 /// observations, so that it can forecast after the data without being given it again.
-public struct SeriesState: Sendable, Codable, Equatable {
-    public var id: String?
-    public var frequency: Frequency
-    public var timeFormat: TimeFormat
-    public var targetScaler: Scaler
-    public var covariateScalers: [Scaler]
+package struct SeriesState: Sendable, Codable, Equatable {
+    package var id: String?
+    package var frequency: Frequency
+    package var timeFormat: TimeFormat
+    package var targetScaler: Scaler
+    package var covariateScalers: [Scaler]
     /// Timestamps of the tail.
-    public var tailTimes: [Int64]
+    package var tailTimes: [Int64]
     /// Target values of the tail (original units).
-    public var tailTarget: [Double]
+    package var tailTarget: [Double]
     /// Covariate values of the tail, one array per covariate.
-    public var tailCovariates: [[Double]]
+    package var tailCovariates: [[Double]]
     /// The first and last training timestamps, formatted.
-    public var firstTime: String
-    public var lastTime: String
-    public var count: Int
+    package var firstTime: String
+    package var lastTime: String
+    package var count: Int
     /// The period of the seasonal-naive forecast the network corrects for this series (1: the last
     /// value), chosen on its training part; absent in files of format 1 (the configuration's period).
-    public var baselinePeriod: Int?
+    package var baselinePeriod: Int?
     /// Forecasts and interval bounds are clipped at 0 (every training value was >= 0 and negative
     /// forecasts were not allowed); absent in files of format 1 (no clipping).
-    public var nonNegative: Bool?
+    package var nonNegative: Bool?
     /// What forecasts this series (`Baseline` raw value of a statistical model, or "network"),
     /// chosen on validation origins by the combination; absent: the network.
-    public var choice: String?
+    package var choice: String?
     /// Validation MAE of each candidate (original units), behind `choice`.
-    public var validationErrors: [String: Double]?
+    package var validationErrors: [String: Double]?
     /// The chosen statistical model's forecast after the training data (when `choice` is one).
-    public var statForecast: [Double]?
+    package var statForecast: [Double]?
     /// The chosen statistical model's weight in a blend with the network (`CombineMode.weights`);
     /// absent: 1, the statistical model alone.
-    public var statWeight: Double?
+    package var statWeight: Double?
     /// Sorted absolute errors (original units) of the combination's forecast at the validation
     /// origins it was chosen on, pooled over the horizon steps: the calibration scores of this
     /// series' intervals. Absent (format 1, `CombineMode.network`, too short a series): the
     /// network's validation residuals calibrate them.
-    public var calibrationErrors: [Double]?
+    package var calibrationErrors: [Double]?
 }
 
 /// One network of an ensemble: its weights, the lookback it reads and how it was trained.
@@ -50,15 +50,15 @@ public struct SeriesState: Sendable, Codable, Equatable {
 /// the weights and writes only to the caller's `InferenceWorkspace` (ConcurrentPredictTests, and
 /// scripts/tsan_predict.sh under ThreadSanitizer). Calling `forward`/`backward` on a shared
 /// member's network, or changing its weights, while other tasks predict with it is a data race.
-public struct EnsembleMember: @unchecked Sendable {
+package struct EnsembleMember: @unchecked Sendable {
     /// The trained network.
-    public let network: any SequenceModel
+    package let network: any SequenceModel
     /// The input steps it reads.
-    public let lookback: Int
+    package let lookback: Int
     /// The seed of its weights and shuffling.
-    public let seed: UInt64
+    package let seed: UInt64
     /// What its training did.
-    public let summary: TrainingSummary
+    package let summary: TrainingSummary
 }
 
 /// Which forecast `Forecaster.predict` returns for each series.
@@ -144,16 +144,16 @@ public final class Forecaster: Sendable {
     public let config: ForecasterConfig
     /// The networks of the ensemble (one unless `ForecasterConfig.ensembleSize` says more); the
     /// forecast is their median.
-    public let members: [EnsembleMember]
+    package let members: [EnsembleMember]
     /// The first member's network.
-    public var network: any SequenceModel { members[0].network }
+    package var network: any SequenceModel { members[0].network }
     /// Names of the data columns.
     public let targetName: String
     public let covariateNames: [String]
     public let timeColumn: String
     public let idColumn: String?
     /// Per-series state, in training order.
-    public let series: [SeriesState]
+    package let series: [SeriesState]
     /// For each horizon step, the sorted absolute validation residuals in scaled units
     /// (split-conformal calibration scores).
     public let residuals: [[Float]]

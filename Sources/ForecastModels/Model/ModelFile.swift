@@ -23,38 +23,38 @@ public enum ModelFile {
     public static let libraryVersion = "0.2.0"
 
     /// A model file's header.
-    public struct Header: Codable, Sendable {
-        public var formatVersion: UInt32
-        public var libraryVersion: String
-        public var config: ForecasterConfig
-        public var network: NetworkConfig
-        public var targetName: String
-        public var covariateNames: [String]
-        public var timeColumn: String
-        public var idColumn: String?
-        public var series: [SeriesState]
-        public var residuals: [[Float]]
-        public var summary: TrainingSummary
-        public var tensors: [Tensor]
-        public var parameterCount: Int
+    package struct Header: Codable, Sendable {
+        package var formatVersion: UInt32
+        package var libraryVersion: String
+        package var config: ForecasterConfig
+        package var network: NetworkConfig
+        package var targetName: String
+        package var covariateNames: [String]
+        package var timeColumn: String
+        package var idColumn: String?
+        package var series: [SeriesState]
+        package var residuals: [[Float]]
+        package var summary: TrainingSummary
+        package var tensors: [Tensor]
+        package var parameterCount: Int
         /// The ensemble's members, first included (absent for a single network and in format 1):
         /// the tensors of member K > 0 follow the first member's, named `member.K.` + its names.
-        public var members: [Member]?
+        package var members: [Member]?
 
         /// An ensemble member's lookback, seed and training summary.
-        public struct Member: Codable, Sendable {
-            public var lookback: Int
-            public var seed: UInt64
-            public var summary: TrainingSummary
-            public init(lookback: Int, seed: UInt64, summary: TrainingSummary) {
+        package struct Member: Codable, Sendable {
+            package var lookback: Int
+            package var seed: UInt64
+            package var summary: TrainingSummary
+            package init(lookback: Int, seed: UInt64, summary: TrainingSummary) {
                 self.lookback = lookback; self.seed = seed; self.summary = summary
             }
         }
 
         /// One weight tensor's name and shape.
-        public struct Tensor: Codable, Sendable {
-            public var name: String
-            public var shape: [Int]
+        package struct Tensor: Codable, Sendable {
+            package var name: String
+            package var shape: [Int]
         }
     }
 
@@ -101,7 +101,7 @@ public enum ModelFile {
     }
 
     /// Reads only the header (for `inspect`), after the same checks as `read`.
-    public static func readHeader(_ path: String) throws -> Header {
+    package static func readHeader(_ path: String) throws -> Header {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ModelFileError(path: path, message: "no such file")
         }
@@ -191,7 +191,7 @@ public struct ModelFileError: Error, CustomStringConvertible, Sendable {
 }
 
 /// CRC-32 (IEEE 802.3, the zlib/PNG polynomial).
-public enum CRC32 {
+package enum CRC32 {
     static let table: [UInt32] = (0..<256).map { i in
         var c = UInt32(i)
         for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1 }
@@ -199,7 +199,7 @@ public enum CRC32 {
     }
 
     /// The checksum of `bytes`.
-    public static func checksum<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
+    package static func checksum<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
         var c: UInt32 = 0xFFFFFFFF
         for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
         return c ^ 0xFFFFFFFF

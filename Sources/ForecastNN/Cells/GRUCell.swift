@@ -11,18 +11,18 @@
 /// (H, 3H), orthogonal; `bias` is (2, 3H) = [b_in; b_rec], zeros. The state is `GRUState` (h only).
 ///
 /// - Complexity: forward 2·B·(I + H)·3H flops per step; backward about twice that.
-public final class GRUCell: RecurrentCell {
-    public typealias State = GRUState
-    public typealias Workspace = GRUWorkspace
-    public let inputSize: Int
-    public let hiddenSize: Int
+package final class GRUCell: RecurrentCell {
+    package typealias State = GRUState
+    package typealias Workspace = GRUWorkspace
+    package let inputSize: Int
+    package let hiddenSize: Int
     /// W, (I, 3H).
-    public let kernel: Parameter
+    package let kernel: Parameter
     /// U, (H, 3H).
-    public let recurrentKernel: Parameter
+    package let recurrentKernel: Parameter
     /// [b_in; b_rec], (2, 3H).
-    public let bias: Parameter
-    public var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
+    package let bias: Parameter
+    package var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
 
     // Trace of the last forward pass (training only; `infer` writes to the caller's workspace).
     private let trace = GRUWorkspace()
@@ -30,7 +30,7 @@ public final class GRUCell: RecurrentCell {
     private var dhu = TraceBuffer()     // (T, B, 3H)
     private var panels = TraceBuffer()  // Uᵀ packed for the backward products
 
-    public init(inputSize: Int, hiddenSize: Int, rng: inout SeededGenerator) {
+    package init(inputSize: Int, hiddenSize: Int, rng: inout SeededGenerator) {
         precondition(inputSize >= 1 && hiddenSize >= 1, "GRU sizes must be >= 1")
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
@@ -50,18 +50,18 @@ public final class GRUCell: RecurrentCell {
         bias = Parameter(sharing: other.bias)
     }
 
-    public func replica() -> GRUCell { GRUCell(sharing: self) }
+    package func replica() -> GRUCell { GRUCell(sharing: self) }
 
     /// Inputs up to this width are projected inside the fused step instead of by a separate product.
     static let inlineInputs = 8
 
-    public var outputs: UnsafePointer<Float> { trace.outputs }
+    package var outputs: UnsafePointer<Float> { trace.outputs }
 
-    public func forward(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: GRUState?) -> GRUState {
+    package func forward(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: GRUState?) -> GRUState {
         run(input, T, B, repeated, initial, into: trace, keepTrace: true)
     }
 
-    public func infer(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: GRUState?,
+    package func infer(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: GRUState?,
                       workspace: GRUWorkspace) -> GRUState {
         run(input, T, B, repeated, initial, into: workspace, keepTrace: false)
     }
@@ -165,7 +165,7 @@ public final class GRUCell: RecurrentCell {
     }
 
     @discardableResult
-    public func backward(dOutputs: UnsafePointer<Float>?, dFinal: GRUState?, dInput: UnsafeMutablePointer<Float>?) -> GRUState {
+    package func backward(dOutputs: UnsafePointer<Float>?, dFinal: GRUState?, dInput: UnsafeMutablePointer<Float>?) -> GRUState {
         let I = inputSize, H = hiddenSize, G = 3 * H
         let T = trace.T, B = trace.B, repeated = trace.repeated
         let gate = trace.gates.pointer, u = trace.hu.pointer, h = trace.hs.pointer, x = trace.xs.pointer
@@ -230,7 +230,7 @@ public final class GRUCell: RecurrentCell {
 }
 
 /// What one run of a `GRUCell` writes (see `CellWorkspace`), time-major.
-public final class GRUWorkspace: CellWorkspace {
+package final class GRUWorkspace: CellWorkspace {
     var T = 0, B = 0, H = 0, repeated = false
     var xs = TraceBuffer()      // (T, B, I) or (B, I); training only
     var xw = TraceBuffer()      // (T, B, 3H) or (B, 3H): x·W + b_in
@@ -239,7 +239,7 @@ public final class GRUWorkspace: CellWorkspace {
     var hs = TraceBuffer()      // (T+1, B, H), h_0 first
     var scratch = TraceBuffer() // packed panels, tiles, transposes
 
-    public init() {}
+    package init() {}
 
-    public var outputs: UnsafePointer<Float> { UnsafePointer(hs.pointer + B * H) }
+    package var outputs: UnsafePointer<Float> { UnsafePointer(hs.pointer + B * H) }
 }

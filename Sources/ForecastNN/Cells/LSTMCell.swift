@@ -15,25 +15,25 @@
 ///
 /// - Complexity: forward 2·B·(I + H)·4H flops per step (the input part once per sequence when the
 ///   input is repeated); backward about twice that.
-public final class LSTMCell: RecurrentCell {
-    public typealias State = LSTMState
-    public typealias Workspace = LSTMWorkspace
-    public let inputSize: Int
-    public let hiddenSize: Int
+package final class LSTMCell: RecurrentCell {
+    package typealias State = LSTMState
+    package typealias Workspace = LSTMWorkspace
+    package let inputSize: Int
+    package let hiddenSize: Int
     /// W, (I, 4H).
-    public let kernel: Parameter
+    package let kernel: Parameter
     /// U, (H, 4H).
-    public let recurrentKernel: Parameter
+    package let recurrentKernel: Parameter
     /// b, (4H).
-    public let bias: Parameter
-    public var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
+    package let bias: Parameter
+    package var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
 
     // Trace of the last forward pass (training only; `infer` writes to the caller's workspace).
     private let trace = LSTMWorkspace()
     private var dz = TraceBuffer()      // (T, B, 4H)
     private var panels = TraceBuffer()  // Uᵀ packed for the backward products
 
-    public init(inputSize: Int, hiddenSize: Int, rng: inout SeededGenerator) {
+    package init(inputSize: Int, hiddenSize: Int, rng: inout SeededGenerator) {
         precondition(inputSize >= 1 && hiddenSize >= 1, "LSTM sizes must be >= 1")
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
@@ -54,15 +54,15 @@ public final class LSTMCell: RecurrentCell {
         bias = Parameter(sharing: other.bias)
     }
 
-    public func replica() -> LSTMCell { LSTMCell(sharing: self) }
+    package func replica() -> LSTMCell { LSTMCell(sharing: self) }
 
-    public var outputs: UnsafePointer<Float> { trace.outputs }
+    package var outputs: UnsafePointer<Float> { trace.outputs }
 
-    public func forward(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: LSTMState?) -> LSTMState {
+    package func forward(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: LSTMState?) -> LSTMState {
         run(input, T, B, repeated, initial, into: trace, keepTrace: true)
     }
 
-    public func infer(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: LSTMState?,
+    package func infer(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: LSTMState?,
                       workspace: LSTMWorkspace) -> LSTMState {
         run(input, T, B, repeated, initial, into: workspace, keepTrace: false)
     }
@@ -184,7 +184,7 @@ public final class LSTMCell: RecurrentCell {
     }
 
     @discardableResult
-    public func backward(dOutputs: UnsafePointer<Float>?, dFinal: LSTMState?, dInput: UnsafeMutablePointer<Float>?) -> LSTMState {
+    package func backward(dOutputs: UnsafePointer<Float>?, dFinal: LSTMState?, dInput: UnsafeMutablePointer<Float>?) -> LSTMState {
         let I = inputSize, H = hiddenSize, G = 4 * H
         let T = trace.T, B = trace.B, repeated = trace.repeated
         let gate = trace.gates.pointer, c = trace.cs.pointer, h = trace.hs.pointer, tc = trace.tcs.pointer, x = trace.xs.pointer
@@ -253,7 +253,7 @@ public final class LSTMCell: RecurrentCell {
 }
 
 /// What one run of an `LSTMCell` writes (see `CellWorkspace`), time-major.
-public final class LSTMWorkspace: CellWorkspace {
+package final class LSTMWorkspace: CellWorkspace {
     var T = 0, B = 0, H = 0, repeated = false
     var xs = TraceBuffer()      // (T, B, I) or (B, I); training only
     var gates = TraceBuffer()   // (T, B, 4H) activated [i f g o]; training only
@@ -262,7 +262,7 @@ public final class LSTMWorkspace: CellWorkspace {
     var tcs = TraceBuffer()     // (T, B, H) tanh(c_t); training only
     var scratch = TraceBuffer() // packed panels, transposes, xw, sums
 
-    public init() {}
+    package init() {}
 
-    public var outputs: UnsafePointer<Float> { UnsafePointer(hs.pointer + B * H) }
+    package var outputs: UnsafePointer<Float> { UnsafePointer(hs.pointer + B * H) }
 }

@@ -1,17 +1,17 @@
 /// A trainable tensor: its values, its gradient (accumulated with `+=` by backward passes), its
 /// shape and a name in Keras' spelling (`kernel`, `recurrent_kernel`, `bias`).
-public final class Parameter: @unchecked Sendable {
+package final class Parameter: @unchecked Sendable {
     /// The name, unique within its layer.
-    public let name: String
+    package let name: String
     /// The shape, row-major.
-    public let shape: [Int]
+    package let shape: [Int]
     /// The values.
-    public let value: FloatBuffer
+    package let value: FloatBuffer
     /// The gradient of the loss with respect to `value`.
-    public let grad: FloatBuffer
+    package let grad: FloatBuffer
 
     /// A zero-initialised parameter.
-    public init(_ name: String, shape: [Int]) {
+    package init(_ name: String, shape: [Int]) {
         self.name = name
         self.shape = shape
         let n = shape.reduce(1, *)
@@ -20,7 +20,7 @@ public final class Parameter: @unchecked Sendable {
     }
 
     /// A parameter that shares `other`'s values but has its own gradient (a per-thread replica).
-    public init(sharing other: Parameter) {
+    package init(sharing other: Parameter) {
         name = other.name
         shape = other.shape
         value = other.value
@@ -28,5 +28,5 @@ public final class Parameter: @unchecked Sendable {
     }
 
     /// The number of elements.
-    public var count: Int { value.count }
+    package var count: Int { value.count }
 }

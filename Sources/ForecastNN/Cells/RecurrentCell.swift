@@ -1,7 +1,7 @@
 /// The state a recurrent cell carries from one step to the next. Each cell has its own state
 /// type — an LSTM carries `(h, c)`, a GRU only `h` — so passing one where the other is expected
 /// does not compile. Buffers are (B, H), row-major.
-public protocol RecurrentState {
+package protocol RecurrentState {
     /// The hidden output h, (B, H).
     var h: FloatBuffer { get }
     /// A state of zeros.
@@ -16,7 +16,7 @@ public protocol RecurrentState {
 /// time; a `replica()` shares the weights with separate gradients and traces, for another thread.
 /// `infer` writes only to the workspace it is given and reads the weights, so one cell serves any
 /// number of concurrent predictions, each with its own workspace (while nobody trains it).
-public protocol RecurrentCell: AnyObject {
+package protocol RecurrentCell: AnyObject {
     /// The state type this cell carries between steps.
     associatedtype State: RecurrentState
     /// Everything a run writes besides its result: the outputs, the state sequence and scratch.
@@ -53,7 +53,7 @@ public protocol RecurrentCell: AnyObject {
 
 /// Converts an encoder's final state into a decoder's initial state, and carries the gradient back.
 /// Required whenever the two cells' states differ, so a mismatch is explicit and checked by types.
-public protocol StateBridge: Sendable {
+package protocol StateBridge: Sendable {
     associatedtype Source: RecurrentState
     associatedtype Target: RecurrentState
     /// The decoder's initial state made from the encoder's final one.
@@ -63,46 +63,46 @@ public protocol StateBridge: Sendable {
 }
 
 /// Hands a state over unchanged (encoder and decoder of the same kind).
-public struct IdentityBridge<S: RecurrentState>: StateBridge {
-    public init() {}
-    public func carry(_ s: S, batch: Int, hidden: Int) -> S { s }
-    public func pullback(_ d: S, batch: Int, hidden: Int) -> S { d }
+package struct IdentityBridge<S: RecurrentState>: StateBridge {
+    package init() {}
+    package func carry(_ s: S, batch: Int, hidden: Int) -> S { s }
+    package func pullback(_ d: S, batch: Int, hidden: Int) -> S { d }
 }
 
 /// LSTM encoder to GRU decoder: the GRU starts from the LSTM's h; the cell state c is dropped,
 /// so its gradient is zero.
-public struct LSTMToGRUBridge: StateBridge {
-    public init() {}
-    public func carry(_ s: LSTMState, batch: Int, hidden: Int) -> GRUState { GRUState(h: s.h) }
-    public func pullback(_ d: GRUState, batch: Int, hidden: Int) -> LSTMState {
+package struct LSTMToGRUBridge: StateBridge {
+    package init() {}
+    package func carry(_ s: LSTMState, batch: Int, hidden: Int) -> GRUState { GRUState(h: s.h) }
+    package func pullback(_ d: GRUState, batch: Int, hidden: Int) -> LSTMState {
         LSTMState(h: d.h, c: FloatBuffer(count: batch * hidden))
     }
 }
 
 /// GRU encoder to LSTM decoder: the LSTM starts from the GRU's h with c = 0.
-public struct GRUToLSTMBridge: StateBridge {
-    public init() {}
-    public func carry(_ s: GRUState, batch: Int, hidden: Int) -> LSTMState {
+package struct GRUToLSTMBridge: StateBridge {
+    package init() {}
+    package func carry(_ s: GRUState, batch: Int, hidden: Int) -> LSTMState {
         LSTMState(h: s.h, c: FloatBuffer(count: batch * hidden))
     }
-    public func pullback(_ d: LSTMState, batch: Int, hidden: Int) -> GRUState { GRUState(h: d.h) }
+    package func pullback(_ d: LSTMState, batch: Int, hidden: Int) -> GRUState { GRUState(h: d.h) }
 }
 
 /// The state of an LSTM: hidden output h and cell state c, each (B, H).
-public struct LSTMState: RecurrentState {
-    public var h: FloatBuffer
-    public var c: FloatBuffer
-    public init(h: FloatBuffer, c: FloatBuffer) { self.h = h; self.c = c }
-    public static func zeros(batch: Int, hidden: Int) -> LSTMState {
+package struct LSTMState: RecurrentState {
+    package var h: FloatBuffer
+    package var c: FloatBuffer
+    package init(h: FloatBuffer, c: FloatBuffer) { self.h = h; self.c = c }
+    package static func zeros(batch: Int, hidden: Int) -> LSTMState {
         LSTMState(h: FloatBuffer(count: batch * hidden), c: FloatBuffer(count: batch * hidden))
     }
 }
 
 /// The state of a GRU: the hidden output h, (B, H).
-public struct GRUState: RecurrentState {
-    public var h: FloatBuffer
-    public init(h: FloatBuffer) { self.h = h }
-    public static func zeros(batch: Int, hidden: Int) -> GRUState { GRUState(h: FloatBuffer(count: batch * hidden)) }
+package struct GRUState: RecurrentState {
+    package var h: FloatBuffer
+    package init(h: FloatBuffer) { self.h = h }
+    package static func zeros(batch: Int, hidden: Int) -> GRUState { GRUState(h: FloatBuffer(count: batch * hidden)) }
 }
 
 /// The memory one run of a recurrent cell writes: its outputs, the state sequence, scratch (and,
@@ -111,7 +111,7 @@ public struct GRUState: RecurrentState {
 /// largest (T, B) seen and are reused, so a workspace kept across calls allocates only once.
 ///
 /// Not `Sendable`: a workspace serves one caller at a time.
-public protocol CellWorkspace: AnyObject {
+package protocol CellWorkspace: AnyObject {
     /// An empty workspace (buffers are allocated on first use).
     init()
     /// h_1...h_T of the last run into this workspace, (T, B, H).

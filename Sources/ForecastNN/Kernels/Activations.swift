@@ -9,7 +9,7 @@ import Darwin
 /// SIMD16 lanes (Cephes' polynomial after range reduction, about 1 ulp on the clamped range).
 /// The naive twins use libm and are the tests' reference. On x86-64 the passes over arrays run in C
 /// (CForecastKernels; see `Kernels.backend`), with the code here as their twin.
-public enum Activations {
+package enum Activations {
     typealias V = SIMD16<Float>
 
     /// e^x on 16 lanes; inputs are clamped to [-87.3, 88.7] (the finite range of Float).
@@ -44,7 +44,7 @@ public enum Activations {
     @inline(__always) static func tanh(_ x: V) -> V { 1 - 2 / (exp(x + x) + 1) }
 
     /// x[i] = sigmoid(x[i]) for i in 0..<n.
-    public static func sigmoid(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
+    package static func sigmoid(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
         if Kernels.reference { for k in 0..<n { x[k] = sigmoidNaive(x[k]) }; return }
         if let native = Kernels.native { return native.sigmoid(x, n) }
         var i = 0
@@ -55,7 +55,7 @@ public enum Activations {
     }
 
     /// x[i] = tanh(x[i]) for i in 0..<n.
-    public static func tanh(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
+    package static func tanh(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
         if Kernels.reference { for k in 0..<n { x[k] = tanhNaive(x[k]) }; return }
         if let native = Kernels.native { return native.tanh(x, n) }
         var i = 0
@@ -78,7 +78,7 @@ public enum Activations {
     }
 
     /// Reference: libm's logistic function.
-    public static func sigmoidNaive(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
+    package static func sigmoidNaive(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
     /// Reference: libm's tanh.
-    public static func tanhNaive(_ x: Float) -> Float { tanhf(x) }
+    package static func tanhNaive(_ x: Float) -> Float { tanhf(x) }
 }

@@ -3,21 +3,21 @@
 /// Layers and optimisers hold their weights, gradients and activations in these buffers so that
 /// kernels can take raw pointers without copies or exclusivity checks. It is `@unchecked Sendable`
 /// under one rule: concurrent writers must touch disjoint ranges.
-public final class FloatBuffer: @unchecked Sendable {
+package final class FloatBuffer: @unchecked Sendable {
     /// The number of elements.
-    public let count: Int
+    package let count: Int
     /// The first element; valid for the buffer's lifetime.
-    public let pointer: UnsafeMutablePointer<Float>
+    package let pointer: UnsafeMutablePointer<Float>
 
     /// A buffer of `count` zeros.
-    public init(count: Int) {
+    package init(count: Int) {
         self.count = count
         pointer = .allocate(capacity: max(count, 1))
         pointer.initialize(repeating: 0, count: max(count, 1))
     }
 
     /// A buffer holding a copy of `values`.
-    public convenience init(_ values: [Float]) {
+    package convenience init(_ values: [Float]) {
         self.init(count: values.count)
         values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: values.count) }
     }
@@ -25,19 +25,19 @@ public final class FloatBuffer: @unchecked Sendable {
     deinit { pointer.deallocate() }
 
     /// Element `i`.
-    @inlinable public subscript(i: Int) -> Float {
+    @inlinable package subscript(i: Int) -> Float {
         get { pointer[i] }
         set { pointer[i] = newValue }
     }
 
     /// A copy of the contents.
-    public var array: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+    package var array: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
 
     /// Sets every element to zero.
-    public func zero() { pointer.update(repeating: 0, count: count) }
+    package func zero() { pointer.update(repeating: 0, count: count) }
 
     /// Copies another buffer of the same size into this one.
-    public func copy(from other: FloatBuffer) {
+    package func copy(from other: FloatBuffer) {
         precondition(other.count == count, "copy between buffers of \(other.count) and \(count) elements")
         pointer.update(from: other.pointer, count: count)
     }

@@ -19,7 +19,7 @@ extension Kernels {
 
     /// When false, the cells use the unfused path (gate product, then activation passes) even where
     /// a fused step exists. Task-local, for the tests that compare the two.
-    @TaskLocal public static var fusedSteps = true
+    @TaskLocal package static var fusedSteps = true
 
     /// Packs `gateCount` gate blocks of [W (I, gateCount·H); U (H, gateCount·H)] into panels:
     /// panel c holds, for k in 0..<(I + H), the 16 columns of units 16c..<16c+16 of every gate.

@@ -7,16 +7,16 @@
 /// `Kernels.backend`): the Swift code here is their readable twin and runs on other architectures.
 /// Swift compiled for baseline x86-64 (no `-target-cpu`, which a versioned dependency cannot set)
 /// would lower `addProduct` to calls to libm's `fmaf`, ~30x slower with the same results.
-public enum Kernels {
+package enum Kernels {
     /// When true, every product and activation uses its naive reference twin (libm for the
     /// activations). Task-local, so a test can run a whole training with the twins
     /// (`Kernels.$reference.withValue(true) { ... }`) without affecting anything running beside it.
-    @TaskLocal public static var reference = false
+    @TaskLocal package static var reference = false
 
     /// C[M,N] = A[M,K] · B[K,N] (or `+=` when `accumulate`), all row-major with leading dimensions.
     ///
     /// - Complexity: 2·M·N·K flops.
-    public static func gemm(_ M: Int, _ N: Int, _ K: Int,
+    package static func gemm(_ M: Int, _ N: Int, _ K: Int,
                             _ A: UnsafePointer<Float>, _ lda: Int,
                             _ B: UnsafePointer<Float>, _ ldb: Int,
                             _ C: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool) {
@@ -65,7 +65,7 @@ public enum Kernels {
     /// Packs B (K, N), N a multiple of 32, as N/32 contiguous (K x 32) panels: the layout
     /// `gemmPacked` reads. Packing a matrix used by many products (a recurrent kernel over all
     /// steps) once saves repacking it in each `gemm`.
-    public static func packPanels(_ K: Int, _ N: Int, _ B: UnsafePointer<Float>, _ ldb: Int, into dst: UnsafeMutablePointer<Float>) {
+    package static func packPanels(_ K: Int, _ N: Int, _ B: UnsafePointer<Float>, _ ldb: Int, into dst: UnsafeMutablePointer<Float>) {
         precondition(N % 32 == 0, "packPanels needs N to be a multiple of 32")
         var d = dst
         for j in stride(from: 0, to: N, by: 32) {
@@ -79,7 +79,7 @@ public enum Kernels {
 
     /// C[M,N] = A · B (or `+=`) with B given by `packPanels`: the same products, in the same
     /// order, as `gemm`.
-    public static func gemmPacked(_ M: Int, _ N: Int, _ K: Int, _ A: UnsafePointer<Float>, _ lda: Int,
+    package static func gemmPacked(_ M: Int, _ N: Int, _ K: Int, _ A: UnsafePointer<Float>, _ lda: Int,
                                   panels: UnsafePointer<Float>, _ C: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool) {
         if reference {   // the textbook loop, reading B from the panels
             for p in 0..<(N / 32) {
@@ -213,7 +213,7 @@ public enum Kernels {
     /// transpose is needed. Results are bit-identical to `gemmTNNaive`.
     ///
     /// - Complexity: 2·M·N·K flops.
-    public static func gemmTN(_ M: Int, _ N: Int, _ K: Int,
+    package static func gemmTN(_ M: Int, _ N: Int, _ K: Int,
                               _ A: UnsafePointer<Float>, _ lda: Int,
                               _ B: UnsafePointer<Float>, _ ldb: Int,
                               _ C: UnsafeMutablePointer<Float>, _ ldc: Int) {
@@ -281,7 +281,7 @@ public enum Kernels {
     }
 
     /// The reference twin of `gemmTN`.
-    public static func gemmTNNaive(_ M: Int, _ N: Int, _ K: Int,
+    package static func gemmTNNaive(_ M: Int, _ N: Int, _ K: Int,
                                    _ A: UnsafePointer<Float>, _ lda: Int,
                                    _ B: UnsafePointer<Float>, _ ldb: Int,
                                    _ C: UnsafeMutablePointer<Float>, _ ldc: Int) {
@@ -332,7 +332,7 @@ public enum Kernels {
     }
 
     /// The reference twin of `gemm`: the textbook triple loop, fused multiply-add in k order.
-    public static func gemmNaive(_ M: Int, _ N: Int, _ K: Int,
+    package static func gemmNaive(_ M: Int, _ N: Int, _ K: Int,
                                  _ A: UnsafePointer<Float>, _ lda: Int,
                                  _ B: UnsafePointer<Float>, _ ldb: Int,
                                  _ C: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool) {
@@ -346,7 +346,7 @@ public enum Kernels {
     }
 
     /// dst[N,M] = srcᵀ for src[M,N] with leading dimension `lds`.
-    public static func transpose(_ M: Int, _ N: Int, _ src: UnsafePointer<Float>, _ lds: Int,
+    package static func transpose(_ M: Int, _ N: Int, _ src: UnsafePointer<Float>, _ lds: Int,
                                  _ dst: UnsafeMutablePointer<Float>) {
         // Blocked so both sides stay in cache for large M.
         let bs = 32
@@ -365,7 +365,7 @@ public enum Kernels {
 
     /// dst[n] = Σ_t src[t, n] over `steps` blocks of `n` values, summed in time order (the gradient
     /// of an input repeated at every step).
-    public static func sumOverSteps(_ steps: Int, _ n: Int, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
+    package static func sumOverSteps(_ steps: Int, _ n: Int, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
         dst.update(from: src, count: n)
         for t in 1..<max(steps, 1) {
             let d = src + t * n
@@ -388,7 +388,7 @@ public enum Kernels {
     }
 
     /// out[N] += Σ_rows x[rows, N] (column sums, for bias gradients), rows summed in order.
-    public static func addColumnSums(_ rows: Int, _ N: Int, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+    package static func addColumnSums(_ rows: Int, _ N: Int, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {
             let row = x + r * N
             var j = 0

@@ -6,11 +6,11 @@ import Darwin
 
 /// A small, fast, seedable generator (xoshiro256**, seeded through SplitMix64), so that the same
 /// seed gives the same weights, shuffles and dropout masks on every platform.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
+package struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var s: (UInt64, UInt64, UInt64, UInt64)
 
     /// A generator whose whole stream is determined by `seed`.
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         var z = seed
         func splitmix() -> UInt64 {
             z &+= 0x9E3779B97F4A7C15
@@ -22,7 +22,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         s = (splitmix(), splitmix(), splitmix(), splitmix())
     }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
         let t = s.1 << 17
         s.2 ^= s.0; s.3 ^= s.1; s.1 ^= s.2; s.0 ^= s.3
@@ -32,17 +32,17 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform Double in [0, 1).
-    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+    package mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
     /// A standard normal sample (Box–Muller).
-    public mutating func normal() -> Double {
+    package mutating func normal() -> Double {
         let u1 = max(unit(), 1e-300), u2 = unit()
         return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
     /// A deterministic Fisher–Yates shuffle (the standard library's shuffle is not specified to
     /// stay the same across releases).
-    public mutating func shuffle<T>(_ a: inout [T]) {
+    package mutating func shuffle<T>(_ a: inout [T]) {
         guard a.count > 1 else { return }
         for i in stride(from: a.count - 1, to: 0, by: -1) {
             let j = Int(next() % UInt64(i + 1))
@@ -52,9 +52,9 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 }
 
 /// Weight initialisers with Keras' definitions, so that settings carry across.
-public enum Initializer {
+package enum Initializer {
     /// Glorot (Xavier) uniform: U(-l, l) with l = sqrt(6 / (fanIn + fanOut)). Keras' default kernel.
-    public static func glorotUniform(rows fanIn: Int, cols fanOut: Int, into w: FloatBuffer, rng: inout SeededGenerator) {
+    package static func glorotUniform(rows fanIn: Int, cols fanOut: Int, into w: FloatBuffer, rng: inout SeededGenerator) {
         let limit = (6.0 / Double(fanIn + fanOut)).squareRoot()
         for i in 0..<(fanIn * fanOut) { w[i] = Float((rng.unit() * 2 - 1) * limit) }
     }
@@ -62,7 +62,7 @@ public enum Initializer {
     /// Orthogonal: a (rows x cols) matrix with orthonormal rows (rows <= cols) or columns, from
     /// the QR decomposition of a Gaussian matrix with R's diagonal made positive, as Keras'
     /// `Orthogonal` (the default recurrent kernel) does.
-    public static func orthogonal(rows: Int, cols: Int, into w: FloatBuffer, rng: inout SeededGenerator) {
+    package static func orthogonal(rows: Int, cols: Int, into w: FloatBuffer, rng: inout SeededGenerator) {
         let long = max(rows, cols), short = min(rows, cols)
         // Columns of a (long x short) Gaussian matrix, orthonormalised by modified Gram–Schmidt
         // (whose R has a positive diagonal by construction).

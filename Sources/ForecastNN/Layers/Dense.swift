@@ -4,17 +4,17 @@
 /// `kernel` W is (I, O), glorot-uniform; `bias` b is (O), zeros (Keras' defaults).
 ///
 /// - Complexity: 2·N·I·O flops forward for N rows.
-public final class Dense {
+package final class Dense {
     /// Input features (I).
-    public let inputSize: Int
+    package let inputSize: Int
     /// Output features (O).
-    public let outputSize: Int
+    package let outputSize: Int
     /// W, (I, O).
-    public let kernel: Parameter
+    package let kernel: Parameter
     /// b, (O).
-    public let bias: Parameter
+    package let bias: Parameter
     /// The parameters, in Keras' order.
-    public var parameters: [Parameter] { [kernel, bias] }
+    package var parameters: [Parameter] { [kernel, bias] }
 
     private var rows = 0
     private var xs = TraceBuffer()   // (N, I), kept for backward
@@ -22,7 +22,7 @@ public final class Dense {
     private var wt = TraceBuffer()   // Wᵀ and xᵀ scratch
 
     /// A layer with fresh Keras-style weights.
-    public init(inputSize: Int, outputSize: Int, rng: inout SeededGenerator) {
+    package init(inputSize: Int, outputSize: Int, rng: inout SeededGenerator) {
         self.inputSize = inputSize
         self.outputSize = outputSize
         kernel = Parameter("kernel", shape: [inputSize, outputSize])
@@ -38,10 +38,10 @@ public final class Dense {
     }
 
     /// A layer sharing this one's weights with its own gradients and trace.
-    public func replica() -> Dense { Dense(sharing: self) }
+    package func replica() -> Dense { Dense(sharing: self) }
 
     /// y (N, O) for x (N, I); the result stays valid until the next forward.
-    public func forward(_ x: UnsafePointer<Float>, rows N: Int) -> UnsafePointer<Float> {
+    package func forward(_ x: UnsafePointer<Float>, rows N: Int) -> UnsafePointer<Float> {
         let I = inputSize, O = outputSize
         rows = N
         let xc = xs.ensure(N * I)
@@ -53,14 +53,14 @@ public final class Dense {
 
     /// Writes y (N, O) for x (N, I) to `y` without keeping x for `backward` (prediction). Reads
     /// only the weights, so concurrent calls writing to distinct `y` are safe.
-    public func infer(_ x: UnsafePointer<Float>, rows N: Int, into y: UnsafeMutablePointer<Float>) {
+    package func infer(_ x: UnsafePointer<Float>, rows N: Int, into y: UnsafeMutablePointer<Float>) {
         let O = outputSize
         for r in 0..<N { (y + r * O).update(from: bias.value.pointer, count: O) }
         Kernels.gemm(N, O, inputSize, x, inputSize, kernel.value.pointer, O, y, O, accumulate: true)
     }
 
     /// Accumulates dW += xᵀ·dy and db += Σ dy; writes dx = dy·Wᵀ (N, I).
-    public func backward(_ dy: UnsafePointer<Float>, dInput dx: UnsafeMutablePointer<Float>) {
+    package func backward(_ dy: UnsafePointer<Float>, dInput dx: UnsafeMutablePointer<Float>) {
         let I = inputSize, O = outputSize, N = rows
         let s = wt.ensure(O * I + I * N)
         Kernels.transpose(I, O, kernel.value.pointer, O, s)

@@ -16,17 +16,17 @@
 /// Training (`forward`, `backward`) keeps its trace in the network: one caller at a time.
 /// `predict` writes only to the `InferenceWorkspace` it is given, so any number of threads may
 /// predict with one network at once, each with its own workspace, as long as nobody trains it.
-public final class Seq2Seq<Encoder: RecurrentCell, Decoder: RecurrentCell, Bridge: StateBridge>: SequenceModel
+package final class Seq2Seq<Encoder: RecurrentCell, Decoder: RecurrentCell, Bridge: StateBridge>: SequenceModel
 where Bridge.Source == Encoder.State, Bridge.Target == Decoder.State {
-    public let config: NetworkConfig
+    package let config: NetworkConfig
     /// The encoder layers, bottom first.
-    public let encoder: [Encoder]
+    package let encoder: [Encoder]
     /// The decoder layers, bottom first.
-    public let decoder: [Decoder]
+    package let decoder: [Decoder]
     /// The TimeDistributed Dense head.
-    public let head: Dense
+    package let head: Dense
     /// How encoder states become decoder states.
-    public let bridge: Bridge
+    package let bridge: Bridge
 
     private var L = 0, B = 0
     private var masks: [TraceBuffer]    // dropout masks, one per boundary between stacked layers
@@ -57,7 +57,7 @@ where Bridge.Source == Encoder.State, Bridge.Target == Decoder.State {
     }
 
     /// A network with fresh weights drawn from `seed`.
-    public init(_ config: NetworkConfig, bridge: Bridge, seed: UInt64) {
+    package init(_ config: NetworkConfig, bridge: Bridge, seed: UInt64) {
         precondition(config.layers >= 1 && config.hiddenSize >= 1 && config.horizon >= 1 && config.inputSize >= 1,
                      "network sizes must be >= 1: \(config)")
         precondition(config.futureSize >= 0, "futureSize must be >= 0: \(config)")
@@ -85,9 +85,9 @@ where Bridge.Source == Encoder.State, Bridge.Target == Decoder.State {
         grads = Array(repeating: TraceBuffer(), count: 2)
     }
 
-    public func replica() -> any SequenceModel { Seq2Seq(replicating: self) }
+    package func replica() -> any SequenceModel { Seq2Seq(replicating: self) }
 
-    public var namedParameters: [(name: String, parameter: Parameter)] {
+    package var namedParameters: [(name: String, parameter: Parameter)] {
         var out: [(String, Parameter)] = []
         for (k, l) in encoder.enumerated() { for p in l.parameters { out.append(("encoder.\(k).\(p.name)", p)) } }
         for (k, l) in decoder.enumerated() { for p in l.parameters { out.append(("decoder.\(k).\(p.name)", p)) } }
@@ -107,14 +107,14 @@ where Bridge.Source == Encoder.State, Bridge.Target == Decoder.State {
         return UnsafePointer(d)
     }
 
-    public func forward(_ x: UnsafePointer<Float>, future: UnsafePointer<Float>?, lookback L: Int, batch B: Int,
+    package func forward(_ x: UnsafePointer<Float>, future: UnsafePointer<Float>?, lookback L: Int, batch B: Int,
                         dropout rng: UnsafeMutablePointer<SeededGenerator>?) -> UnsafePointer<Float> {
         self.L = L; self.B = B
         usedDropout = rng != nil && config.dropout > 0
         return run(x, future, L, B, rng: rng, scratch: nil)
     }
 
-    public func predict(_ x: UnsafePointer<Float>, future: UnsafePointer<Float>?, lookback L: Int, batch B: Int,
+    package func predict(_ x: UnsafePointer<Float>, future: UnsafePointer<Float>?, lookback L: Int, batch B: Int,
                         workspace: InferenceWorkspace) -> UnsafePointer<Float> {
         run(x, future, L, B, rng: nil, scratch: scratch(in: workspace))
     }
@@ -186,7 +186,7 @@ where Bridge.Source == Encoder.State, Bridge.Target == Decoder.State {
         return UnsafePointer(y)
     }
 
-    public func backward(_ dY: UnsafePointer<Float>) {
+    package func backward(_ dY: UnsafePointer<Float>) {
         let H = config.hiddenSize, F = config.futureSize, steps = config.horizon
         // The widest gradient between layers: (L, B, H) in the encoder, (steps, B, H + Ff) at decoder 0's input.
         let n = max(steps * (H + F), L * H) * B

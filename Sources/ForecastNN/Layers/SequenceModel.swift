@@ -13,30 +13,30 @@ public enum DecoderStart: String, Sendable, Codable, CaseIterable {
 }
 
 /// The sizes and options of a sequence-to-sequence network.
-public struct NetworkConfig: Sendable, Codable, Equatable {
+package struct NetworkConfig: Sendable, Codable, Equatable {
     /// Features per input step (target plus covariates).
-    public var inputSize: Int
+    package var inputSize: Int
     /// Values predicted per output step.
-    public var outputSize: Int = 1
+    package var outputSize: Int = 1
     /// Hidden units of every recurrent layer.
-    public var hiddenSize: Int = 64
+    package var hiddenSize: Int = 64
     /// Recurrent layers in the encoder, and in the decoder.
-    public var layers: Int = 1
+    package var layers: Int = 1
     /// Output steps (the horizon H).
-    public var horizon: Int
+    package var horizon: Int
     /// Encoder cell.
-    public var encoder: CellKind = .lstm
+    package var encoder: CellKind = .lstm
     /// Decoder cell.
-    public var decoder: CellKind = .lstm
+    package var decoder: CellKind = .lstm
     /// Where the decoder's state starts.
-    public var decoderStart: DecoderStart = .encoderState
+    package var decoderStart: DecoderStart = .encoderState
     /// Dropout rate applied between stacked recurrent layers during training.
-    public var dropout: Double = 0
+    package var dropout: Double = 0
     /// Known-future features per output step, concatenated to the repeated encoder output at the
     /// decoder's input. 0 (the default) is the plain `RepeatVector` model.
-    public var futureSize: Int = 0
+    package var futureSize: Int = 0
 
-    public init(inputSize: Int, horizon: Int, hiddenSize: Int = 64, layers: Int = 1,
+    package init(inputSize: Int, horizon: Int, hiddenSize: Int = 64, layers: Int = 1,
                 encoder: CellKind = .lstm, decoder: CellKind = .lstm,
                 decoderStart: DecoderStart = .encoderState, dropout: Double = 0, outputSize: Int = 1,
                 futureSize: Int = 0) {
@@ -56,7 +56,7 @@ public struct NetworkConfig: Sendable, Codable, Equatable {
 extension NetworkConfig {
     /// Decodes as the synthesized conformance would, except that `futureSize` may be absent
     /// (model files written before it existed) and then is 0. Encoding stays synthesized.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         inputSize = try c.decode(Int.self, forKey: .inputSize)
         outputSize = try c.decode(Int.self, forKey: .outputSize)
@@ -76,7 +76,7 @@ extension NetworkConfig {
 ///
 /// `future` holds the known-future features, (H, B, Ff) time-major with Ff = `config.futureSize`:
 /// it must be given exactly when `futureSize > 0`. The forms without `future:` pass `nil`.
-public protocol SequenceModel: AnyObject {
+package protocol SequenceModel: AnyObject {
     /// The configuration it was built from.
     var config: NetworkConfig { get }
     /// All parameters, named `encoder.0.kernel`, ..., `dense.bias`.
@@ -99,21 +99,21 @@ public protocol SequenceModel: AnyObject {
 
 extension SequenceModel {
     /// `forward` without known-future features (`config.futureSize` must be 0).
-    public func forward(_ x: UnsafePointer<Float>, lookback L: Int, batch B: Int,
+    package func forward(_ x: UnsafePointer<Float>, lookback L: Int, batch B: Int,
                         dropout: UnsafeMutablePointer<SeededGenerator>?) -> UnsafePointer<Float> {
         forward(x, future: nil, lookback: L, batch: B, dropout: dropout)
     }
     /// `predict` without known-future features (`config.futureSize` must be 0).
-    public func predict(_ x: UnsafePointer<Float>, lookback L: Int, batch B: Int,
+    package func predict(_ x: UnsafePointer<Float>, lookback L: Int, batch B: Int,
                         workspace: InferenceWorkspace) -> UnsafePointer<Float> {
         predict(x, future: nil, lookback: L, batch: B, workspace: workspace)
     }
     /// The parameters without names.
-    public var parameters: [Parameter] { namedParameters.map(\.parameter) }
+    package var parameters: [Parameter] { namedParameters.map(\.parameter) }
     /// The number of trainable scalars.
-    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+    package var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
     /// Sets every gradient to zero.
-    public func zeroGradients() { for p in parameters { p.grad.zero() } }
+    package func zeroGradients() { for p in parameters { p.grad.zero() } }
 }
 
 /// The memory a `SequenceModel.predict` writes: every layer's outputs and scratch, and the
@@ -121,15 +121,15 @@ extension SequenceModel {
 /// calls to avoid reallocating; the network's weights are only read, so predictions with
 /// distinct workspaces may run at once. Buffers grow to the largest batch seen. Not `Sendable`:
 /// one caller at a time.
-public final class InferenceWorkspace {
+package final class InferenceWorkspace {
     /// The buffers of the network that used this workspace last (made by it on first use).
     var storage: AnyObject?
     /// An empty workspace; the first prediction allocates what it needs.
-    public init() {}
+    package init() {}
 }
 
 /// Builds the network a configuration names, choosing the cells and the state bridge.
-public func makeNetwork(_ config: NetworkConfig, seed: UInt64) -> any SequenceModel {
+package func makeNetwork(_ config: NetworkConfig, seed: UInt64) -> any SequenceModel {
     switch (config.encoder, config.decoder) {
     case (.lstm, .lstm): return Seq2Seq<LSTMCell, LSTMCell, IdentityBridge<LSTMState>>(config, bridge: IdentityBridge(), seed: seed)
     case (.gru, .gru): return Seq2Seq<GRUCell, GRUCell, IdentityBridge<GRUState>>(config, bridge: IdentityBridge(), seed: seed)

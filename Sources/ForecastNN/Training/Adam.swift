@@ -4,21 +4,21 @@
 ///
 ///     m ← m + (g − m)(1 − β1)      v ← v + (g² − v)(1 − β2)
 ///     α = lr·√(1 − β2ᵗ)/(1 − β1ᵗ)  θ ← θ − α·m/(√v + ε)
-public final class Adam {
+package final class Adam {
     /// The step size; change it between steps (plateau schedules do).
-    public var learningRate: Double
-    public let beta1: Double
-    public let beta2: Double
-    public let epsilon: Double
+    package var learningRate: Double
+    package let beta1: Double
+    package let beta2: Double
+    package let epsilon: Double
     /// Decoupled weight decay: θ ← θ − lr·decay·θ before each step. 0 is plain Adam.
-    public let weightDecay: Double
+    package let weightDecay: Double
     /// The steps taken so far.
-    public private(set) var step = 0
+    package private(set) var step = 0
     private var m: [FloatBuffer]
     private var v: [FloatBuffer]
 
     /// An optimiser for `parameters` (their order must stay the same between steps).
-    public init(parameters: [Parameter], learningRate: Double = 1e-3, beta1: Double = 0.9,
+    package init(parameters: [Parameter], learningRate: Double = 1e-3, beta1: Double = 0.9,
                 beta2: Double = 0.999, epsilon: Double = 1e-7, weightDecay: Double = 0) {
         self.learningRate = learningRate
         self.beta1 = beta1
@@ -30,10 +30,10 @@ public final class Adam {
     }
 
     /// The optimiser's moment estimates and step, for checkpoints.
-    public var state: (step: Int, m: [[Float]], v: [[Float]]) { (step, m.map(\.array), v.map(\.array)) }
+    package var state: (step: Int, m: [[Float]], v: [[Float]]) { (step, m.map(\.array), v.map(\.array)) }
 
     /// Restores a saved state (from `state`).
-    public func restore(step: Int, m: [[Float]], v: [[Float]]) {
+    package func restore(step: Int, m: [[Float]], v: [[Float]]) {
         precondition(m.count == self.m.count && v.count == self.v.count, "optimizer state does not match the parameters")
         self.step = step
         for (b, a) in zip(self.m, m) where a.count == b.count { b.copy(from: FloatBuffer(a)) }
@@ -41,7 +41,7 @@ public final class Adam {
     }
 
     /// Applies one update from the parameters' gradients.
-    public func update(_ parameters: [Parameter]) {
+    package func update(_ parameters: [Parameter]) {
         step += 1
         let t = Double(step)
         let alpha = Float(learningRate * (1 - pow(beta2, t)).squareRoot() / (1 - pow(beta1, t)))
@@ -68,7 +68,7 @@ public final class Adam {
     /// Scales all gradients so that their global L2 norm is at most `maxNorm`; returns the norm
     /// before clipping (NaN or infinite when a gradient is).
     @discardableResult
-    public static func clipGlobalNorm(_ parameters: [Parameter], maxNorm: Double) -> Double {
+    package static func clipGlobalNorm(_ parameters: [Parameter], maxNorm: Double) -> Double {
         // Sixteen running sums per parameter, added in a fixed order: deterministic and vectorised.
         var sum = 0.0
         for p in parameters {

@@ -9,7 +9,7 @@ public enum Loss: String, Sendable, Codable, CaseIterable {
 
     /// The loss of `n` predictions against targets; writes dLoss/dPrediction into `grad` when given.
     /// Sums run in Double in index order, so the value is reproducible.
-    public func evaluate(_ prediction: UnsafePointer<Float>, _ target: UnsafePointer<Float>, count n: Int,
+    package func evaluate(_ prediction: UnsafePointer<Float>, _ target: UnsafePointer<Float>, count n: Int,
                          gradient grad: UnsafeMutablePointer<Float>?) -> Double {
         var total = 0.0
         let scale = 1 / Float(n)
