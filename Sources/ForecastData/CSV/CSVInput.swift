@@ -9,13 +9,13 @@ import Darwin
 ///
 /// Only a regular file may be opened more than once (to peek at its header, or to read two halves
 /// in parallel); anything else is opened once and read front to back, never seeked.
-public enum CSVInput {
+package enum CSVInput {
     /// How messages name the input: `-` is "standard input".
-    public static func displayName(_ path: String) -> String { path == "-" ? "standard input" : path }
+    package static func displayName(_ path: String) -> String { path == "-" ? "standard input" : path }
 
     /// The size of `path` when it is a regular file (links followed); `nil` for standard input,
     /// FIFOs, devices and anything that cannot be stat'ed (the open reports why).
-    public static func regularFileSize(_ path: String) -> Int? {
+    package static func regularFileSize(_ path: String) -> Int? {
         guard path != "-" else { return nil }
         var st = stat()
         guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }

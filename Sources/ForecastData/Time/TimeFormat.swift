@@ -37,7 +37,7 @@ public enum TimeFormat: Equatable, Hashable, Sendable, Codable {
     }
 
     /// Parses one value in this format; `nil` when it does not match.
-    public func parse(_ s: UnsafeBufferPointer<UInt8>) -> Int64? {
+    package func parse(_ s: UnsafeBufferPointer<UInt8>) -> Int64? {
         switch self {
         case .index: return TimeParsing.integer(s)
         case .year:
