@@ -7,8 +7,8 @@ struct BacktestCommand: ParsableCommand {
         commandName: "backtest",
         abstract: "Rolling-origin evaluation of the network against the baselines.",
         discussion: """
-        Fold k trains on everything before its origin (an expanding window) and forecasts the next H points;
-        origins step back from the end by H per fold. The table gives each model's metrics per fold and on
+        Fold k trains on everything before its origin (an expanding window) and forecasts the next H points; \
+        origins step back from the end by H per fold. The table gives each model's metrics per fold and on \
         average, and the empirical coverage of the network's 80% and 95% intervals.
 
         Examples:

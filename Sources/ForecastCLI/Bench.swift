@@ -7,8 +7,8 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure training, inference and CSV throughput on this machine.",
         discussion: """
-        Workloads (BENCHMARKS.md): train (S2S-TRAIN: windows/s over epochs 2-3), infer (S2S-INFER: batch 256),
-        latency (one window, median of 1000 calls), csv (CSV-INGEST of a generated 100 MB file), peak
+        Workloads (BENCHMARKS.md): train (S2S-TRAIN: windows/s over epochs 2-3), infer (S2S-INFER: batch 256), \
+        latency (one window, median of 1000 calls), csv (CSV-INGEST of a generated 100 MB file), peak \
         (this build's matrix-product kernel on a cache-resident shape). With --json, one JSON object per line.
 
         Examples:

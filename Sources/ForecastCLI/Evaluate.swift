@@ -6,8 +6,8 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Score a model on the last N points of a CSV file, beside the naive baselines.",
         discussion: """
-        The model forecasts the last N points of each series from the points before them; so do the naive,
-        seasonal-naive, drift and mean baselines. MASE and RMSSE are scaled by the in-sample seasonal-naive
+        The model forecasts the last N points of each series from the points before them; so do the naive, \
+        seasonal-naive, drift and mean baselines. MASE and RMSSE are scaled by the in-sample seasonal-naive \
         error. Fit with the same --holdout so the model never saw the scored points.
 
         Example:

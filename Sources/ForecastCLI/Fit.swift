@@ -6,13 +6,12 @@ struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a forecaster on a CSV file and save it as a model file.",
         discussion: """
-        Progress (epoch, losses, time, ETA) goes to stderr; a summary follows. Ctrl-C stops after the
+        Progress (epoch, losses, time, ETA) goes to stderr; a summary follows. Ctrl-C stops after the \
         current batch, saves the best weights so far and exits with 130. The model file is written atomically.
 
         Examples:
           forecast fit datasets/airline_passengers.csv --target passengers --horizon 12 --model airline.fcm
-          forecast fit datasets/seattle_weather_daily.csv --target temp_max_c --covariates temp_min_c,wind_ms \\
-              --horizon 14 --cell gru --model weather.fcm
+          forecast fit datasets/seattle_weather_daily.csv --target temp_max_c --covariates temp_min_c,wind_ms --horizon 14 --cell gru --model weather.fcm
           forecast fit sales.csv --target units --id-column store --horizon 8 --encoder lstm --decoder gru --model m.fcm
         """)
 

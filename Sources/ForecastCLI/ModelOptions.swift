@@ -2,6 +2,10 @@ import ArgumentParser
 import Foundation
 import ForecastKit
 
+/// The defaults the option help shows: read from `ForecasterConfig`, the one place that holds them
+/// (a test fails when a literal default appears in this module's help text).
+private let defaults = ForecasterConfig(horizon: 1)
+
 /// The model and training options shared by `fit` and `backtest`.
 struct ModelOptions: ParsableArguments {
     @Option(help: "Steps to forecast directly (H).")
@@ -10,7 +14,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Input steps (L); default: two seasons and twice the horizon, bounded by the data.")
     var lookback: Int?
 
-    @Option(help: "Cell for both encoder and decoder: lstm or gru.")
+    @Option(help: "Cell for both encoder and decoder: lstm or gru (default: \(defaults.encoder.rawValue)).")
     var cell: CellKind?
 
     @Option(help: "Encoder cell (overrides --cell).")
@@ -19,46 +23,46 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Decoder cell (overrides --cell).")
     var decoder: CellKind?
 
-    @Option(name: .customLong("decoder-start"), help: "Decoder initial state: encoder (its final state) or zeros (default: encoder).")
+    @Option(name: .customLong("decoder-start"), help: "Decoder initial state: encoder (its final state) or zeros (default: \(defaults.decoderStart.rawValue)).")
     var decoderStart: DecoderStart?
 
-    @Option(help: "Hidden units per recurrent layer (default: 32).")
+    @Option(help: "Hidden units per recurrent layer (default: \(defaults.hiddenSize)).")
     var hidden: Int?
 
-    @Option(help: "Recurrent layers in encoder and decoder (default: 1).")
+    @Option(help: "Recurrent layers in encoder and decoder (default: \(defaults.layers)).")
     var layers: Int?
 
-    @Option(help: "Dropout between stacked layers, in [0, 1) (default: 0).")
+    @Option(help: "Dropout between stacked layers, in [0, 1) (default: \(defaults.dropout.helpText)).")
     var dropout: Double?
 
     @Option(help: "Maximum epochs (passes over the training windows); prefer --max-steps.")
     var epochs: Int?
 
-    @Option(name: .customLong("max-steps"), help: "Training budget in optimizer steps (default: 200 passes over small data, at most \(ForecasterConfig.stepCap) steps; early stopping usually ends sooner).")
+    @Option(name: .customLong("max-steps"), help: "Training budget in optimizer steps (default: \(ForecasterConfig.passesOnSmallData) passes over small data, at most \(ForecasterConfig.stepCap) steps; early stopping usually ends sooner).")
     var maxSteps: Int?
 
-    @Option(name: .customLong("batch-size"), help: "Windows per mini-batch (default: 32).")
+    @Option(name: .customLong("batch-size"), help: "Windows per mini-batch (default: \(defaults.batchSize)).")
     var batchSize: Int?
 
-    @Option(name: .customLong("learning-rate"), help: "Adam's learning rate (default: 0.003).")
+    @Option(name: .customLong("learning-rate"), help: "Adam's learning rate (default: \(defaults.learningRate.helpText)).")
     var learningRate: Double?
 
-    @Option(name: .customLong("weight-decay"), help: "Decoupled weight decay (AdamW) (default: 0).")
+    @Option(name: .customLong("weight-decay"), help: "Decoupled weight decay (AdamW) (default: \(defaults.weightDecay.helpText)).")
     var weightDecay: Double?
 
-    @Option(help: "Epochs without validation improvement before stopping (default: 25).")
+    @Option(help: "Evaluation rounds without validation improvement before stopping (default: \(defaults.patience)).")
     var patience: Int?
 
-    @Option(name: .customLong("validation-fraction"), help: "Share of each series held out (chronologically) for validation (default: 0.1).")
+    @Option(name: .customLong("validation-fraction"), help: "Share of each series held out (chronologically) for validation (default: \(defaults.validationFraction.helpText)).")
     var validationFraction: Double?
 
-    @Option(help: "Training loss: mse, mae or huber (default: mse).")
+    @Option(help: "Training loss: mse, mae or huber (default: \(defaults.loss.rawValue)).")
     var loss: Loss?
 
-    @Option(help: "Scaler fitted on the training part: standard, minmax or none (default: standard).")
+    @Option(help: "Scaler fitted on the training part: standard, minmax or none (default: \(defaults.scaler.rawValue)).")
     var scaler: ScalerKind?
 
-    @Option(help: "What the network corrects: seasonal (seasonal-naive forecast) or naive (last value) (default: seasonal).")
+    @Option(help: "What the network corrects: seasonal (seasonal-naive forecast) or naive (last value) (default: \(defaults.baseline.rawValue)).")
     var baseline: BaselineKind?
 
     @Option(name: .customLong("seasonal-period"), help: "Seasonal periods, primary first (24,168), or none (default: detected from the training data among the calendar's candidates).")
@@ -73,13 +77,13 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Networks in the ensemble, differing in seed and lookback; the forecast is their median (1: a single network; default: \(ForecasterConfig.defaultEnsembleSize)).")
     var ensemble: Int?
 
-    @Option(help: "Per series: network (always the ensemble), best (the candidate with the smallest validation error among the network, seasonal naive, Theta and damped ETS), or auto (best) (default: auto).")
+    @Option(help: "Per series: auto (the network, the best statistical model or their mean, whichever validates best), best (the single candidate with the smallest validation error: the network, seasonal naive, Theta, damped ETS, Holt-Winters, AutoETS), weights (the network and the best statistical model, weighted by inverse validation error) or network (always the ensemble) (default: \(ForecasterConfig.defaultCombine.rawValue)).")
     var combine: CombineMode?
 
     @Flag(name: .customLong("allow-negative"), help: "Do not clip forecasts at 0 for series whose training values are all >= 0.")
     var allowNegative = false
 
-    @Option(help: "Random seed for weights, shuffling and dropout (default: 42).")
+    @Option(help: "Random seed for weights, shuffling and dropout (default: \(defaults.seed)).")
     var seed: UInt64?
 
     @Option(help: "Threads: ensemble members train in parallel, or a single network splits each batch across them (same count, same model; default: the machine's cores).")
@@ -147,7 +151,7 @@ struct ModelOptions: ParsableArguments {
         if let v = loss { config.loss = v }
         if let v = seed { config.seed = v }
         if let v = threads { config.threads = v }
-        config.combine = combine ?? config.combine ?? .auto
+        config.combine = combine ?? config.combine ?? ForecasterConfig.defaultCombine
         if allowNegative { config.allowNegative = true } else if config.allowNegative == nil { config.allowNegative = false }
         try config.validate()
     }
@@ -180,4 +184,9 @@ struct ModelOptions: ParsableArguments {
         check("--ensemble", ensemble, stored.ensembleSize ?? 1) { "\($0)" }
         return out
     }
+}
+
+private extension Double {
+    /// 0.003, 0.1, 0: the shortest decimal that reads back as the value.
+    var helpText: String { self == rounded() && abs(self) < 1e15 ? String(Int(self)) : "\(self)" }
 }

@@ -6,8 +6,8 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Forecast the steps after the end of the data with a saved model.",
         discussion: """
-        Without --data the model forecasts after the end of its own training data (it keeps the tail).
-        Horizons up to the trained one are direct; longer ones feed forecasts back as inputs (said on stderr).
+        Without --data the model forecasts after the end of its own training data (it keeps the tail). \
+        Horizons up to the trained one are direct; longer ones feed forecasts back as inputs (said on stderr). \
         Output goes to stdout unless --output is given (written atomically).
 
         Examples:
@@ -17,7 +17,7 @@ struct Predict: ParsableCommand {
           forecast predict --model airline.fcm --horizon 12 --intervals 80,95 --plot forecast.svg
           forecast predict --model airline.fcm --horizon 12 --method theta --data datasets/airline_passengers.csv
 
-        A model fitted with --future-covariates needs --data: the history (rows with the target) followed by
+        A model fitted with --future-covariates needs --data: the history (rows with the target) followed by \
         a row per forecast step with the target empty and every future covariate filled in, e.g.
           forecast predict --model sales.fcm --horizon 14 --data sales-with-next-14-days.csv
         """)

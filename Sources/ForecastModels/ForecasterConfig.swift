@@ -72,7 +72,8 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
     /// Networks in the ensemble, differing in seed and lookback; the forecast is their median.
     /// `nil` means `defaultEnsembleSize`; 1 is a single network.
     public var ensembleSize: Int?
-    /// How the network and the statistical models are combined per series; `nil` means `.auto`.
+    /// How the network and the statistical models are combined per series; `nil` means
+    /// `defaultCombine`.
     public var combine: CombineMode?
     /// The training budget in optimizer steps (mini-batches) of each member; `nil` chooses it from the data
     /// (`defaultSteps`). Early stopping on validation usually ends training sooner.
@@ -126,12 +127,18 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
     }
 
     /// The default training budget in optimizer steps for `windows` training windows of
-    /// `batchSize`: 200 passes over small data, at most `stepCap` steps (early stopping usually
+    /// `batchSize`: `passesOnSmallData` passes over small data, at most `stepCap` steps (early stopping usually
     /// ends sooner).
     public static func defaultSteps(windows: Int, batchSize: Int) -> Int {
         let perEpoch = max(1, (windows + batchSize - 1) / batchSize)
-        return max(200, min(stepCap, 200 * perEpoch))
+        return max(passesOnSmallData, min(stepCap, passesOnSmallData * perEpoch))
     }
+
+    /// Passes over the training windows that the default step budget allows on small data.
+    public static let passesOnSmallData = 200
+
+    /// The default combination of the network with the statistical models.
+    public static let defaultCombine = CombineMode.auto
 
     /// The default number of ensemble members.
     public static let defaultEnsembleSize = 2

@@ -43,7 +43,7 @@ extension Forecaster {
         config.futureCovariates = futureNames.isEmpty ? nil : futureNames
         config.calendarFeatures = config.calendarFeatures ?? true
         config.allowNegative = config.allowNegative ?? false
-        config.combine = config.combine ?? .auto
+        config.combine = config.combine ?? ForecasterConfig.defaultCombine
         var kept: [TimeSeries] = []
         for s in input {
             if s.count >= L + H { kept.append(orderingCovariates(s, future: futureNames)); continue }
