@@ -13,7 +13,7 @@ struct BacktestCommand: ParsableCommand {
 
         Examples:
           forecast backtest datasets/airline_passengers.csv --target passengers --horizon 12 --folds 3
-          forecast backtest datasets/ausbeer_quarterly.csv --target beer_megalitres --horizon 8 --folds 4 --cell gru --json
+          forecast backtest datasets/ausbeer_quarterly.csv --target beer_megalitres --horizon 8 --folds 4 --cell gru --format json
         """)
 
     @Argument(help: "The CSV file.")
@@ -28,8 +28,7 @@ struct BacktestCommand: ParsableCommand {
     @Flag(name: .customLong("no-refit"), help: "Train once on the first fold's data; later folds only move the inputs.")
     var noRefit = false
 
-    @Flag(help: "Print JSON instead of tables.")
-    var json = false
+    @OptionGroup var output: ReportFormatOption
 
     @Option(help: "Draw the series with each fold's forecast and 80%/95% intervals as an SVG file.")
     var plot: String?
@@ -53,7 +52,11 @@ struct BacktestCommand: ParsableCommand {
             let r = try Backtest.run(series[0], config: config, folds: folds, refit: !noRefit,
                                      hooks: TrainingHooks(shouldStop: { stopRequested != 0 }))
             try checkStop("the backtest")
-            if json { try printJSON(r) } else { try printTables(r, m: config.seasonalPeriod ?? series[0].seasonalPeriod) }
+            switch output.resolved {
+            case .json: try printJSON(r)
+            case .csv: try printCSV(r)
+            case .table: try printTables(r, m: config.seasonalPeriod ?? series[0].seasonalPeriod)
+            }
             if let plot {
                 let s = series[0], H = config.horizon
                 let start = max(0, r.folds[0].trainCount - 3 * H)
@@ -84,6 +87,21 @@ struct BacktestCommand: ParsableCommand {
         try say("network interval coverage (nominal: empirical) \(cov); MASE/RMSSE scaled by in-sample seasonal naive, m = \(m)")
     }
 
+    /// One row per fold and model, then the averages over the folds (fold "all").
+    func printCSV(_ r: Backtest.Result) throws {
+        let metrics = Metric.allCases.map(\.rawValue).filter { m in r.overall.values.contains { $0[m] != nil } }
+        var rows: [[String]] = []
+        for (k, f) in r.folds.enumerated() {
+            for model in r.models {
+                rows.append(["\(k + 1)", "\(f.origin)", "\(f.trainCount)", model] + metrics.map { csvNumber(f.scores[model]?[$0] ?? nil) })
+            }
+        }
+        for model in r.models {
+            rows.append(["all", "", "", model] + metrics.map { csvNumber(r.overall[model]?[$0] ?? nil) })
+        }
+        try StandardOutput.write(csvText(["fold", "origin", "train_points", "model"] + metrics, rows))
+    }
+
     func printJSON(_ r: Backtest.Result) throws {
         func clean(_ d: [String: Double?]) -> [String: Any] { d.mapValues { $0 ?? NSNull() } }
         let folds: [[String: Any]] = r.folds.enumerated().map { k, f in
@@ -92,7 +110,7 @@ struct BacktestCommand: ParsableCommand {
              "coverage": Dictionary(uniqueKeysWithValues: f.coverage.map { ("\(Int(($0.key * 100).rounded()))", $0.value) }),
              "winkler": Dictionary(uniqueKeysWithValues: f.winkler.map { ("\(Int(($0.key * 100).rounded()))", $0.value) })]
         }
-        let obj: [String: Any] = ["models": r.models, "folds": folds, "overall": r.overall.mapValues(clean),
+        let obj: [String: Any] = ["schema": schema("backtest"), "models": r.models, "folds": folds, "overall": r.overall.mapValues(clean),
                                   "coverage": Dictionary(uniqueKeysWithValues: r.coverage.map { ("\(Int(($0.key * 100).rounded()))", $0.value) })]
         let d = try! JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
         try say(String(decoding: d, as: UTF8.self))

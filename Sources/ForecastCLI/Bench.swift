@@ -9,11 +9,11 @@ struct Bench: ParsableCommand {
         discussion: """
         Workloads (BENCHMARKS.md): train (S2S-TRAIN: windows/s over epochs 2-3), infer (S2S-INFER: batch 256), \
         latency (one window, median of 1000 calls), csv (CSV-INGEST of a generated 100 MB file), peak \
-        (this build's matrix-product kernel on a cache-resident shape). With --json, one JSON object per line.
+        (this build's matrix-product kernel on a cache-resident shape). With --format json, one JSON object per line.
 
         Examples:
           forecast bench --workload train --cell lstm
-          forecast bench --workload csv --json
+          forecast bench --workload csv --format json
         """)
 
     @Option(help: "train, infer, latency, csv, peak or all.")
@@ -34,8 +34,7 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("csv-file"), help: "CSV file for the csv workload (default: generate 100 MB in a temporary directory).")
     var csvFile: String?
 
-    @Flag(help: "One JSON object per line on stdout.")
-    var json = false
+    @OptionGroup var output: ReportFormatOption
 
     func run() throws {
         let all = ["peak", "train", "infer", "latency", "csv", "fit"]
@@ -66,10 +65,15 @@ struct Bench: ParsableCommand {
             default: break
             }
             if r["peak_rss_bytes"] == nil { r["peak_rss_bytes"] = BenchWorkloads.peakRSS() }
-            if json {
+            switch output.resolved {
+            case .json:
+                r["schema"] = schema("bench")
                 let d = try JSONSerialization.data(withJSONObject: r, options: [.sortedKeys])
                 print(String(decoding: d, as: UTF8.self))
-            } else {
+            case .csv:
+                let keys = r.keys.sorted()
+                print(csvText(keys, [keys.map { k in r[k].map { v in (v as? Double).map { "\($0)" } ?? "\(v)" } ?? "" }]), terminator: "")
+            case .table:
                 print(r.keys.sorted().map { k in "\(k)=\(r[k].map { v in (v as? Double).map { String(format: "%.4g", $0) } ?? "\(v)" } ?? "")" }.joined(separator: " "))
             }
         }

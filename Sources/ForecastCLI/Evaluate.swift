@@ -30,8 +30,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Draw history, the held-out actuals, the forecast and its 80%/95% intervals as an SVG file (first series).")
     var plot: String?
 
-    @Flag(help: "Print JSON instead of a table.")
-    var json = false
+    @OptionGroup var output: ReportFormatOption
 
     func validate() throws {
         if let n = holdout, n < 1 { throw ValidationError("--holdout must be at least 1, got \(n)") }
@@ -99,10 +98,17 @@ struct Evaluate: ParsableCommand {
                 }
             }
             try checkStop("the evaluation")
-            if json {
-                let data = try! JSONSerialization.data(withJSONObject: ["metrics": rows], options: [.sortedKeys, .prettyPrinted])
+            switch output.resolved {
+            case .json:
+                let obj: [String: Any] = ["schema": schema("evaluate"), "metrics": rows]
+                let data = try! JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
                 try say(String(decoding: data, as: UTF8.self))
-            } else {
+            case .csv:
+                let header = ["id", "model", "holdout", "seasonal_period"] + Self.metricNames
+                try StandardOutput.write(csvText(header, table.map { id, name, scores in
+                    [id, name, "\(n)", "\(m)"] + scores.map(csvNumber)
+                }))
+            case .table:
                 let panel = all.count > 1
                 var lines: [[String]] = [(panel ? ["series"] : []) + ["model"] + Self.metricNames]
                 for (id, name, scores) in table {

@@ -38,7 +38,7 @@ enum ForecastOutput {
         s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
-    /// `{"model": {...}, "forecasts": [{"id", "time", "value", "lower_80", "upper_80"}...]}`.
+    /// `{"schema": "forecast.predict/1", "model": {...}, "forecasts": [{"id", "time", "value", "lower_80", "upper_80"}...]}`.
     static func json(_ forecasts: [Forecast], model f: Forecaster) -> String {
         var rows: [[String: Any]] = []
         for fc in forecasts {
@@ -59,7 +59,7 @@ enum ForecastOutput {
             "frequency": f.series.first?.frequency.name ?? "", "recursive": forecasts.first?.recursive ?? false,
             "format_version": Int(ModelFile.formatVersion), "library_version": ModelFile.libraryVersion,
         ]
-        let obj: [String: Any] = ["model": meta, "forecasts": rows]
+        let obj: [String: Any] = ["schema": schema("predict"), "model": meta, "forecasts": rows]
         let data = try! JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
         return String(decoding: data, as: UTF8.self) + "\n"
     }

@@ -5,22 +5,24 @@ import ForecastKit
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what a model file holds.",
-        discussion: "Example:\n  forecast inspect airline.fcm\n  forecast inspect airline.fcm --json")
+        discussion: "Examples:\n  forecast inspect airline.fcm\n  forecast inspect airline.fcm --format json")
 
     @Argument(help: "The model file.")
     var model: String
 
-    @Flag(help: "Print the whole header as JSON.")
-    var json = false
+    @OptionGroup var output: ReportFormatOption
 
     func run() throws {
         try reportingErrors {
             let h = try ModelFile.readHeader(model)
-            if json {
+            if output.resolved == .json {
+                // The whole header, with the schema of this output beside its own fields.
                 let enc = JSONEncoder()
-                enc.outputFormatting = [.sortedKeys, .prettyPrinted]
                 enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-                try say(String(decoding: try! enc.encode(h), as: UTF8.self))
+                var obj = try JSONSerialization.jsonObject(with: try enc.encode(h)) as! [String: Any]
+                obj["schema"] = schema("inspect")
+                let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
+                try say(String(decoding: data, as: UTF8.self))
                 return
             }
             let c = h.config, s = h.summary
@@ -49,6 +51,10 @@ struct Inspect: ParsableCommand {
             }.joined(separator: "; ")))
             lines.append(("combination", combination(h)))
             if h.series.count > 1 { lines.append(("series ids", h.series.prefix(10).map { $0.id ?? "" }.joined(separator: ", ") + (h.series.count > 10 ? ", ..." : ""))) }
+            if output.resolved == .csv {
+                try StandardOutput.write(csvText(["field", "value"], lines.map { [$0.0, $0.1] }))
+                return
+            }
             let w = lines.map { $0.0.count }.max()!
             for (k, v) in lines { try say("\(k.padding(toLength: w, withPad: " ", startingAt: 0))  \(v)") }
         }

@@ -1,0 +1,40 @@
+import ArgumentParser
+
+/// How a command prints its result: a table for people, or CSV or JSON for programs.
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, csv, json
+}
+
+/// `--format table|csv|json`, with `--json` kept as an alias of `--format json`.
+struct ReportFormatOption: ParsableArguments {
+    @Option(help: "Output: table (for people), csv or json (for programs: stable keys and a schema version, see docs/output.md).")
+    var format: ReportFormat = .table
+
+    @Flag(help: "The same as --format json.")
+    var json = false
+
+    /// The format asked for.
+    var resolved: ReportFormat { json ? .json : format }
+
+    func validate() throws {
+        if json && format != .table && format != .json {
+            throw ValidationError("--json and --format \(format.rawValue) ask for different formats; give one")
+        }
+    }
+}
+
+/// The name and version of a command's machine-readable output ("forecast.evaluate/1"), the
+/// `schema` key of every JSON object the command line prints; documented in docs/output.md.
+func schema(_ command: String) -> String { "forecast.\(command)/1" }
+
+/// CSV text: a header and rows, fields quoted when they hold a comma, a quote or a line break.
+func csvText(_ header: [String], _ rows: [[String]]) -> String {
+    func field(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+    return ([header] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\n") + "\n"
+}
+
+/// A number for CSV output (shortest round-trip text), empty when undefined.
+func csvNumber(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
