@@ -34,4 +34,36 @@ import ForecastNN
         #expect(error?.epoch == 1)
         #expect(error.map { String(describing: $0).contains("in epoch 1, batch") } == true, "\(String(describing: error))")
     }
+
+    /// A network that outputs NaN gives NaN forecasts and bounds, not the non-negative floor (0)
+    /// or -inf, which `max(floor, NaN)` returned.
+    @Test(arguments: [false, true])
+    func nanNetworkOutputGivesNaNForecasts(nonNegative: Bool) throws {
+        let s = TimeSeries(timeFormat: .index, frequency: .steps(1), targetName: "y",
+                           target: (0..<120).map { (nonNegative ? 10 : -10) + sin(Double($0) * 0.3) })
+        var c = ForecasterConfig(horizon: 4)
+        c.lookback = 8; c.epochs = 1; c.ensembleSize = 1; c.combine = .network
+        var warnings: [String] = []
+        let f = try Forecaster.fit([s], config: c, warnings: &warnings)
+        let last = f.network.parameters.last!
+        for i in 0..<last.count { last.value[i] = .nan }
+        let fc = try f.predict(horizon: 6)[0]   // direct, then fed back
+        #expect(fc.values.count == 6 && fc.values.allSatisfy { $0.isNaN }, "\(fc.values)")
+        for band in fc.intervals {
+            #expect(band.lower.allSatisfy { $0.isNaN } && band.upper.allSatisfy { $0.isNaN }, "\(band.level): \(band.lower) \(band.upper)")
+        }
+    }
+
+    /// The ensemble's median is NaN when a member's output is, whatever the order (sorting does not
+    /// order NaN, so the median used to pick a finite neighbour for some orders).
+    @Test func ensembleMedianKeepsNaN() {
+        for order in [[Float.nan, 1, 2], [.nan, 2, 1], [1, .nan, 2], [2, .nan, 1], [1, 2, .nan], [2, 1, .nan], [3, .nan, 1, 2]] {
+            var v = order
+            #expect(median(&v).isNaN, "\(order)")
+        }
+        var v: [Float] = [3, 1, 2]
+        #expect(median(&v) == 2)
+        v = [4, 1, 3, 2]
+        #expect(median(&v) == 2.5)
+    }
 }
