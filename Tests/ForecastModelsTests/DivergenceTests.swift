@@ -47,8 +47,9 @@ import ForecastNN
         let f = try Forecaster.fit([s], config: c, warnings: &warnings)
         let last = f.network.parameters.last!
         for i in 0..<last.count { last.value[i] = .nan }
-        let fc = try f.predict(horizon: 6)[0]   // direct, then fed back
+        let fc = try f.predict(horizon: 6, intervals: [0.8, 0.95])[0]   // direct, then fed back
         #expect(fc.values.count == 6 && fc.values.allSatisfy { $0.isNaN }, "\(fc.values)")
+        #expect(fc.intervals.count == 2)
         for band in fc.intervals {
             #expect(band.lower.allSatisfy { $0.isNaN } && band.upper.allSatisfy { $0.isNaN }, "\(band.level): \(band.lower) \(band.upper)")
         }
