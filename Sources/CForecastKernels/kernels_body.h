@@ -57,9 +57,17 @@ INL void stn(float *p, V v, ptrdiff_t n) {
 
 // MARK: - Activations (Activations.swift)
 
-/// e^x, inputs clamped to [-87.3, 88.7]; Cephes' polynomial after range reduction.
+/// e^x, inputs clamped to [-87.3, 88.7]; Cephes' polynomial after range reduction. NaN gives NaN.
+///
+/// Trap: the clamp must not be __builtin_elementwise_max/min. Those are IEEE maxNum/minNum, which
+/// return the number when the other operand is NaN, so NaN became -87.3 and sigmoid(NaN) was 1,
+/// tanh(NaN) -1: a diverging network looked saturated. The selects below are false for NaN and keep
+/// it (each is still one maxps/minps, with x as the operand returned on NaN); from there every step
+/// of the polynomial is NaN. ±inf are clamped as before.
 INL V fk_exp(V x0) {
-    V x = __builtin_elementwise_min(__builtin_elementwise_max(x0, splat(-87.3f)), splat(88.7f));
+    V lo = splat(-87.3f), hi = splat(88.7f);
+    V x = x0 < lo ? lo : x0;
+    x = x > hi ? hi : x;
     V magic = splat(12582912.0f);                          // 1.5 * 2^23
     V shifted = MADD(magic, x, splat(1.44269504088896341f));
     V n = shifted - magic;

@@ -377,7 +377,10 @@ public final class Forecaster: Sendable {
                 let w = c.state.statWeight ?? 1
                 for h in 0..<min(horizon, path.count) { values[h] = w * path[h] + (1 - w) * values[h] }
             }
-            values = values.map { max(floor, $0) }
+            // Not max(floor, v): Swift's max returns its first argument when the other is NaN, which
+            // turned a diverged network's NaN forecast into 0 or -inf. NaN stays NaN here.
+            func floored(_ v: Double) -> Double { v < floor ? floor : v }
+            values = values.map(floored)
             var bands: [(Double, [Double], [Double])] = []
             let own = source == .combination ? c.state.calibrationErrors ?? [] : []
             for level in levels {
@@ -385,7 +388,7 @@ public final class Forecaster: Sendable {
                     own.isEmpty ? intervalHalfWidth(step: h, level: level) * s.scale
                         : Self.conformalQuantile(own, level: level) * (h < H ? 1 : (Double(h + 1) / Double(H)).squareRoot())
                 }
-                bands.append((level, zip(values, w).map { max(floor, $0 - $1) }, zip(values, w).map { max(floor, $0 + $1) }))
+                bands.append((level, zip(values, w).map { floored($0 - $1) }, zip(values, w).map { floored($0 + $1) }))
             }
             let last = c.times.last!
             let times = (1...horizon).map { c.state.frequency.advance(last, by: $0) }
@@ -396,9 +399,11 @@ public final class Forecaster: Sendable {
     }
 }
 
-/// The median of `v` (the mean of the middle two for an even count); reorders `v`.
+/// The median of `v` (the mean of the middle two for an even count); reorders `v`. NaN when any
+/// value is NaN (sorting does not order NaN, so one diverged member could otherwise be hidden).
 func median(_ v: inout [Float]) -> Float {
     if v.count == 1 { return v[0] }
+    if v.contains(where: \.isNaN) { return .nan }
     v.sort()
     let n = v.count
     return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2

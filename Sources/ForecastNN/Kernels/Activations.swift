@@ -12,7 +12,7 @@ import Darwin
 package enum Activations {
     typealias V = SIMD16<Float>
 
-    /// e^x on 16 lanes; inputs are clamped to [-87.3, 88.7] (the finite range of Float).
+    /// e^x on 16 lanes; inputs are clamped to [-87.3, 88.7] (the finite range of Float); NaN gives NaN.
     ///
     /// Only plain lane-wise float and integer arithmetic is used, so the whole function compiles to
     /// vector instructions: rounding to the nearest integer and building 2^n both come from adding
@@ -20,7 +20,12 @@ package enum Activations {
     /// lowered lane by lane and cost 10x more).
     @inline(__always)
     static func exp(_ x0: V) -> V {
-        let x = pointwiseMin(pointwiseMax(x0, V(repeating: -87.3)), V(repeating: 88.7))
+        // Trap: not pointwiseMax/pointwiseMin, which are IEEE maxNum/minNum and return the number when
+        // the other operand is NaN (NaN became -87.3: sigmoid(NaN) was 1, tanh(NaN) -1, hiding
+        // divergence). These selects are false for NaN, which then flows through the polynomial.
+        let lo = V(repeating: -87.3), hi = V(repeating: 88.7)
+        var x = x0.replacing(with: lo, where: x0 .< lo)
+        x.replace(with: hi, where: x .> hi)
         let magic = V(repeating: 12582912)              // 1.5 * 2^23
         let shifted = magic.addingProduct(x, V(repeating: 1.44269504088896341))  // low mantissa bits: round(x / ln 2)
         let n = shifted - magic
@@ -38,9 +43,10 @@ package enum Activations {
         return p * unsafeBitCast(k &* SIMD16<Int32>(repeating: 1 << 23), to: V.self)
     }
 
+    /// The logistic function 1/(1 + e^{-x}): exactly 0 and 1 at ∓∞, NaN for NaN.
     @inline(__always) static func sigmoid(_ x: V) -> V { 1 / (1 + exp(-x)) }
 
-    /// tanh as 1 - 2/(e^{2x} + 1): exact at ±∞ and 0, absolute error below 1e-7.
+    /// tanh as 1 - 2/(e^{2x} + 1): exact at ±∞ and 0, absolute error below 1e-7, NaN for NaN.
     @inline(__always) static func tanh(_ x: V) -> V { 1 - 2 / (exp(x + x) + 1) }
 
     /// x[i] = sigmoid(x[i]) for i in 0..<n.

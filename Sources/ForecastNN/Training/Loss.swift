@@ -8,7 +8,8 @@ public enum Loss: String, Sendable, Codable, CaseIterable {
     case huber
 
     /// The loss of `n` predictions against targets; writes dLoss/dPrediction into `grad` when given.
-    /// Sums run in Double in index order, so the value is reproducible.
+    /// Sums run in Double in index order, so the value is reproducible. A NaN prediction gives a NaN
+    /// loss and a NaN gradient (the sign-based gradients of mae and huber would otherwise hide it).
     package func evaluate(_ prediction: UnsafePointer<Float>, _ target: UnsafePointer<Float>, count n: Int,
                          gradient grad: UnsafeMutablePointer<Float>?) -> Double {
         var total = 0.0
@@ -21,12 +22,12 @@ public enum Loss: String, Sendable, Codable, CaseIterable {
                 grad?[i] = 2 * e * scale
             case .mae:
                 total += Double(abs(e))
-                grad?[i] = (e > 0 ? 1 : (e < 0 ? -1 : 0)) * scale
+                grad?[i] = (e > 0 ? 1 : (e < 0 ? -1 : (e == 0 ? 0 : e))) * scale   // NaN stays NaN
             case .huber:
                 if abs(e) <= 1 {
                     total += Double(0.5 * e * e); grad?[i] = e * scale
                 } else {
-                    total += Double(abs(e) - 0.5); grad?[i] = (e > 0 ? 1 : -1) * scale
+                    total += Double(abs(e) - 0.5); grad?[i] = (e > 0 ? 1 : (e < 0 ? -1 : e)) * scale   // NaN stays NaN
                 }
             }
         }
