@@ -35,7 +35,7 @@ enum ForecastOutput {
     }
 
     static func csvField(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
     /// `{"schema": "forecast.predict/1", "model": {...}, "forecasts": [{"id", "time", "value", "lower_80", "upper_80"}...]}`.

@@ -29,11 +29,7 @@ func schema(_ command: String) -> String { "forecast.\(command)/1" }
 
 /// CSV text: a header and rows, fields quoted when they hold a comma, a quote or a line break.
 func csvText(_ header: [String], _ rows: [[String]]) -> String {
-    func field(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
-    return ([header] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    ([header] + rows).map { $0.map(ForecastOutput.csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
 }
 
 /// A number for CSV output (shortest round-trip text), empty when undefined.
