@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
+import ForecastKit
 
 let airline = "\(repoRoot)/datasets/airline_passengers.csv"
 
@@ -302,12 +303,33 @@ extension EndToEndTests {
         #expect(p.status == 0 && p.stdout.hasPrefix("date,temp_f\n2011-01-01T00:00:00,"))
     }
 
+    /// A warm start begins from the saved weights. With a learning rate too small to move them
+    /// (1e-9 for 2 steps) the warm-started networks must equal the saved ones to 1e-6, while a fit
+    /// from scratch with the same options (same seed, so the same initial weights) stays more than
+    /// 1e-3 away from them, which shows the comparison tells the two apart. The old version only
+    /// read the note on stderr, which is printed before training whatever weights it starts from.
+    ///
+    /// Checked against: `Forecaster.fit` not copying the warm-start weights into its new networks
+    /// (they keep their random initial weights): this test failed; restored, it passed.
     @Test func warmStartContinuesFromASavedModel() throws {
         let dir = tempDir()
-        #expect(try forecast(["fit", airline, "--target", "passengers", "--horizon", "6", "--epochs", "2", "--quiet", "--model", "\(dir)/m.fcm"]).status == 0)
-        let r = try forecast(["fit", airline, "--target", "passengers", "--horizon", "6", "--epochs", "3", "--warm-start", "\(dir)/m.fcm", "--model", "\(dir)/m2.fcm"])
+        let common = ["fit", airline, "--target", "passengers", "--horizon", "6"]
+        let still = ["--max-steps", "2", "--learning-rate", "1e-9"]
+        #expect(try forecast(common + ["--combine", "network", "--epochs", "2", "--quiet", "--model", "\(dir)/m.fcm"]).status == 0)
+        let r = try forecast(common + still + ["--warm-start", "\(dir)/m.fcm", "--model", "\(dir)/m2.fcm"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("warm start from") && r.stderr.contains("its weights after 2 rounds"))
+        let cold = try forecast(common + still + ["--combine", "network", "--quiet", "--model", "\(dir)/cold.fcm"])
+        #expect(cold.status == 0, "\(cold.stderr)")
+        func weights(_ name: String) throws -> [Float] {
+            try ModelFile.read("\(dir)/\(name)").members.flatMap { $0.network.parameters.flatMap { $0.value.array } }
+        }
+        func distance(_ a: [Float], _ b: [Float]) -> Float {
+            a.count == b.count ? zip(a, b).map { abs($0 - $1) }.max() ?? 0 : .infinity
+        }
+        let saved = try weights("m.fcm"), warm = try weights("m2.fcm"), fresh = try weights("cold.fcm")
+        #expect(distance(saved, warm) < 1e-6, "the warm start continues from the saved weights")
+        #expect(distance(saved, fresh) > 1e-3, "a fit from scratch does not land on them")
         try expectFailure(["fit", "\(repoRoot)/datasets/nile_flow_yearly.csv", "--target", "volume", "--horizon", "6", "--warm-start", "\(dir)/m.fcm", "--model", "\(dir)/m3.fcm"],
                           status: 2, message: "--target volume (the model has passengers)", dir: dir)
     }
