@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
+import ForecastKit
 
 let airline = "\(repoRoot)/datasets/airline_passengers.csv"
 
@@ -302,27 +303,67 @@ extension EndToEndTests {
         #expect(p.status == 0 && p.stdout.hasPrefix("date,temp_f\n2011-01-01T00:00:00,"))
     }
 
+    /// A warm start begins from the saved weights. With a learning rate too small to move them
+    /// (1e-9 for 2 steps) the warm-started networks must equal the saved ones to 1e-6, while a fit
+    /// from scratch with the same options (same seed, so the same initial weights) stays more than
+    /// 1e-3 away from them, which shows the comparison tells the two apart. The old version only
+    /// read the note on stderr, which is printed before training whatever weights it starts from.
+    ///
+    /// Checked against: `Forecaster.fit` not copying the warm-start weights into its new networks
+    /// (they keep their random initial weights): this test failed; restored, it passed.
     @Test func warmStartContinuesFromASavedModel() throws {
         let dir = tempDir()
-        #expect(try forecast(["fit", airline, "--target", "passengers", "--horizon", "6", "--epochs", "2", "--quiet", "--model", "\(dir)/m.fcm"]).status == 0)
-        let r = try forecast(["fit", airline, "--target", "passengers", "--horizon", "6", "--epochs", "3", "--warm-start", "\(dir)/m.fcm", "--model", "\(dir)/m2.fcm"])
+        let common = ["fit", airline, "--target", "passengers", "--horizon", "6"]
+        let still = ["--max-steps", "2", "--learning-rate", "1e-9"]
+        #expect(try forecast(common + ["--combine", "network", "--epochs", "2", "--quiet", "--model", "\(dir)/m.fcm"]).status == 0)
+        let r = try forecast(common + still + ["--warm-start", "\(dir)/m.fcm", "--model", "\(dir)/m2.fcm"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("warm start from") && r.stderr.contains("its weights after 2 rounds"))
+        let cold = try forecast(common + still + ["--combine", "network", "--quiet", "--model", "\(dir)/cold.fcm"])
+        #expect(cold.status == 0, "\(cold.stderr)")
+        func weights(_ name: String) throws -> [Float] {
+            try ModelFile.read("\(dir)/\(name)").members.flatMap { $0.network.parameters.flatMap { $0.value.array } }
+        }
+        func distance(_ a: [Float], _ b: [Float]) -> Float {
+            a.count == b.count ? zip(a, b).map { abs($0 - $1) }.max() ?? 0 : .infinity
+        }
+        let saved = try weights("m.fcm"), warm = try weights("m2.fcm"), fresh = try weights("cold.fcm")
+        #expect(distance(saved, warm) < 1e-6, "the warm start continues from the saved weights")
+        #expect(distance(saved, fresh) > 1e-3, "a fit from scratch does not land on them")
         try expectFailure(["fit", "\(repoRoot)/datasets/nile_flow_yearly.csv", "--target", "volume", "--horizon", "6", "--warm-start", "\(dir)/m.fcm", "--model", "\(dir)/m3.fcm"],
                           status: 2, message: "--target volume (the model has passengers)", dir: dir)
     }
 
+    /// A fit killed while it writes the model file leaves the previous file as it was, and the next
+    /// fit clears what the killed one left. The kill lands inside the write every time: the fit runs
+    /// under a file-size limit (`ulimit -f`) of half the model's size, so the kernel stops it with
+    /// SIGXFSZ as the write crosses the limit. The old version sent SIGKILL two seconds into a
+    /// 1000-epoch fit, long before anything was written, so it passed whatever the writer did.
+    ///
+    /// Checked against: `AtomicFile.write` writing the bytes straight to the target (no temporary
+    /// file and rename): this test failed; restored, it passed. Its first run also found that the
+    /// killed writer left FileManager's own temporary file (".dat.nosync…"), which the next fit did
+    /// not remove; `AtomicFile` now writes its temporary file itself.
     @Test func killedFitLeavesThePreviousModelIntact() throws {
         let dir = tempDir()
-        #expect(try forecast(["fit", airline, "--target", "passengers", "--horizon", "3", "--epochs", "1", "--quiet", "--model", "\(dir)/m.fcm"]).status == 0)
+        let args = ["fit", airline, "--target", "passengers", "--horizon", "3", "--max-steps", "2", "--combine", "network", "--quiet",
+                    "--model", "\(dir)/m.fcm"]
+        #expect(try forecast(args + ["--seed", "1"]).status == 0)
         let before = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/m.fcm"))
-        let run = try start(["fit", "\(repoRoot)/datasets/seattle_temp_hourly.csv", "--target", "temp_f", "--fill", "interpolate",
-                             "--horizon", "24", "--epochs", "1000", "--patience", "1000", "--model", "\(dir)/m.fcm"])
-        Thread.sleep(forTimeInterval: 2)
-        kill(run.process.processIdentifier, SIGKILL)
-        _ = run.wait()
+        // The same fit with another seed: a model of the same size with other bytes.
+        let kib = before.count / 2 / 1024
+        #expect(kib >= 1, "the model file is \(before.count) bytes")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        // `env --default-signal`: a test runner may ignore SIGXFSZ, and the ignore is inherited.
+        p.arguments = ["-c", "ulimit -f \(kib) && exec env --default-signal=XFSZ \"$0\" \"$@\"", forecastBinary] + args + ["--seed", "2"]
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationReason == .uncaughtSignal && p.terminationStatus == SIGXFSZ,
+                "killed inside the write (\(p.terminationReason == .exit ? "exit" : "signal") \(p.terminationStatus))")
         #expect(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/m.fcm")) == before)
-        #expect(try forecast(["fit", airline, "--target", "passengers", "--horizon", "3", "--epochs", "1", "--quiet", "--model", "\(dir)/m.fcm"]).status == 0)
+        #expect(try forecast(args).status == 0)
         #expect(files(in: dir) == ["m.fcm"], "no temporary file remains after the next run")
     }
 }

@@ -49,14 +49,32 @@ func fit(_ s: [TimeSeries], _ config: ForecasterConfig) throws -> Forecaster {
         #expect(net < snaive, "\(cell): network MASE \(net), seasonal naive \(snaive)")
     }
 
+    /// Leakage: `fit` holds out the last `validationFraction` of each series (for early stopping, the
+    /// intervals and the combination's origins), and what it learns from the training part must not
+    /// see it: the target scaler, the seasonal-naive baseline's period and the seasonal periods.
+    /// Here the held-out part is handed to `fit` and rewritten (to values that would move all
+    /// three); the old version rewrote points after a `prefix(132)`, so `fit` never received them
+    /// and the test passed whatever `fit` did. A sanity check shows the rewrite did reach `fit`
+    /// (its validation-chosen combination errors change).
+    ///
+    /// Checked against: `SeriesFeatures` fitting the target scaler on the whole series instead of
+    /// its training part (`Scaler(fitting: s.target, ...)`): this test failed; restored, it passed.
+    /// Its first run also found a real leak, kept here as a known issue until `fit` is fixed: the
+    /// seasonal periods (and so the baseline period) are detected on the whole series; this
+    /// rewrite turns airline's [12] into [].
     @Test func heldOutPointsDoNotChangeTheModel() throws {
-        // Leakage check: the model fitted on the first 132 points must not depend on the last 12.
         let s = try airline()
-        var c = ForecasterConfig(horizon: 12); c.epochs = 3
+        var c = ForecasterConfig(horizon: 12); c.maxSteps = 2; c.ensembleSize = 1
+        let heldOut = max(12, Int((Double(s.count) * c.validationFraction).rounded()))   // fit's own rule
         var changed = s
-        for i in 132..<144 { changed.target[i] *= 3 }
-        let a = try fit([s.prefix(132)], c), b = try fit([changed.prefix(132)], c)
-        #expect(learned(a) == learned(b))
+        for i in (s.count - heldOut)..<s.count { changed.target[i] = i % 2 == 0 ? 9000 : 1 }
+        let a = try fit([s], c), b = try fit([changed], c)
+        #expect(a.series[0].validationErrors != b.series[0].validationErrors, "the rewritten points reached fit")
+        #expect(a.series[0].targetScaler == b.series[0].targetScaler)
+        withKnownIssue("seasonal periods are detected on the whole series, held-out part included (resolvePeriods passes `input`, its doc says the training parts); the baseline period then follows them") {
+            #expect(a.config.seasonalPeriods == b.config.seasonalPeriods)
+            #expect(a.series[0].baselinePeriod == b.series[0].baselinePeriod)
+        }
     }
 
     @Test func straightLineForecastContinuesFromTheLastObservation() throws {
@@ -112,13 +130,26 @@ func fit(_ s: [TimeSeries], _ config: ForecasterConfig) throws -> Forecaster {
         } throws: { ($0 as! ConfigurationError).message.contains("fewer than lookback + horizon = 10 + 5 = 15") }
     }
 
+    /// Every band holds the point forecast strictly inside, and the wider level holds the narrower
+    /// strictly inside, at every step up to the trained horizon and past it (recursive), with the
+    /// bands in the order asked (here widest first). The old version asked for 80 % and 95 % in
+    /// increasing order over the trained horizon only and accepted equal bounds, so a band of width
+    /// 0 or two levels given the same width passed.
+    ///
+    /// Checked against: (1) `predict` building each band as (value + w, value - w), lower and upper
+    /// swapped: this test failed (the old one too); (2) `predict` ignoring the level (every band
+    /// given the 95 % width): this test failed, the old one passed. Restored, it passed.
     @Test func intervalsAreOrderedAndWidenWithLevel() throws {
         var c = ForecasterConfig(horizon: 12); c.epochs = 20
         let f = try fit([airline()], c)
-        let fc = try f.predict(horizon: 12, intervals: [0.8, 0.95])[0]
-        for i in 0..<12 {
-            #expect(fc.intervals[0].lower[i] <= fc.values[i] && fc.values[i] <= fc.intervals[0].upper[i])
-            #expect(fc.intervals[1].lower[i] <= fc.intervals[0].lower[i] && fc.intervals[0].upper[i] <= fc.intervals[1].upper[i])
+        let n = 18
+        let fc = try f.predict(horizon: n, intervals: [0.95, 0.5])[0]
+        #expect(fc.intervals.map(\.level) == [0.95, 0.5])
+        let wide = fc.intervals[0], narrow = fc.intervals[1]
+        #expect(fc.values.count == n && wide.lower.count == n && narrow.upper.count == n)
+        for i in 0..<n {
+            #expect(narrow.lower[i] < fc.values[i] && fc.values[i] < narrow.upper[i], "step \(i + 1)")
+            #expect(wide.lower[i] < narrow.lower[i] && narrow.upper[i] < wide.upper[i], "step \(i + 1)")
         }
     }
 }

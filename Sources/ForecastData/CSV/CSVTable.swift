@@ -116,7 +116,8 @@ package struct CSVTable: Sendable {
         try self.init(reader: reader, delimiter: delim)
     }
 
-    private init(reader: TableReader, delimiter: UInt8) throws {
+    /// The table a finished reader holds (internal: `ParallelReadTests` builds one from the two-halves path).
+    init(reader: TableReader, delimiter: UInt8) throws {
         guard let header = reader.header else {
             if let pending = reader.pendingHeader {
                 throw DataError(file: reader.file, line: pending.line, message: "the file has a header but no data rows")

@@ -12,11 +12,13 @@ package enum AtomicFile {
             throw OutputError(path: path, message: "the directory \(dir.path) does not exist")
         }
         let temp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        guard FileManager.default.createFile(atPath: temp.path, contents: Data(bytes)) else {
+        // Written with open/write, not FileManager.createFile: that writes through a temporary file
+        // of its own (".dat.nosync…"), which a writer killed mid-write left behind under a name
+        // that `removeStaleTemporaries` does not know.
+        guard writeAndSync(bytes, to: temp.path) else {
+            unlink(temp.path)
             throw OutputError(path: path, message: "cannot write a temporary file in \(dir.path) (permissions or disk full?)")
         }
-        let fd = open(temp.path, O_RDONLY)
-        if fd >= 0 { fsync(fd); close(fd) }
         if rename(temp.path, path) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temp.path)
@@ -40,6 +42,24 @@ package enum AtomicFile {
             if pid > 0 && kill(pid, 0) == 0 && pid != getpid() { continue }   // a live writer
             unlink(dir.appendingPathComponent(n).path)
         }
+    }
+}
+
+/// Creates or truncates `path`, writes all of `bytes` and flushes them to disk; false on any error.
+private func writeAndSync(_ bytes: [UInt8], to path: String) -> Bool {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    return bytes.withUnsafeBytes { p in
+        var done = 0
+        while done < p.count {
+            let n = write(fd, p.baseAddress! + done, p.count - done)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return false }
+            done += n
+        }
+        _ = fsync(fd)
+        return true
     }
 }
 
