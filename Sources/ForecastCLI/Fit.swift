@@ -51,7 +51,7 @@ struct Fit: ParsableCommand {
         installStopHandlers()
         var interrupted = false
         try reportingErrors {
-            try OutputSafety.check(outputs: [("--model", model)], inputs: [("the data", data), ("--resume", resume)])
+            try OutputSafety.check(outputs: [("--model", model)], inputs: [("the data", data), ("--warm-start", warmStart), ("--resume", resume)])
             var config = try modelOptions.config()
             var previous: Forecaster? = nil
             if resume != nil {

@@ -43,6 +43,7 @@ import Testing
             (["fit", data, "--target", "passengers", "--horizon", "3", "--model", data], "--model is the same file as the data"),
             (["fit", data, "--target", "passengers", "--horizon", "3", "--model", "\(dir)/link.csv"], "is a symbolic link"),
             (["fit", data, "--target", "passengers", "--horizon", "3", "--resume", model, "--model", model], "--model is the same file as --resume"),
+            (["fit", data, "--target", "passengers", "--horizon", "3", "--warm-start", model, "--model", model], "--model is the same file as --warm-start"),
             (["fit", data, "--target", "passengers", "--horizon", "3", "--model", "\(data)/m.fcm"], "is not a directory"),
             (["fit", data, "--target", "passengers", "--horizon", "3", "--model", "-"], "--model takes a file name"),
         ]
