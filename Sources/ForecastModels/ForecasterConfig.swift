@@ -11,8 +11,9 @@ public enum BaselineKind: String, Sendable, Codable, CaseIterable {
     case seasonal
 }
 
-/// Everything that defines a forecaster and its training. `nil` fields are chosen from the data
-/// by `resolved(for:)`, as `forecast fit` does when an option is not given.
+/// Everything that defines a forecaster and its training, with every default (the command line's
+/// help reads them from here). `nil` fields are chosen from the data by `Forecaster.fit`, whose
+/// result's `config` has every field set.
 public struct ForecasterConfig: Sendable, Codable, Equatable {
     /// Forecast steps the network predicts directly (H).
     public var horizon: Int
