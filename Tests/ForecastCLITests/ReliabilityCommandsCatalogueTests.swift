@@ -20,13 +20,7 @@ import Testing
         return (data, "\(dir)/long.fcm")
     }()
 
-    static let small: String = {
-        let dir = tempDir()
-        let r = try! forecast(["fit", airline, "--target", "passengers", "--horizon", "3", "--epochs", "1", "--hidden", "4",
-                               "--quiet", "--model", "\(dir)/m.fcm"])
-        precondition(r.status == 0, r.stderr)
-        return "\(dir)/m.fcm"
-    }()
+    static let small = smallAirlineModel
 
     // MARK: - predict --horizon 0 and absurd horizons end at once; memory is checked first
 

@@ -6,14 +6,8 @@ import Testing
 /// writer would) and checks that `predict` and `inspect` refuse it with exit code 1 and one
 /// sentence naming the field, never crash, and write nothing.
 @Suite(.serialized) struct ReliabilityModelFileTests {
-    /// A small two-member model of the airline data (fitted once).
-    static let model: String = {
-        let dir = tempDir()
-        let r = try! forecast(["fit", airline, "--target", "passengers", "--horizon", "3", "--epochs", "1", "--hidden", "4",
-                               "--quiet", "--model", "\(dir)/m.fcm"])
-        precondition(r.status == 0, r.stderr)
-        return "\(dir)/m.fcm"
-    }()
+    /// The shared small airline model (`smallAirlineModel`).
+    static let model = smallAirlineModel
 
     /// One edit of a decoded field, and the field the error must name.
     enum Edit: String, CaseIterable, CustomTestStringConvertible {

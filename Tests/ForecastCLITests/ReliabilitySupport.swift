@@ -1,6 +1,16 @@
 import Foundation
 import ForecastKit
 
+/// A small two-member model of the airline data (horizon 3, hidden 4, one epoch), fitted once for
+/// the reliability tests, which only read it.
+let smallAirlineModel: String = {
+    let dir = tempDir()
+    let r = try! forecast(["fit", airline, "--target", "passengers", "--horizon", "3", "--epochs", "1", "--hidden", "4",
+                           "--quiet", "--model", "\(dir)/m.fcm"])
+    precondition(r.status == 0, r.stderr)
+    return "\(dir)/m.fcm"
+}()
+
 /// A `forecast` process whose output is collected as it comes, so a test can wait for a line on
 /// stderr (the sign that work has begun) and then signal it.
 final class Watched: @unchecked Sendable {
