@@ -26,6 +26,18 @@ import Testing
                                 "--lookback", "24", "--max-steps", "40", "--ensemble", "1", "--quiet", "--model", "\(dir)/m.fcm"])
         #expect(fit.status == 0, "\(fit.stderr)")
 
+        // inspect: the panel in summary, one series in full.
+        let all = try forecast(["inspect", "\(dir)/m.fcm"])
+        #expect(all.status == 0, "\(all.stderr)")
+        #expect(all.stdout.contains("2 (id column series); points min 180, median 200, max 200; hourly 2"), "\(all.stdout)")
+        #expect(all.stdout.contains("standard, one per series"), "\(all.stdout)")
+        let b = try forecast(["inspect", "\(dir)/m.fcm", "--series", "b"])
+        #expect(b.status == 0, "\(b.stderr)")
+        #expect(b.stdout.contains("'b' (id column series)") && b.stdout.contains("180 points"), "\(b.stdout)")
+        #expect(b.stdout.contains("validation MAE"), "\(b.stdout)")
+        let none = try forecast(["inspect", "\(dir)/m.fcm", "--series", "zz"])
+        #expect(none.status == 1 && none.stderr.contains("has no series 'zz'"), "\(none.stderr)")
+
         // b (known), c (new), s (shorter than the lookback): one pass, each marked.
         try Self.write(Self.hourly([("b", 180, 5), ("c", 150, 9), ("s", 10, 2)]), "\(dir)/new.csv")
         let r = try forecast(["predict", "--model", "\(dir)/m.fcm", "--horizon", "6", "--data", "\(dir)/new.csv", "--format", "json"])
