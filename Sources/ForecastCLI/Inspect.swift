@@ -29,7 +29,7 @@ struct Inspect: ParsableCommand {
             if let id = series {
                 guard let one = h.series.first(where: { $0.id == id }) else {
                     let some = h.series.prefix(5).map { "'\($0.id ?? "")'" }.joined(separator: ", ")
-                    throw ConfigurationError(message: "--series: \(model) has no series '\(id)' (it has \(h.series.count): \(some)\(h.series.count > 5 ? ", ..." : ""))")
+                    throw ForecastError.configuration("--series: \(model) has no series '\(id)' (it has \(h.series.count): \(some)\(h.series.count > 5 ? ", ..." : ""))")
                 }
                 h.series = [one]
             }

@@ -72,3 +72,20 @@ import Testing
         #expect(unknown.stderr.contains("has no series 'zz'"), "\(unknown.stderr)")
     }
 }
+
+/// The library's messages name Swift settings (`fill = .interpolate`); the command line prints
+/// its own options instead, in errors and in notes.
+@Suite struct OptionNameTests {
+    @Test func libraryMessagesSpeakInOptions() throws {
+        let dir = tempDir()
+        try "date,v\n2024-01-01,1\n2024-01-02,\n2024-01-03,3\n".write(toFile: "\(dir)/gap.csv", atomically: true, encoding: .utf8)
+        let gap = try forecast(["fit", "\(dir)/gap.csv", "--target", "v", "--horizon", "1", "--model", "\(dir)/m.fcm"])
+        #expect(gap.status == 1)
+        #expect(gap.stderr.contains("to fill gaps, use --fill interpolate or --fill ffill"), "\(gap.stderr)")
+        #expect(!gap.stderr.contains("`"), "\(gap.stderr)")
+        let rows = (0..<40).map { "202401\(String(format: "%02d", $0 % 28 + 1)),\($0)" }
+        try ("date,v\n" + rows.prefix(28).joined(separator: "\n") + "\n").write(toFile: "\(dir)/compact.csv", atomically: true, encoding: .utf8)
+        let compact = try forecast(["backtest", "\(dir)/compact.csv", "--target", "v", "--horizon", "2", "--folds", "1", "--max-steps", "2", "--format", "json"])
+        #expect(compact.stderr.contains("use --time-format index to keep them as integers"), "\(compact.stderr)")
+    }
+}
