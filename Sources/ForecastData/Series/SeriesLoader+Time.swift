@@ -5,7 +5,7 @@ extension SeriesLoader {
     static let indexNames: Set<String> = ["t", "step", "index", "idx", "year", "period", "time"]
 
     /// Picks the time column from the header and first row; `nil` when none fits.
-    public static func detectTimeColumn(header: [String], firstRow: [String], excluding: Set<String>,
+    package static func detectTimeColumn(header: [String], firstRow: [String], excluding: Set<String>,
                                         format: TimeFormat? = nil) -> String? {
         let candidates = header.indices.filter { !excluding.contains(header[$0]) }
         func parses(_ i: Int, allowIndex: Bool) -> Bool {
@@ -29,7 +29,7 @@ extension SeriesLoader {
     /// column: numbering the rows instead would train on a calendar that is not in the data.
     ///
     /// - Returns: `nil` only when no column is named like a time and no format was given.
-    public static func chooseTimeColumn(header: [String], firstRow: [String], line: Int, excluding: Set<String>,
+    package static func chooseTimeColumn(header: [String], firstRow: [String], line: Int, excluding: Set<String>,
                                         format: TimeFormat?, file: String) throws -> String? {
         if let found = detectTimeColumn(header: header, firstRow: firstRow, excluding: excluding, format: format) {
             return found
@@ -67,7 +67,7 @@ extension SeriesLoader {
     /// Integer times that are calendar values, when the format was detected rather than given:
     /// distinct plain years in 1000...2999 with few gaps become years, and eight-digit values that
     /// all parse as dates (20240301) become dates, with a note saying so. `nil`: keep `format`.
-    public static func calendarTimes(_ v: [Int64], format: TimeFormat) -> (times: [Int64], format: TimeFormat, note: String?)? {
+    package static func calendarTimes(_ v: [Int64], format: TimeFormat) -> (times: [Int64], format: TimeFormat, note: String?)? {
         guard format == .index, let lo = v.min(), let hi = v.max() else { return nil }
         if lo >= 1000, hi <= 2999, Set(v).count == v.count, hi - lo < Int64(v.count) * 2 {
             return (v.map { CivilCalendar.timestamp(year: Int($0), month: 1, day: 1) }, .year, nil)

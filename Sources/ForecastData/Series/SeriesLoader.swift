@@ -1,3 +1,4 @@
+import Foundation
 /// Reads time series from a CSV file: column selection, time parsing, sorting, frequency
 /// inference, gap detection and the missing-value policy, with a report of everything it changed.
 ///
@@ -45,12 +46,19 @@ public enum SeriesLoader {
         public var report: [String]
     }
 
-    /// Loads the series of `file`.
+    /// Loads the series of the CSV file `url` (one series, or a panel with `Options.idColumn`).
     ///
-    /// - Throws: `ForecastError` with the file, line and column of the first problem: unknown columns,
-    ///   unparseable values, duplicate timestamps, spacing off the inferred grid, too few rows, or
-    ///   missing values inside a series under the `error` policy.
-    public static func load(_ file: String, options: Options) throws -> Result {
+    ///     let r = try SeriesLoader.load(URL(fileURLWithPath: "sales.csv"), options: .init(target: "units"))
+    ///
+    /// - Throws: `ForecastError` (`data`) with the file, line and column of the first problem: unknown
+    ///   columns, unparseable values, duplicate timestamps, spacing off the inferred grid, too few rows,
+    ///   or missing values inside a series under the `error` policy.
+    public static func load(_ url: URL, options: Options) throws -> Result {
+        try load(url.path, options: options)
+    }
+
+    /// Loads the series of `file` (a path, or `-` for standard input).
+    package static func load(_ file: String, options: Options) throws -> Result {
         let (table, timeColumn) = try read(file, options: options)
         return try build(table, options: options, timeColumn: timeColumn)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import ForecastData
 import ForecastNN
 
@@ -113,6 +114,11 @@ public struct Forecast: Sendable {
     /// shorter than the model's lookback), or nil.
     public var fallbackReason: String? = nil
 
+    /// The timestamps as dates (UTC), for a calendar time column; nil for integer steps.
+    public var dates: [Date]? {
+        timeFormat == .index ? nil : timestamps.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+    }
+
     /// The interval at coverage `level` (a fraction: 0.95), if `predict` was asked for it.
     ///
     ///     let band = try model.predict(horizon: 12, intervals: [0.8, 0.95])[0].interval(level: 0.95)
@@ -166,9 +172,14 @@ public final class Forecaster: Sendable {
     public let residuals: [[Float]]
     /// What training did (the first member; `seconds` is the wall time of the whole fit).
     public let summary: TrainingSummary
+    /// Notes from `fit` for the user: skipped short series, settings it had to change, a missing
+    /// validation split. Not saved in model files (empty after `ModelFile.read`).
+    public let warnings: [String]
 
     init(config: ForecasterConfig, members: [EnsembleMember], targetName: String, covariateNames: [String],
-         timeColumn: String, idColumn: String?, series: [SeriesState], residuals: [[Float]], summary: TrainingSummary) {
+         timeColumn: String, idColumn: String?, series: [SeriesState], residuals: [[Float]], summary: TrainingSummary,
+         warnings: [String] = []) {
+        self.warnings = warnings
         self.config = config
         self.members = members
         self.targetName = targetName
@@ -183,7 +194,8 @@ public final class Forecaster: Sendable {
     /// The same forecaster with other per-series states (the combination's choices).
     package func with(series: [SeriesState]) -> Forecaster {
         Forecaster(config: config, members: members, targetName: targetName, covariateNames: covariateNames,
-                   timeColumn: timeColumn, idColumn: idColumn, series: series, residuals: residuals, summary: summary)
+                   timeColumn: timeColumn, idColumn: idColumn, series: series, residuals: residuals, summary: summary,
+                   warnings: warnings)
     }
 
     var lookback: Int { config.lookback! }

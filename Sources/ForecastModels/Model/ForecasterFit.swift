@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import ForecastData
 import ForecastNN
 
@@ -173,7 +174,49 @@ extension Forecaster {
         total.seconds = secondsSince(started, clock)
         return Forecaster(config: config, members: ensemble, targetName: first.targetName,
                           covariateNames: kept[0].covariateNames, timeColumn: first.timeColumn, idColumn: idColumn,
-                          series: combined.series, residuals: residuals, summary: total)
+                          series: combined.series, residuals: residuals, summary: total, warnings: warnings)
+    }
+
+    /// Trains a forecaster (see `fit(_:config:idColumn:hooks:skipShortSeries:warmStart:warnings:)`);
+    /// its notes for the user are in the result's `warnings`.
+    ///
+    ///     let model = try Forecaster.fit([series], config: ForecasterConfig(horizon: 12))
+    ///     for note in model.warnings { print(note) }
+    public static func fit(_ input: [TimeSeries], config: ForecasterConfig, idColumn: String? = nil,
+                           hooks: TrainingHooks = TrainingHooks(), skipShortSeries: Bool = true,
+                           warmStart: Forecaster? = nil) throws -> Forecaster {
+        var warnings: [String] = []
+        return try fit(input, config: config, idColumn: idColumn, hooks: hooks, skipShortSeries: skipShortSeries,
+                       warmStart: warmStart, warnings: &warnings)
+    }
+
+    /// Trains a forecaster off the calling task (on its own threads, as `config.threads` says);
+    /// cancelling the task stops training after the current batch and throws a `ForecastError` of
+    /// kind `interrupted` (no half-trained model is returned).
+    ///
+    ///     let task = Task { try await Forecaster.fit([series], config: ForecasterConfig(horizon: 12)) }
+    ///     task.cancel()   // ends training within one batch
+    public static func fit(_ input: [TimeSeries], config: ForecasterConfig, idColumn: String? = nil,
+                           hooks: TrainingHooks = TrainingHooks(), skipShortSeries: Bool = true,
+                           warmStart: Forecaster? = nil) async throws -> Forecaster {
+        let cancelled = CancellationFlag()
+        var stopping = hooks
+        stopping.shouldStop = { cancelled.isSet || hooks.shouldStop?() == true }
+        let watched = stopping
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (done: CheckedContinuation<Forecaster, Error>) in
+                Thread.detachNewThread {
+                    done.resume(with: Result {
+                        let model = try fit(input, config: config, idColumn: idColumn, hooks: watched,
+                                            skipShortSeries: skipShortSeries, warmStart: warmStart) as Forecaster
+                        if cancelled.isSet { throw ForecastError.interrupted("the fit") }
+                        return model
+                    })
+                }
+            }
+        } onCancel: {
+            cancelled.set()
+        }
     }
 
     /// Per combination origin (newest first), the same fit on every series cut at that origin, so
@@ -327,4 +370,12 @@ extension Forecaster {
         return best
     }
 
+}
+
+/// A flag one thread sets and others poll (task cancellation reaching a training loop).
+final class CancellationFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    func set() { lock.lock(); value = true; lock.unlock() }
 }

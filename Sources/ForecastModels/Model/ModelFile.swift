@@ -84,8 +84,24 @@ public enum ModelFile {
         return out
     }
 
+    /// Writes a forecaster to the file `url` atomically (a temporary file beside it, then a rename),
+    /// so a reader sees the old file or the new one, never a mix.
+    ///
+    ///     try ModelFile.write(model, to: URL(fileURLWithPath: "airline.fcm"))
+    public static func write(_ f: Forecaster, to url: URL) throws {
+        try write(f, to: url.path)
+    }
+
+    /// Reads a forecaster from the file `url`.
+    ///
+    /// - Throws: `ForecastError` (`modelFile`) for a missing, truncated, corrupted, foreign or newer
+    ///   file, or one whose header fields disagree, naming the field.
+    public static func read(_ url: URL) throws -> Forecaster {
+        try read(url.path)
+    }
+
     /// Writes a forecaster to `path` atomically (temporary file, then rename).
-    public static func write(_ f: Forecaster, to path: String) throws {
+    package static func write(_ f: Forecaster, to path: String) throws {
         try AtomicFile.write(try encode(f), to: path)
     }
 
@@ -93,7 +109,7 @@ public enum ModelFile {
     ///
     /// - Throws: `ForecastError` (`modelFile`) for a missing, truncated, corrupted, foreign or newer file, or one
     ///   whose header fields disagree (see `validate(_:path:)`), naming the field.
-    public static func read(_ path: String) throws -> Forecaster {
+    package static func read(_ path: String) throws -> Forecaster {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ForecastError.modelFile(path: path, message: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
