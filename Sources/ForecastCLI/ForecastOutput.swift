@@ -45,6 +45,8 @@ enum ForecastOutput {
             for i in 0..<fc.values.count {
                 var r: [String: Any] = ["time": fc.timeFormat.format(fc.timestamps[i]), "value": fc.values[i], "step": i + 1]
                 if let id = fc.id { r["id"] = id }
+                r["new_series"] = fc.isNewSeries
+                if let why = fc.fallbackReason { r["fallback"] = why }
                 for band in fc.intervals {
                     r["lower_\(percent(band.level))"] = band.lower[i]
                     r["upper_\(percent(band.level))"] = band.upper[i]

@@ -17,6 +17,12 @@ struct Predict: ParsableCommand {
           forecast predict --model airline.fcm --horizon 12 --intervals 80,95 --plot forecast.svg
           forecast predict --model airline.fcm --horizon 12 --method theta --data datasets/airline_passengers.csv
 
+        A panel model forecasts every series of --data: a series it was not trained on is forecast by the \
+        network from its own history (marked new_series in JSON, and noted on stderr), and a series shorter \
+        than the model's lookback gets a seasonal-naive fallback (marked fallback in JSON, noted on stderr). \
+        --series picks some series:
+          forecast predict --model stores.fcm --horizon 14 --series store_1,store_7
+
         A model fitted with --future-covariates needs --data: the history (rows with the target) followed by \
         a row per forecast step with the target empty and every future covariate filled in, e.g.
           forecast predict --model sales.fcm --horizon 14 --data sales-with-next-14-days.csv
@@ -48,6 +54,9 @@ struct Predict: ParsableCommand {
 
     @Option(help: "Missing values in --data: error, interpolate or ffill.")
     var fill: MissingPolicy = .error
+
+    @Option(help: ArgumentHelp("Forecast only these series of a panel (comma-separated ids); without --data they must be series the model was trained on.", valueName: "ids"))
+    var series: String?
 
     @Option(help: ArgumentHelp("Forecast with: combination (what fit chose per series), network (the ensemble), or a statistical model fitted to the history: \(Baseline.allCases.map(\.rawValue).joined(separator: ", ")). A model that fit did not choose needs --data.", valueName: "source"))
     var method: String = "combination"
@@ -88,6 +97,14 @@ struct Predict: ParsableCommand {
         }
     }
 
+    /// The ids given with --series, or nil.
+    func selectedSeries() throws -> Set<String>? {
+        guard let series else { return nil }
+        let ids = series.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !ids.isEmpty else { throw ValidationError("--series takes comma-separated series ids, got '\(series)'") }
+        return Set(ids)
+    }
+
     func levels() throws -> [Double] {
         try (intervals ?? "").split(separator: ",").map {
             guard let v = Double($0.trimmingCharacters(in: .whitespaces)), v > 0, v < 100 else {
@@ -103,7 +120,16 @@ struct Predict: ParsableCommand {
             let output = self.output == "-" ? nil : self.output   // `-`: standard output
             try OutputSafety.check(outputs: [("--output", output), ("--plot", plot)],
                                    inputs: [("--model", model), ("--data", data)])
-            let f = try ModelFile.read(model)
+            var f = try ModelFile.read(model)
+            let wanted = try selectedSeries()
+            if let wanted, data == nil {
+                let known = Set(f.series.map { $0.id ?? "" })
+                if let missing = wanted.first(where: { !known.contains($0) }) {
+                    let some = f.series.prefix(5).map { "'\($0.id ?? "")'" }.joined(separator: ", ")
+                    throw ConfigurationError(message: "--series: \(model) has no series '\(missing)' (it has \(f.series.count): \(some)\(f.series.count > 5 ? ", ..." : "")); to forecast a new series give its history with --data")
+                }
+                f = f.with(series: f.series.filter { wanted.contains($0.id ?? "") })
+            }
             var history: [TimeSeries]? = nil, future: [TimeSeries]? = nil
             let futureNames = f.config.futureCovariates ?? []
             if let data {
@@ -112,8 +138,16 @@ struct Predict: ParsableCommand {
                 let (table, timeColumn) = try SeriesLoader.read(data, options: o)
                 let r = try SeriesLoader.build(table, options: o, timeColumn: timeColumn)
                 for line in r.report { note("note: \(CSVInput.displayName(data)): \(line)") }
-                try f.checkFrequency(of: r.series, file: data)
-                history = r.series
+                var chosen = r.series
+                if let wanted {
+                    chosen = chosen.filter { wanted.contains($0.id ?? "") }
+                    let present = Set(chosen.map { $0.id ?? "" })
+                    if let missing = wanted.first(where: { !present.contains($0) }) {
+                        throw ConfigurationError(message: "--series: \(CSVInput.displayName(data)) has no series '\(missing)'")
+                    }
+                }
+                try f.checkFrequency(of: chosen, file: data)
+                history = chosen
                 if !futureNames.isEmpty {
                     // The rows after the history (target empty) carry the future covariates.
                     future = Self.futureRows(table, timeColumn: timeColumn, options: o, names: futureNames, history: r.series)
@@ -136,6 +170,11 @@ struct Predict: ParsableCommand {
                 // What is missing or too short is in --data: name it.
                 throw ConfigurationError(message: "\(CSVInput.displayName(data!)): \(e.message)")
             }
+            let fresh = forecasts.filter(\.isNewSeries).compactMap(\.id)
+            if !fresh.isEmpty {
+                note("note: \(fresh.count) series the model was not trained on (\(fresh.prefix(5).map { "'\($0)'" }.joined(separator: ", "))\(fresh.count > 5 ? ", ..." : "")) are forecast by the network from their own history")
+            }
+            for fc in forecasts { if let why = fc.fallbackReason { note("note: series '\(fc.id ?? "")': \(why)") } }
             let text = format == .csv ? ForecastOutput.csv(forecasts, model: f) : ForecastOutput.json(forecasts, model: f)
             try checkStop("the forecast")
             if let plot {

@@ -105,6 +105,13 @@ public struct Forecast: Sendable {
     public var intervals: [PredictionInterval]
     /// Steps past the trained horizon were produced by feeding forecasts back as inputs.
     public var recursive: Bool
+    /// The model was not trained on this series: the network forecast it from the given history
+    /// alone (scalers and baseline period fitted on that history, no combination with statistical
+    /// models). A global model forecasts new series of the same kind this way.
+    public var isNewSeries = false
+    /// Why this series got a simple fallback instead of the model's forecast (in a panel, a history
+    /// shorter than the model's lookback), or nil.
+    public var fallbackReason: String? = nil
 
     /// The interval at coverage `level` (a fraction: 0.95), if `predict` was asked for it.
     ///
@@ -174,7 +181,7 @@ public final class Forecaster: Sendable {
     }
 
     /// The same forecaster with other per-series states (the combination's choices).
-    func with(series: [SeriesState]) -> Forecaster {
+    package func with(series: [SeriesState]) -> Forecaster {
         Forecaster(config: config, members: members, targetName: targetName, covariateNames: covariateNames,
                    timeColumn: timeColumn, idColumn: idColumn, series: series, residuals: residuals, summary: summary)
     }
@@ -213,7 +220,14 @@ public final class Forecaster: Sendable {
     }
 
     /// Forecasts `horizon` steps after the end of each training series (or after `history`, which
-    /// replaces the stored tails: one series per training series, matched by id).
+    /// replaces the stored tails: series matched to the training series by id; a series the model
+    /// was not trained on is forecast by the network from its own history, see
+    /// `Forecast.isNewSeries`).
+    ///
+    /// In a panel `history` (more than one series), a series shorter than the model's lookback gets
+    /// a seasonal-naive forecast (naive when it holds less than one season), with intervals from its
+    /// own seasonal-naive errors, and `Forecast.fallbackReason` says so; a single series that short
+    /// is an error.
     ///
     /// Up to the trained horizon the network forecasts directly; beyond it forecasts are fed back
     /// as inputs (covariates held at their last value), and `Forecast.recursive` says so. A model
@@ -236,6 +250,15 @@ public final class Forecaster: Sendable {
             throw ConfigurationError(message: "interval levels are fractions between 0 and 1 (0.8 for 80 %), got \(l)")
         }
         let L = lookback, H = config.horizon, F = 1 + pastCovariateCount
+        if let history, history.count > 1, history.contains(where: { $0.count < L }) {
+            // Panel: the short series fall back to a baseline; the rest are forecast together.
+            let usable = history.filter { $0.count >= L }
+            var model = usable.isEmpty ? [] : try predict(horizon: horizon, history: usable, future: future,
+                                                         intervals: levels, source: source, shouldStop: shouldStop)[...]
+            return history.map { s in
+                s.count >= L ? model.removeFirst() : fallbackForecast(s, horizon: horizon, levels: levels)
+            }
+        }
         let futureNames = futureCovariateNames
         var series = self.series
         if source != .combination {
@@ -257,13 +280,22 @@ public final class Forecaster: Sendable {
         // The context of each series: stored tails, or the given history.
         var contexts: [(state: SeriesState, times: [Int64], target: [Double], covariates: [[Double]])] = []
         var fullHistory: [TimeSeries] = []
+        var isNew: [Bool] = []
         if let history {
+            var index: [String: Int] = [:]
+            for (i, state) in series.enumerated() where index[state.id ?? ""] == nil { index[state.id ?? ""] = i }
             for s in history {
-                guard let state = series.first(where: { $0.id == s.id }) ?? (series.count == 1 && history.count == 1 ? series[0] : nil) else {
-                    throw ConfigurationError(message: "the model was not trained on series '\(s.id ?? "")'")
-                }
                 guard s.count >= L else {
                     throw ConfigurationError(message: "\(s.id.map { "series '\($0)'" } ?? "the data") has \(s.count) points; the model needs at least its lookback of \(L)")
+                }
+                var state: SeriesState
+                if let i = index[s.id ?? ""] ?? (series.count == 1 && history.count == 1 ? 0 : nil) {
+                    state = series[i]
+                    isNew.append(false)
+                } else {
+                    state = newSeriesState(s)
+                    if case .model(let b) = source { state.choice = b.rawValue }
+                    isNew.append(true)
                 }
                 let tail = Self.orderingCovariates(s.suffix(L), future: futureNames)
                 fullHistory.append(s)
@@ -271,6 +303,7 @@ public final class Forecaster: Sendable {
             }
         } else {
             contexts = series.map { ($0, $0.tailTimes, $0.tailTarget, $0.tailCovariates) }
+            isNew = series.map { _ in false }
         }
         let B = contexts.count
         let cal = calendar
@@ -393,9 +426,54 @@ public final class Forecaster: Sendable {
             let last = c.times.last!
             let times = (1...horizon).map { c.state.frequency.advance(last, by: $0) }
             forecasts.append(Forecast(id: c.state.id, timestamps: times, timeFormat: c.state.timeFormat, values: values,
-                                      intervals: bands.map { PredictionInterval(level: $0.0, lower: $0.1, upper: $0.2) }, recursive: horizon > H))
+                                      intervals: bands.map { PredictionInterval(level: $0.0, lower: $0.1, upper: $0.2) },
+                                      recursive: horizon > H, isNewSeries: isNew[b]))
         }
         return forecasts
+    }
+
+    /// The state of a series the model was not trained on, fitted on its `history` as `fit` fits a
+    /// training series: scalers, the baseline period (among the model's seasonal periods) and the
+    /// clipping at zero; the network forecasts it (no combination).
+    func newSeriesState(_ history: TimeSeries) -> SeriesState {
+        let s = Self.orderingCovariates(history, future: futureCovariateNames)
+        let shortest = members.map(\.lookback).min()!
+        let period = config.baseline == .seasonal
+            ? Self.bestBaselinePeriod(s.target, candidates: (config.seasonalPeriods ?? []).filter { $0 <= shortest },
+                                      horizon: config.horizon)
+            : 1
+        let tail = s.suffix(lookback)
+        return SeriesState(id: s.id, frequency: s.frequency, timeFormat: s.timeFormat,
+                           targetScaler: Scaler(fitting: s.target[...], kind: config.scaler),
+                           covariateScalers: s.covariates.map { Scaler(fitting: $0[...], kind: config.scaler) },
+                           tailTimes: tail.timestamps, tailTarget: tail.target, tailCovariates: tail.covariates,
+                           firstTime: s.formattedTime(0), lastTime: s.formattedTime(s.count - 1), count: s.count,
+                           baselinePeriod: period, nonNegative: config.allowNegative != true && s.target.allSatisfy { $0 >= 0 })
+    }
+
+    /// The forecast of a panel series too short for the network: seasonal naive with the model's
+    /// primary period when the series holds a season, else naive; its intervals are the conformal
+    /// quantiles of the same forecast's one-season-ahead errors over the history (none when it has
+    /// no such error), widened with √(seasons ahead). Clipped at zero like the model's forecasts.
+    func fallbackForecast(_ s: TimeSeries, horizon: Int, levels: [Double]) -> Forecast {
+        let primary = config.seasonalPeriod ?? 1
+        let m = s.count >= primary ? primary : 1
+        let name = m > 1 ? "seasonal naive (period \(m))" : "naive"
+        var values = Baseline.seasonalNaive.forecast(s.target, horizon: horizon, period: m)
+        let errors = (m..<s.count).map { abs(s.target[$0] - s.target[$0 - m]) }.filter(\.isFinite).sorted()
+        let floor = config.allowNegative != true && s.target.allSatisfy({ $0 >= 0 }) ? 0.0 : -Double.infinity
+        func floored(_ v: Double) -> Double { v < floor ? floor : v }
+        values = values.map(floored)
+        let bands = levels.map { level in
+            let q = errors.isEmpty ? Double.nan : Self.conformalQuantile(errors, level: level)
+            let w = (0..<horizon).map { q * Double($0 / m + 1).squareRoot() }
+            return PredictionInterval(level: level, lower: zip(values, w).map { floored($0 - $1) },
+                                      upper: zip(values, w).map { floored($0 + $1) })
+        }
+        let last = s.timestamps.last!
+        return Forecast(id: s.id, timestamps: (1...horizon).map { s.frequency.advance(last, by: $0) }, timeFormat: s.timeFormat,
+                        values: values, intervals: bands, recursive: false,
+                        fallbackReason: "\(s.count) points, fewer than the model's lookback of \(lookback): \(name)")
     }
 }
 

@@ -24,6 +24,9 @@ extension Forecaster {
                            hooks: TrainingHooks = TrainingHooks(), skipShortSeries: Bool = true,
                            warmStart: Forecaster? = nil, warnings: inout [String]) throws -> Forecaster {
         try given.validate()
+        // Series in id order: the model does not depend on the order of the rows (Spark, for one,
+        // guarantees none).
+        let input = input.count > 1 ? input.sorted { ($0.id ?? "") < ($1.id ?? "") } : input
         guard let first = input.first else { throw ConfigurationError(message: "no series to train on") }
         let clock = ContinuousClock()
         let started = clock.now
@@ -33,7 +36,9 @@ extension Forecaster {
             config.validationFraction > 0 ? max(H, Int((Double(n) * config.validationFraction).rounded())) : 0
         }
         let lengths = input.map { $0.count - validationCount($0.count) }
-        let periods = resolvePeriods(input, config: &config, trainLength: lengths.max()!, warnings: &warnings)
+        // Seasons are detected on the training parts only: the held-out part must not change the model.
+        let trainingParts = input.map { $0.prefix(max(0, $0.count - validationCount($0.count))) }
+        let periods = resolvePeriods(trainingParts, config: &config, trainLength: lengths.max()!, warnings: &warnings)
         let L = config.lookback ?? ForecasterConfig.defaultLookback(horizon: H, periods: periods, length: lengths.max()!)
         // Future covariates go last among the covariates.
         let futureNames = config.futureCovariates ?? []

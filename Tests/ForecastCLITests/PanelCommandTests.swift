@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// A long-format panel through the command line: new series, short series and `--series`.
+@Suite struct PanelCommandTests {
+    static func write(_ text: String, _ path: String) throws { try text.write(toFile: path, atomically: true, encoding: .utf8) }
+
+    /// `series,time,value` rows for each (id, length, phase), hourly from the same start.
+    static func hourly(_ series: [(String, Int, Int)]) -> String {
+        var out = "series,time,value\n"
+        let start = 1_704_067_200   // 2024-01-01T00:00:00Z
+        let f = DateFormatter(); f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"; f.timeZone = TimeZone(identifier: "UTC")
+        for (id, n, phase) in series {
+            for t in 0..<n {
+                let v = 20 + 5 * sin(Double(t + phase) * 2 * Double.pi / 24) + Double((t * 7 + phase) % 5)
+                out += "\(id),\(f.string(from: Date(timeIntervalSince1970: Double(start + 3600 * t)))),\(v)\n"
+            }
+        }
+        return out
+    }
+
+    @Test func newShortAndSelectedSeries() throws {
+        let dir = tempDir()
+        try Self.write(Self.hourly([("a", 200, 0), ("b", 180, 5)]), "\(dir)/train.csv")
+        let fit = try forecast(["fit", "\(dir)/train.csv", "--id-column", "series", "--target", "value", "--horizon", "6",
+                                "--lookback", "24", "--max-steps", "40", "--ensemble", "1", "--quiet", "--model", "\(dir)/m.fcm"])
+        #expect(fit.status == 0, "\(fit.stderr)")
+
+        // b (known), c (new), s (shorter than the lookback): one pass, each marked.
+        try Self.write(Self.hourly([("b", 180, 5), ("c", 150, 9), ("s", 10, 2)]), "\(dir)/new.csv")
+        let r = try forecast(["predict", "--model", "\(dir)/m.fcm", "--horizon", "6", "--data", "\(dir)/new.csv", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let rows = obj["forecasts"] as! [[String: Any]]
+        #expect(rows.count == 18)
+        func marks(_ id: String) -> (Bool, String?) {
+            let row = rows.first { $0["id"] as? String == id }!
+            return (row["new_series"] as! Bool, row["fallback"] as? String)
+        }
+        #expect(marks("b").0 == false && marks("b").1 == nil)
+        #expect(marks("c").0 == true && marks("c").1 == nil)
+        #expect(marks("s").1?.contains("fewer than the model's lookback") == true)
+        #expect(r.stderr.contains("1 series the model was not trained on ('c')"), "\(r.stderr)")
+        #expect(r.stderr.contains("series 's': 10 points"), "\(r.stderr)")
+
+        // --series with --data: only those; the values equal the full run's.
+        let one = try forecast(["predict", "--model", "\(dir)/m.fcm", "--horizon", "6", "--data", "\(dir)/new.csv", "--series", "c", "--format", "json"])
+        #expect(one.status == 0, "\(one.stderr)")
+        let oneRows = (try JSONSerialization.jsonObject(with: Data(one.stdout.utf8)) as! [String: Any])["forecasts"] as! [[String: Any]]
+        #expect(oneRows.map { $0["id"] as! String } == Array(repeating: "c", count: 6))
+        #expect(oneRows.map { $0["value"] as! Double } == rows.filter { $0["id"] as? String == "c" }.map { $0["value"] as! Double })
+
+        // --series without --data: a subset of the trained series; an unknown id is refused.
+        let known = try forecast(["predict", "--model", "\(dir)/m.fcm", "--horizon", "3", "--series", "b"])
+        #expect(known.status == 0, "\(known.stderr)")
+        #expect(known.stdout.split(separator: "\n").dropFirst().allSatisfy { $0.hasPrefix("b,") })
+        #expect(known.stdout.split(separator: "\n").count == 4)
+        let unknown = try forecast(["predict", "--model", "\(dir)/m.fcm", "--horizon", "3", "--series", "zz"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("has no series 'zz'"), "\(unknown.stderr)")
+    }
+}
