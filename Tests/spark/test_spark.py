@@ -20,8 +20,8 @@ from collections import defaultdict
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "integrations", "spark"))
 
-from forecast_spark import (BinaryNotFoundError, ForecastError, forecast_global,  # noqa: E402
-                            forecast_local, read_model_header)
+from forecast_spark import (BinaryNotFoundError, ForecastError, fit_global,  # noqa: E402
+                            forecast_global, forecast_local, read_model_header)
 from forecast_spark._cli import format_values, option_flags  # noqa: E402
 
 PANEL = os.path.join(ROOT, "datasets", "m4_hourly_panel.csv")
@@ -83,6 +83,7 @@ class SparkForecastTests(unittest.TestCase):
         from pyspark.sql import SparkSession
         cls.spark = (SparkSession.builder.master("local[2]").appName("forecast-spark-tests")
                      .config("spark.ui.enabled", "false")
+                     .config("spark.ui.showConsoleProgress", "false")
                      .config("spark.sql.shuffle.partitions", "4")
                      .config("spark.sql.session.timeZone", "UTC")
                      .getOrCreate())
@@ -127,11 +128,17 @@ class SparkForecastTests(unittest.TestCase):
             SparkForecastTests._model = model
         return SparkForecastTests._model
 
-    def cli_global(self, sid):
+    def cli_global(self, sid, rows=None, beside=()):
+        """`forecast predict --data` on a file holding series sid (and the series `beside`), its rows."""
         data = os.path.join(self.tmp, f"global-{sid}.csv")
-        write_series(data, self.panel[sid], sid=sid)
-        return cli_forecasts("predict", "--model", self.global_model(), "--horizon", str(H), "--data", data,
-                             "--intervals", "80,95")
+        with open(data, "w", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(["series", "t", "value"])
+            for s, rs in [(sid, rows or self.panel[sid])] + [(b, self.panel[b]) for b in beside]:
+                w.writerows([s, t, v] for t, v in rs)
+        got = cli_forecasts("predict", "--model", self.global_model(), "--horizon", str(H), "--data", data,
+                            "--intervals", "80,95")
+        return [f for f in got if f["id"] == sid]
 
     # ---- comparison -------------------------------------------------------------------------------
 
@@ -262,7 +269,7 @@ class SparkForecastTests(unittest.TestCase):
         self.assertEqual(sorted(res), sorted(s for s in self.panel if s != UNSEEN))
         for sid in sorted(res):
             self.assert_equal_to_cli(res[sid], self.cli_global(sid), sid)
-            self.assertTrue(all(r["new_series"] in (False, None) for r in res[sid]), sid)
+            self.assertTrue(all(r["new_series"] is False and r["fallback"] is None for r in res[sid]), sid)
         # Shuffled rows and another partitioning: the same forecasts.
         from pyspark.sql import functions as F
         shuffled = seen.orderBy(F.rand(seed=11))
@@ -270,6 +277,48 @@ class SparkForecastTests(unittest.TestCase):
         key = lambda r: r["t"]  # noqa: E731
         for sid in res:
             self.assertEqual(sorted(again[sid], key=key), sorted(res[sid], key=key), sid)
+
+    def test_global_new_series_forecast_and_marked(self):
+        # UNSEEN is not in the model: forecast from its own history, marked new_series, and equal to
+        # `forecast predict --data` on that series alone; the same partition holds trained series.
+        model = self.global_model()
+        self.assertNotIn(UNSEEN, [s["id"] for s in read_model_header(model)["series"]])
+        res = self.by_series(forecast_global(self.df, model, H, intervals=LEVELS, partitions=2).collect())
+        self.assertEqual(sorted(res), sorted(self.panel))
+        self.assertTrue(all(r["new_series"] is True for r in res[UNSEEN]))
+        self.assertTrue(all(r["new_series"] is False for s in res if s != UNSEEN for r in res[s]))
+        self.assert_equal_to_cli(res[UNSEEN], self.cli_global(UNSEEN), UNSEEN)
+
+    def test_global_short_series_gets_marked_fallback(self):
+        # 30 points, fewer than the model's lookback: a seasonal-naive fallback, said in `fallback`.
+        model = self.global_model()
+        self.assertGreater(read_model_header(model)["config"]["lookback"], 30)
+        rows = self.panel["H1"][-30:]
+        short = self.spark.createDataFrame([("H1TAIL", int(t), float(v)) for t, v in rows],
+                                           "series string, t long, value double")
+        res = forecast_global(short.unionByName(self.df.where("series = 'H10'")), model, H,
+                              intervals=LEVELS, partitions=1).collect()
+        got = self.by_series(res)
+        self.assertEqual(sorted(got), ["H10", "H1TAIL"])
+        self.assertTrue(all(r["fallback"] for r in got["H1TAIL"]))
+        self.assertTrue(all(r["fallback"] is None for r in got["H10"]))
+        # Compared with the CLI on a file holding both series, as the partition did: the CLI refuses a
+        # short series that is alone in --data (it gives the fallback only inside a panel).
+        self.assert_equal_to_cli(got["H1TAIL"], self.cli_global("H1TAIL", rows, beside=["H10"]), "H1TAIL")
+        self.assert_equal_to_cli(got["H10"], self.cli_global("H10"), "H10")
+
+    def test_fit_global_equals_cli_fit(self):
+        # fit_global on shuffled rows: the same model as the CLI's fit of the sorted file, so the same
+        # forecasts after the training data.
+        from pyspark.sql import functions as F
+        path = os.path.join(self.tmp, "fit_global.fcm")
+        seen = self.df.where(f"series != '{UNSEEN}'").orderBy(F.rand(seed=5))
+        timed("fit_global, 7 series", lambda: fit_global(seen, "series", "t", "value", H, path, seed=SEED,
+                                                         threads=1, **FIT))
+        mine = cli_forecasts("predict", "--model", path, "--horizon", str(H), "--intervals", "80,95")
+        ref = cli_forecasts("predict", "--model", self.global_model(), "--horizon", str(H), "--intervals", "80,95")
+        self.assertEqual(len(mine), 7 * H)
+        self.assertEqual(mine, ref)
 
     def test_global_bad_series_reported_others_kept(self):
         # Two series in one partition; one has a duplicated time stamp, which forecast refuses.

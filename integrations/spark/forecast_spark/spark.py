@@ -69,7 +69,7 @@ def _ship(spark, path: str, kind: str, ship: bool) -> _Shipped:
     try:
         spark.sparkContext.addFile(path)
     except Exception as e:  # py4j error from the JVM
-        if "already registered" not in str(e):
+        if "already registered" not in str(e) and "does not match contents" not in str(e):
             raise ForecastError(f"could not ship {kind} {path} with SparkContext.addFile: {e}") from e
         # Another file of the same name was shipped before (spark-submit --files, or an earlier call):
         # the executors would get that one. Accept it only when it is byte-for-byte the same file.
@@ -113,7 +113,7 @@ def _ship_package(spark) -> None:
     try:
         sc.addPyFile(zpath)
     except Exception as e:
-        if "already registered" not in str(e):
+        if "already registered" not in str(e) and "does not match contents" not in str(e):
             raise
     _SHIPPED_PACKAGE.add(key)
 
