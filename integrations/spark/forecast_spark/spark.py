@@ -104,6 +104,10 @@ def _ship_package(spark) -> None:
         return
     import zipfile
     pkg = os.path.dirname(os.path.abspath(__file__))
+    if not os.path.isdir(pkg):
+        # Imported from an archive: that is --py-files (or a zip on sys.path), already on the executors.
+        _SHIPPED_PACKAGE.add(key)
+        return
     tmp = tempfile.mkdtemp(prefix="forecast-spark-pkg-")
     zpath = os.path.join(tmp, "forecast_spark.zip")
     with zipfile.ZipFile(zpath, "w") as z:
