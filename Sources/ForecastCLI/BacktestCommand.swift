@@ -47,7 +47,7 @@ struct BacktestCommand: ParsableCommand {
             try OutputSafety.check(outputs: [("--plot", plot)], inputs: [("the data", data)])
             let config = try modelOptions.config()
             let series = try dataOptions.load(data, target: dataOptions.target!, quiet: quiet)
-            guard series.count == 1 else { throw ConfigurationError(message: "backtest takes one series; this file has \(series.count) (filter the panel first)") }
+            guard series.count == 1 else { throw ForecastError.configuration("backtest takes one series; this file has \(series.count) (filter the panel first)") }
             try checkStop("the backtest")
             let r = try Backtest.run(series[0], config: config, folds: folds, refit: !noRefit,
                                      hooks: TrainingHooks(shouldStop: { stopRequested != 0 }))

@@ -55,7 +55,7 @@ struct DataOptions: ParsableArguments {
     /// Loads the data, printing the loader's report to stderr.
     func load(_ file: String, target: String, extra: [String] = [], quiet: Bool = false) throws -> [TimeSeries] {
         let r = try SeriesLoader.load(file, options: loaderOptions(target: target, extra: extra))
-        if !quiet { for line in r.report { note("note: \(CSVInput.displayName(file)): \(line)") } }
+        if !quiet { for line in r.report { note("note: \(CSVInput.displayName(file)): \(OptionNames.commandLine(line))") } }
         return r.series
     }
 }

@@ -53,7 +53,7 @@ struct Evaluate: ParsableCommand {
             var table: [(String, String, [Double?])] = []
             for s in all {
                 guard s.count > n + f.config.lookback! else {
-                    throw ConfigurationError(message: "\(s.id.map { "series '\($0)'" } ?? "the series") has \(s.count) points; scoring \(n) needs more than \(n + f.config.lookback!)")
+                    throw ForecastError.configuration("\(s.id.map { "series '\($0)'" } ?? "the series") has \(s.count) points; scoring \(n) needs more than \(n + f.config.lookback!)")
                 }
                 let history = s.prefix(s.count - n), actual = Array(s.target.suffix(n))
                 if let st = f.series.first(where: { $0.id == s.id }), let last = st.tailTimes.last, last > history.timestamps.last! {
@@ -64,8 +64,8 @@ struct Evaluate: ParsableCommand {
                     // The held-out rows carry the future covariates of a model trained with them.
                     fc = try f.predict(horizon: n, history: [history], future: [s], intervals: plot == nil ? [] : [0.8, 0.95],
                                        shouldStop: { stopRequested != 0 })[0]
-                } catch let e as ConfigurationError {
-                    throw ConfigurationError(message: "\(data): \(e.message)")
+                } catch let e as ForecastError where e.kind == .configuration {
+                    throw ForecastError.configuration("\(data): \(e.message)")
                 }
                 if let plot, rows.isEmpty {
                     let shown = history.suffix(max(f.config.lookback!, 4 * n))

@@ -54,7 +54,7 @@ import Foundation
 /// Prints a line to standard error, control characters escaped (a CSV header or series id must
 /// not reach the terminal as an escape sequence).
 func note(_ s: String) {
-    var line = DataError.escapingControls(s, keepNewlines: true) + "\n"
+    var line = ForecastError.escapingControls(s, keepNewlines: true) + "\n"
     line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
 
@@ -77,31 +77,24 @@ struct UsageError: Error {
 }
 
 /// Runs a command body, turning the library's errors into one sentence on stderr and exit code 1
-/// (130 when it was interrupted).
+/// (130 when it was interrupted). Names of Swift settings in the library's messages (`learningRate`)
+/// are given as this tool's options (--learning-rate).
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let e as Interrupted {
+    } catch let e as ForecastError where e.kind == .interrupted {
         note("forecast: \(e); nothing was written"); throw ExitCode(ExitStatus.interrupted)
-    } catch let e as DataError {
-        note("forecast: error: \(e)"); throw ExitCode(ExitStatus.failure)
-    } catch let e as ConfigurationError {
-        note("forecast: error: \(e)"); throw ExitCode(ExitStatus.failure)
-    } catch let e as ModelFileError {
-        note("forecast: error: \(e)"); throw ExitCode(ExitStatus.failure)
-    } catch let e as TrainingError {
-        note("forecast: error: \(e)"); throw ExitCode(ExitStatus.failure)
-    } catch let e as OutputError {
-        note("forecast: error: \(e)"); throw ExitCode(ExitStatus.failure)
+    } catch let e as ForecastError {
+        note("forecast: error: \(OptionNames.commandLine(e.description))"); throw ExitCode(ExitStatus.failure)
     } catch let e as DestinationError {
         note("forecast: error: \(e)"); throw ExitCode(ExitStatus.failure)
     }
 }
 
-/// Throws `Interrupted` when SIGINT or SIGTERM arrived: commands call it between their phases
+/// Throws an `interrupted` error when SIGINT or SIGTERM arrived: commands call it between their phases
 /// (after loading, between series, before printing) so that nothing is printed once stopped.
 func checkStop(_ what: String) throws {
-    if stopRequested != 0 { throw Interrupted(what) }
+    if stopRequested != 0 { throw ForecastError.interrupted(what) }
 }
 
 /// Set by SIGINT/SIGTERM; training polls it after every batch, predict after every horizon.
@@ -130,4 +123,38 @@ func installStopHandlers() {
         stopRequested = 1
     }
     signal(SIGTERM) { _ in stopRequested = 1 }
+}
+
+/// The library names its settings as Swift properties in backticks (`timeFormat`, or with a value:
+/// `fill = .interpolate`); the command line says them as options (--time-format, --fill interpolate).
+enum OptionNames {
+    /// Swift setting → option, for every setting a library message names.
+    static let flags: [String: String] = [
+        "timeFormat": "--time-format", "timeColumn": "--time-column", "fill": "--fill",
+        "learningRate": "--learning-rate", "lookback": "--lookback", "horizon": "--horizon",
+        "seasonalPeriods": "--seasonal-period", "futureCovariates": "--future-covariates",
+    ]
+
+    /// `message` with each backticked setting replaced by its option (unknown names lose the backticks).
+    static func commandLine(_ message: String) -> String {
+        guard message.contains("`") else { return message }
+        var out = "", name = "", inName = false
+        for ch in message {
+            if ch == "`" {
+                if inName {
+                    // `name = .value` → --name value
+                    let parts = name.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                    let flag = flags[parts[0]] ?? parts[0]
+                    out += parts.count == 2 ? "\(flag) \(parts[1].hasPrefix(".") ? String(parts[1].dropFirst()) : parts[1])" : flag
+                    name = ""
+                }
+                inName.toggle()
+            } else if inName {
+                name.append(ch)
+            } else {
+                out.append(ch)
+            }
+        }
+        return inName ? out + "`" + name : out
+    }
 }

@@ -5,16 +5,34 @@ import ForecastKit
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what a model file holds.",
-        discussion: "Examples:\n  forecast inspect airline.fcm\n  forecast inspect airline.fcm --format json")
+        discussion: """
+        A panel's model is summarised (series count, lengths, frequencies, baseline periods, what forecasts \
+        the series); --series shows one series in full.
+
+        Examples:
+          forecast inspect airline.fcm
+          forecast inspect airline.fcm --format json
+          forecast inspect stores.fcm --series store_7
+        """)
 
     @Argument(help: "The model file.")
     var model: String
+
+    @Option(help: "Show this series of a panel model: its training range, scaler, baseline period and what forecasts it.")
+    var series: String?
 
     @OptionGroup var output: ReportFormatOption
 
     func run() throws {
         try reportingErrors {
-            let h = try ModelFile.readHeader(model)
+            var h = try ModelFile.readHeader(model)
+            if let id = series {
+                guard let one = h.series.first(where: { $0.id == id }) else {
+                    let some = h.series.prefix(5).map { "'\($0.id ?? "")'" }.joined(separator: ", ")
+                    throw ForecastError.configuration("--series: \(model) has no series '\(id)' (it has \(h.series.count): \(some)\(h.series.count > 5 ? ", ..." : ""))")
+                }
+                h.series = [one]
+            }
             if output.resolved == .json {
                 // The whole header, with the schema of this output beside its own fields.
                 let enc = JSONEncoder()
@@ -37,9 +55,10 @@ struct Inspect: ParsableCommand {
                 ("time column", "\(h.timeColumn), \(first.frequency.name), seasonal periods \(ForecasterConfig.describePeriods(c))"),
                 ("known-future inputs", knownFuture(c)),
                 ("range", range(h)),
-                ("series", h.idColumn.map { "\(h.series.count) (id column \($0))" } ?? "1"),
-                ("training data", "\(first.firstTime) to \(first.lastTime), \(first.count) points"),
-                ("scaler", "\(c.scaler.rawValue) (offset \(String(format: "%.6g", first.targetScaler.offset)), scale \(String(format: "%.6g", first.targetScaler.scale)))"),
+                ("series", seriesLine(h)),
+                ("training data", trainingData(h)),
+                ("scaler", h.series.count > 1 ? "\(c.scaler.rawValue), one per series"
+                    : "\(c.scaler.rawValue) (offset \(String(format: "%.6g", first.targetScaler.offset)), scale \(String(format: "%.6g", first.targetScaler.scale)))"),
                 ("baseline", baseline(h)),
                 ("training", training(s)),
                 ("validation loss", s.bestValidationLoss.map { String(format: "%.6g (%@, scaled units)", $0, c.loss.rawValue) } ?? "n/a"),
@@ -61,6 +80,31 @@ struct Inspect: ParsableCommand {
     }
 }
 
+/// How many series, and for a panel their lengths and frequencies, in words.
+func seriesLine(_ h: ModelFile.Header) -> String {
+    let s = h.series
+    guard let column = h.idColumn else { return "1" }
+    if s.count == 1 { return "'\(s[0].id ?? "")' (id column \(column))" }
+    let lengths = s.map(\.count).sorted()
+    var frequencies: [String: Int] = [:]
+    for x in s { frequencies[x.frequency.name, default: 0] += 1 }
+    let kinds = frequencies.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    return "\(s.count) (id column \(column)); points min \(lengths.first!), median \(lengths[lengths.count / 2]), max \(lengths.last!); \(kinds)"
+}
+
+/// The training data's time range, in words (for a panel, the earliest start and the latest end).
+func trainingData(_ h: ModelFile.Header) -> String {
+    let s = h.series
+    if s.count == 1 { return "\(s[0].firstTime) to \(s[0].lastTime), \(s[0].count) points" }
+    // Formatted times compare as numbers (an index) or as text (zero-padded calendar formats).
+    func before(_ a: String, _ b: String) -> Bool {
+        if let x = Int64(a), let y = Int64(b) { return x < y }
+        return a < b
+    }
+    let first = s.map(\.firstTime).min(by: before)!, last = s.map(\.lastTime).max(by: before)!
+    return "\(first) to \(last) (earliest start, latest end), \(s.map(\.count).reduce(0, +)) points in all"
+}
+
 /// What training did, in words.
 func training(_ s: TrainingSummary) -> String {
     let steps: String = s.steps.map { "\($0) of \(s.maxSteps ?? $0) steps, " } ?? ""
@@ -73,9 +117,13 @@ func training(_ s: TrainingSummary) -> String {
 func baseline(_ h: ModelFile.Header) -> String {
     let c = h.config
     guard c.baseline == .seasonal else { return "network corrects the naive forecast" }
-    let period: Int = h.series[0].baselinePeriod ?? c.seasonalPeriod ?? 1
-    let which = h.series.count > 1 ? " for the first series" : ""
-    return "network corrects the seasonal-naive forecast (period \(period)\(which))"
+    guard h.series.count > 1 else {
+        return "network corrects the seasonal-naive forecast (period \(h.series[0].baselinePeriod ?? c.seasonalPeriod ?? 1))"
+    }
+    var counts: [Int: Int] = [:]
+    for s in h.series { counts[s.baselinePeriod ?? c.seasonalPeriod ?? 1, default: 0] += 1 }
+    let periods = counts.sorted { $0.key < $1.key }.map { "period \($0.key): \($0.value) series" }.joined(separator: ", ")
+    return "network corrects the seasonal-naive forecast (\(periods))"
 }
 
 /// What forecasts each series, in words.

@@ -27,8 +27,8 @@ extension Forecaster {
         for s in loaded {
             let trained = (series.first { $0.id == s.id } ?? series[0]).frequency
             guard s.frequency.name == trained.name else {
-                let which = s.id.map { "series '\(DataError.truncated($0))' is" } ?? "the rows are"
-                throw DataError(file: CSVInput.displayName(file), columnName: s.timeColumn,
+                let which = s.id.map { "series '\(ForecastError.truncated($0))' is" } ?? "the rows are"
+                throw ForecastError(file: CSVInput.displayName(file), columnName: s.timeColumn,
                                 message: "\(which) \(s.frequency.name) but the model was trained on \(trained.name) data; the model expects \(expectedColumns)")
             }
         }

@@ -126,7 +126,7 @@ struct Predict: ParsableCommand {
                 let known = Set(f.series.map { $0.id ?? "" })
                 if let missing = wanted.first(where: { !known.contains($0) }) {
                     let some = f.series.prefix(5).map { "'\($0.id ?? "")'" }.joined(separator: ", ")
-                    throw ConfigurationError(message: "--series: \(model) has no series '\(missing)' (it has \(f.series.count): \(some)\(f.series.count > 5 ? ", ..." : "")); to forecast a new series give its history with --data")
+                    throw ForecastError.configuration("--series: \(model) has no series '\(missing)' (it has \(f.series.count): \(some)\(f.series.count > 5 ? ", ..." : "")); to forecast a new series give its history with --data")
                 }
                 f = f.with(series: f.series.filter { wanted.contains($0.id ?? "") })
             }
@@ -137,13 +137,13 @@ struct Predict: ParsableCommand {
                 o.timeFormat = timeFormat.flatMap(TimeFormat.init(argument:))
                 let (table, timeColumn) = try SeriesLoader.read(data, options: o)
                 let r = try SeriesLoader.build(table, options: o, timeColumn: timeColumn)
-                for line in r.report { note("note: \(CSVInput.displayName(data)): \(line)") }
+                for line in r.report { note("note: \(CSVInput.displayName(data)): \(OptionNames.commandLine(line))") }
                 var chosen = r.series
                 if let wanted {
                     chosen = chosen.filter { wanted.contains($0.id ?? "") }
                     let present = Set(chosen.map { $0.id ?? "" })
                     if let missing = wanted.first(where: { !present.contains($0) }) {
-                        throw ConfigurationError(message: "--series: \(CSVInput.displayName(data)) has no series '\(missing)'")
+                        throw ForecastError.configuration("--series: \(CSVInput.displayName(data)) has no series '\(missing)'")
                     }
                 }
                 try f.checkFrequency(of: chosen, file: data)
@@ -153,10 +153,10 @@ struct Predict: ParsableCommand {
                     future = Self.futureRows(table, timeColumn: timeColumn, options: o, names: futureNames, history: r.series)
                 }
             } else if !futureNames.isEmpty {
-                throw ConfigurationError(message: "\(model) was trained with future covariates (\(futureNames.joined(separator: ", "))): pass --data with the history and rows for the forecast steps that carry them")
+                throw ForecastError.configuration("\(model) was trained with future covariates (\(futureNames.joined(separator: ", "))): pass --data with the history and rows for the forecast steps that carry them")
             }
             if data == nil, case .model(let b)? = ForecastSource(name: method), f.series.contains(where: { $0.choice != b.rawValue }) {
-                throw ConfigurationError(message: "--method \(method) fits \(method) to the whole history, which \(model) does not keep: pass it with --data")
+                throw ForecastError.configuration("--method \(method) fits \(method) to the whole history, which \(model) does not keep: pass it with --data")
             }
             try checkStop("the forecast")
             if horizon > f.config.horizon {
@@ -166,9 +166,9 @@ struct Predict: ParsableCommand {
             do {
                 forecasts = try f.predict(horizon: horizon, history: history, future: future, intervals: try levels(),
                                           source: ForecastSource(name: method)!, shouldStop: { stopRequested != 0 })
-            } catch let e as ConfigurationError where data != nil {
+            } catch let e as ForecastError where e.kind == .configuration && data != nil {
                 // What is missing or too short is in --data: name it.
-                throw ConfigurationError(message: "\(CSVInput.displayName(data!)): \(e.message)")
+                throw ForecastError.configuration("\(CSVInput.displayName(data!)): \(e.message)")
             }
             let fresh = forecasts.filter(\.isNewSeries).compactMap(\.id)
             if !fresh.isEmpty {

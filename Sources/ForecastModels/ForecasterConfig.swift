@@ -93,7 +93,7 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
 
     /// Checks ranges, naming the first bad setting in a sentence.
     public func validate() throws {
-        func bad(_ what: String) -> ConfigurationError { ConfigurationError(message: what) }
+        func bad(_ what: String) -> ForecastError { ForecastError.configuration(what) }
         guard horizon >= 1 && horizon <= 10_000 else { throw bad("the horizon must be between 1 and 10000, got \(horizon)") }
         if let l = lookback, !(1...100_000).contains(l) { throw bad("the lookback must be between 1 and 100000, got \(l)") }
         guard (1...4096).contains(hiddenSize) else { throw bad("the hidden size must be between 1 and 4096, got \(hiddenSize)") }
@@ -172,11 +172,4 @@ extension ForecasterConfig {
         let how = c.periodsDetected.map { $0 ? "detected" : "given" } ?? "from the frequency"
         return "\(list) (\(how))"
     }
-}
-
-/// A setting out of range, or a combination that cannot work.
-public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public init(message: String) { self.message = message }
-    public var description: String { message }
 }

@@ -26,6 +26,18 @@ import Testing
                                 "--lookback", "24", "--max-steps", "40", "--ensemble", "1", "--quiet", "--model", "\(dir)/m.fcm"])
         #expect(fit.status == 0, "\(fit.stderr)")
 
+        // inspect: the panel in summary, one series in full.
+        let all = try forecast(["inspect", "\(dir)/m.fcm"])
+        #expect(all.status == 0, "\(all.stderr)")
+        #expect(all.stdout.contains("2 (id column series); points min 180, median 200, max 200; hourly 2"), "\(all.stdout)")
+        #expect(all.stdout.contains("standard, one per series"), "\(all.stdout)")
+        let b = try forecast(["inspect", "\(dir)/m.fcm", "--series", "b"])
+        #expect(b.status == 0, "\(b.stderr)")
+        #expect(b.stdout.contains("'b' (id column series)") && b.stdout.contains("180 points"), "\(b.stdout)")
+        #expect(b.stdout.contains("validation MAE"), "\(b.stdout)")
+        let none = try forecast(["inspect", "\(dir)/m.fcm", "--series", "zz"])
+        #expect(none.status == 1 && none.stderr.contains("has no series 'zz'"), "\(none.stderr)")
+
         // b (known), c (new), s (shorter than the lookback): one pass, each marked.
         try Self.write(Self.hourly([("b", 180, 5), ("c", 150, 9), ("s", 10, 2)]), "\(dir)/new.csv")
         let r = try forecast(["predict", "--model", "\(dir)/m.fcm", "--horizon", "6", "--data", "\(dir)/new.csv", "--format", "json"])
@@ -58,5 +70,22 @@ import Testing
         let unknown = try forecast(["predict", "--model", "\(dir)/m.fcm", "--horizon", "3", "--series", "zz"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("has no series 'zz'"), "\(unknown.stderr)")
+    }
+}
+
+/// The library's messages name Swift settings (`fill = .interpolate`); the command line prints
+/// its own options instead, in errors and in notes.
+@Suite struct OptionNameTests {
+    @Test func libraryMessagesSpeakInOptions() throws {
+        let dir = tempDir()
+        try "date,v\n2024-01-01,1\n2024-01-02,\n2024-01-03,3\n".write(toFile: "\(dir)/gap.csv", atomically: true, encoding: .utf8)
+        let gap = try forecast(["fit", "\(dir)/gap.csv", "--target", "v", "--horizon", "1", "--model", "\(dir)/m.fcm"])
+        #expect(gap.status == 1)
+        #expect(gap.stderr.contains("to fill gaps, use --fill interpolate or --fill ffill"), "\(gap.stderr)")
+        #expect(!gap.stderr.contains("`"), "\(gap.stderr)")
+        let rows = (0..<40).map { "202401\(String(format: "%02d", $0 % 28 + 1)),\($0)" }
+        try ("date,v\n" + rows.prefix(28).joined(separator: "\n") + "\n").write(toFile: "\(dir)/compact.csv", atomically: true, encoding: .utf8)
+        let compact = try forecast(["backtest", "\(dir)/compact.csv", "--target", "v", "--horizon", "2", "--folds", "1", "--max-steps", "2", "--format", "json"])
+        #expect(compact.stderr.contains("use --time-format index to keep them as integers"), "\(compact.stderr)")
     }
 }

@@ -67,7 +67,7 @@ private func records(_ text: String, delimiter: UInt8? = nil) throws -> (rows: [
         #expect {
             try records("a,b\n1,2\n\"ab\"c,1\n3,4\n")
         } throws: { e in
-            let e = e as! DataError
+            let e = e as! ForecastError
             return e.line == 3 && e.byteColumn == 5 && e.message.contains("quot")
         }
     }
@@ -76,7 +76,7 @@ private func records(_ text: String, delimiter: UInt8? = nil) throws -> (rows: [
         #expect {
             try records("a,b\n1,2\n\"open,3\n")
         } throws: { e in
-            let e = e as! DataError
+            let e = e as! ForecastError
             return e.line == 3 && e.message.contains("never closed")
         }
     }

@@ -5,16 +5,16 @@ import Testing
 /// The library side of the input promises: streams read in one pass, hostile bytes stopped at
 /// once, short escaped messages, time columns that must be times, compact dates.
 @Suite struct InputHygieneTests {
-    func error(_ body: () throws -> Any) -> DataError? {
-        do { _ = try body(); return nil } catch let e as DataError { return e } catch { return nil }
+    func error(_ body: () throws -> Any) -> ForecastError? {
+        do { _ = try body(); return nil } catch let e as ForecastError { return e } catch { return nil }
     }
 
     @Test func excerptsAreShortAndEscaped() {
-        #expect(DataError.excerpt("12,5x") == "\"12,5x\"")
-        #expect(DataError.excerpt("\u{1B}[2J\r\n\t\u{9B}") == "\"\\u{1B}[2J\\r\\n\\t\\u{9B}\"")
-        let long = DataError.excerpt(String(repeating: "é", count: 500))
+        #expect(ForecastError.excerpt("12,5x") == "\"12,5x\"")
+        #expect(ForecastError.excerpt("\u{1B}[2J\r\n\t\u{9B}") == "\"\\u{1B}[2J\\r\\n\\t\\u{9B}\"")
+        let long = ForecastError.excerpt(String(repeating: "é", count: 500))
         #expect(long == "\"" + String(repeating: "é", count: 80) + "... (1000 bytes)\"")
-        #expect(DataError(file: "a\u{1B}.csv", columnName: "x\u{07}", message: "m").description == "a\\u{1B}.csv, column 'x\\u{7}': m")
+        #expect(ForecastError(file: "a\u{1B}.csv", columnName: "x\u{07}", message: "m").description == "a\\u{1B}.csv, column 'x\\u{7}': m")
     }
 
     @Test func nulBytesAndEndlessFieldsStopTheRead() {
@@ -45,12 +45,12 @@ import Testing
     @Test func timeColumnsThatAreNotTimesAreErrors() {
         let someday = tempCSV("date,v\nsomeday,1\nsomeday,2\nsomeday,3\n")
         #expect(error { try SeriesLoader.load(someday, options: .init(target: "v")) }?.description.hasSuffix(
-            "line 2, column 1 ('date'): expected a date or time such as 2024-03-01, 2024-03-01T13:00, 2024-03, 2024-Q1, 20240301 or a year (or pass --time-format), found \"someday\"") == true)
+            "line 2, column 1 ('date'): expected a date or time such as 2024-03-01, 2024-03-01T13:00, 2024-03, 2024-Q1, 20240301 or a year (or give `timeFormat`), found \"someday\"") == true)
         var o = SeriesLoader.Options(target: "v")
         o.timeFormat = TimeFormat(argument: "%d/%m/%Y")
         let other = tempCSV("when,v\n2024-03-01,1\n2024-03-02,2\n2024-03-03,3\n")
         #expect(error { try SeriesLoader.load(other, options: o) }?.description.hasSuffix(
-            "line 2: no column holds a time in the --time-format given (%d/%m/%Y); name the time column with --time-column") == true)
+            "line 2: no column holds a time in the `timeFormat` given (%d/%m/%Y); name the time column with `timeColumn`") == true)
         // Without a time-like name or a format, rows are still numbered.
         #expect((try? SeriesLoader.load(tempCSV("x,v\na,1\nb,2\nc,3\n"), options: .init(target: "v")))?.series[0].timeFormat == .index)
     }
@@ -59,7 +59,7 @@ import Testing
         let r = try SeriesLoader.load(tempCSV("date,v\n20240228,1\n20240229,2\n20240301,3\n"), options: .init(target: "v"))
         #expect(r.series[0].timeFormat == SeriesLoader.compactDate && r.series[0].frequency == .seconds(86_400))
         #expect(r.series[0].formattedTime(2) == "20240301")
-        #expect(r.report == ["'date': values such as 20240228 read as dates (YYYYMMDD); pass --time-format index to keep them as integers"])
+        #expect(r.report == ["'date': values such as 20240228 read as dates (YYYYMMDD); use `timeFormat = .index` to keep them as integers"])
         #expect(SeriesLoader.calendarTimes([20240230, 20240301], format: .index) == nil)   // not a date: an index
         var o = SeriesLoader.Options(target: "v")
         o.timeFormat = .index

@@ -61,12 +61,12 @@ import Testing
         #expect {
             try Self.readInHalves(path)
         } throws: { e in
-            let e = e as! DataError
+            let e = e as! ForecastError
             return e.line == 300_001 && e.column == 3 && e.message == "expected a number, found \"oops\""
         }
         #expect {
             try CSVTable(contentsOf: path, columns: Self.columns)
-        } throws: { e in (e as! DataError).line == 300_001 }
+        } throws: { e in (e as! ForecastError).line == 300_001 }
     }
 }
 

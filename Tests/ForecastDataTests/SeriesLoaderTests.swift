@@ -8,8 +8,8 @@ private func load(_ text: String, target: String = "v", fill: MissingPolicy = .e
     return try SeriesLoader.load(tempCSV(text), options: o)
 }
 
-private func failure(_ body: () throws -> Any) -> DataError? {
-    do { _ = try body(); return nil } catch let e as DataError { return e } catch { return nil }
+private func failure(_ body: () throws -> Any) -> ForecastError? {
+    do { _ = try body(); return nil } catch let e as ForecastError { return e } catch { return nil }
 }
 
 @Suite struct SeriesLoaderTests {

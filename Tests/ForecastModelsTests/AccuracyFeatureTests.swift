@@ -121,9 +121,9 @@ func twoSeasonSeries(_ n: Int, seed: UInt64 = 1) -> TimeSeries {
         for h in 0..<5 { #expect(d[h] == 0, "steps before the spike cannot change (causal decoder)") }
         for h in 6..<14 { #expect(d[h] < d[5] / 4, "step \(h + 1) moved \(d[h]) against \(d[5]) at the spike") }
         // Without the future rows the forecast is refused, naming the column.
-        #expect(throws: ConfigurationError.self) { try f.predict(horizon: 14) }
+        #expect(throws: ForecastError.self) { try f.predict(horizon: 14) }
         let short = TimeSeries(timestamps: [Int64(n)], targetName: "holiday", target: [0], covariateNames: ["holiday"], covariates: [[0]])
-        do { _ = try f.predict(horizon: 14, future: [short]); Issue.record("expected an error") } catch let e as ConfigurationError {
+        do { _ = try f.predict(horizon: 14, future: [short]); Issue.record("expected an error") } catch let e as ForecastError where e.kind == .configuration {
             #expect(e.message.contains("'holiday'") && e.message.contains("\(n + 1)"))
         }
     }

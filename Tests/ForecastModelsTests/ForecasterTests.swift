@@ -116,7 +116,7 @@ func fit(_ s: [TimeSeries], _ config: ForecasterConfig) throws -> Forecaster {
         let f = try Forecaster.fit([a, b, short], config: c, warnings: &warnings)
         #expect(f.series.map(\.id) == ["a", "b"])
         #expect(warnings.contains { $0.contains("series 'c' has 3 points") })
-        #expect(throws: ConfigurationError.self) { try Forecaster.fit([a, short], config: c, skipShortSeries: false, warnings: &warnings) }
+        #expect(throws: ForecastError.self) { try Forecaster.fit([a, short], config: c, skipShortSeries: false, warnings: &warnings) }
         #expect(try f.predict(horizon: 3).count == 2)
     }
 
@@ -146,7 +146,7 @@ func fit(_ s: [TimeSeries], _ config: ForecasterConfig) throws -> Forecaster {
         var c = ForecasterConfig(horizon: 5); c.lookback = 10
         #expect {
             try fit([TimeSeries(target: (0..<12).map(Double.init))], c)
-        } throws: { ($0 as! ConfigurationError).message.contains("fewer than lookback + horizon = 10 + 5 = 15") }
+        } throws: { ($0 as! ForecastError).message.contains("fewer than lookback + horizon = 10 + 5 = 15") }
     }
 
     /// Every band holds the point forecast strictly inside, and the wider level holds the narrower
@@ -189,7 +189,7 @@ func fit(_ s: [TimeSeries], _ config: ForecasterConfig) throws -> Forecaster {
     @Test func truncatedFlippedForeignAndFutureFilesAreRefused() throws {
         let bytes = try ModelFile.encode(model())
         func message(_ b: [UInt8]) -> String? {
-            do { _ = try ModelFile.decode(b, path: "m.fcm"); return nil } catch let e as ModelFileError { return e.message } catch { return "\(error)" }
+            do { _ = try ModelFile.decode(b, path: "m.fcm"); return nil } catch let e as ForecastError where e.kind == .modelFile { return e.message } catch { return "\(error)" }
         }
         #expect(message(Array(bytes.prefix(bytes.count / 2)))?.contains("truncated") == true)
         #expect(message(Array(bytes.prefix(10)))?.contains("truncated") == true)

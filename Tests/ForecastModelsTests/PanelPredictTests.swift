@@ -55,6 +55,6 @@ import ForecastData
         let b80 = fc[0].intervals[0], b95 = fc[0].intervals[1]
         #expect(b95.lower[0] <= b80.lower[0] && b80.lower[0] < fc[0].values[0] && b80.upper[0] <= b95.upper[0])
         #expect(b80.upper[7] - b80.lower[7] > b80.upper[0] - b80.lower[0])
-        #expect(throws: ConfigurationError.self) { try f.predict(horizon: 4, history: [short]) }
+        #expect(throws: ForecastError.self) { try f.predict(horizon: 4, history: [short]) }
     }
 }

@@ -29,16 +29,16 @@ package enum CSVInput {
             let fd = dup(0)
             guard fd >= 0, let f = fdopen(fd, "rb") else {
                 if fd >= 0 { close(fd) }
-                throw DataError(file: name, message: "cannot read standard input (\(String(cString: strerror(errno))))")
+                throw ForecastError(file: name, message: "cannot read standard input (\(String(cString: strerror(errno))))")
             }
             return f
         }
         var st = stat()
         if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-            throw DataError(file: name, message: "is a directory; expected a CSV file")
+            throw ForecastError(file: name, message: "is a directory; expected a CSV file")
         }
         guard let f = fopen(path, "rb") else {
-            throw DataError(file: name, message: "cannot open the file (\(String(cString: strerror(errno))))")
+            throw ForecastError(file: name, message: "cannot open the file (\(String(cString: strerror(errno))))")
         }
         return f
     }

@@ -56,7 +56,7 @@ package enum CSVParser {
     ///   - delimiter: the field separator; `nil` detects `,`, `;` or tab from the first line.
     ///   - body: called with each record (its fields and physical line number).
     /// - Returns: the delimiter used.
-    /// - Throws: `DataError` for unreadable files and malformed CSV, or whatever `body` throws.
+    /// - Throws: `ForecastError` for unreadable files and malformed CSV, or whatever `body` throws.
     @discardableResult
     package static func forEachRecord(
         inFile path: String, delimiter: UInt8? = nil,
@@ -76,7 +76,7 @@ package enum CSVParser {
         let file = try CSVInput.open(path)
         defer { fclose(file) }
         if let range, range.lowerBound > 0, fseeko(file, off_t(range.lowerBound), SEEK_SET) != 0 {
-            throw DataError(file: CSVInput.displayName(path), message: "cannot seek in the file")
+            throw ForecastError(file: CSVInput.displayName(path), message: "cannot seek in the file")
         }
         return try withoutActuallyEscaping(body) { body in
             let state = RecordState(file: CSVInput.displayName(path), body: body)
@@ -107,7 +107,7 @@ package enum CSVParser {
             let state = RecordState(file: name, body: body)
             return try bytes.withUnsafeMutableBytes { raw in
                 guard let f = count == 0 ? fopen("/dev/null", "rb") : fmemopen(raw.baseAddress, count, "rb") else {
-                    throw DataError(file: name, message: "cannot read the text")
+                    throw ForecastError(file: name, message: "cannot read the text")
                 }
                 defer { fclose(f) }
                 return try state.run(file: f, delimiter: delimiter)
@@ -223,7 +223,7 @@ private final class RecordState {
         var parser = csv_parser()
         let options = CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL
         guard csv_init(&parser, UInt8(options)) == 0 else {
-            throw DataError(file: file, message: "cannot initialise the CSV parser")
+            throw ForecastError(file: file, message: "cannot initialise the CSV parser")
         }
         defer { csv_free(&parser) }
         let chunkSize = 1 << 20
@@ -238,7 +238,7 @@ private final class RecordState {
             left -= n
             if n == 0 {
                 if ferror(handle) != 0 {
-                    throw DataError(file: file, message: "read error (\(String(cString: strerror(errno))))")
+                    throw ForecastError(file: file, message: "read error (\(String(cString: strerror(errno))))")
                 }
                 break
             }
@@ -258,7 +258,7 @@ private final class RecordState {
             }
             if let nul = memchr(start, 0, count) {
                 let at = UnsafePointer<UInt8>(nul.assumingMemoryBound(to: UInt8.self)) - start
-                throw DataError(file: file, line: newlinesBefore + countNewlines(start, at) + 1,
+                throw ForecastError(file: file, line: newlinesBefore + countNewlines(start, at) + 1,
                                 message: "the file contains a NUL byte; expected CSV text (is it a binary, compressed or sparse file?)")
             }
             let used = csv_parse(&parser, start, count, fieldCallback, rowCallback, ctx)
@@ -272,16 +272,16 @@ private final class RecordState {
             newlinesBefore += countNewlines(start, count)
         }
         if csv_fini(&parser, fieldCallback, rowCallback, ctx) != 0 {
-            throw DataError(file: file, line: line,
+            throw ForecastError(file: file, line: line,
                             message: "a quoted field that starts on this line is never closed (missing \")")
         }
         if let failure { throw failure }
         return delim
     }
 
-    private func tooLong(field: Bool) -> DataError {
+    private func tooLong(field: Bool) -> ForecastError {
         let limit = field ? "a field longer than \(CSVParser.maxFieldBytes >> 20) MiB" : "a record longer than \(CSVParser.maxRecordBytes >> 20) MiB"
-        return DataError(file: file, line: line, message: "\(limit) starts on this line; expected CSV text with short fields (is it a CSV file?)")
+        return ForecastError(file: file, line: line, message: "\(limit) starts on this line; expected CSV text with short fields (is it a CSV file?)")
     }
 
     private func countNewlines(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
@@ -295,9 +295,9 @@ private final class RecordState {
         return total
     }
 
-    private func syntaxError(chunk: UnsafePointer<UInt8>, used: Int, newlinesBefore: Int, code: Int32) -> DataError {
+    private func syntaxError(chunk: UnsafePointer<UInt8>, used: Int, newlinesBefore: Int, code: Int32) -> ForecastError {
         if code != CSV_EPARSE {
-            return DataError(file: file, message: String(cString: csv_strerror(code)))
+            return ForecastError(file: file, message: String(cString: csv_strerror(code)))
         }
         // libcsv stops at the offending byte; line and column are counted from the bytes before it.
         let lineNo = newlinesBefore + countNewlines(chunk, used) + 1
@@ -305,7 +305,7 @@ private final class RecordState {
         var p = used - 1
         while p >= 0 && chunk[p] != 10 { col += 1; p -= 1 }
         if p < 0 && newlinesBefore > 0 { col = used + 1 }  // line began in an earlier chunk: best effort
-        return DataError(file: file, line: lineNo, byteColumn: col,
+        return ForecastError(file: file, line: lineNo, byteColumn: col,
                          message: "malformed quoting: a quote must open a field and be followed by a delimiter or the end of the line (write a literal quote as \"\" inside a quoted field)")
     }
 }

@@ -52,7 +52,7 @@ package struct CSVTable: Sendable {
 
     /// Reads `file`, keeping `columns`. Every other column is checked for its count only.
     ///
-    /// - Throws: `DataError` naming the line and column of a ragged row, a value that does not
+    /// - Throws: `ForecastError` naming the line and column of a ragged row, a value that does not
     ///   parse, an unknown or duplicated column name, or an empty file.
     ///
     /// Regular files of 8 MB and more that contain no quote character are read as two halves in
@@ -97,7 +97,7 @@ package struct CSVTable: Sendable {
         var head = [UInt8](repeating: 0, count: 1 << 16)
         let n = fread(&head, 1, head.count, f)
         if let at = head[..<n].firstIndex(of: 0) {
-            throw DataError(file: file, line: head[..<at].filter { $0 == 10 }.count + 1,
+            throw ForecastError(file: file, line: head[..<at].filter { $0 == 10 }.count + 1,
                             message: "the file contains a NUL byte; expected CSV text (is it a binary, compressed or sparse file?)")
         }
     }
@@ -120,12 +120,12 @@ package struct CSVTable: Sendable {
     init(reader: TableReader, delimiter: UInt8) throws {
         guard let header = reader.header else {
             if let pending = reader.pendingHeader {
-                throw DataError(file: reader.file, line: pending.line, message: "the file has a header but no data rows")
+                throw ForecastError(file: reader.file, line: pending.line, message: "the file has a header but no data rows")
             }
-            throw DataError(file: reader.file, message: "the file is empty; expected a header row and data rows")
+            throw ForecastError(file: reader.file, message: "the file is empty; expected a header row and data rows")
         }
         guard !reader.lines.isEmpty else {
-            throw DataError(file: reader.file, line: 1, message: "the file has a header but no data rows")
+            throw ForecastError(file: reader.file, line: 1, message: "the file has a header but no data rows")
         }
         self.file = reader.file
         self.header = header
@@ -161,10 +161,10 @@ package struct CSVTable: Sendable {
         } catch is Stop {}
         let name = CSVInput.displayName(file)
         guard let header = rows.first else {
-            throw DataError(file: name, message: "the file is empty; expected a header row and data rows")
+            throw ForecastError(file: name, message: "the file is empty; expected a header row and data rows")
         }
         guard rows.count > 1 else {
-            throw DataError(file: name, line: line, message: "the file has a header but no data rows")
+            throw ForecastError(file: name, line: line, message: "the file has a header but no data rows")
         }
         return (header, rows[1], line)
     }
@@ -173,7 +173,7 @@ package struct CSVTable: Sendable {
 extension CSVTable {
     /// The header's names for a message: quoted, each cut to 80 characters, at most 20 of them.
     static func describeHeader(_ names: [String]) -> String {
-        let shown = names.prefix(20).map { "'\(DataError.truncated($0))'" }.joined(separator: ", ")
+        let shown = names.prefix(20).map { "'\(ForecastError.truncated($0))'" }.joined(separator: ", ")
         return names.count > 20 ? shown + " and \(names.count - 20) more" : shown
     }
 }

@@ -75,7 +75,7 @@ struct TableReader {
         }
         guard let header else { return try readHeader(r) }
         if r.count != header.count {
-            throw DataError(file: file, line: r.line,
+            throw ForecastError(file: file, line: r.line,
                             message: "expected \(header.count) fields as in the header, found \(r.count)")
         }
         if lines.count == 1000 && fileSize > 0 { reserve() }
@@ -108,7 +108,7 @@ struct TableReader {
     func headerNames(_ r: CSVRecord) throws -> [String] {
         try (0..<r.count).map { i in
             guard let name = r.string(at: i) else {
-                throw DataError(file: file, line: r.line, column: i + 1, message: "the column name is not valid UTF-8 text")
+                throw ForecastError(file: file, line: r.line, column: i + 1, message: "the column name is not valid UTF-8 text")
             }
             return name
         }
@@ -120,7 +120,7 @@ struct TableReader {
         var seen: [String: Int] = [:]
         for (i, name) in given.enumerated() {
             if let j = seen[name], !name.isEmpty {
-                throw DataError(file: file, line: line, column: i + 1, columnName: name,
+                throw ForecastError(file: file, line: line, column: i + 1, columnName: name,
                                 message: "the column name is used twice (also column \(j + 1)); rename one of them")
             }
             seen[name] = i
@@ -129,7 +129,7 @@ struct TableReader {
         for s in slots.indices {
             guard let i = seen[slots[s].name] else {
                 let available = CSVTable.describeHeader(names)
-                throw DataError(file: file, line: line, columnName: slots[s].name,
+                throw ForecastError(file: file, line: line, columnName: slots[s].name,
                                 message: "no such column; the header has \(available)")
             }
             slots[s].index = i
@@ -176,8 +176,8 @@ struct TableReader {
         let start = r.cString(at: i)
         let v = strtod(start, &end)
         guard let end, UnsafePointer(end) == start + b.count, b[0] > 0x20 else {
-            let shown = r.string(at: i).map(DataError.excerpt) ?? "bytes that are not UTF-8 text"
-            throw DataError(file: file, line: r.line, column: i + 1, columnName: slots[slot].name,
+            let shown = r.string(at: i).map(ForecastError.excerpt) ?? "bytes that are not UTF-8 text"
+            throw ForecastError(file: file, line: r.line, column: i + 1, columnName: slots[slot].name,
                             message: "expected a number, found \(shown)")
         }
         guard v.isFinite, abs(v) <= Double(Float.greatestFiniteMagnitude) else { return try tooLarge(r, i, slot: slot) }
@@ -185,8 +185,8 @@ struct TableReader {
     }
 
     func tooLarge(_ r: CSVRecord, _ i: Int, slot: Int) throws -> Double {
-        throw DataError(file: file, line: r.line, column: i + 1, columnName: slots[slot].name,
-                        message: "the value \(DataError.truncated(r.string(at: i) ?? "")) is infinite or too large for single precision; expected a finite number below 3.4e38")
+        throw ForecastError(file: file, line: r.line, column: i + 1, columnName: slots[slot].name,
+                        message: "the value \(ForecastError.truncated(r.string(at: i) ?? "")) is infinite or too large for single precision; expected a finite number below 3.4e38")
     }
 
     mutating func appendTime(_ r: CSVRecord, _ k: Int) throws {
@@ -194,7 +194,7 @@ struct TableReader {
         let b = r.bytes(at: i)
         if slots[s].timeFormat == nil {
             guard let (f, _) = TimeParsing.detect(b) else {
-                throw timeError(r, i, s, expected: "a date or time such as 2024-03-01, 2024-03-01T13:00, 2024-03, 2024-Q1, a year or an integer step (or pass --time-format)")
+                throw timeError(r, i, s, expected: "a date or time such as 2024-03-01, 2024-03-01T13:00, 2024-03, 2024-Q1, a year or an integer step (or give `timeFormat`)")
             }
             slots[s].timeFormat = f
         }
@@ -213,9 +213,9 @@ struct TableReader {
         return false
     }
 
-    func timeError(_ r: CSVRecord, _ i: Int, _ s: Int, expected: String) -> DataError {
-        let shown = r.string(at: i).map(DataError.excerpt) ?? "bytes that are not UTF-8 text"
-        return DataError(file: file, line: r.line, column: i + 1, columnName: slots[s].name,
+    func timeError(_ r: CSVRecord, _ i: Int, _ s: Int, expected: String) -> ForecastError {
+        let shown = r.string(at: i).map(ForecastError.excerpt) ?? "bytes that are not UTF-8 text"
+        return ForecastError(file: file, line: r.line, column: i + 1, columnName: slots[s].name,
                          message: "expected \(expected), found \(shown)")
     }
 

@@ -34,16 +34,16 @@ extension SeriesLoader {
         if let found = detectTimeColumn(header: header, firstRow: firstRow, excluding: excluding, format: format) {
             return found
         }
-        let expected = format.map { "a time in the --time-format given (\(describe($0)))" }
-            ?? "a date or time such as 2024-03-01, 2024-03-01T13:00, 2024-03, 2024-Q1, 20240301 or a year (or pass --time-format)"
+        let expected = format.map { "a time in the `timeFormat` given (\(describe($0)))" }
+            ?? "a date or time such as 2024-03-01, 2024-03-01T13:00, 2024-03, 2024-Q1, 20240301 or a year (or give `timeFormat`)"
         let named = header.indices.first { !excluding.contains(header[$0]) && timeNames.contains(header[$0].lowercased()) }
         if let i = named, i < firstRow.count {
-            throw DataError(file: file, line: line, column: i + 1, columnName: header[i],
-                            message: "expected \(expected), found \(DataError.excerpt(firstRow[i]))")
+            throw ForecastError(file: file, line: line, column: i + 1, columnName: header[i],
+                            message: "expected \(expected), found \(ForecastError.excerpt(firstRow[i]))")
         }
         if let format, !format.isIndex {
-            throw DataError(file: file, line: line,
-                            message: "no column holds \(expected); name the time column with --time-column")
+            throw ForecastError(file: file, line: line,
+                            message: "no column holds \(expected); name the time column with `timeColumn`")
         }
         return nil
     }
@@ -80,6 +80,6 @@ extension SeriesLoader {
             guard (1...12).contains(m), d >= 1, d <= CivilCalendar.daysInMonth(year: y, month: m) else { return nil }
             times.append(CivilCalendar.timestamp(year: y, month: m, day: d))
         }
-        return (times, compactDate, "values such as \(v[0]) read as dates (YYYYMMDD); pass --time-format index to keep them as integers")
+        return (times, compactDate, "values such as \(v[0]) read as dates (YYYYMMDD); use `timeFormat = .index` to keep them as integers")
     }
 }

@@ -47,7 +47,7 @@ public enum SeriesLoader {
 
     /// Loads the series of `file`.
     ///
-    /// - Throws: `DataError` with the file, line and column of the first problem: unknown columns,
+    /// - Throws: `ForecastError` with the file, line and column of the first problem: unknown columns,
     ///   unparseable values, duplicate timestamps, spacing off the inferred grid, too few rows, or
     ///   missing values inside a series under the `error` policy.
     public static func load(_ file: String, options: Options) throws -> Result {
@@ -61,7 +61,7 @@ public enum SeriesLoader {
         let valueColumns = Set([options.target] + options.covariates + [options.idColumn].compactMap { $0 })
         let name = CSVInput.displayName(file)
         if let t = options.timeColumn, valueColumns.contains(t) {
-            throw DataError(file: name, columnName: t, message: "the time column cannot also be the target, a covariate or the id column")
+            throw ForecastError(file: name, columnName: t, message: "the time column cannot also be the target, a covariate or the id column")
         }
         let table = try CSVTable(contentsOf: file, delimiter: options.delimiter) { header, first, line in
             let timeColumn = try options.timeColumn
@@ -71,7 +71,7 @@ public enum SeriesLoader {
             if let t = timeColumn { request[t] = .time(options.timeFormat) }
             if let id = options.idColumn { request[id] = .text }
             if let missing = request.keys.sorted().first(where: { !header.contains($0) }), let expected = options.expectation {
-                throw DataError(file: name, line: 1, columnName: missing,
+                throw ForecastError(file: name, line: 1, columnName: missing,
                                 message: "no such column; the header has \(CSVTable.describeHeader(header)); \(expected)")
             }
             return request
@@ -93,7 +93,7 @@ public enum SeriesLoader {
             }
         } else {
             (times, format) = ((0..<Int64(table.rowCount)).map { $0 }, .index)
-            report.append("no time column found; rows are numbered 0, 1, 2... (pass --time-column to name one)")
+            report.append("no time column found; rows are numbered 0, 1, 2... (give `timeColumn` to name one)")
         }
         var groups: [(id: String?, rows: [Int])] = []
         if let idName = options.idColumn, case .text(let codes, let values)? = table.columns[idName] {
@@ -116,33 +116,33 @@ public enum SeriesLoader {
                                  format: TimeFormat, timeColumn: String, options: Options,
                                  report: inout [String]) throws -> TimeSeries {
         let file = table.file
-        let label = id.map { "series '\(DataError.truncated($0))': " } ?? ""
+        let label = id.map { "series '\(ForecastError.truncated($0))': " } ?? ""
         var rows = unsortedRows
         if zip(rows, rows.dropFirst()).contains(where: { times[$0] > times[$1] }) {
             rows.sort { times[$0] != times[$1] ? times[$0] < times[$1] : $0 < $1 }
             report.append("\(label)rows were not in time order; sorted by \(timeColumn)")
         }
         for (a, b) in zip(rows, rows.dropFirst()) where times[a] == times[b] {
-            throw DataError(file: file, line: Int(table.lines[b]), columnName: timeColumn,
+            throw ForecastError(file: file, line: Int(table.lines[b]), columnName: timeColumn,
                             message: "\(label)duplicate timestamp \(format.format(times[b])), also at line \(table.lines[a]); each time may appear once per series")
         }
         let ts = rows.map { times[$0] }
         guard let freq = Frequency.infer(ts, isIndex: format.isIndex) else {
-            throw DataError(file: file, line: rows.first.map { Int(table.lines[$0]) },
+            throw ForecastError(file: file, line: rows.first.map { Int(table.lines[$0]) },
                             message: "\(label)a series needs at least 2 rows to infer its frequency, found \(rows.count)")
         }
         // Place every row on the grid; absent grid points become missing values.
         var position = [Int](repeating: 0, count: rows.count)
         for k in 1..<rows.count {
             guard let n = freq.steps(from: ts[k - 1], to: ts[k]) else {
-                throw DataError(file: file, line: Int(table.lines[rows[k]]), columnName: timeColumn,
+                throw ForecastError(file: file, line: Int(table.lines[rows[k]]), columnName: timeColumn,
                                 message: "\(label)irregular spacing: \(format.format(ts[k])) is not a whole number of \(freq.name) steps after \(format.format(ts[k - 1])) (line \(table.lines[rows[k - 1]])); resample the data to a regular frequency")
             }
             position[k] = position[k - 1] + n
         }
         let length = position.last! + 1
         guard length <= max(10 * rows.count, 1_000_000) else {
-            throw DataError(file: file, columnName: timeColumn,
+            throw ForecastError(file: file, columnName: timeColumn,
                             message: "\(label)the timestamps span \(length) \(freq.name) steps for only \(rows.count) rows; the data are too sparse for that frequency")
         }
         var lineAt = [Int32](repeating: -1, count: length)
@@ -163,7 +163,7 @@ public enum SeriesLoader {
         let rawTarget = gridColumn(options.target)
         let valid = MissingValues.validRange(rawTarget)
         guard !valid.isEmpty else {
-            throw DataError(file: file, columnName: options.target, message: "\(label)the target column has no values, only missing ones")
+            throw ForecastError(file: file, columnName: options.target, message: "\(label)the target column has no values, only missing ones")
         }
         if valid.count < length {
             report.append("\(label)\(length - valid.count) missing values trimmed from the start or end of '\(options.target)'")
@@ -176,18 +176,18 @@ public enum SeriesLoader {
                     if inner.contains(i) || name != options.target {
                         let where_ = place(i + valid.lowerBound)
                         guard lineAt[i + valid.lowerBound] >= 0 else {
-                            throw DataError(file: file, columnName: name,
-                                            message: "\(label)\(where_) leaves a gap inside the series; pass --fill interpolate or --fill ffill to fill gaps")
+                            throw ForecastError(file: file, columnName: name,
+                                            message: "\(label)\(where_) leaves a gap inside the series; to fill gaps, use `fill = .interpolate` or `fill = .ffill`")
                         }
-                        throw DataError(file: file, line: Int(lineAt[i + valid.lowerBound]),
+                        throw ForecastError(file: file, line: Int(lineAt[i + valid.lowerBound]),
                                         column: table.header.firstIndex(of: name).map { $0 + 1 }, columnName: name,
-                                        message: "\(label)missing value inside the series; pass --fill interpolate or --fill ffill to fill gaps")
+                                        message: "\(label)missing value inside the series; to fill gaps, use `fill = .interpolate` or `fill = .ffill`")
                     }
                 }
                 return part
             }
             guard part.contains(where: { !$0.isNaN }) else {
-                throw DataError(file: file, columnName: name, message: "\(label)the column has no values, only missing ones")
+                throw ForecastError(file: file, columnName: name, message: "\(label)the column has no values, only missing ones")
             }
             let r = MissingValues.fill(part, policy: options.fill)
             if r.filled > 0 {
@@ -200,7 +200,7 @@ public enum SeriesLoader {
         for c in options.covariates {
             let col = gridColumn(c)
             guard col[valid].contains(where: { !$0.isNaN }) else {
-                throw DataError(file: file, columnName: c, message: "\(label)the covariate has no values, only missing ones")
+                throw ForecastError(file: file, columnName: c, message: "\(label)the covariate has no values, only missing ones")
             }
             covariates.append(try filled(col, name: c))
         }

@@ -42,17 +42,17 @@ public enum Backtest {
     /// Runs `folds` folds. With `refit` false the network is trained once, on the first fold's data,
     /// and only its inputs move forward.
     ///
-    /// - Throws: `Interrupted` when `hooks.shouldStop` asks to stop (training then ends early, so
+    /// - Throws: `ForecastError` of kind `interrupted` when `hooks.shouldStop` asks to stop (training then ends early, so
     ///   no fold from that point on would be scored with a fully trained network: nothing is returned).
-    ///   `ConfigurationError` for too few points; `TrainingError` when training diverges.
+    ///   `configuration` for too few points; `training` when training diverges.
     public static func run(_ series: TimeSeries, config: ForecasterConfig, folds: Int, refit: Bool = true,
                            levels: [Double] = [0.8, 0.95], hooks: TrainingHooks = TrainingHooks()) throws -> Result {
-        guard folds >= 1 else { throw ConfigurationError(message: "folds must be at least 1, got \(folds)") }
+        guard folds >= 1 else { throw ForecastError.configuration("folds must be at least 1, got \(folds)") }
         let H = config.horizon
         let m = config.seasonalPeriod ?? series.seasonalPeriod
         let firstOrigin = series.count - folds * H
         guard firstOrigin > H else {
-            throw ConfigurationError(message: "\(folds) folds of \(H) points need more than \((folds + 1) * H) points; the series has \(series.count)")
+            throw ForecastError.configuration("\(folds) folds of \(H) points need more than \((folds + 1) * H) points; the series has \(series.count)")
         }
         var models = ["network"] + Baseline.allCases.map(\.rawValue)
         var result = Result(folds: [], models: models, overall: [:], coverage: [:])
@@ -64,10 +64,10 @@ public enum Backtest {
             var warnings: [String] = []
             let model: Forecaster
             let stop = { hooks.shouldStop?() == true }
-            if stop() { throw Interrupted("the backtest in fold \(k + 1)") }
+            if stop() { throw ForecastError.interrupted("the backtest in fold \(k + 1)") }
             if let fixed, !refit { model = fixed } else {
                 model = try Forecaster.fit([train], config: config, hooks: hooks, warnings: &warnings)
-                if stop() || model.summary.interrupted { throw Interrupted("the backtest in fold \(k + 1)") }
+                if stop() || model.summary.interrupted { throw ForecastError.interrupted("the backtest in fold \(k + 1)") }
                 fixed = model
             }
             let fc = try model.predict(horizon: H, history: [train], future: [series], intervals: levels, shouldStop: stop)[0]

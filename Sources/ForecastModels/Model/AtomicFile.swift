@@ -1,4 +1,5 @@
 import Foundation
+import ForecastData
 
 /// Writes files so that readers see the old content or the new, never a mix: the bytes go to a
 /// hidden temporary file in the same directory, are flushed, and the file is renamed over the target.
@@ -9,7 +10,7 @@ package enum AtomicFile {
         let dir = url.deletingLastPathComponent()
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue else {
-            throw OutputError(path: path, message: "the directory \(dir.path) does not exist")
+            throw ForecastError.output(path: path, message: "the directory \(dir.path) does not exist")
         }
         let temp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
         // Written with open/write, not FileManager.createFile: that writes through a temporary file
@@ -17,12 +18,12 @@ package enum AtomicFile {
         // that `removeStaleTemporaries` does not know.
         guard writeAndSync(bytes, to: temp.path) else {
             unlink(temp.path)
-            throw OutputError(path: path, message: "cannot write a temporary file in \(dir.path) (permissions or disk full?)")
+            throw ForecastError.output(path: path, message: "cannot write a temporary file in \(dir.path) (permissions or disk full?)")
         }
         if rename(temp.path, path) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temp.path)
-            throw OutputError(path: path, message: "cannot replace the file (\(reason))")
+            throw ForecastError.output(path: path, message: "cannot replace the file (\(reason))")
         }
     }
 
@@ -61,11 +62,4 @@ private func writeAndSync(_ bytes: [UInt8], to path: String) -> Bool {
         _ = fsync(fd)
         return true
     }
-}
-
-/// An output file that could not be written.
-public struct OutputError: Error, CustomStringConvertible, Sendable {
-    public var path: String
-    public var message: String
-    public var description: String { "\(path): \(message)" }
 }

@@ -236,18 +236,18 @@ public final class Forecaster: Sendable {
     /// `source` overrides what the combination chose (to compare candidates); a statistical model
     /// that was not chosen needs the whole `history`, since the model keeps only the series' tails.
     /// `shouldStop` is polled once per trained horizon of output; when it returns true the call
-    /// throws `Interrupted`.
+    /// throws a `ForecastError` of kind `interrupted`.
     ///
-    /// - Throws: `ConfigurationError` for bad arguments, missing future values, or a forecast whose
+    /// - Throws: `ForecastError` (`configuration`) for bad arguments, missing future values, or a forecast whose
     ///   buffers would not fit in `memoryLimit` bytes (checked before anything is allocated).
     public func predict(horizon: Int, history: [TimeSeries]? = nil, future: [TimeSeries]? = nil,
                         intervals levels: [Double] = [], source: ForecastSource = .combination,
                         shouldStop: (() -> Bool)? = nil) throws -> [Forecast] {
         guard horizon >= 1 && horizon <= 100_000 else {
-            throw ConfigurationError(message: "the forecast horizon must be between 1 and 100000, got \(horizon)")
+            throw ForecastError.configuration("the forecast horizon must be between 1 and 100000, got \(horizon)")
         }
         for l in levels where !(l > 0 && l < 1) {
-            throw ConfigurationError(message: "interval levels are fractions between 0 and 1 (0.8 for 80 %), got \(l)")
+            throw ForecastError.configuration("interval levels are fractions between 0 and 1 (0.8 for 80 %), got \(l)")
         }
         let L = lookback, H = config.horizon, F = 1 + pastCovariateCount
         if let history, history.count > 1, history.contains(where: { $0.count < L }) {
@@ -270,7 +270,7 @@ public final class Forecaster: Sendable {
                     series[i].choice = b.rawValue
                     if chosen != b.rawValue { series[i].statForecast = nil }
                     if history == nil && chosen != b.rawValue {
-                        throw ConfigurationError(message: "forecasting with \(b.rawValue) needs the series' whole history (the model keeps only its last \(L) points): give it as history")
+                        throw ForecastError.configuration("forecasting with \(b.rawValue) needs the series' whole history (the model keeps only its last \(L) points): give it as history")
                     }
                 default:
                     series[i].choice = nil
@@ -286,7 +286,7 @@ public final class Forecaster: Sendable {
             for (i, state) in series.enumerated() where index[state.id ?? ""] == nil { index[state.id ?? ""] = i }
             for s in history {
                 guard s.count >= L else {
-                    throw ConfigurationError(message: "\(s.id.map { "series '\($0)'" } ?? "the data") has \(s.count) points; the model needs at least its lookback of \(L)")
+                    throw ForecastError.configuration("\(s.id.map { "series '\($0)'" } ?? "the data") has \(s.count) points; the model needs at least its lookback of \(L)")
                 }
                 var state: SeriesState
                 if let i = index[s.id ?? ""] ?? (series.count == 1 && history.count == 1 ? 0 : nil) {
@@ -311,7 +311,7 @@ public final class Forecaster: Sendable {
         let steps = (horizon + H - 1) / H * H
         let needed = Self.predictionBytes(series: B, steps: steps, futureSize: Ff, levels: levels.count)
         if needed > Self.memoryLimit {
-            throw ConfigurationError(message: "a \(horizon)-step forecast of \(B) series needs about \(Self.gigabytes(needed)) of memory, more than the \(Self.gigabytes(Self.memoryLimit)) allowed (half the machine's memory, or FORECAST_MEMORY_LIMIT bytes); forecast fewer steps or series")
+            throw ForecastError.configuration("a \(horizon)-step forecast of \(B) series needs about \(Self.gigabytes(needed)) of memory, more than the \(Self.gigabytes(Self.memoryLimit)) allowed (half the machine's memory, or FORECAST_MEMORY_LIMIT bytes); forecast fewer steps or series")
         }
         // Known-future rows (calendar features, then future covariates scaled), per series and step.
         var futureRows = [[Float]](repeating: [], count: B)
@@ -321,7 +321,7 @@ public final class Forecaster: Sendable {
             let given: TimeSeries? = futureNames.isEmpty ? nil
                 : future?.first(where: { $0.id == c.state.id }) ?? (future?.count == 1 ? future![0] : nil)
             if !futureNames.isEmpty && given == nil {
-                throw ConfigurationError(message: "the model needs future values of \(futureNames.joined(separator: ", ")) for the forecast steps\(c.state.id.map { " of series '\($0)'" } ?? ""); give rows after the history that carry them")
+                throw ForecastError.configuration("the model needs future values of \(futureNames.joined(separator: ", ")) for the forecast steps\(c.state.id.map { " of series '\($0)'" } ?? ""); give rows after the history that carry them")
             }
             var lookup: [Int64: Int] = [:]
             if let given { for (i, t) in given.timestamps.enumerated() { lookup[t] = i } }
@@ -335,7 +335,7 @@ public final class Forecaster: Sendable {
                     let t = c.state.frequency.advance(last, by: k + 1)
                     guard let column, let i = lookup[t], !given!.covariates[column][i].isNaN else {
                         guard k < horizon else { continue }   // steps past the requested horizon are not used
-                        throw ConfigurationError(message: "the future covariate '\(name)' has no value for \(c.state.timeFormat.format(t))\(c.state.id.map { " in series '\($0)'" } ?? ""); the model needs it for every forecast step")
+                        throw ForecastError.configuration("the future covariate '\(name)' has no value for \(c.state.timeFormat.format(t))\(c.state.id.map { " in series '\($0)'" } ?? ""); the model needs it for every forecast step")
                     }
                     rows[k * Ff + cal.count + j] = Float(scaler.transform(given!.covariates[column][i]))
                 }
@@ -352,7 +352,7 @@ public final class Forecaster: Sendable {
         let workspace = InferenceWorkspace()
         var perMember = [Float](repeating: 0, count: members.count)
         while outputs[0].count < horizon {
-            if shouldStop?() == true { throw Interrupted("the forecast") }
+            if shouldStop?() == true { throw ForecastError.interrupted("the forecast") }
             // Window b of member k: the last L_k points of target (observed + forecast so far).
             var bases = [[Float]](repeating: [], count: B)
             for b in 0..<B {

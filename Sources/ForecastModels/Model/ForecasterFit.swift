@@ -18,7 +18,7 @@ extension Forecaster {
     ///   - warmStart: a model whose weights training starts from (to resume an interrupted fit); its
     ///     networks must match the ones `config` describes.
     ///   - warnings: notes for the user (skipped series, shortened settings).
-    /// - Throws: `ConfigurationError` for bad settings or too little data; `TrainingError` when
+    /// - Throws: `ForecastError` (`configuration`) for bad settings or too little data, (`training`) when
     ///   training diverges.
     public static func fit(_ input: [TimeSeries], config given: ForecasterConfig, idColumn: String? = nil,
                            hooks: TrainingHooks = TrainingHooks(), skipShortSeries: Bool = true,
@@ -27,7 +27,7 @@ extension Forecaster {
         // Series in id order: the model does not depend on the order of the rows (Spark, for one,
         // guarantees none).
         let input = input.count > 1 ? input.sorted { ($0.id ?? "") < ($1.id ?? "") } : input
-        guard let first = input.first else { throw ConfigurationError(message: "no series to train on") }
+        guard let first = input.first else { throw ForecastError.configuration("no series to train on") }
         let clock = ContinuousClock()
         let started = clock.now
         var config = given
@@ -43,7 +43,7 @@ extension Forecaster {
         // Future covariates go last among the covariates.
         let futureNames = config.futureCovariates ?? []
         for name in futureNames where !first.covariateNames.contains(name) {
-            throw ConfigurationError(message: "the future covariate '\(name)' is not among the series' columns (\(first.covariateNames.joined(separator: ", ")))")
+            throw ForecastError.configuration("the future covariate '\(name)' is not among the series' columns (\(first.covariateNames.joined(separator: ", ")))")
         }
         config.futureCovariates = futureNames.isEmpty ? nil : futureNames
         config.calendarFeatures = config.calendarFeatures ?? true
@@ -55,11 +55,11 @@ extension Forecaster {
             let name = s.id.map { "series '\($0)'" } ?? "the series"
             let message = "\(name) has \(s.count) points, fewer than lookback + horizon = \(L) + \(H) = \(L + H)"
             if !skipShortSeries || input.count == 1 {
-                throw ConfigurationError(message: message + "; use a shorter lookback or horizon, or more data")
+                throw ForecastError.configuration(message + "; use a shorter lookback or horizon, or more data")
             }
             warnings.append(message + "; skipped")
         }
-        guard !kept.isEmpty else { throw ConfigurationError(message: "every series is shorter than lookback + horizon = \(L + H)") }
+        guard !kept.isEmpty else { throw ForecastError.configuration("every series is shorter than lookback + horizon = \(L + H)") }
         let calendar = CalendarFeatures(frequency: first.frequency, periods: periods, enabled: config.calendarFeatures!,
                                         length: kept.map(\.count).max()!)
 
@@ -121,7 +121,7 @@ extension Forecaster {
             let network = makeNetwork(netConfig, seed: c.seed)
             if let warmStart {
                 guard warmStart.network.config == netConfig, warmStart.members.count == members else {
-                    throw ConfigurationError(message: "the model to resume has \(warmStart.members.count) different networks (\(warmStart.network.config.encoder)->\(warmStart.network.config.decoder), hidden \(warmStart.network.config.hiddenSize), \(warmStart.network.config.inputSize) inputs, \(warmStart.network.config.futureSize) future inputs, horizon \(warmStart.network.config.horizon)) than this data and configuration give (\(members) members)")
+                    throw ForecastError.configuration("the model to resume has \(warmStart.members.count) different networks (\(warmStart.network.config.encoder)->\(warmStart.network.config.decoder), hidden \(warmStart.network.config.hiddenSize), \(warmStart.network.config.inputSize) inputs, \(warmStart.network.config.futureSize) future inputs, horizon \(warmStart.network.config.horizon)) than this data and configuration give (\(members) members)")
                 }
                 for (p, q) in zip(network.parameters, warmStart.members[k].network.parameters) { p.value.copy(from: q.value) }
             }
@@ -206,7 +206,8 @@ extension Forecaster {
             var notes: [String] = []
             do {
                 return try fit(cut, config: c, hooks: TrainingHooks(shouldStop: hooks.shouldStop), warnings: &notes)
-            } catch is ConfigurationError {
+            } catch let e as ForecastError where e.kind == .configuration {
+                _ = e
                 return nil   // too little data once cut: this origin keeps the in-sample network
             }
         }

@@ -22,8 +22,8 @@ extension ModelFile {
     static let maxSeriesLength = 1_000_000_000
 
     static func validate(_ h: Header, path: String) throws {
-        func bad(_ field: String, _ problem: String) -> ModelFileError {
-            ModelFileError(path: path, message: "the header field '\(field)' \(problem); the file was edited or damaged, fit the model again")
+        func bad(_ field: String, _ problem: String) -> ForecastError {
+            ForecastError.modelFile(path: path, message: "the header field '\(field)' \(problem); the file was edited or damaged, fit the model again")
         }
         let c = h.config
         // The configuration's sizes.
@@ -123,7 +123,7 @@ extension ModelFile {
 
     /// The frequency, time format and tail timestamps of a series: steps in range, strictly
     /// increasing times whose forecast steps stay inside Int64 and the calendar.
-    static func validateTime(_ s: SeriesState, field f: String, _ bad: (String, String) -> ModelFileError) throws {
+    static func validateTime(_ s: SeriesState, field f: String, _ bad: (String, String) -> ForecastError) throws {
         switch s.frequency {
         case .seconds(let v): guard (1...maxStep.seconds).contains(v) else { throw bad("\(f).frequency", "steps \(v) seconds, outside 1...\(maxStep.seconds)") }
         case .steps(let v): guard (1...maxStep.steps).contains(v) else { throw bad("\(f).frequency", "steps \(v) index units, outside 1...\(maxStep.steps)") }

@@ -91,11 +91,11 @@ public enum ModelFile {
 
     /// Reads a forecaster from `path`.
     ///
-    /// - Throws: `ModelFileError` for a missing, truncated, corrupted, foreign or newer file, or one
+    /// - Throws: `ForecastError` (`modelFile`) for a missing, truncated, corrupted, foreign or newer file, or one
     ///   whose header fields disagree (see `validate(_:path:)`), naming the field.
     public static func read(_ path: String) throws -> Forecaster {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelFileError(path: path, message: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+            throw ForecastError.modelFile(path: path, message: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
         return try decode(Array(data), path: path)
     }
@@ -103,13 +103,13 @@ public enum ModelFile {
     /// Reads only the header (for `inspect`), after the same checks as `read`.
     package static func readHeader(_ path: String) throws -> Header {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelFileError(path: path, message: "no such file")
+            throw ForecastError.modelFile(path: path, message: "no such file")
         }
         return try parse(Array(data), path: path).header
     }
 
     static func parse(_ b: [UInt8], path: String) throws -> (header: Header, weights: Int) {
-        func fail(_ m: String) -> ModelFileError { ModelFileError(path: path, message: m) }
+        func fail(_ m: String) -> ForecastError { ForecastError.modelFile(path: path, message: m) }
         guard b.count >= 8, Array(b[0..<8]) == magic else {
             throw fail("not a forecast model file (wrong magic bytes); expected a file written by 'forecast fit'")
         }
@@ -154,18 +154,18 @@ public enum ModelFile {
         var members: [EnsembleMember] = []
         for m in h.members ?? [Header.Member(lookback: lookback, seed: h.config.seed, summary: h.summary)] {
             guard m.lookback >= 1 && m.lookback <= lookback else {
-                throw ModelFileError(path: path, message: "an ensemble member's lookback \(m.lookback) is outside 1...\(lookback)")
+                throw ForecastError.modelFile(path: path, message: "an ensemble member's lookback \(m.lookback) is outside 1...\(lookback)")
             }
             members.append(EnsembleMember(network: makeNetwork(h.network, seed: 0), lookback: m.lookback, seed: m.seed, summary: m.summary))
         }
-        guard !members.isEmpty else { throw ModelFileError(path: path, message: "the header lists an empty ensemble") }
+        guard !members.isEmpty else { throw ForecastError.modelFile(path: path, message: "the header lists an empty ensemble") }
         // Format 1 and single networks: the first member reads the whole stored tail.
         let forecaster = Forecaster(config: h.config, members: members, targetName: h.targetName,
                                     covariateNames: h.covariateNames, timeColumn: h.timeColumn, idColumn: h.idColumn,
                                     series: h.series, residuals: h.residuals, summary: h.summary)
         let named = tensors(forecaster)
         guard named.count == h.tensors.count, zip(named, h.tensors).allSatisfy({ $0.name == $1.name && $0.parameter.shape == $1.shape }) else {
-            throw ModelFileError(path: path, message: "the weights do not match the network the header describes")
+            throw ForecastError.modelFile(path: path, message: "the weights do not match the network the header describes")
         }
         var o = offset
         for (_, p) in named {
@@ -181,13 +181,6 @@ public enum ModelFile {
     static func readU32(_ b: [UInt8], _ i: Int) -> UInt32 {
         UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
     }
-}
-
-/// A model file that cannot be used, and why.
-public struct ModelFileError: Error, CustomStringConvertible, Sendable {
-    public var path: String
-    public var message: String
-    public var description: String { "\(path): \(message)" }
 }
 
 /// CRC-32 (IEEE 802.3, the zlib/PNG polynomial).

@@ -44,12 +44,10 @@ public struct TrainingSummary: Sendable, Codable, Equatable {
     public var maxSteps: Int?
 }
 
-/// Training failed: the loss or a gradient became NaN or infinite.
-public struct TrainingError: Error, CustomStringConvertible, Sendable {
-    public var epoch: Int
-    public var batch: Int
-    public var description: String {
-        "training diverged: the loss or a gradient became NaN or infinite in epoch \(epoch), batch \(batch); the last good weights were kept. Lower the learning rate (--learning-rate) or check the data for extreme values"
+extension ForecastError {
+    /// Training failed: the loss or a gradient became NaN or infinite in `epoch`, `batch`.
+    package static func training(epoch: Int, batch: Int) -> ForecastError {
+        ForecastError(.training, message: "training diverged: the loss or a gradient became NaN or infinite in epoch \(epoch), batch \(batch); the last good weights were kept. Lower the learning rate (`learningRate`) or check the data for extreme values")
     }
 }
 
@@ -226,7 +224,7 @@ struct Trainer {
                 let norm = Adam.clipGlobalNorm(params, maxNorm: config.clipNorm)
                 if !norm.isFinite || !roundLoss.isFinite {
                     restoreBest()
-                    throw TrainingError(epoch: round, batch: batchIndex)
+                    throw ForecastError.training(epoch: round, batch: batchIndex)
                 }
                 adam.update(params)
                 if hooks.shouldStop?() == true {
@@ -240,7 +238,7 @@ struct Trainer {
             let score = valLoss ?? trainLoss
             guard score.isFinite else {
                 restoreBest()
-                throw TrainingError(epoch: round, batch: batchIndex)
+                throw ForecastError.training(epoch: round, batch: batchIndex)
             }
             if score < bestLoss - 1e-12 {
                 bestLoss = score

@@ -1,15 +1,15 @@
 /// Message hygiene: a field of a hostile file can be megabytes long or hold terminal escape
 /// sequences, and error messages go to a terminal. Every value a message quotes passes through
 /// `excerpt(_:)`; every finished message through `escapingControls(_:)`.
-extension DataError {
+extension ForecastError {
     /// The longest part of a value that a message quotes, in characters.
     public static let excerptLength = 80
 
     /// `s` in double quotes, cut to `excerptLength` characters (with "..." and the full length
     /// when cut), control characters escaped:
     ///
-    ///     DataError.excerpt("12,5x")            // "\"12,5x\""
-    ///     DataError.excerpt("\u{1B}[2Jboom")    // "\"\\u{1B}[2Jboom\""
+    ///     ForecastError.excerpt("12,5x")            // "\"12,5x\""
+    ///     ForecastError.excerpt("\u{1B}[2Jboom")    // "\"\\u{1B}[2Jboom\""
     public static func excerpt(_ s: String) -> String {
         "\"" + truncated(s) + "\""
     }
