@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE := -c release
 OUT := out
 
-.PHONY: deps build run test docs bench fuzz clean
+.PHONY: deps build run test docs bench fuzz clean spark-deps spark-test portable
 
 deps:
 	@if [ ! -f /usr/include/csv.h ]; then \
@@ -37,6 +37,43 @@ docs: deps
 test: deps
 	$(SWIFT) build $(RELEASE) -Xswiftc -enable-testing --build-tests
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build
+	$(MAKE) spark-test
+
+# The Spark integration (integrations/spark) on a real Spark in local[2] mode: forecast_local and
+# forecast_global over datasets/m4_hourly_panel.csv must equal the CLI's own JSON output to the last
+# digit. Installs what is missing: a Java runtime (apt, only when `java` is absent) and pyspark<5,
+# pandas<3, pyarrow and pytest into the project-local .venv-spark. FORECAST_BIN defaults to the release
+# binary of .build (built here if absent); `make spark-test FORECAST_BIN=out/portable/forecast` runs the
+# same tests against the portable binary of `make portable`.
+SPARK_VENV := .venv-spark
+SPARK_PY := $(SPARK_VENV)/bin/python
+FORECAST_BIN ?= $(CURDIR)/.build/release/forecast
+
+spark-deps:
+	@if ! command -v java >/dev/null 2>&1; then \
+		echo "installing openjdk-17-jre-headless (Spark needs Java) with apt-get..." >&2; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	fi
+	@if ! command -v python3 >/dev/null 2>&1; then \
+		echo "installing python3 with apt-get..." >&2; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3 python3-venv >/dev/null; \
+	fi
+	@if ! $(SPARK_PY) -c "import pyspark, pandas, pyarrow, pytest" >/dev/null 2>&1; then \
+		echo "installing pyspark, pandas, pyarrow and pytest into $(SPARK_VENV)..." >&2; \
+		python3 -m venv $(SPARK_VENV) 2>/dev/null || { $(SUDO) apt-get update -qq && \
+			$(SUDO) apt-get install -y -qq python3-venv >/dev/null && python3 -m venv $(SPARK_VENV); }; \
+		$(SPARK_PY) -m pip install -q --disable-pip-version-check "pyspark>=3.5,<5" "pandas<3" pyarrow pytest; \
+	fi
+
+spark-test: deps spark-deps
+	@[ -x "$(FORECAST_BIN)" ] || $(SWIFT) build $(RELEASE) --product forecast
+	FORECAST_BIN="$(FORECAST_BIN)" PYSPARK_PYTHON="$(CURDIR)/$(SPARK_PY)" PYTHONPATH="$(CURDIR)/integrations/spark" \
+		$(SPARK_PY) -m pytest -q -p no:cacheprovider Tests/spark
+
+# A self-contained forecast for Spark executors and containers (static Swift runtime and libcsv, no
+# toolchain needed): out/portable/forecast, built in .build-portable. See scripts/build_portable.sh.
+portable: deps
+	bash scripts/build_portable.sh out/portable/forecast
 
 # Both libFuzzer targets with AddressSanitizer, FUZZ_SECONDS each (default 600): the CSV reader
 # (scripts/fuzz/run.sh) and the model-file reader (scripts/fuzz/run-model.sh). Findings go to .build-fuzz/.
