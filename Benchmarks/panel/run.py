@@ -34,6 +34,7 @@ Environment (all optional):
   STEPS      fit's --max-steps (default 1000)      REPEATS  ingest and predict runs (default 3)
   FIT_ARGS   extra `forecast fit` options          TMPDIR   where the panels are written
   NAME       results file name (default panel: results/panel.json and results/panel.md)
+  KEEP       a directory to write the panels' models and forecasts to and keep (the CSV files are removed)
 Writes Benchmarks/panel/results/NAME.{json,md} and prints the Markdown. Stdlib only.
 """
 import datetime, hashlib, json, math, os, platform, re, shlex, signal, statistics, subprocess, sys, tempfile, threading, time
@@ -353,7 +354,11 @@ def main():
         sys.exit(f"{BINARY} not found: build it (swift build -c release --product forecast) or set FORECAST")
     prov = provenance()
     runs = []
-    with tempfile.TemporaryDirectory(prefix="forecast-panel-") as tmp:
+    keep = os.environ.get("KEEP")   # a directory: the models and forecasts stay there (for profiling)
+    with tempfile.TemporaryDirectory(prefix="forecast-panel-") as scratch:
+        tmp = keep or scratch
+        if keep:
+            os.makedirs(keep, exist_ok=True)
         base = baseline_rss()
         for n in SIZES:
             runs.append(one_size(n, tmp))
