@@ -5,6 +5,12 @@
     ...replaced by that file's contents...
     <!-- end results -->
 
+Blocks in use: Benchmarks/accuracy/results/{m4_hourly_test,m4_hourly_validate,m4_hourly_validate_seeds,rolling_all}.md
+and the panel benchmark's Benchmarks/panel/results/panel.md (written by python3 Benchmarks/panel/run.py):
+
+    <!-- results: Benchmarks/panel/results/panel.md -->
+    <!-- end results -->
+
     python3 scripts/readme_tables.py          # rewrite README.md
     python3 scripts/readme_tables.py --check  # exit 1 if README.md differs from the results (the test suite does the same)
 """

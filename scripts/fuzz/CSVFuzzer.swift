@@ -1,5 +1,5 @@
 // libFuzzer target for the CSV reader and the series builder: any bytes must give a value or a
-// DataError, never a crash, a hang or a memory error. Built and run by scripts/fuzz/run.sh.
+// ForecastError, never a crash, a hang or a memory error. Built and run by scripts/fuzz/run.sh.
 import ForecastData
 
 @_cdecl("LLVMFuzzerTestOneInput")

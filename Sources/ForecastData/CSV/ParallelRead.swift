@@ -29,11 +29,15 @@ enum ParallelRead {
         second.reader.fileSize = size - scan.split
         try second.reader.setHeader(header, line: 1)
         let split = scan.split, secondLine = scan.newlinesBefore + 1
+        // Without carriage returns either (quotes and NUL bytes are already excluded), every line is
+        // one record and the plain splitter reads it as libcsv would.
+        let plain = !scan.carriageReturn
         DispatchQueue.concurrentPerform(iterations: 2) { i in
             let half = i == 0 ? first : second
             do {
                 try CSVParser.forEachRecord(inFile: file, bytes: i == 0 ? 0..<split : split..<size,
-                                            firstLine: i == 0 ? 1 : secondLine, delimiter: delim) { try half.reader.consume($0) }
+                                            firstLine: i == 0 ? 1 : secondLine, delimiter: delim,
+                                            plain: plain) { try half.reader.consume($0) }
             } catch { half.error = error }
         }
         if let e = first.error { throw e }
@@ -44,7 +48,7 @@ enum ParallelRead {
 
     /// One pass over the file: nil if it holds a quote; else the split offset (just after the first
     /// newline past the middle), the newlines before it, and the delimiter detected from the start.
-    static func scan(_ file: String, size: Int) -> (split: Int, newlinesBefore: Int, delimiter: UInt8)? {
+    static func scan(_ file: String, size: Int) -> (split: Int, newlinesBefore: Int, delimiter: UInt8, carriageReturn: Bool)? {
         guard let f = fopen(file, "rb") else { return nil }
         defer { fclose(f) }
         let chunkSize = 1 << 20
@@ -52,6 +56,7 @@ enum ParallelRead {
         defer { chunk.deallocate() }
         var offset = 0, newlines = 0
         var split: Int?
+        var carriageReturn = false
         var delimiter: UInt8 = UInt8(ascii: ",")
         let middle = size / 2
         while true {
@@ -59,6 +64,7 @@ enum ParallelRead {
             if n == 0 { break }
             if offset == 0 { delimiter = CSVParser.detectDelimiter(UnsafeBufferPointer(start: chunk, count: n)) }
             if memchr(chunk, Int32(UInt8(ascii: "\"")), n) != nil { return nil }
+            if !carriageReturn && memchr(chunk, 13, n) != nil { carriageReturn = true }
             // A NUL byte or a first line over a chunk: the one-pass read refuses the file at once.
             if memchr(chunk, 0, n) != nil || (offset == 0 && memchr(chunk, 10, n) == nil) { return nil }
             if split == nil {
@@ -74,7 +80,7 @@ enum ParallelRead {
             offset += n
         }
         guard let split, split < size, newlines > 1 else { return nil }
-        return (split, newlines, delimiter)
+        return (split, newlines, delimiter, carriageReturn)
     }
 }
 

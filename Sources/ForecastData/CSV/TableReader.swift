@@ -45,6 +45,14 @@ struct TableReader {
     var codes: [[Int32]] = []
     var textValues: [[String]] = []
     var lookup: [[String: Int32]] = []
+    /// Per text field: the bytes and code of the previous row's value. A long-format panel repeats
+    /// each identifier on consecutive rows, and comparing bytes skips building and hashing a String
+    /// per row (which was a quarter of the read time of a 10,000-series panel).
+    var lastText: [(bytes: [UInt8], code: Int32)?] = []
+    /// Per time field: the date part (`YYYY-MM-DD`, 10 bytes) of the previous date-time value, its
+    /// total length and the timestamp of that day's midnight. Consecutive hourly rows share the date,
+    /// so only the time of day is read (see `appendTime`).
+    var lastDate: [(prefix: [UInt8], count: Int, midnight: Int64)?] = []
 
     /// Picks the columns at the first data row (a one-pass read); `nil` once they are known.
     var chooser: CSVTable.ColumnChooser?
@@ -135,8 +143,9 @@ struct TableReader {
             slots[s].index = i
             switch slots[s].kind {
             case .number: numberFields.append((s, i)); numbers.append([])
-            case .time(let given): timeFields.append((s, i)); times.append([]); slots[s].timeFormat = given
-            case .text: textFields.append((s, i)); codes.append([]); textValues.append([]); lookup.append([:])
+            case .time(let given):
+                timeFields.append((s, i)); times.append([]); lastDate.append(nil); slots[s].timeFormat = given
+            case .text: textFields.append((s, i)); codes.append([]); textValues.append([]); lookup.append([:]); lastText.append(nil)
             }
         }
         header = names
@@ -198,6 +207,10 @@ struct TableReader {
             }
             slots[s].timeFormat = f
         }
+        if let t = sameDayTime(b, k) {
+            times[k].append(t)
+            return
+        }
         let format = slots[s].timeFormat!
         if let t = format.parse(b) {
             times[k].append(t)
@@ -206,6 +219,41 @@ struct TableReader {
         } else {
             throw timeError(r, i, s, expected: "a time written like the first row (\(format.format(times[k].first ?? 0)))")
         }
+        if case .dateTime = format { rememberDate(b, t: times[k][times[k].count - 1], k) }
+    }
+
+    /// The timestamp of a zone-less date-time value `YYYY-MM-DD?HH:MM` or `YYYY-MM-DD?HH:MM:SS` (as
+    /// many bytes as the previous row's) whose date part and separator are the previous row's:
+    /// that day's midnight plus the time of day, exactly what `TimeParsing.detect` gives for it.
+    /// `nil` sends the value to the full parser (another day, another shape, or not a time).
+    @inline(__always)
+    func sameDayTime(_ b: UnsafeBufferPointer<UInt8>, _ k: Int) -> Int64? {
+        guard let last = lastDate[k], b.count == last.count else { return nil }
+        let same = last.prefix.withUnsafeBufferPointer { p in memcmp(p.baseAddress!, b.baseAddress!, 11) == 0 }
+        guard same, b[13] == UInt8(ascii: ":"), let hh = TimeParsing.number(b, 11, 2), let mm = TimeParsing.number(b, 14, 2),
+              hh < 24, mm < 60 else { return nil }
+        var ss = 0
+        if b.count == 19 {
+            guard b[16] == UInt8(ascii: ":"), let v = TimeParsing.number(b, 17, 2), v < 61 else { return nil }
+            ss = v
+        }
+        return last.midnight + Int64(hh * 3600 + mm * 60 + ss)
+    }
+
+    /// Keeps the date part of a zone-less date-time value of 16 or 19 bytes that parsed to `t`, for
+    /// `sameDayTime`; any other value forgets it.
+    mutating func rememberDate(_ b: UnsafeBufferPointer<UInt8>, t: Int64, _ k: Int) {
+        lastDate[k] = nil
+        guard b.count == 16 || b.count == 19, b[13] == UInt8(ascii: ":"),
+              let hh = TimeParsing.number(b, 11, 2), let mm = TimeParsing.number(b, 14, 2) else { return }
+        var ss = 0
+        if b.count == 19 {
+            guard b[16] == UInt8(ascii: ":"), let v = TimeParsing.number(b, 17, 2) else { return }
+            ss = v
+        }
+        // The value parsed as a whole, so without a zone t is midnight plus the time of day.
+        guard let (f, parsed) = TimeParsing.detect(b), case .dateTime(_, _, nil) = f, parsed == t else { return }
+        lastDate[k] = (Array(b[0..<11]), b.count, t - Int64(hh * 3600 + mm * 60 + ss))
     }
 
     private func isDateTime(_ f: TimeFormat) -> Bool {
@@ -221,14 +269,22 @@ struct TableReader {
 
     mutating func appendText(_ r: CSVRecord, _ k: Int) {
         let i = textFields[k].field
-        let value = r.string(at: i) ?? String(decoding: r.bytes(at: i), as: UTF8.self)
-        if let code = lookup[k][value] {
-            codes[k].append(code)
+        let b = r.bytes(at: i)
+        if let last = lastText[k], last.bytes.count == b.count,
+           b.isEmpty || last.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0 }) {
+            codes[k].append(last.code)
+            return
+        }
+        let value = r.string(at: i) ?? String(decoding: b, as: UTF8.self)
+        let code: Int32
+        if let c = lookup[k][value] {
+            code = c
         } else {
-            let code = Int32(textValues[k].count)
+            code = Int32(textValues[k].count)
             lookup[k][value] = code
             textValues[k].append(value)
-            codes[k].append(code)
         }
+        codes[k].append(code)
+        lastText[k] = (Array(b), code)
     }
 }

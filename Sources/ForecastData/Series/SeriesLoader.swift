@@ -1,4 +1,11 @@
+import Dispatch
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reads time series from a CSV file: column selection, time parsing, sorting, frequency
 /// inference, gap detection and the missing-value policy, with a report of everything it changed.
 ///
@@ -111,13 +118,42 @@ public enum SeriesLoader {
         } else {
             groups = [(nil, Array(0..<table.rowCount))]
         }
+        let name = timeColumn ?? "index", groupList = groups
+        let one: @Sendable (Int) -> Swift.Result<(TimeSeries, [String]), any Error> = { [times, format] k in
+            Swift.Result {
+                var lines: [String] = []
+                let s = try assemble(table, rows: groupList[k].rows, id: groupList[k].id, times: times, format: format,
+                                     timeColumn: name, options: options, report: &lines)
+                return (s, lines)
+            }
+        }
+        // A large panel's series are assembled in parallel (each only reads the table); results,
+        // report lines and the first error are taken in series order, as one pass would give them.
+        let outcomes = groups.count > 1 && table.rowCount >= parallelRows
+            ? inParallel(groups.count, one) : (0..<groups.count).map(one)
         var series: [TimeSeries] = []
-        for g in groups {
-            let s = try assemble(table, rows: g.rows, id: g.id, times: times, format: format,
-                                 timeColumn: timeColumn ?? "index", options: options, report: &report)
+        series.reserveCapacity(groups.count)
+        for o in outcomes {
+            let (s, lines) = try o.get()
             series.append(s)
+            report += lines
         }
         return Result(series: series, report: report)
+    }
+
+    /// The rows from which `build` assembles the series of a panel on several cores.
+    static let parallelRows = 200_000
+
+    /// `f(0..<n)` on the machine's cores, in contiguous chunks, in order.
+    static func inParallel<T>(_ n: Int, _ f: @Sendable (Int) -> T) -> [T] {
+        let out = UnsafeMutableBufferPointer<T>.allocate(capacity: n)
+        defer { _ = out.deinitialize(); out.deallocate() }
+        nonisolated(unsafe) let slots = out
+        let chunks = min(n, 8 * max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            for k in (n * c / chunks)..<(n * (c + 1) / chunks) { (slots.baseAddress! + k).initialize(to: f(k)) }
+        }
+        return Array(out)
     }
 
     private static func assemble(_ table: CSVTable, rows unsortedRows: [Int], id: String?, times: [Int64],
