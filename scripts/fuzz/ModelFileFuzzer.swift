@@ -1,5 +1,5 @@
 // libFuzzer target for the model-file reader: any bytes must give a forecaster, which then
-// forecasts, or a ModelFileError — never a crash, a hang or a memory error. Built and run by
+// forecasts, or a ForecastError (kind modelFile) — never a crash, a hang or a memory error. Built and run by
 // scripts/fuzz/run-model.sh.
 //
 // A CRC-32 guards every file, so almost every mutation would be refused before its header is
