@@ -170,7 +170,7 @@ struct Predict: ParsableCommand {
                 // What is missing or too short is in --data: name it.
                 throw ForecastError.configuration("\(CSVInput.displayName(data!)): \(e.message)")
             }
-            let fresh = forecasts.filter(\.isNewSeries).compactMap(\.id)
+            let fresh = forecasts.filter { $0.isNewSeries && $0.fallbackReason == nil }.compactMap(\.id)
             if !fresh.isEmpty {
                 note("note: \(fresh.count) series the model was not trained on (\(fresh.prefix(5).map { "'\($0)'" }.joined(separator: ", "))\(fresh.count > 5 ? ", ..." : "")) are forecast by the network from their own history")
             }

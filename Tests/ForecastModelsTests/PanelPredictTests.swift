@@ -55,6 +55,16 @@ import ForecastData
         let b80 = fc[0].intervals[0], b95 = fc[0].intervals[1]
         #expect(b95.lower[0] <= b80.lower[0] && b80.lower[0] < fc[0].values[0] && b80.upper[0] <= b95.upper[0])
         #expect(b80.upper[7] - b80.lower[7] > b80.upper[0] - b80.lower[0])
+        #expect(fc[0].isNewSeries && fc[2].isNewSeries)
+        // A single-series model: one series that short is an error. A panel model (fitted with an
+        // id column): the same fallback, whichever series come with it (a Spark partition may hold
+        // only this one).
         #expect(throws: ForecastError.self) { try f.predict(horizon: 4, history: [short]) }
+        var c = f.config; c.lookback = 12; c.ensembleSize = 1
+        let panelModel = try Forecaster.fit([Self.wave("a", 120, phase: 0), Self.wave("b", 100, phase: 3)], config: c,
+                                            idColumn: "series")
+        let alone = try panelModel.predict(horizon: 8, history: [short], intervals: [0.8])[0]
+        let together = try panelModel.predict(horizon: 8, history: [Self.wave("a", 120, phase: 0), short], intervals: [0.8])[1]
+        #expect(alone.fallbackReason != nil && alone.values == together.values && alone.intervals == together.intervals)
     }
 }

@@ -302,9 +302,10 @@ class SparkForecastTests(unittest.TestCase):
         self.assertEqual(sorted(got), ["H10", "H1TAIL"])
         self.assertTrue(all(r["fallback"] for r in got["H1TAIL"]))
         self.assertTrue(all(r["fallback"] is None for r in got["H10"]))
-        # Compared with the CLI on a file holding both series, as the partition did: the CLI refuses a
-        # short series that is alone in --data (it gives the fallback only inside a panel).
+        # Compared with the CLI on a file holding both series, as the partition did, and on the short
+        # series alone: a panel model gives the same fallback either way.
         self.assert_equal_to_cli(got["H1TAIL"], self.cli_global("H1TAIL", rows, beside=["H10"]), "H1TAIL")
+        self.assert_equal_to_cli(got["H1TAIL"], self.cli_global("H1TAIL", rows), "H1TAIL")
         self.assert_equal_to_cli(got["H10"], self.cli_global("H10"), "H10")
 
     def test_fit_global_equals_cli_fit(self):

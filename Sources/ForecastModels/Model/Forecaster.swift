@@ -108,7 +108,8 @@ public struct Forecast: Sendable {
     public var recursive: Bool
     /// The model was not trained on this series: the network forecast it from the given history
     /// alone (scalers and baseline period fitted on that history, no combination with statistical
-    /// models). A global model forecasts new series of the same kind this way.
+    /// models), or, when `fallbackReason` is set, a baseline did. A global model forecasts new
+    /// series of the same kind this way.
     public var isNewSeries = false
     /// Why this series got a simple fallback instead of the model's forecast (in a panel, a history
     /// shorter than the model's lookback), or nil.
@@ -236,10 +237,11 @@ public final class Forecaster: Sendable {
     /// was not trained on is forecast by the network from its own history, see
     /// `Forecast.isNewSeries`).
     ///
-    /// In a panel `history` (more than one series), a series shorter than the model's lookback gets
-    /// a seasonal-naive forecast (naive when it holds less than one season), with intervals from its
-    /// own seasonal-naive errors, and `Forecast.fallbackReason` says so; a single series that short
-    /// is an error.
+    /// For a panel model (trained with an id column) or a `history` of several series, a series
+    /// shorter than the model's lookback gets a seasonal-naive forecast (naive when it holds less
+    /// than one season), with intervals from its own seasonal-naive errors, and
+    /// `Forecast.fallbackReason` says so (the answer does not depend on which other series come
+    /// with it); for a single-series model, one series that short is an error.
     ///
     /// Up to the trained horizon the network forecasts directly; beyond it forecasts are fed back
     /// as inputs (covariates held at their last value), and `Forecast.recursive` says so. A model
@@ -262,8 +264,9 @@ public final class Forecaster: Sendable {
             throw ForecastError.configuration("interval levels are fractions between 0 and 1 (0.8 for 80 %), got \(l)")
         }
         let L = lookback, H = config.horizon, F = 1 + pastCovariateCount
-        if let history, history.count > 1, history.contains(where: { $0.count < L }) {
-            // Panel: the short series fall back to a baseline; the rest are forecast together.
+        if let history, history.count > 1 || idColumn != nil, history.contains(where: { $0.count < L }) {
+            // Panel (a panel model, or several series): the short series fall back to a baseline;
+            // the rest are forecast together.
             let usable = history.filter { $0.count >= L }
             var model = usable.isEmpty ? [] : try predict(horizon: horizon, history: usable, future: future,
                                                          intervals: levels, source: source, shouldStop: shouldStop)[...]
@@ -485,6 +488,7 @@ public final class Forecaster: Sendable {
         let last = s.timestamps.last!
         return Forecast(id: s.id, timestamps: (1...horizon).map { s.frequency.advance(last, by: $0) }, timeFormat: s.timeFormat,
                         values: values, intervals: bands, recursive: false,
+                        isNewSeries: !series.contains { $0.id == s.id },
                         fallbackReason: "\(s.count) points, fewer than the model's lookback of \(lookback): \(name)")
     }
 }
