@@ -33,7 +33,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Draw the series with each fold's forecast and 80%/95% intervals as an SVG file.")
     var plot: String?
 
-    @Flag(help: "No progress output.")
+    @Flag(help: "No progress output (training progress of each fold, data notes).")
     var quiet = false
 
     func validate() throws {
@@ -49,8 +49,13 @@ struct BacktestCommand: ParsableCommand {
             let series = try dataOptions.load(data, target: dataOptions.target!, quiet: quiet)
             guard series.count == 1 else { throw ForecastError.configuration("backtest takes one series; this file has \(series.count) (filter the panel first)") }
             try checkStop("the backtest")
-            let r = try Backtest.run(series[0], config: config, folds: folds, refit: !noRefit,
-                                     hooks: TrainingHooks(shouldStop: { stopRequested != 0 }))
+            let progress = ProgressLine(enabled: !quiet)
+            let r: Backtest.Result
+            do {
+                defer { progress.finish() }
+                progress.prefix = "backtest, \(folds) fold\(folds == 1 ? "" : "s"): "
+                r = try Backtest.run(series[0], config: config, folds: folds, refit: !noRefit, hooks: progress.hooks)
+            }
             try checkStop("the backtest")
             switch output.resolved {
             case .json: try printJSON(r)

@@ -6,7 +6,8 @@ struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a forecaster on a CSV file and save it as a model file.",
         discussion: """
-        Progress (epoch, losses, time, ETA) goes to stderr; a summary follows. Ctrl-C stops after the \
+        Progress (step, losses, time, ETA) goes to stderr: one line updated in place on a terminal, a line \
+        per evaluation round otherwise; a summary follows; --quiet silences both. Ctrl-C stops after the \
         current batch, saves the best weights so far and exits with 130. The model file is written atomically.
 
         Examples:
@@ -76,17 +77,14 @@ struct Fit: ParsableCommand {
                 note("data: \(series.count == 1 ? "\(s0.count) points" : "\(series.count) series, \(series.map(\.count).reduce(0, +)) points"), \(s0.frequency.name), \(s0.formattedTime(0)) to \(s0.formattedTime(s0.count - 1))\(holdout > 0 ? " (last \(holdout) held out)" : "")")
             }
             try checkStop("the fit")
-            let quiet = self.quiet
-            let hooks = TrainingHooks(onEpoch: { r in
-                guard !quiet else { return }
-                let val = r.validationLoss.map { String(format: "%.5f", $0) } ?? "-"
-                let who = r.members > 1 ? "member \(r.member + 1)/\(r.members)  " : ""
-                note(who + String(format: "step %d/%d  train %.5f  val %@  best round %d  lr %.2g  %.1fs  eta %.0fs",
-                                  r.step, r.maxSteps, r.trainLoss, val, r.bestEpoch, r.learningRate, r.elapsed, r.remaining))
-            }, shouldStop: { stopRequested != 0 })
+            let progress = ProgressLine(enabled: !quiet)
             var warnings: [String] = []
-            let f = try Forecaster.fit(series, config: config, idColumn: dataOptions.idColumn, hooks: hooks,
+            let f: Forecaster
+            do {
+                defer { progress.finish() }
+                f = try Forecaster.fit(series, config: config, idColumn: dataOptions.idColumn, hooks: progress.hooks,
                                        skipShortSeries: !failShortSeries, warmStart: previous, warnings: &warnings)
+            }
             for w in warnings { note("warning: \(w)") }
             try OutputSafety.checkNode(model, flag: "--model")
             try ModelFile.write(f, to: model)

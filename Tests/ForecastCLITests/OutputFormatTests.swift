@@ -52,3 +52,45 @@ import Testing
         #expect(r.status == 2 && r.stderr.contains("--json and --format csv"))
     }
 }
+
+/// Training progress: an updating line on a terminal, a line per round in a log, nothing with --quiet.
+@Suite struct ProgressOutputTests {
+    func fitArgs(_ dir: String, _ extra: [String] = []) -> [String] {
+        ["fit", "\(repoRoot)/datasets/airline_passengers.csv", "--target", "passengers", "--horizon", "6",
+         "--max-steps", "60", "--ensemble", "1", "--model", "\(dir)/m.fcm"] + extra
+    }
+
+    @Test func logLinesAndQuiet() throws {
+        let dir = tempDir()
+        let log = try forecast(fitArgs(dir))
+        #expect(log.status == 0)
+        let rounds = log.stderr.split(separator: "\n").filter { $0.hasPrefix("step ") }
+        #expect(rounds.count >= 2, "\(log.stderr)")
+        #expect(!log.stderr.contains("\r"))
+        let quiet = try forecast(fitArgs(dir, ["--quiet"]))
+        #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
+        let backtest = try forecast(["backtest", "\(repoRoot)/datasets/airline_passengers.csv", "--target", "passengers",
+                                     "--horizon", "6", "--folds", "1", "--max-steps", "30", "--ensemble", "1", "--format", "json"])
+        #expect(backtest.stderr.contains("backtest, 1 fold: step "), "\(backtest.stderr)")
+    }
+
+    /// Under a pseudo-terminal (`script`), one line rewritten in place: carriage return and
+    /// erase-line before each update, and a newline before the summary.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func terminalLineUpdatesInPlace() throws {
+        let dir = tempDir()
+        let command = ([forecastBinary] + fitArgs(dir)).map { "'\($0)'" }.joined(separator: " ") + " 2>&1"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        p.arguments = ["-qec", command, "/dev/null"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(text)")
+        #expect(text.components(separatedBy: "\r\u{1B}[K").count >= 3, "\(text.debugDescription)")
+        #expect(text.contains("eta") && text.contains("\nseasonal periods:") || text.contains("\r\nseasonal periods:"), "\(text.debugDescription)")
+    }
+}
