@@ -245,14 +245,8 @@ private final class RecordState {
         var first = true
         var newlinesBefore = line - 1   // physical newlines before this chunk (a range may start mid-file)
         while true {
-            let n = left > 0 ? fread(chunk, 1, min(chunkSize, left), handle) : 0
-            left -= n
-            if n == 0 {
-                if ferror(handle) != 0 {
-                    throw ForecastError(file: file, message: "read error (\(String(cString: strerror(errno))))")
-                }
-                break
-            }
+            let n = try readChunk(handle, into: chunk, size: chunkSize, left: &left)
+            if n == 0 { break }
             var start = UnsafePointer(chunk)
             var count = n
             if first {
@@ -318,14 +312,8 @@ private final class RecordState {
             pending.removeAll(keepingCapacity: true)
         }
         while true {
-            let n = left > 0 ? fread(chunk, 1, min(chunkSize, left), handle) : 0
-            left -= n
-            if n == 0 {
-                if ferror(handle) != 0 {
-                    throw ForecastError(file: file, message: "read error (\(String(cString: strerror(errno))))")
-                }
-                break
-            }
+            let n = try readChunk(handle, into: chunk, size: chunkSize, left: &left)
+            if n == 0 { break }
             var p = UnsafePointer(chunk)
             let end = p + n
             if first {
@@ -371,6 +359,18 @@ private final class RecordState {
         }
         if let failure { throw failure }
         return delim
+    }
+
+    /// Reads the next chunk (at most `size` of the `left` bytes still to read) into `chunk`: its
+    /// length, 0 at the end. A read error throws.
+    private func readChunk(_ handle: UnsafeMutablePointer<FILE>, into chunk: UnsafeMutablePointer<UInt8>, size: Int,
+                           left: inout Int) throws -> Int {
+        let n = left > 0 ? fread(chunk, 1, min(size, left), handle) : 0
+        left -= n
+        if n == 0, ferror(handle) != 0 {
+            throw ForecastError(file: file, message: "read error (\(String(cString: strerror(errno))))")
+        }
+        return n
     }
 
     private func tooLong(field: Bool) -> ForecastError {
