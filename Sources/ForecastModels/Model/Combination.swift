@@ -85,7 +85,9 @@ extension Forecaster {
             defer { results.deallocate() }
             nonisolated(unsafe) let out = results
             let lanes = max(1, min(config.threads, range.count))
-            let nested = lanes == 1 || Self.nestedStatisticalThreads
+            // AutoETS fits its candidates on one thread when the series already share the threads:
+            // on 2 cores the same CPU time and wall time within noise (1,000-series panel, issue 16).
+            let nested = lanes == 1
             let next = NextIndex(range)
             let input = states
             DispatchQueue.concurrentPerform(iterations: lanes) { _ in
@@ -105,9 +107,6 @@ extension Forecaster {
     /// statistical models (bounds the copies of the series' prefixes: all series at once took
     /// 770 MB more at 10,000 hourly series).
     static let combinationChunk = 1000
-    /// Whether AutoETS also fits its candidates on several threads when the combination already
-    /// runs its series on several (measured on the 1,000-series panel, see issue 16).
-    static let nestedStatisticalThreads = ProcessInfo.processInfo.environment["FORECAST_NESTED"] == "1"
 
     /// The network's forecasts at the origins of the series in `range` (indexed from its start),
     /// batched per origin index: from that origin's cross-validation fit for the series it knows
