@@ -40,7 +40,8 @@ package enum AutoETS {
     }
 
     /// Selects and fits the model for `y` with period `m` and forecasts `horizon` steps.
-    package static func fit(_ y: [Double], period m: Int, horizon h0: Int) -> Fit {
+    /// `parallel`: long series may fit their candidates on several threads (same result).
+    package static func fit(_ y: [Double], period m: Int, horizon h0: Int, parallel: Bool = true) -> Fit {
         let h = max(0, h0)
         guard !y.isEmpty else { return Fit(model: "naive", forecast: [], aicc: nil) }
         let lastFinite = y.last(where: \.isFinite) ?? .nan
@@ -53,7 +54,7 @@ package enum AutoETS {
         let largest = y.reduce(0) { max($0, abs($1)) }
         let shift = largest > 1e100 || largest < 1e-100 ? -Int(largest.exponent) : 0
         let x = shift == 0 ? y : y.map { Double(sign: .plus, exponent: shift, significand: $0) }
-        for candidate in selectAll(x, period: m) {
+        for candidate in selectAll(x, period: m, parallel: parallel) {
             let f = candidate.forecast(horizon: h)
                 .map { shift == 0 ? $0 : Double(sign: .plus, exponent: -shift, significand: $0) }
             if f.allSatisfy(\.isFinite) { return Fit(model: candidate.spec.name, forecast: f, aicc: candidate.aicc) }
@@ -89,7 +90,7 @@ package enum AutoETS {
     /// Every candidate that could be fitted, best AICc first (stable: ties keep the fitting order).
     /// The shared bounds (``ETSModel/Bounds``) depend only on the candidates before, so they are
     /// set first and the fits are independent: in parallel on long series, with the same result.
-    static func selectAll(_ y: [Double], period m: Int) -> [ETSFitted] {
+    static func selectAll(_ y: [Double], period m: Int, parallel: Bool = true) -> [ETSFitted] {
         let specs = candidates(y, period: m)
         var shared = ETSModel.Bounds()
         let bounds = specs.map { spec -> ETSModel.Bounds in
@@ -104,7 +105,7 @@ package enum AutoETS {
             var b = bounds[i]
             out[i] = ETSModel.fit(y, spec: specs[i], period: m, bounds: &b)
         }
-        if y.count >= parallelFromCount {
+        if parallel && y.count >= parallelFromCount {
             DispatchQueue.concurrentPerform(iterations: specs.count, execute: fitOne)
         } else {
             for i in specs.indices { fitOne(i) }

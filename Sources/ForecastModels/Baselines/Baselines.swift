@@ -21,12 +21,13 @@ public enum Baseline: String, Sendable, CaseIterable, Codable {
     /// As `forecast(_:horizon:period:)`, for a series whose season `m` was established by the
     /// forecaster's own test (which removes the trend first): Theta and damped ETS then adjust for
     /// it without M4's autocorrelation test, additively when the series has values <= 0.
-    func forecast(_ history: [Double], horizon: Int, knownPeriod m: Int) -> [Double] {
+    /// `parallelFits`: AutoETS may fit its candidates on several threads (same result).
+    func forecast(_ history: [Double], horizon: Int, knownPeriod m: Int, parallelFits: Bool = true) -> [Double] {
         let history = Self.fitted(history, by: self)
         switch self {
         case .theta: return Theta.forecast(history, knownPeriod: m, horizon: horizon)
         case .dampedETS: return DampedETS.forecast(history, period: m, horizon: horizon, known: true)
-        default: return forecast(history, horizon: horizon, period: m)
+        default: return forecast(history, horizon: horizon, period: m, parallelFits: parallelFits)
         }
     }
 
@@ -54,6 +55,12 @@ public enum Baseline: String, Sendable, CaseIterable, Codable {
     /// - Complexity: O(n + horizon) for n points of history: one pass for naive, seasonal naive,
     ///   drift and mean; a copy of at most `fitWindow` points and a bounded fit for the others.
     public func forecast(_ history: [Double], horizon: Int, period m: Int) -> [Double] {
+        forecast(history, horizon: horizon, period: m, parallelFits: true)
+    }
+
+    /// As `forecast(_:horizon:period:)`; `parallelFits`: AutoETS may fit its candidates on several
+    /// threads (same result; off when the caller already runs series in parallel).
+    func forecast(_ history: [Double], horizon: Int, period m: Int, parallelFits: Bool) -> [Double] {
         let history = Self.fitted(history, by: self)
         guard let last = history.last else { return [] }
         switch self {
@@ -76,7 +83,7 @@ public enum Baseline: String, Sendable, CaseIterable, Codable {
         case .dampedETS:
             return DampedETS.forecast(history, period: m, horizon: horizon)
         case .autoETS:
-            return AutoETS.forecast(history, period: m, horizon: horizon)
+            return AutoETS.fit(history, period: m, horizon: horizon, parallel: parallelFits).forecast
         }
     }
 }

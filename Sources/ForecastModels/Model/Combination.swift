@@ -37,13 +37,15 @@ extension Forecaster {
     /// naive repeats the series' baseline period; the other models use the primary seasonal period
     /// (taken as established when the forecaster detected or was given it, see
     /// `Baseline.forecast(_:horizon:knownPeriod:)`).
-    func statisticalForecast(_ model: Baseline, history: [Double], horizon: Int, state: SeriesState) -> [Double] {
+    /// `parallelFits`: AutoETS may fit its candidates on several threads (same result).
+    func statisticalForecast(_ model: Baseline, history: [Double], horizon: Int, state: SeriesState,
+                             parallelFits: Bool = true) -> [Double] {
         if model == .seasonalNaive {
             return model.forecast(history, horizon: horizon, period: state.baselinePeriod ?? config.seasonalPeriod ?? 1)
         }
         let m = config.seasonalPeriod ?? 1
-        return config.seasonalPeriods == nil ? model.forecast(history, horizon: horizon, period: m)
-            : model.forecast(history, horizon: horizon, knownPeriod: m)
+        return config.seasonalPeriods == nil ? model.forecast(history, horizon: horizon, period: m, parallelFits: parallelFits)
+            : model.forecast(history, horizon: horizon, knownPeriod: m, parallelFits: parallelFits)
     }
 
     /// Per series, what forecasts it: the network, the best statistical model, or the mean of the
@@ -59,7 +61,8 @@ extension Forecaster {
     /// at nominal 80% and 95% where the network's validation residuals covered 66% and 72%).
     /// `validators[j]`, when given, forecasts the network's part at origin `j` (newest first) for the
     /// series it was trained on (see `crossValidationFits`).
-    func combination(_ kept: [TimeSeries], trainCounts: [Int], validators: [Forecaster?] = []) throws -> [SeriesState] {
+    func combination(_ kept: [TimeSeries], trainCounts: [Int], validators: [Forecaster?] = [],
+                     chunk: Int = combinationChunk) throws -> [SeriesState] {
         let H = config.horizon, L = config.lookback!
         var states = series
         guard config.combine != .network, !(config.combine == .auto && !(config.futureCovariates ?? []).isEmpty) else {
@@ -70,71 +73,138 @@ extension Forecaster {
             let blocks = max(0, min(Self.combinationOrigins, (s.count - L) / H))
             return (0..<blocks).map { s.count - ($0 + 1) * H }
         }
-        // The network's forecasts, batched per origin index across series: from that origin's
-        // cross-validation fit for the series it knows (with a lookback of room), else from this one.
-        var network = [[[Double]]](repeating: [], count: kept.count)
-        for j in 0..<Self.combinationOrigins {
-            let refit = j < validators.count ? validators[j] : nil
-            let outside: [Bool] = kept.indices.map { i in
-                guard let v = refit, origins[i].count > j else { return false }
-                return origins[i][j] >= v.lookback && v.series.contains { $0.id == kept[i].id }
+        // A chunk of series at a time (the network's histories at the origins are copies of the
+        // series' prefixes), its series on `config.threads` threads; each series' result is stored
+        // at its index, so neither the chunk size nor the threads change it.
+        var lower = 0
+        while lower < kept.count {
+            let range = lower..<min(kept.count, lower + max(1, chunk))
+            let network = try networkForecasts(kept, origins: origins, range: range, validators: validators)
+            let results = UnsafeMutableBufferPointer<SeriesState?>.allocate(capacity: range.count)
+            results.initialize(repeating: nil)
+            defer { results.deallocate() }
+            nonisolated(unsafe) let out = results
+            let lanes = max(1, min(config.threads, range.count))
+            // AutoETS fits its candidates on one thread when the series already share the threads:
+            // on 2 cores the same CPU time and wall time within noise (1,000-series panel, issue 16).
+            let nested = lanes == 1
+            let next = NextIndex(range)
+            let input = states
+            DispatchQueue.concurrentPerform(iterations: lanes) { _ in
+                while let i = next.take() {
+                    guard !origins[i].isEmpty else { continue }
+                    out[i - range.lowerBound] = combined(input[i], kept[i], origins: origins[i],
+                                                         network: network[i - range.lowerBound], parallelFits: nested)
+                }
             }
-            for (model, out) in [(self, false), (refit ?? self, true)] {
-                let which = kept.indices.filter { origins[$0].count > j && outside[$0] == out }
-                guard !which.isEmpty else { continue }
-                let fcs = try model.predict(horizon: H, history: which.map { kept[$0].prefix(origins[$0][j]) },
-                                            future: which.map { kept[$0] }, source: .network)
-                for (i, fc) in zip(which, fcs) { network[i].append(fc.values) }
-            }
-        }
-        for i in kept.indices where !origins[i].isEmpty {
-            let s = kept[i]
-            func score(_ forecasts: [[Double]]) -> Double {
-                var e = 0.0
-                for (o, f) in zip(origins[i], forecasts) { for h in 0..<H { e += abs(s.target[o + h] - f[h]) } }
-                return e / Double(origins[i].count * H)
-            }
-            var errors: [String: Double] = ["network": score(network[i])]
-            var paths: [String: [[Double]]] = [:]
-            for model in Self.statisticalCandidates {
-                paths[model.rawValue] = origins[i].map { statisticalForecast(model, history: Array(s.target[..<$0]), horizon: H, state: states[i]) }
-                errors[model.rawValue] = score(paths[model.rawValue]!)
-            }
-            // The best statistical model (ties: the listed order), then network, it, or their mean.
-            var bestStat = Self.statisticalCandidates[0].rawValue
-            for model in Self.statisticalCandidates where errors[model.rawValue]! < errors[bestStat]! * (1 - 1e-9) {
-                bestStat = model.rawValue
-            }
-            let a = errors["network"]!, b = errors[bestStat]!
-            let mean = score(zip(network[i], paths[bestStat]!).map { n, p in zip(n, p).map { ($0 + $1) / 2 } })
-            var weight: Double?   // of the statistical model; nil: it alone
-            var chosen = "network"
-            switch config.combine {
-            case .weights:
-                chosen = bestStat
-                weight = a + b > 0 ? a / (a + b) : 0.5   // inverse-error weights; an exact hit takes all
-            case .best:
-                if b < a * (1 - 1e-9) { chosen = bestStat }
-            default:
-                if b < a * (1 - 1e-9) && b <= mean { chosen = bestStat }
-                else if mean < a * (1 - 1e-9) { chosen = bestStat; weight = 0.5 }
-                errors["network+\(bestStat)"] = mean
-            }
-            states[i].validationErrors = errors
-            states[i].choice = chosen
-            // The chosen forecast's errors at the origins calibrate this series' intervals.
-            let w = chosen == "network" ? 0 : weight ?? 1
-            var scores: [Double] = []
-            for (k, o) in origins[i].enumerated() {
-                let stat = paths[chosen]?[k] ?? network[i][k]
-                for h in 0..<H { scores.append(abs(s.target[o + h] - (w * stat[h] + (1 - w) * network[i][k][h]))) }
-            }
-            states[i].calibrationErrors = scores.filter(\.isFinite).sorted()
-            if let model = Baseline(rawValue: chosen) {
-                states[i].statForecast = statisticalForecast(model, history: s.target, horizon: 4 * H, state: states[i])
-                states[i].statWeight = weight
-            }
+            for (k, state) in results.enumerated() { if let state { states[range.lowerBound + k] = state } }
+            lower = range.upperBound
         }
         return states
     }
+
+    /// Series the combination takes at once: the network's forecasts at the origins, then the
+    /// statistical models (bounds the copies of the series' prefixes: all series at once took
+    /// 770 MB more at 10,000 hourly series).
+    static let combinationChunk = 1000
+
+    /// The network's forecasts at the origins of the series in `range` (indexed from its start),
+    /// batched per origin index: from that origin's cross-validation fit for the series it knows
+    /// (with a lookback of room), else from this one.
+    private func networkForecasts(_ kept: [TimeSeries], origins: [[Int]], range: Range<Int>,
+                                  validators: [Forecaster?]) throws -> [[[Double]]] {
+        let H = config.horizon
+        var network = [[[Double]]](repeating: [], count: range.count)
+        for j in 0..<Self.combinationOrigins {
+            let refit = j < validators.count ? validators[j] : nil
+            let known = Set(refit?.series.map(\.id) ?? [])
+            let outside: [Bool] = range.map { i in
+                guard let v = refit, origins[i].count > j else { return false }
+                return origins[i][j] >= v.lookback && known.contains(kept[i].id)
+            }
+            for (model, out) in [(self, false), (refit ?? self, true)] {
+                let which = range.filter { origins[$0].count > j && outside[$0 - range.lowerBound] == out }
+                guard !which.isEmpty else { continue }
+                let fcs = try model.predict(horizon: H, history: which.map { kept[$0].prefix(origins[$0][j]) },
+                                            future: which.map { kept[$0] }, source: .network)
+                for (i, fc) in zip(which, fcs) { network[i - range.lowerBound].append(fc.values) }
+            }
+        }
+        return network
+    }
+
+    /// `state` with what forecasts series `s` (see `combination`), from the network's forecasts at
+    /// its origins (newest first). `parallelFits`: AutoETS may fit its candidates on several threads.
+    private func combined(_ state: SeriesState, _ s: TimeSeries, origins: [Int], network: [[Double]],
+                          parallelFits: Bool) -> SeriesState {
+        let H = config.horizon
+        var state = state
+        func score(_ forecasts: [[Double]]) -> Double {
+            var e = 0.0
+            for (o, f) in zip(origins, forecasts) { for h in 0..<H { e += abs(s.target[o + h] - f[h]) } }
+            return e / Double(origins.count * H)
+        }
+        var errors: [String: Double] = ["network": score(network)]
+        var paths: [String: [[Double]]] = [:]
+        let histories = origins.map { Array(s.target[..<$0]) }
+        for model in Self.statisticalCandidates {
+            paths[model.rawValue] = histories.map {
+                statisticalForecast(model, history: $0, horizon: H, state: state, parallelFits: parallelFits)
+            }
+            errors[model.rawValue] = score(paths[model.rawValue]!)
+        }
+        // The best statistical model (ties: the listed order), then network, it, or their mean.
+        var bestStat = Self.statisticalCandidates[0].rawValue
+        for model in Self.statisticalCandidates where errors[model.rawValue]! < errors[bestStat]! * (1 - 1e-9) {
+            bestStat = model.rawValue
+        }
+        let a = errors["network"]!, b = errors[bestStat]!
+        let mean = score(zip(network, paths[bestStat]!).map { n, p in zip(n, p).map { ($0 + $1) / 2 } })
+        var weight: Double?   // of the statistical model; nil: it alone
+        var chosen = "network"
+        switch config.combine {
+        case .weights:
+            chosen = bestStat
+            weight = a + b > 0 ? a / (a + b) : 0.5   // inverse-error weights; an exact hit takes all
+        case .best:
+            if b < a * (1 - 1e-9) { chosen = bestStat }
+        default:
+            if b < a * (1 - 1e-9) && b <= mean { chosen = bestStat }
+            else if mean < a * (1 - 1e-9) { chosen = bestStat; weight = 0.5 }
+            errors["network+\(bestStat)"] = mean
+        }
+        state.validationErrors = errors
+        state.choice = chosen
+        // The chosen forecast's errors at the origins calibrate this series' intervals.
+        let w = chosen == "network" ? 0 : weight ?? 1
+        var scores: [Double] = []
+        for (k, o) in origins.enumerated() {
+            let stat = paths[chosen]?[k] ?? network[k]
+            for h in 0..<H { scores.append(abs(s.target[o + h] - (w * stat[h] + (1 - w) * network[k][h]))) }
+        }
+        state.calibrationErrors = scores.filter(\.isFinite).sorted()
+        if let model = Baseline(rawValue: chosen) {
+            state.statForecast = statisticalForecast(model, history: s.target, horizon: 4 * H, state: state,
+                                                     parallelFits: parallelFits)
+            state.statWeight = weight
+        }
+        return state
+    }
 }
+
+/// Hands out the indices of a range once each, to whichever thread asks first.
+private final class NextIndex: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next: Int
+    private let end: Int
+    init(_ range: Range<Int>) { next = range.lowerBound; end = range.upperBound }
+    func take() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard next < end else { return nil }
+        defer { next += 1 }
+        return next
+    }
+}
+
+import Dispatch
+import Foundation
