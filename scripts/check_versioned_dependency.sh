@@ -37,19 +37,20 @@ import ForecastKit
 import Foundation
 
 // Fit on all but the last 12 months of the airline series, forecast them, and check the result.
-let loaded = try SeriesLoader.load(CommandLine.arguments[1], options: .init(target: "passengers"))
+let loaded = try SeriesLoader.load(URL(fileURLWithPath: CommandLine.arguments[1]), options: .init(target: "passengers"))
 let series = loaded.series[0]
 var config = ForecasterConfig(horizon: 12)
 config.epochs = 30
-var warnings: [String] = []
-let model = try Forecaster.fit([series.prefix(series.count - 12)], config: config, warnings: &warnings)
+let model = try Forecaster.fit([series.prefix(series.count - 12)], config: config)
 let forecast = try model.predict(horizon: 12)[0]
-let actual = Array(series.target.suffix(12))
+let actual: [Double] = Array(series.target.suffix(12))
 guard forecast.values.count == 12, forecast.values.allSatisfy({ $0.isFinite && $0 > 0 }) else {
     print("unexpected forecast: \(forecast.values)")
     exit(1)
 }
-let mape = zip(actual, forecast.values).map { abs($0 - $1) / $0 }.reduce(0, +) / 12 * 100
+var errors: [Double] = []
+for (a, f) in zip(actual, forecast.values) { errors.append(abs(a - f) / a) }
+let mape: Double = errors.reduce(0, +) / 12 * 100
 print("forecast of the last 12 months through ForecastKit: MAPE \(Int(mape.rounded())) %")
 SWIFT
 

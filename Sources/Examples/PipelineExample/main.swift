@@ -10,7 +10,7 @@ let horizon = args.count > 3 ? Int(args[3]) ?? 12 : 12
 
 do {
     // 1. Read the CSV through libcsv; the time column and frequency are detected.
-    let loaded = try SeriesLoader.load(file, options: .init(target: target, fill: .interpolate))
+    let loaded = try SeriesLoader.load(URL(fileURLWithPath: file), options: .init(target: target, fill: .interpolate))
     let series = loaded.series[0]
     print("read \(series.count) \(series.frequency.name) points of '\(target)'")
 
@@ -19,8 +19,8 @@ do {
     var config = ForecasterConfig(horizon: horizon)
     config.encoder = .lstm
     config.decoder = .gru          // mixed cells go through the LSTM-to-GRU bridge
-    var warnings: [String] = []
-    let model = try Forecaster.fit([train], config: config, warnings: &warnings)
+    let model = try Forecaster.fit([train], config: config)
+    for note in model.warnings { print("note: \(note)") }
     print("trained \(model.summary.epochsRun) epochs, best \(model.summary.bestEpoch)")
 
     // 3. Forecast with 80% intervals and score against the held-out points.
