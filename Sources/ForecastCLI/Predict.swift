@@ -61,7 +61,11 @@ struct Predict: ParsableCommand {
     @Option(help: ArgumentHelp("Forecast with: combination (what fit chose per series), network (the ensemble), or a statistical model fitted to the history: \(Baseline.allCases.map(\.rawValue).joined(separator: ", ")). A model that fit did not choose needs --data.", valueName: "source"))
     var method: String = "combination"
 
+    @Option(help: "Threads the network runs on (default: the machine's cores); the forecasts are the same whatever the count.")
+    var threads: Int?
+
     func validate() throws {
+        if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256, got \(threads)") }
         guard horizon >= 1 else { throw ValidationError("--horizon must be at least 1, got \(horizon)") }
         guard horizon <= 100_000 else { throw ValidationError("--horizon must be at most 100000, got \(horizon)") }
         _ = try levels()
@@ -165,7 +169,8 @@ struct Predict: ParsableCommand {
             let forecasts: [Forecast]
             do {
                 forecasts = try f.predict(horizon: horizon, history: history, future: future, intervals: try levels(),
-                                          source: ForecastSource(name: method)!, shouldStop: { stopRequested != 0 })
+                                          source: ForecastSource(name: method)!, threads: threads ?? Forecaster.defaultThreads,
+                                          shouldStop: { stopRequested != 0 })
             } catch let e as ForecastError where e.kind == .configuration && data != nil {
                 // What is missing or too short is in --data: name it.
                 throw ForecastError.configuration("\(CSVInput.displayName(data!)): \(e.message)")

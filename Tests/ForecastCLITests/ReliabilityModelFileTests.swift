@@ -18,8 +18,20 @@ import Testing
              unknownChoice, missingLookback, covariateColumnsDisagree
         var testDescription: String { rawValue }
 
-        /// (path, new value, the field named in the message).
-        var change: (path: [AnyHashable], value: Any, field: String) {
+        /// (path, new value, the field named in the message) in a file of format `version`. Format 3
+        /// keeps the tails and residuals in binary blocks after the weights, with their sizes and
+        /// the tail's first time in the header: the edits of those fields edit the sizes and the
+        /// start (an unsorted residual list is edited in the blocks, see `editedFieldIsNamed`).
+        func change(version: UInt32) -> (path: [AnyHashable], value: Any, field: String) {
+            if version >= 3 {
+                switch self {
+                case .tailLengthsDisagree: return (["series", 0, "tail"], 1 << 40, "series[0].tail")
+                case .residualListsMissing: return (["residualCounts"], [1], "residualCounts")
+                case .hugeTimestamp: return (["series", 0, "tailStart"], Int64.max - 10, "series[0].tailStart")
+                case .unsortedResiduals: return ([], 0, "residuals[0]")
+                default: break
+                }
+            }
             switch self {
             case .lookbackBeyondTail: return (["config", "lookback"], 400, "config.lookback")
             case .memberLookbackBeyondConfig: return (["members", 1, "lookback"], 4000, "members[1].lookback")
@@ -52,8 +64,15 @@ import Testing
     func editedFieldIsNamed(_ edit: Edit) throws {
         let dir = tempDir()
         var m = try EditableModel(Self.model)
-        let (path, value, field) = edit.change
-        if edit == .missingLookback {
+        #expect(m.version == 3)
+        let (path, value, field) = edit.change(version: m.version)
+        if edit == .unsortedResiduals && m.version >= 3 {
+            // The residuals are the last block: make the first value of step 0 the largest.
+            let counts = m.header["residualCounts"] as! [Int]
+            #expect(counts[0] >= 2)
+            let at = m.weights.count - 4 * counts.reduce(0, +)
+            m.weights.replaceSubrange(at..<(at + 4), with: [0x00, 0x00, 0x80, 0x7E])   // 8.5e37
+        } else if edit == .missingLookback {
             var config = m.header["config"] as! [String: Any]
             config.removeValue(forKey: "lookback")
             m.header["config"] = config

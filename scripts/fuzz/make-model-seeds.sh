@@ -2,6 +2,10 @@
 # Writes the seed corpus of the model-file fuzz target: small model files of different shapes
 # (LSTM/GRU, ensembles, covariates, future covariates, integer steps) and their JSON headers.
 #   bash scripts/fuzz/make-model-seeds.sh [path/to/forecast]   (default .build/release/forecast)
+# The committed seeds without a suffix are format 2 (written before format 3, kept so the fuzzer
+# exercises the format-2 reader; their .json headers are `ModelFile.Header`s); airline-lstm-v3 and
+# weather-covariates-v3 are the first and fourth fits below written in format 3 (their .json
+# headers are `ModelFile.CompactHeader`s). Run with SUFFIX=-v3 to write current-format seeds beside them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${1:-.build/release/forecast}
@@ -9,13 +13,13 @@ OUT=scripts/fuzz/model-corpus
 TMP=$(mktemp -d)
 mkdir -p "$OUT"
 small=(--epochs 1 --hidden 2 --quiet)
-"$BIN" fit datasets/airline_passengers.csv --target passengers --horizon 3 "${small[@]}" --model "$OUT/airline-lstm.fcm"
-"$BIN" fit datasets/airline_passengers.csv --target passengers --horizon 2 --cell gru --ensemble 1 --combine network "${small[@]}" --model "$OUT/airline-gru.fcm"
-"$BIN" fit datasets/nile_flow_yearly.csv --target volume --horizon 2 --encoder gru --decoder lstm --layers 2 --seasonal-period none "${small[@]}" --model "$OUT/nile-mixed.fcm"
+"$BIN" fit datasets/airline_passengers.csv --target passengers --horizon 3 "${small[@]}" --model "$OUT/airline-lstm${SUFFIX:-}.fcm"
+"$BIN" fit datasets/airline_passengers.csv --target passengers --horizon 2 --cell gru --ensemble 1 --combine network "${small[@]}" --model "$OUT/airline-gru${SUFFIX:-}.fcm"
+"$BIN" fit datasets/nile_flow_yearly.csv --target volume --horizon 2 --encoder gru --decoder lstm --layers 2 --seasonal-period none "${small[@]}" --model "$OUT/nile-mixed${SUFFIX:-}.fcm"
 head -200 datasets/seattle_weather_daily.csv > "$TMP/weather.csv"
-"$BIN" fit "$TMP/weather.csv" --target temp_max_c --covariates temp_min_c --future-covariates wind_ms --horizon 2 --lookback 8 "${small[@]}" --model "$OUT/weather-covariates.fcm"
+"$BIN" fit "$TMP/weather.csv" --target temp_max_c --covariates temp_min_c --future-covariates wind_ms --horizon 2 --lookback 8 "${small[@]}" --model "$OUT/weather-covariates${SUFFIX:-}.fcm"
 printf 't,v\n' > "$TMP/index.csv"; for i in $(seq 0 59); do echo "$((i * 5)),$((i % 7))" >> "$TMP/index.csv"; done
-"$BIN" fit "$TMP/index.csv" --target v --horizon 2 --lookback 6 --ensemble 3 "${small[@]}" --model "$OUT/index-ensemble.fcm"
+"$BIN" fit "$TMP/index.csv" --target v --horizon 2 --lookback 6 --ensemble 3 "${small[@]}" --model "$OUT/index-ensemble${SUFFIX:-}.fcm"
 # The headers alone: the target wraps a header into a file with zero weights.
 for f in "$OUT"/*.fcm; do
   python3 - "$f" <<'PY'

@@ -188,8 +188,25 @@ public final class Forecaster: Sendable {
         self.timeColumn = timeColumn
         self.idColumn = idColumn
         self.series = series
-        self.residuals = residuals
+        self.residuals = residuals.map { Self.capped($0) }
         self.summary = summary
+    }
+
+    /// The most calibration residuals kept per horizon step (a 10,000-series panel has hundreds of
+    /// thousands); `capped` keeps evenly spaced order statistics.
+    public static let residualCap = 4096
+
+    /// At most `m` of the `sorted` scores: all of them when there are no more, else the order
+    /// statistics of ranks round(j·(n−1)/(m−1)), j = 0..<m (the smallest and largest included).
+    ///
+    /// The conformal quantile of the kept scores at level ℓ (rank ⌈(m+1)ℓ⌉ of m) is the full list's
+    /// order statistic of rank r with |r − ⌈(n+1)ℓ⌉| ≤ 2n/(m−1) + 2: the score at a level within
+    /// 2/(m−1) + 2/n of ℓ (under 0.0005 for m = 4096), far inside the calibration's own sampling
+    /// error, and unchanged for lists of up to m scores (ResidualCapTests).
+    static func capped(_ sorted: [Float], to m: Int = residualCap) -> [Float] {
+        let n = sorted.count
+        guard n > m, m >= 2 else { return sorted }
+        return (0..<m).map { j in sorted[(j * (n - 1) + (m - 1) / 2) / (m - 1)] }
     }
 
     /// The same forecaster with other per-series states (the combination's choices).
@@ -222,14 +239,19 @@ public final class Forecaster: Sendable {
         let H = config.horizon
         let scores = residuals[min(h, H - 1)]
         guard !scores.isEmpty else { return .nan }
-        let base = Self.conformalQuantile(scores.map(Double.init), level: level)
+        let base = Double(scores[Self.conformalRank(scores.count, level: level)])
         return h < H ? base : base * (Double(h + 1) / Double(H)).squareRoot()
     }
 
     /// The ⌈(n+1)·level⌉-th smallest of the `sorted` scores (the largest when that exceeds n).
     static func conformalQuantile(_ sorted: [Double], level: Double) -> Double {
-        let k = min(sorted.count, Int((Double(sorted.count + 1) * level).rounded(.up)))
-        return sorted[max(0, k - 1)]
+        sorted[conformalRank(sorted.count, level: level)]
+    }
+
+    /// The index of the ⌈(n+1)·level⌉-th smallest of n scores (the largest when that exceeds n).
+    static func conformalRank(_ n: Int, level: Double) -> Int {
+        let k = min(n, Int((Double(n + 1) * level).rounded(.up)))
+        return max(0, k - 1)
     }
 
     /// Forecasts `horizon` steps after the end of each training series (or after `history`, which
@@ -252,11 +274,29 @@ public final class Forecaster: Sendable {
     /// `shouldStop` is polled once per trained horizon of output; when it returns true the call
     /// throws a `ForecastError` of kind `interrupted`.
     ///
+    /// The network runs over chunks of series on `threads` threads (default: the machine's cores);
+    /// the forecasts are the same, bit for bit, whatever the thread count.
+    ///
     /// - Throws: `ForecastError` (`configuration`) for bad arguments, missing future values, or a forecast whose
     ///   buffers would not fit in `memoryLimit` bytes (checked before anything is allocated).
     public func predict(horizon: Int, history: [TimeSeries]? = nil, future: [TimeSeries]? = nil,
                         intervals levels: [Double] = [], source: ForecastSource = .combination,
+                        threads: Int = Forecaster.defaultThreads,
                         shouldStop: (() -> Bool)? = nil) throws -> [Forecast] {
+        try predict(horizon: horizon, history: history, future: future, intervals: levels, source: source,
+                    threads: threads, chunkSize: nil, shouldStop: shouldStop)
+    }
+
+    /// The machine's cores: `predict`'s default thread count.
+    public static var defaultThreads: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// `predict` with `chunkSize` series per chunk (nil: `predictChunkSize`), for tests.
+    package func predict(horizon: Int, history: [TimeSeries]?, future: [TimeSeries]?, intervals levels: [Double],
+                         source: ForecastSource, threads: Int, chunkSize: Int?,
+                         shouldStop: (() -> Bool)?) throws -> [Forecast] {
+        guard threads >= 1 else {
+            throw ForecastError.configuration("predict needs at least one thread, got \(threads)")
+        }
         guard horizon >= 1 && horizon <= 100_000 else {
             throw ForecastError.configuration("the forecast horizon must be between 1 and 100000, got \(horizon)")
         }
@@ -269,7 +309,8 @@ public final class Forecaster: Sendable {
             // the rest are forecast together.
             let usable = history.filter { $0.count >= L }
             var model = usable.isEmpty ? [] : try predict(horizon: horizon, history: usable, future: future,
-                                                         intervals: levels, source: source, shouldStop: shouldStop)[...]
+                                                         intervals: levels, source: source, threads: threads,
+                                                         chunkSize: chunkSize, shouldStop: shouldStop)[...]
             return history.map { s in
                 s.count >= L ? model.removeFirst() : fallbackForecast(s, horizon: horizon, levels: levels)
             }
@@ -328,6 +369,78 @@ public final class Forecaster: Sendable {
         if needed > Self.memoryLimit {
             throw ForecastError.configuration("a \(horizon)-step forecast of \(B) series needs about \(Self.gigabytes(needed)) of memory, more than the \(Self.gigabytes(Self.memoryLimit)) allowed (half the machine's memory, or FORECAST_MEMORY_LIMIT bytes); forecast fewer steps or series")
         }
+        // The series are forecast in chunks, on up to `threads` threads, each thread with its own
+        // buffers and InferenceWorkspace. Every row of the networks' products is computed alone (the
+        // same multiply-adds in the same order whatever the batch), and a series' inputs, baseline,
+        // median and intervals are its own, so a forecast does not depend on the chunking or the
+        // thread count (ParallelPredictTests).
+        let workers = max(1, min(threads, B))
+        let size = max(1, chunkSize ?? Self.predictChunkSize(series: B, threads: workers))
+        let chunks = stride(from: 0, to: B, by: size).map { $0..<min(B, $0 + size) }
+        let job = ChunkJob(contexts: contexts, fullHistory: fullHistory, isNew: isNew, horizon: horizon,
+                           fromHistory: history != nil, future: future, levels: levels, source: source,
+                           calendar: cal, shouldStop: shouldStop,
+                           halfWidths: levels.map { level in (0..<horizon).map { intervalHalfWidth(step: $0, level: level) } })
+        if workers == 1 || chunks.count == 1 {
+            let workspace = InferenceWorkspace()
+            var forecasts: [Forecast] = []
+            forecasts.reserveCapacity(B)
+            for r in chunks { forecasts += try predictChunk(job, r, workspace: workspace) }
+            return forecasts
+        }
+        let slots = UnsafeMutableBufferPointer<Result<[Forecast], any Error>>.allocate(capacity: chunks.count)
+        defer { _ = slots.deinitialize(); slots.deallocate() }
+        nonisolated(unsafe) let results = slots
+        // Each thread reads the job (its shouldStop is polled from every thread, as it is polled
+        // from whatever thread calls predict) and writes only its own chunks' slots.
+        nonisolated(unsafe) let shared = job
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let workspace = InferenceWorkspace()
+            for c in stride(from: w, to: chunks.count, by: workers) {
+                (results.baseAddress! + c).initialize(to: Result { try predictChunk(shared, chunks[c], workspace: workspace) })
+            }
+        }
+        var forecasts: [Forecast] = []
+        forecasts.reserveCapacity(B)
+        for c in chunks.indices { forecasts += try slots[c].get() }
+        return forecasts
+    }
+
+    /// What every chunk of a `predict` call shares.
+    private struct ChunkJob {
+        let contexts: [(state: SeriesState, times: [Int64], target: [Double], covariates: [[Double]])]
+        let fullHistory: [TimeSeries]
+        let isNew: [Bool]
+        let horizon: Int
+        let fromHistory: Bool
+        let future: [TimeSeries]?
+        let levels: [Double]
+        let source: ForecastSource
+        let calendar: CalendarFeatures
+        let shouldStop: (() -> Bool)?
+        /// `intervalHalfWidth(step: h, level: levels[l])` at [l][h] (scaled units), computed once.
+        let halfWidths: [[Double]]
+    }
+
+    /// Series per chunk: about four chunks per thread (so a slow chunk does not leave a core idle),
+    /// between 64 and 256 series (large enough to keep the products efficient, small enough for
+    /// the chunk's activations to stay in cache).
+    static func predictChunkSize(series B: Int, threads: Int) -> Int {
+        min(256, max(64, (B + 4 * threads - 1) / (4 * threads)))
+    }
+
+    /// The forecasts of `job.contexts[range]`, predicted into `workspace`.
+    private func predictChunk(_ job: ChunkJob, _ range: Range<Int>, workspace: InferenceWorkspace) throws -> [Forecast] {
+        let contexts = Array(job.contexts[range])   // indexed from 0
+        let B = range.count, base = range.lowerBound
+        let horizon = job.horizon, levels = job.levels, source = job.source, future = job.future
+        let shouldStop = job.shouldStop, cal = job.calendar
+        let L = lookback, H = config.horizon, F = 1 + pastCovariateCount
+        let futureNames = futureCovariateNames
+        let encodings = members.map { encoding(lookback: $0.lookback) }
+        let full = encoding(lookback: L)
+        let Ff = full.futureSize
+        let steps = (horizon + H - 1) / H * H
         // Known-future rows (calendar features, then future covariates scaled), per series and step.
         var futureRows = [[Float]](repeating: [], count: B)
         for (b, c) in contexts.enumerated() {
@@ -363,9 +476,9 @@ public final class Forecaster: Sendable {
         var outputs = [[Float]](repeating: [], count: B)
         let fx = FloatBuffer(count: max(1, H * B * Ff))
         let xs = members.map { FloatBuffer(count: $0.lookback * B * F) }
-        // This call's scratch: the networks are only read, so concurrent calls share nothing they write.
-        let workspace = InferenceWorkspace()
+        // The networks are only read: this chunk writes only to its own buffers and `workspace`.
         var perMember = [Float](repeating: 0, count: members.count)
+        var windows = members.map { [Float](repeating: 0, count: $0.lookback * F) }
         while outputs[0].count < horizon {
             if shouldStop?() == true { throw ForecastError.interrupted("the forecast") }
             // Window b of member k: the last L_k points of target (observed + forecast so far).
@@ -374,16 +487,15 @@ public final class Forecaster: Sendable {
                 let n = scaledTarget[b].count
                 for (k, member) in members.enumerated() {
                     let Lk = member.lookback
-                    var values = [Float](repeating: 0, count: Lk * F)
                     for t in 0..<Lk {
-                        values[t * F] = scaledTarget[b][n - Lk + t]
+                        windows[k][t * F] = scaledTarget[b][n - Lk + t]
                         for j in 0..<(F - 1) {
                             let col = scaledCov[b][j]
-                            values[t * F + 1 + j] = col[min(col.count - 1, col.count - Lk + t + (n - contexts[b].target.count))]
+                            windows[k][t * F + 1 + j] = col[min(col.count - 1, col.count - Lk + t + (n - contexts[b].target.count))]
                         }
                     }
-                    let enc = encoding(lookback: Lk)
-                    values.withUnsafeBufferPointer { v in
+                    let enc = encodings[k]
+                    windows[k].withUnsafeBufferPointer { v in
                         enc.fillInput(xs[k].pointer, batch: B, slot: b, values: v.baseAddress!, start: 0)
                         if k == 0 {
                             bases[b] = enc.baselines(values: v.baseAddress!, start: 0,
@@ -394,7 +506,7 @@ public final class Forecaster: Sendable {
                 if Ff > 0 {
                     let done = outputs[b].count
                     futureRows[b].withUnsafeBufferPointer { r in
-                        encoding(lookback: L).fillFuture(fx.pointer, batch: B, slot: b, rows: r.baseAddress! + done * Ff)
+                        full.fillFuture(fx.pointer, batch: B, slot: b, rows: r.baseAddress! + done * Ff)
                     }
                 }
             }
@@ -420,8 +532,8 @@ public final class Forecaster: Sendable {
             if let choice = c.state.choice, let model = Baseline(rawValue: choice) {
                 // The combination chose a statistical model for this series (alone, or blended with
                 // the network with weight `statWeight`).
-                let path = history == nil ? (c.state.statForecast ?? [])
-                    : statisticalForecast(model, history: fullHistory[b].target, horizon: horizon, state: c.state)
+                let path = !job.fromHistory ? (c.state.statForecast ?? [])
+                    : statisticalForecast(model, history: job.fullHistory[base + b].target, horizon: horizon, state: c.state)
                 let w = c.state.statWeight ?? 1
                 for h in 0..<min(horizon, path.count) { values[h] = w * path[h] + (1 - w) * values[h] }
             }
@@ -431,10 +543,11 @@ public final class Forecaster: Sendable {
             values = values.map(floored)
             var bands: [(Double, [Double], [Double])] = []
             let own = source == .combination ? c.state.calibrationErrors ?? [] : []
-            for level in levels {
+            for (l, level) in levels.enumerated() {
+                let q = own.isEmpty ? 0 : Self.conformalQuantile(own, level: level)
                 let w = (0..<horizon).map { h in
-                    own.isEmpty ? intervalHalfWidth(step: h, level: level) * s.scale
-                        : Self.conformalQuantile(own, level: level) * (h < H ? 1 : (Double(h + 1) / Double(H)).squareRoot())
+                    own.isEmpty ? job.halfWidths[l][h] * s.scale
+                        : q * (h < H ? 1 : (Double(h + 1) / Double(H)).squareRoot())
                 }
                 bands.append((level, zip(values, w).map { floored($0 - $1) }, zip(values, w).map { floored($0 + $1) }))
             }
@@ -442,7 +555,7 @@ public final class Forecaster: Sendable {
             let times = (1...horizon).map { c.state.frequency.advance(last, by: $0) }
             forecasts.append(Forecast(id: c.state.id, timestamps: times, timeFormat: c.state.timeFormat, values: values,
                                       intervals: bands.map { PredictionInterval(level: $0.0, lower: $0.1, upper: $0.2) },
-                                      recursive: horizon > H, isNewSeries: isNew[b]))
+                                      recursive: horizon > H, isNewSeries: job.isNew[base + b]))
         }
         return forecasts
     }

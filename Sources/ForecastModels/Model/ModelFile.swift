@@ -6,18 +6,29 @@ import ForecastNN
 ///
 ///     offset  size  content
 ///     0       8     magic "FCSTMDL\0"
-///     8       4     format version, UInt32 little-endian (currently 2; version 1 files still load)
+///     8       4     format version, UInt32 little-endian (currently 3; versions 1 and 2 still load)
 ///     12      4     header length N, UInt32 little-endian
-///     16      N     header, UTF-8 JSON (`ModelHeader`: configuration, columns, frequency, scalers,
-///                   the last L observations, training summary, calibration residuals, tensor list)
+///     16      N     header, UTF-8 JSON (format 3: `CompactHeader`: configuration, columns, frequency,
+///                   scalers, training summary, tensor list, and the sizes of the blocks below;
+///                   formats 1 and 2: `Header`, which also holds the last L observations and the
+///                   calibration residuals)
 ///     16+N    4·P   weights, Float32 little-endian, tensors in the header's order
+///     16+N+4P D     format 3 only: the per-series tails, statistical forecasts and calibration
+///                   errors, then the calibration residuals, as little-endian blocks (ModelFile+Blocks)
 ///     end-4   4     CRC-32 (IEEE) of every preceding byte
 ///
 /// Files are written to a temporary file beside the target and renamed into place, so a reader
 /// sees the old file or the new one, never a partial one. See docs/model-format.md.
 public enum ModelFile {
-    /// The current format version; readers refuse newer ones.
-    public static let formatVersion: UInt32 = 2
+    /// The format version written; readers refuse newer ones and read every older one.
+    /// 1: the first (one network, no per-series baseline period). 2: ensembles, per-series
+    /// baselines and combination; everything but the weights in the JSON header. 3 (this version):
+    /// the per-series arrays and the calibration residuals as binary blocks after the weights,
+    /// tail times derived from the first one when regular, calibration residuals capped at
+    /// `Forecaster.residualCap` per step.
+    public static let formatVersion: UInt32 = 3
+    /// The last format whose header is a `Header` holding every field as JSON.
+    package static let jsonFormatVersion: UInt32 = 2
     static let magic: [UInt8] = Array("FCSTMDL".utf8) + [0]
     /// The library version recorded in files.
     public static let libraryVersion = "0.2.0"
@@ -58,28 +69,49 @@ public enum ModelFile {
         }
     }
 
+    /// The header of `f`, as a file of format `version` would describe it.
+    static func header(_ f: Forecaster, version: UInt32) -> Header {
+        Header(formatVersion: version, libraryVersion: libraryVersion, config: f.config,
+               network: f.network.config, targetName: f.targetName, covariateNames: f.covariateNames,
+               timeColumn: f.timeColumn, idColumn: f.idColumn, series: f.series, residuals: f.residuals,
+               summary: f.summary, tensors: tensors(f).map { Header.Tensor(name: $0.name, shape: $0.parameter.shape) },
+               parameterCount: f.members.reduce(0) { $0 + $1.network.parameterCount },
+               members: f.members.count > 1
+                   ? f.members.map { Header.Member(lookback: $0.lookback, seed: $0.seed, summary: $0.summary) }
+                   : nil)
+    }
+
     /// Serialises a forecaster.
     public static func encode(_ f: Forecaster) throws -> [UInt8] {
-        let named = tensors(f)
-        let header = Header(formatVersion: formatVersion, libraryVersion: libraryVersion, config: f.config,
-                            network: f.network.config, targetName: f.targetName, covariateNames: f.covariateNames,
-                            timeColumn: f.timeColumn, idColumn: f.idColumn, series: f.series, residuals: f.residuals,
-                            summary: f.summary, tensors: named.map { Header.Tensor(name: $0.name, shape: $0.parameter.shape) },
-                            parameterCount: f.members.reduce(0) { $0 + $1.network.parameterCount },
-                            members: f.members.count > 1
-                                ? f.members.map { Header.Member(lookback: $0.lookback, seed: $0.seed, summary: $0.summary) }
-                                : nil)
+        let (compact, blocks) = Self.compact(header(f, version: formatVersion))
+        return try file(version: formatVersion, json: jsonEncoder().encode(compact), f, blocks: blocks)
+    }
+
+    /// A format-2 file of `f` (everything in the JSON header), as forecast 0.2.0 wrote: for tests
+    /// of the older format's reading.
+    package static func encodeFormat2(_ f: Forecaster) throws -> [UInt8] {
+        try file(version: jsonFormatVersion, json: jsonEncoder().encode(header(f, version: jsonFormatVersion)), f, blocks: [])
+    }
+
+    static func jsonEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let json = Array(try encoder.encode(header))
+        return encoder
+    }
+
+    /// Magic, version, header, weights, blocks and CRC.
+    static func file(version: UInt32, json: Data, _ f: Forecaster, blocks: [UInt8]) -> [UInt8] {
+        let named = tensors(f)
         var out = magic
-        append(&out, formatVersion)
+        out.reserveCapacity(24 + json.count + 4 * named.reduce(0) { $0 + $1.parameter.count } + blocks.count)
+        append(&out, version)
         append(&out, UInt32(json.count))
         out += json
         for (_, p) in named {
-            for i in 0..<p.count { append(&out, p.value[i].bitPattern) }
+            appendLE(&out, (0..<p.count).map { p.value[$0].bitPattern })
         }
+        out += blocks
         append(&out, CRC32.checksum(out))
         return out
     }
@@ -144,15 +176,32 @@ public enum ModelFile {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let header: Header
-        do { header = try decoder.decode(Header.self, from: Data(b[16..<(16 + n)])) } catch {
+        var blocks = 0
+        do {
+            if version <= jsonFormatVersion {
+                header = try decoder.decode(Header.self, from: Data(b[16..<(16 + n)]))
+            } else {
+                let compact = try decoder.decode(CompactHeader.self, from: Data(b[16..<(16 + n)]))
+                func bad(_ field: String, _ problem: String) -> ForecastError {
+                    fail("the header field '\(field)' \(problem); the file was edited or damaged, fit the model again")
+                }
+                // The blocks end where the CRC starts; their size follows from the header's counts,
+                // each checked against the bytes there are before it is used.
+                blocks = try blockBytes(compact, available: b.count - 20 - n, bad)
+                let start = b.count - 4 - blocks
+                header = try b.withUnsafeBytes { try expand(compact, blocks: UnsafeRawBufferPointer(rebasing: $0[start..<(b.count - 4)]), bad) }
+            }
+        } catch let e as ForecastError {
+            throw e
+        } catch {
             throw fail("the header cannot be read (\(error)); the file is damaged")
         }
         // Every field against the others (sizes, counts, scalers, times, tensor shapes) before the
         // sizes below are multiplied or anything is allocated.
         try validate(header, path: path)
         let expected = header.tensors.reduce(0) { $0 + $1.shape.reduce(1, *) }
-        guard 16 + n + 4 * expected + 4 == b.count else {
-            throw fail("the file holds \((b.count - 20 - n) / 4) weights but the header lists \(expected)")
+        guard 16 + n + 4 * expected + blocks + 4 == b.count else {
+            throw fail("the file holds \((b.count - 20 - n - blocks) / 4) weights but the header lists \(expected)")
         }
         return (header, 16 + n)
     }
@@ -184,8 +233,11 @@ public enum ModelFile {
             throw ForecastError.modelFile(path: path, message: "the weights do not match the network the header describes")
         }
         var o = offset
-        for (_, p) in named {
-            for i in 0..<p.count { p.value[i] = Float(bitPattern: readU32(b, o)); o += 4 }
+        b.withUnsafeBytes { raw in
+            for (_, p) in named {
+                for i in 0..<p.count { p.value[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: o + 4 * i, as: UInt32.self))) }
+                o += 4 * p.count
+            }
         }
         return forecaster
     }
@@ -206,11 +258,36 @@ package enum CRC32 {
         for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1 }
         return c
     }
+    /// Slicing-by-8 tables: `tables[k][b]` is the CRC of byte b followed by k zero bytes.
+    static let tables: [UInt32] = {
+        var t = table + [UInt32](repeating: 0, count: 7 * 256)
+        for k in 1..<8 { for i in 0..<256 { let p = t[(k - 1) * 256 + i]; t[k * 256 + i] = table[Int(p & 0xFF)] ^ (p >> 8) } }
+        return t
+    }()
 
     /// The checksum of `bytes`.
     package static func checksum<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
+        if let c = bytes.withContiguousStorageIfAvailable({ checksum(UnsafeRawBufferPointer($0)) }) { return c }
+        return checksum(Array(bytes))
+    }
+
+    /// The checksum of `bytes`, eight bytes per step (the same result as one byte per step).
+    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         var c: UInt32 = 0xFFFFFFFF
-        for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
+        let n = bytes.count
+        var i = 0
+        tables.withUnsafeBufferPointer { t in
+            while i + 8 <= n {
+                let lo = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt32.self)) ^ c
+                let hi = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: i + 4, as: UInt32.self))
+                c = t[7 * 256 + Int(lo & 0xFF)] ^ t[6 * 256 + Int((lo >> 8) & 0xFF)]
+                  ^ t[5 * 256 + Int((lo >> 16) & 0xFF)] ^ t[4 * 256 + Int(lo >> 24)]
+                  ^ t[3 * 256 + Int(hi & 0xFF)] ^ t[2 * 256 + Int((hi >> 8) & 0xFF)]
+                  ^ t[1 * 256 + Int((hi >> 16) & 0xFF)] ^ t[Int(hi >> 24)]
+                i += 8
+            }
+            while i < n { c = t[Int((c ^ UInt32(bytes[i])) & 0xFF)] ^ (c >> 8); i += 1 }
+        }
         return c ^ 0xFFFFFFFF
     }
 }

@@ -1,0 +1,188 @@
+import Foundation
+import Testing
+@testable import ForecastModels
+import ForecastData
+import ForecastNN
+
+/// Point values and every interval bound, bit for bit, with ids and flags.
+private func bits(_ forecasts: [Forecast]) -> [[UInt64]] {
+    forecasts.flatMap { f in
+        [f.values.map(\.bitPattern), f.timestamps.map { UInt64(bitPattern: $0) }, [f.isNewSeries ? 1 : 0, f.recursive ? 1 : 0]]
+            + f.intervals.flatMap { [$0.lower.map(\.bitPattern), $0.upper.map(\.bitPattern)] }
+    }
+}
+
+private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+/// Issue 16's predict target: model files of format 3 (binary blocks), the network over chunks of
+/// series on several threads, and capped calibration residuals, none of which may change a forecast.
+@Suite struct FastPredictTests {
+    /// A 12-series hourly panel model written by forecast 0.2.0 (format 2: lstm, hidden 8, an
+    /// ensemble of 2 with lookbacks 48 and 72, calendar features, `--combine auto`), and its
+    /// forecasts by that version (`predict --horizon 9 --intervals 80,95 --format json`, with
+    /// `--method network` for the second file, as CSV of id, step, value and bounds): steps 7-9 are
+    /// recursive.
+    static func fixtureForecasts(_ name: String) throws -> [(id: String, values: [Double], bands: [[Double]])] {
+        // Written from that version's JSON by Python (exact shortest digits; Foundation's JSON
+        // parser on Linux is not correctly rounded), read with Double(_:), which is.
+        let text = try String(contentsOf: fixtures.appendingPathComponent(name), encoding: .utf8)
+        var out: [(id: String, values: [Double], bands: [[Double]])] = []
+        for line in text.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",").map(String.init)
+            if out.last?.id != f[0] { out.append((f[0], [], [[], [], [], []])) }
+            out[out.count - 1].values.append(Double(f[2])!)
+            for k in 0..<4 { out[out.count - 1].bands[k].append(Double(f[3 + k])!) }
+        }
+        return out
+    }
+
+    static func expectSame(_ got: [Forecast], _ expected: [(id: String, values: [Double], bands: [[Double]])], _ what: String) {
+        #expect(got.count == expected.count, "\(what)")
+        for (g, e) in zip(got, expected) {
+            #expect(g.id == e.id)
+            #expect(g.values.map(\.bitPattern) == e.values.map(\.bitPattern), "\(what) \(e.id): \(g.values) vs \(e.values)")
+            let bands = [g.intervals[0].lower, g.intervals[0].upper, g.intervals[1].lower, g.intervals[1].upper]
+            #expect(bands.map { $0.map(\.bitPattern) } == e.bands.map { $0.map(\.bitPattern) }, "\(what) \(e.id) intervals")
+        }
+    }
+
+    @Test func formatTwoFixtureForecastsAsTheOldCodeDidAndRoundTripsThroughFormatThree() throws {
+        let old = try ModelFile.read(fixtures.appendingPathComponent("panel-format2.fcm").path)
+        let bytes = try ModelFile.encode(old)
+        #expect(ModelFile.readU32(bytes, 8) == 3)
+        let new = try ModelFile.decode(bytes, path: "memory")
+        #expect(new.series == old.series && new.residuals == old.residuals)
+        let combination = try Self.fixtureForecasts("panel-format2-combination.csv")
+        let network = try Self.fixtureForecasts("panel-format2-network.csv")
+        for (model, name) in [(old, "format 2"), (new, "format 3")] {
+            for threads in [1, 2] {
+                Self.expectSame(try model.predict(horizon: 9, intervals: [0.8, 0.95], threads: threads), combination, "\(name), \(threads) threads")
+                Self.expectSame(try model.predict(horizon: 9, intervals: [0.8, 0.95], source: .network, threads: threads), network,
+                                "\(name) network, \(threads) threads")
+            }
+        }
+        // Format 3 is smaller (no tail times, binary numbers).
+        let two = try ModelFile.encodeFormat2(old)
+        #expect(bytes.count < two.count)
+        #expect(try ModelFile.decode(two, path: "m").series == old.series)
+    }
+
+    @Test(arguments: [CellKind.lstm, .gru])
+    func forecastsDoNotDependOnThreadsOrChunks(cell: CellKind) throws {
+        var c = ForecasterConfig(horizon: 5)
+        c.maxSteps = 6; c.ensembleSize = 2; c.encoder = cell; c.decoder = cell; c.seasonalPeriods = [12]
+        c.combine = .network
+        let series = (0..<11).map { k in
+            let n = 80 + 3 * k
+            return TimeSeries(id: "s\(k)", target: (0..<n).map { t in
+                let x = Double(t)
+                return 20 + Double(k) + 0.1 * x + (3 + Double(k % 4)) * sin(2 * .pi * x / 12 + Double(k)) + cos(x * 0.37 * Double(k + 1))
+            })
+        }
+        let model = try fit(series, c)
+        let history = series.map { TimeSeries(id: $0.id, target: Array($0.target.dropLast(4))) }
+        for h in [history, nil] as [[TimeSeries]?] {
+            let reference = try bits(model.predict(horizon: 12, history: h, future: nil, intervals: [0.8], source: .combination,
+                                                   threads: 1, chunkSize: series.count, shouldStop: nil))
+            for (threads, chunk) in [(1, 1), (2, 1), (2, 3), (2, 4), (3, 5), (2, nil), (8, 2)] as [(Int, Int?)] {
+                let got = try bits(model.predict(horizon: 12, history: h, future: nil, intervals: [0.8], source: .combination,
+                                                 threads: threads, chunkSize: chunk, shouldStop: nil))
+                #expect(got == reference, "threads \(threads), chunk \(chunk.map(String.init) ?? "default"), history \(h != nil)")
+            }
+        }
+    }
+
+    @Test func formatThreeStoresIrregularTimesAndChecksItsBlocks() throws {
+        var c = ForecasterConfig(horizon: 3)
+        c.maxSteps = 3; c.seasonalPeriods = [4]
+        let y = (0..<40).map { 10 + sin(Double($0)) }
+        let model = try fit([TimeSeries(target: y)], c)
+        // Times that do not follow from the first one (an edited tail) are stored, not derived.
+        var s = model.series[0]
+        s.tailTimes = s.tailTimes.enumerated().map { $1 + ($0 > 3 ? 1 : 0) }
+        let irregular = model.with(series: [s])
+        let back = try ModelFile.decode(try ModelFile.encode(irregular), path: "m")
+        #expect(back.series[0].tailTimes == s.tailTimes)
+        #expect(try ModelFile.decode(try ModelFile.encode(model), path: "m").series == model.series)
+
+        // The blocks' counts in the header are checked against the bytes there are.
+        let bytes = try ModelFile.encode(model)
+        func edited(_ change: (inout [String: Any]) -> Void) -> [UInt8] {
+            let n = Int(ModelFile.readU32(bytes, 12))
+            var header = try! JSONSerialization.jsonObject(with: Data(bytes[16..<(16 + n)])) as! [String: Any]
+            change(&header)
+            let json = [UInt8](try! JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
+            var out = ModelFile.magic
+            ModelFile.append(&out, 3)
+            ModelFile.append(&out, UInt32(json.count))
+            out += json + bytes[(16 + n)..<(bytes.count - 4)]
+            ModelFile.append(&out, CRC32.checksum(out))
+            return out
+        }
+        func message(_ b: [UInt8]) -> String {
+            do { _ = try ModelFile.decode(b, path: "m.fcm"); return "read" } catch let e as ForecastError { return e.message } catch { return "\(error)" }
+        }
+        func series0(_ key: String, _ value: Any) -> [UInt8] {
+            edited { h in
+                var all = h["series"] as! [[String: Any]]
+                all[0][key] = value
+                h["series"] = all
+            }
+        }
+        #expect(message(edited { _ in }) == "read")
+        #expect(message(series0("tail", 1 << 40)).contains("'series[0].tail'"))
+        #expect(message(series0("tail", -1)).contains("'series[0].tail'"))
+        #expect(message(series0("tail", 0)).contains("'config.lookback'"))
+        #expect(message(series0("tailStart", Int64.max - 5)).contains("'series[0].tailStart'"))
+        #expect(message(series0("calibrationCount", 1 << 50)).contains("'series[0].calibrationCount'"))
+        #expect(message(series0("statForecastCount", 3)).contains("weights"))   // the blocks no longer fit the file
+        #expect(message(edited { $0["residualCounts"] = [1] }).contains("'residualCounts'"))
+        #expect(message(edited { $0["residualCounts"] = [-1, 0, 0] }).contains("'residualCounts[0]'"))
+        // A residual list edited in the blocks: the same check as format 2's.
+        var unsorted = bytes
+        let counts = model.residuals.map(\.count)
+        let first = bytes.count - 4 - 4 * counts.reduce(0, +)
+        #expect(counts[0] >= 2 && model.residuals[0][0] < model.residuals[0][1])
+        for i in 0..<4 { unsorted.swapAt(first + i, first + 4 + i) }
+        unsorted = Array(unsorted.dropLast(4))
+        ModelFile.append(&unsorted, CRC32.checksum(unsorted))
+        #expect(message(unsorted).contains("'residuals[0]'"))
+    }
+
+    @Test func cappedResidualsKeepTheQuantiles() {
+        var rng = SystemRandomNumberGenerator()
+        for n in [10, 4096, 4097, 5000, 20_000, 123_457] {
+            let sorted = (0..<n).map { _ in Float.random(in: 0..<100, using: &rng) }.sorted()
+            let kept = Forecaster.capped(sorted)
+            #expect(kept.count == min(n, Forecaster.residualCap))
+            if n <= Forecaster.residualCap { #expect(kept == sorted); continue }
+            #expect(kept.first == sorted.first && kept.last == sorted.last)
+            #expect(zip(kept, kept.dropFirst()).allSatisfy { $0 <= $1 })
+            let m = kept.count
+            for level in [0.01, 0.1, 0.5, 0.8, 0.9, 0.95, 0.99, 0.999] {
+                let q = Forecaster.conformalQuantile(kept.map(Double.init), level: level)
+                // The kept quantile is the full list's order statistic within 2n/(m-1) + 2 ranks
+                // of the exact one: a level within 2/(m-1) + 2/n.
+                let exact = min(n, Int((Double(n + 1) * level).rounded(.up))) - 1
+                let slack = 2 * n / (m - 1) + 2
+                let lo = Double(sorted[max(0, exact - slack)]), hi = Double(sorted[min(n - 1, exact + slack)])
+                #expect(q >= lo && q <= hi, "n \(n) level \(level)")
+            }
+        }
+    }
+
+    @Test func crcSlicingMatchesTheBytewiseDefinition() {
+        func bytewise(_ b: [UInt8]) -> UInt32 {
+            var c: UInt32 = 0xFFFFFFFF
+            for x in b { c = CRC32.table[Int((c ^ UInt32(x)) & 0xFF)] ^ (c >> 8) }
+            return c ^ 0xFFFFFFFF
+        }
+        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF43926)
+        var rng = SystemRandomNumberGenerator()
+        for n in [0, 1, 7, 8, 9, 15, 16, 17, 1000, 4099] {
+            let b = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            #expect(CRC32.checksum(b) == bytewise(b))
+            #expect(CRC32.checksum(b[...]) == bytewise(b))
+        }
+    }
+}
