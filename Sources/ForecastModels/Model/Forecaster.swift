@@ -311,8 +311,10 @@ public final class Forecaster: Sendable {
             var model = usable.isEmpty ? [] : try predict(horizon: horizon, history: usable, future: future,
                                                          intervals: levels, source: source, threads: threads,
                                                          chunkSize: chunkSize, shouldStop: shouldStop)[...]
+            let known = Set(self.series.map { $0.id ?? "" })
             return history.map { s in
-                s.count >= L ? model.removeFirst() : fallbackForecast(s, horizon: horizon, levels: levels)
+                s.count >= L ? model.removeFirst()
+                    : fallbackForecast(s, horizon: horizon, levels: levels, isNewSeries: !known.contains(s.id ?? ""))
             }
         }
         let futureNames = futureCovariateNames
@@ -583,7 +585,7 @@ public final class Forecaster: Sendable {
     /// primary period when the series holds a season, else naive; its intervals are the conformal
     /// quantiles of the same forecast's one-season-ahead errors over the history (none when it has
     /// no such error), widened with √(seasons ahead). Clipped at zero like the model's forecasts.
-    func fallbackForecast(_ s: TimeSeries, horizon: Int, levels: [Double]) -> Forecast {
+    func fallbackForecast(_ s: TimeSeries, horizon: Int, levels: [Double], isNewSeries: Bool) -> Forecast {
         let primary = config.seasonalPeriod ?? 1
         let m = s.count >= primary ? primary : 1
         let name = m > 1 ? "seasonal naive (period \(m))" : "naive"
@@ -601,7 +603,7 @@ public final class Forecaster: Sendable {
         let last = s.timestamps.last!
         return Forecast(id: s.id, timestamps: (1...horizon).map { s.frequency.advance(last, by: $0) }, timeFormat: s.timeFormat,
                         values: values, intervals: bands, recursive: false,
-                        isNewSeries: !series.contains { $0.id == s.id },
+                        isNewSeries: isNewSeries,
                         fallbackReason: "\(s.count) points, fewer than the model's lookback of \(lookback): \(name)")
     }
 }
