@@ -155,11 +155,13 @@ def interval_scores(actual, rows):
     return out
 
 
-def run_origin(binary, fit_extra, ds, k, tmp, candidates=False, val_origins=0):
+def run_origin(binary, fit_extra, ds, k, tmp, candidates=False, val_origins=0, dump=False):
     """Fit on the series without its last k*H points, forecast H, score network and seasonal naive.
     With `candidates`, also every candidate's forecast (`predict --method`), scored; with
     `val_origins` V, also every candidate's raw forecasts at the V origins before the cut (H apart),
-    for studying combination rules offline."""
+    for studying combination rules offline. With `dump`, also what `fit`'s combination saw: every
+    candidate's forecasts at its validation origins (FORECAST_COMBINATION_DUMP), and every
+    candidate's forecast of the test block."""
     h, m, target = ds["H"], ds["m"], ds["target"]
     rows = ds["rows"]
     cut = len(rows) - k * h
@@ -176,8 +178,11 @@ def run_origin(binary, fit_extra, ds, k, tmp, candidates=False, val_origins=0):
     write_csv(path, ds, train)
     fit = [binary, "fit", path, "--target", target, "--horizon", str(h), "--fill", "interpolate", "--quiet",
            "--model", model] + fit_extra
+    env = None
+    if dump:
+        env = dict(os.environ, FORECAST_COMBINATION_DUMP=d)
     t0 = time.perf_counter()
-    p = subprocess.run(fit, capture_output=True, text=True)
+    p = subprocess.run(fit, capture_output=True, text=True, env=env)
     res["fit_s"] = round(time.perf_counter() - t0, 3)
     if p.returncode != 0:
         res["error"] = f"fit exit {p.returncode}: " + (p.stderr.strip().splitlines() or ["?"])[-1][:300]
@@ -196,10 +201,17 @@ def run_origin(binary, fit_extra, ds, k, tmp, candidates=False, val_origins=0):
         return res
     res["intervals"] = interval_scores(actual, rows)
     res["scale"] = scale
-    if candidates or val_origins:
+    if dump:
+        files = [f for f in os.listdir(d) if f.endswith(".json")]
+        if files:
+            with open(os.path.join(d, files[0])) as f:
+                res["dump"] = json.load(f)
+    if candidates or val_origins or dump:
         try:
-            res["candidates"] = {c: mase(actual, [float(r["value"]) for r in predict(binary, model, h, path, c)], scale)
-                                 for c in CANDIDATES}
+            alone = {c: [float(r["value"]) for r in predict(binary, model, h, path, c)] for c in CANDIDATES}
+            res["candidates"] = {c: mase(actual, f, scale) for c, f in alone.items()}
+            if dump and not val_origins:
+                res["actual"], res["forecasts"] = actual, dict(alone, combination=fc)
             if val_origins:
                 res["actual"], res["forecasts"] = actual, {c: [] for c in CANDIDATES}
                 res["forecasts"]["combination"] = fc
@@ -355,6 +367,9 @@ def main():
                     help="also score every candidate (predict --method) and add their table")
     ap.add_argument("--validation-origins", type=int, default=0, metavar="V",
                     help="also store every candidate's forecasts at V origins before each cut (for offline study)")
+    ap.add_argument("--dump-validation", action="store_true",
+                    help="also store what fit's combination saw at its validation origins and every candidate's "
+                         "test forecast (for Benchmarks/accuracy/combination_study.py)")
     ap.add_argument("--name", default="", help="suffix of the result files (rolling_<set><name>.md)")
     ap.add_argument("--only", default="", metavar="SUBSTRINGS",
                     help="comma-separated substrings: keep only the datasets whose file name contains one (for studies)")
@@ -390,7 +405,7 @@ def main():
     tasks = [(v, ds, k) for v in variants for ds in datasets for k in range(1, ORIGINS + 1)]
     t_start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="accuracy-") as tmp, cf.ThreadPoolExecutor(max(1, a.jobs)) as pool:
-        futures = {pool.submit(run_origin, binary, v["extra"], ds, k, tmp, a.candidates, a.validation_origins): (v, ds, k) for v, ds, k in tasks}
+        futures = {pool.submit(run_origin, binary, v["extra"], ds, k, tmp, a.candidates, a.validation_origins, a.dump_validation): (v, ds, k) for v, ds, k in tasks}
         for i, fut in enumerate(cf.as_completed(futures), 1):
             v, ds, k = futures[fut]
             try:

@@ -60,13 +60,17 @@ def write_long(path, series):
                 f.write(f"{sid},{i},{repr(v) if v != int(v) else int(v)}\n")
 
 
-def fit_predict(binary, data, seed, fit_args, tmp):
+def fit_predict(binary, data, seed, fit_args, tmp, dump=None):
     model = os.path.join(tmp, f"m-{seed or 'default'}.fcm")
     cmd = [binary, "fit", data, "--id-column", "series", "--target", "value", "--horizon", str(H),
            "--quiet", "--model", model] + (["--seed", seed] if seed is not None else []) + fit_args
     print("$ " + " ".join(shlex.quote(c) for c in cmd), file=sys.stderr, flush=True)
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True)
+    env = None
+    if dump:
+        os.makedirs(os.path.join(dump, "validation"), exist_ok=True)
+        env = dict(os.environ, FORECAST_COMBINATION_DUMP=os.path.join(dump, "validation"))
+    subprocess.run(cmd, check=True, env=env)
     fit_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     out = subprocess.run([binary, "predict", "--model", model, "--horizon", str(H), "--format", "json"],
@@ -75,6 +79,16 @@ def fit_predict(binary, data, seed, fit_args, tmp):
     fc = {}
     for r in json.loads(out)["forecasts"]:
         fc.setdefault(r["id"], []).append(float(r["value"]))
+    if dump:   # every candidate's forecast alone, for Benchmarks/accuracy/combination_study.py
+        alone = {"combination": fc}
+        for c in ["network", "seasonal_naive", "theta", "damped_ets", "holt_winters", "auto_ets"]:
+            out = subprocess.run([binary, "predict", "--model", model, "--horizon", str(H), "--format", "json",
+                                  "--method", c, "--data", data], check=True, capture_output=True, text=True).stdout
+            alone[c] = {}
+            for r in json.loads(out)["forecasts"]:
+                alone[c].setdefault(r["id"], []).append(float(r["value"]))
+        with open(os.path.join(dump, "test_forecasts.json"), "w") as f:
+            json.dump(alone, f)
     info = subprocess.run([binary, "inspect", model], capture_output=True, text=True).stdout
     used_seed = next((ln.split("seed")[1].split(",")[0].strip() for ln in info.splitlines()
                       if ln.startswith("optimizer") and "seed" in ln), seed)
@@ -146,6 +160,8 @@ def main():
     mode = ap.add_mutually_exclusive_group(required=True)
     mode.add_argument("--validate", action="store_true")
     mode.add_argument("--test", action="store_true")
+    ap.add_argument("--dump", metavar="DIR", help="--validate only: store what fit's combination saw at its "
+                    "validation origins and every candidate's forecast in DIR (for combination_study.py)")
     ap.add_argument("--limit", type=int, help="first N series only (smoke test; --validate only, results not written)")
     a = ap.parse_args()
     if a.limit and a.test:
@@ -171,7 +187,11 @@ def main():
             write_long(long_path, train)
         meta["series"] = len(ids)
         for seed in seeds:
-            fc, fit_s, predict_s, used = fit_predict(binary, long_path, seed, fit_args, tmp)
+            fc, fit_s, predict_s, used = fit_predict(binary, long_path, seed, fit_args, tmp,
+                                                     a.dump if a.validate else None)
+            if a.dump and a.validate:
+                with open(os.path.join(a.dump, "split.json"), "w") as f:
+                    json.dump({k: {s: [float(x) for x in v[s]] for s in ids} for k, v in (("train", train), ("test", test))}, f)
             missing = [s for s in ids if len(fc.get(s, [])) < H]
             if missing:
                 sys.exit(f"forecasts missing or short for {len(missing)} series, e.g. {missing[:3]}")

@@ -54,7 +54,8 @@ struct BacktestCommand: ParsableCommand {
             do {
                 defer { progress.finish() }
                 progress.prefix = "backtest, \(folds) fold\(folds == 1 ? "" : "s"): "
-                r = try Backtest.run(series[0], config: config, folds: folds, refit: !noRefit, hooks: progress.hooks)
+                r = try Backtest.run(series[0], config: config, folds: folds, refit: !noRefit, levels: [0.8, 0.95],
+                                     hooks: progress.hooks)
             }
             try checkStop("the backtest")
             switch output.resolved {
@@ -79,44 +80,51 @@ struct BacktestCommand: ParsableCommand {
         }
     }
 
-    func fmt(_ v: Double??) -> String { (v ?? nil).map { String(format: "%.4g", $0) } ?? "undefined" }
+    func fmt(_ v: Double?) -> String { v.map { String(format: "%.4g", $0) } ?? "undefined" }
 
     func printTables(_ r: Backtest.Result, m: Int) throws {
-        var lines = [["fold", "origin", "model"] + Backtest.metricNames]
+        let metrics = Backtest.metrics
+        var lines = [["fold", "origin", "model"] + metrics.map(\.rawValue)]
         for (k, f) in r.folds.enumerated() {
-            for name in r.models { lines.append(["\(k + 1)", f.origin, name] + Backtest.metricNames.map { fmt(f.scores[name]?[$0]) }) }
+            for model in r.models { lines.append(["\(k + 1)", f.originLabel, model.name] + metrics.map { fmt(f.scores[model]?[$0]) }) }
         }
-        for name in r.models { lines.append(["all", "", name] + Backtest.metricNames.map { fmt(r.overall[name]?[$0]) }) }
+        for model in r.models { lines.append(["all", "", model.name] + metrics.map { fmt(r.score($0, of: model)) }) }
         try printTable(lines)
         let cov = r.coverage.keys.sorted().map { "\(Int(($0 * 100).rounded()))%: \(String(format: "%.0f", r.coverage[$0]! * 100))%" }.joined(separator: ", ")
-        try say("network interval coverage (nominal: empirical) \(cov); MASE/RMSSE scaled by in-sample seasonal naive, m = \(m)")
+        try say("combination (the default forecast) interval coverage (nominal: empirical) \(cov); MASE/RMSSE scaled by in-sample seasonal naive, m = \(m)")
     }
 
     /// One row per fold and model, then the averages over the folds (fold "all").
     func printCSV(_ r: Backtest.Result) throws {
-        let metrics = Metric.allCases.map(\.rawValue).filter { m in r.overall.values.contains { $0[m] != nil } }
+        let metrics = Backtest.metrics.filter { m in r.overall.values.contains { $0[m] != nil } }
         var rows: [[String]] = []
         for (k, f) in r.folds.enumerated() {
             for model in r.models {
-                rows.append(["\(k + 1)", "\(f.origin)", "\(f.trainCount)", model] + metrics.map { csvNumber(f.scores[model]?[$0] ?? nil) })
+                rows.append(["\(k + 1)", f.originLabel, "\(f.trainCount)", model.name] + metrics.map { csvNumber(f.scores[model]?[$0]) })
             }
         }
         for model in r.models {
-            rows.append(["all", "", "", model] + metrics.map { csvNumber(r.overall[model]?[$0] ?? nil) })
+            rows.append(["all", "", "", model.name] + metrics.map { csvNumber(r.score($0, of: model)) })
         }
-        try StandardOutput.write(csvText(["fold", "origin", "train_points", "model"] + metrics, rows))
+        try StandardOutput.write(csvText(["fold", "origin", "train_points", "model"] + metrics.map(\.rawValue), rows))
     }
 
     func printJSON(_ r: Backtest.Result) throws {
-        func clean(_ d: [String: Double?]) -> [String: Any] { d.mapValues { $0 ?? NSNull() } }
-        let folds: [[String: Any]] = r.folds.enumerated().map { k, f in
-            ["fold": k + 1, "origin": f.origin, "train_points": f.trainCount,
-             "scores": f.scores.mapValues(clean),
-             "coverage": Dictionary(uniqueKeysWithValues: f.coverage.map { ("\(Int(($0.key * 100).rounded()))", $0.value) }),
-             "winkler": Dictionary(uniqueKeysWithValues: f.winkler.map { ("\(Int(($0.key * 100).rounded()))", $0.value) })]
+        /// Every metric of `Backtest.metrics` per model, null where undefined.
+        func table(_ d: [ForecastSource: [Metric: Double]]) -> [String: Any] {
+            Dictionary(uniqueKeysWithValues: d.map { model, values in
+                (model.name, Dictionary(uniqueKeysWithValues: Backtest.metrics.map { ($0.rawValue, values[$0].map { $0 as Any } ?? NSNull()) }))
+            })
         }
-        let obj: [String: Any] = ["schema": schema("backtest"), "models": r.models, "folds": folds, "overall": r.overall.mapValues(clean),
-                                  "coverage": Dictionary(uniqueKeysWithValues: r.coverage.map { ("\(Int(($0.key * 100).rounded()))", $0.value) })]
+        func byLevel(_ d: [Double: Double]) -> [String: Double] {
+            Dictionary(uniqueKeysWithValues: d.map { ("\(Int(($0.key * 100).rounded()))", $0.value) })
+        }
+        let folds: [[String: Any]] = r.folds.enumerated().map { k, f in
+            ["fold": k + 1, "origin": f.originLabel, "train_points": f.trainCount, "scores": table(f.scores),
+             "coverage": byLevel(f.coverage), "winkler": byLevel(f.winkler)]
+        }
+        let obj: [String: Any] = ["schema": schema("backtest"), "models": r.models.map(\.name), "folds": folds,
+                                  "overall": table(r.overall), "coverage": byLevel(r.coverage)]
         let d = try! JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
         try say(String(decoding: d, as: UTF8.self))
     }

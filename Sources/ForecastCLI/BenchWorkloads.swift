@@ -70,7 +70,7 @@ enum BenchWorkloads {
                         gather(v, batch[(batch.startIndex + p.lowerBound)..<(batch.startIndex + p.upperBound)], xs[k], ys[k])
                     }
                     nonisolated(unsafe) let reps = replicas
-                    nonisolated(unsafe) let (xu, yu, du) = (xs, ys, ds)
+                    let (xu, yu, du) = (xs, ys, ds)
                     let total = batch.count
                     DispatchQueue.concurrentPerform(iterations: threads) { k in
                         let r = reps[k], m = parts[k].count
@@ -200,7 +200,7 @@ enum BenchWorkloads {
             out += "\n"
             t += 3600
         }
-        FileManager.default.createFile(atPath: path, contents: Data(out.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(out.utf8))
         return path
     }
 

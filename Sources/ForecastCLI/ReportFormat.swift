@@ -25,7 +25,10 @@ struct ReportFormatOption: ParsableArguments {
 
 /// The name and version of a command's machine-readable output ("forecast.evaluate/1"), the
 /// `schema` key of every JSON object the command line prints; documented in docs/output.md.
-func schema(_ command: String) -> String { "forecast.\(command)/1" }
+func schema(_ command: String) -> String { "forecast.\(command)/\(schemaVersions[command] ?? 1)" }
+
+/// Outputs whose keys or meaning changed since version 1 (see docs/output.md).
+private let schemaVersions = ["backtest": 2]
 
 /// CSV text: a header and rows, fields quoted when they hold a comma, a quote or a line break.
 func csvText(_ header: [String], _ rows: [[String]]) -> String {

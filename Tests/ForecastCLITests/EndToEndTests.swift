@@ -133,7 +133,10 @@ extension EndToEndTests {
         let folds = obj["folds"] as! [[String: Any]]
         #expect(folds.map { $0["origin"] as! String } == ["1959-01-01", "1960-01-01"])
         #expect(folds.map { $0["train_points"] as! Int } == [120, 132])
-        #expect((obj["models"] as! [String]).contains("holt_winters"))
+        let models = obj["models"] as! [String]
+        #expect(models.prefix(2) == ["combination", "network"] && models.contains("holt_winters"))
+        let overall = obj["overall"] as! [String: [String: Any]]
+        #expect(overall["combination"]?["mase"] is Double && overall["network"]?.count == 6)
         let coverage = obj["coverage"] as! [String: Double]
         #expect(coverage["80"] != nil && coverage["95"] != nil)
         let dir = tempDir()
@@ -202,7 +205,7 @@ extension EndToEndTests {
     @Test func nonUTF8AndIrregularSpacing() throws {
         let dir = tempDir()
         let bytes = Array("date,v\n2020-01-01,1\n2020-01-02,".utf8) + [0xFF] + Array("\n".utf8)
-        FileManager.default.createFile(atPath: "\(dir)/bin.csv", contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: "\(dir)/bin.csv", contents: Data(bytes))
         try expectFailure(["fit", "\(dir)/bin.csv", "--target", "v", "--horizon", "1", "--model", "\(dir)/m.fcm"],
                           message: "bin.csv, line 3, column 2 ('v'): expected a number, found bytes that are not UTF-8 text", dir: dir)
         let irregular = write("date,v\n2020-01-04,1\n2020-01-11,2\n2020-01-18,3\n2020-01-22,4\n", "irr.csv", in: dir)

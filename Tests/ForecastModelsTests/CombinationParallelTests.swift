@@ -58,13 +58,13 @@ import ForecastData
     /// Chunks of 1, 2 and 3 series give what all series at once give, on 1 and 2 threads.
     @Test func chunksDoNotChangeTheCombination() throws {
         let f = try fit(Self.panel, Self.config(threads: 1))
-        let whole = try f.combination(Self.panel, trainCounts: [], validators: [])
+        let whole = try f.combination(Self.panel, validators: [])
         #expect(whole.allSatisfy { $0.validationErrors != nil })
         for chunk in [1, 2, 3] {
-            #expect(try f.combination(Self.panel, trainCounts: [], validators: [], chunk: chunk) == whole, "chunk \(chunk)")
+            #expect(try f.combination(Self.panel, validators: [], chunk: chunk) == whole, "chunk \(chunk)")
         }
         let two = try fit(Self.panel, Self.config(threads: 2))
-        #expect(try two.combination(Self.panel, trainCounts: [], validators: [], chunk: 2) == whole)
+        #expect(try two.combination(Self.panel, validators: [], chunk: 2) == whole)
     }
 
     /// Digest of the combination of `panel` by the sequential code (commit 6bd9c5c).

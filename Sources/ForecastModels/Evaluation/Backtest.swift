@@ -1,52 +1,74 @@
 import ForecastData
+import Foundation
 import ForecastMetrics
 
 /// Rolling-origin evaluation with an expanding window: fold k trains on everything before its origin
 /// and forecasts the next `horizon` points; origins step back from the end by one horizon per fold.
 ///
 ///     let r = try Backtest.run(series, config: ForecasterConfig(horizon: 12), folds: 4)
-///     r.overall["network"]?["mase"]
+///     r.score(.mase)               // the default forecast, averaged over the folds
+///     r.score(.mase, of: .network) // the network alone
 public enum Backtest {
     /// The metrics reported per model: MAE, RMSE, sMAPE, MASE, RMSSE, bias.
-    public static let metricNames = ["mae", "rmse", "smape", "mase", "rmsse", "bias"]
+    public static let metrics: [Metric] = [.mae, .rmse, .smape, .mase, .rmsse, .bias]
 
     /// One fold's scores.
     public struct Fold: Sendable {
-        /// Points the fold trained on.
+        /// Points the fold trained on (its origin's index in the series).
         public var trainCount: Int
-        /// The first forecast time, formatted.
-        public var origin: String
-        /// Metric name → value per model ("network" and each baseline); `nil` where undefined.
-        public var scores: [String: [String: Double?]]
-        /// Empirical coverage of the network's intervals, by level.
+        /// The first forecast time as a date (UTC) for a calendar time column; nil for integer steps.
+        public var origin: Date?
+        /// The first forecast time, written as the data writes its times.
+        public var originLabel: String
+        /// Each model's value of each metric in `Backtest.metrics`; a metric is absent where it is
+        /// undefined (MASE on a constant history).
+        public var scores: [ForecastSource: [Metric: Double]]
+        /// Empirical coverage of the default forecast's intervals, by level.
         public var coverage: [Double: Double]
-        /// Mean Winkler score of the network's intervals, by level.
+        /// Mean Winkler score of the default forecast's intervals, by level.
         public var winkler: [Double: Double]
-        /// The network's forecast for the fold.
+        /// The default forecast for the fold (what `Forecaster.predict` returns: the combination).
         public var forecast: [Double]
-        /// The network's intervals for the fold.
+        /// The default forecast's intervals for the fold.
         public var bands: [PredictionInterval]
     }
 
     /// All folds and their averages.
     public struct Result: Sendable {
         public var folds: [Fold]
-        /// Model names in report order.
-        public var models: [String]
+        /// The models scored, in report order: the default forecast (`combination`), the network
+        /// alone, then each statistical model.
+        public var models: [ForecastSource]
         /// Mean over folds of each metric (over the folds where it is defined).
-        public var overall: [String: [String: Double?]]
+        public var overall: [ForecastSource: [Metric: Double]]
         /// Mean coverage over folds, by level.
         public var coverage: [Double: Double]
+
+        /// The mean over folds of `metric` for `model`, or nil where it is undefined in every fold.
+        ///
+        ///     let mase = try Backtest.run(series, config: config, folds: 4).score(.mase, of: .network)
+        public func score(_ metric: Metric, of model: ForecastSource = .combination) -> Double? {
+            overall[model]?[metric]
+        }
     }
 
     /// Runs `folds` folds. With `refit` false the network is trained once, on the first fold's data,
     /// and only its inputs move forward.
     ///
-    /// - Throws: `ForecastError` of kind `interrupted` when `hooks.shouldStop` asks to stop (training then ends early, so
-    ///   no fold from that point on would be scored with a fully trained network: nothing is returned).
-    ///   `configuration` for too few points; `training` when training diverges.
+    /// `progress` is called after every evaluation round of training.
+    ///
+    /// - Throws: `ForecastError` `configuration` for too few points; `training` when training diverges.
     public static func run(_ series: TimeSeries, config: ForecasterConfig, folds: Int, refit: Bool = true,
-                           levels: [Double] = [0.8, 0.95], hooks: TrainingHooks = TrainingHooks()) throws -> Result {
+                           levels: [Double] = [0.8, 0.95],
+                           progress: (@Sendable (EpochReport) -> Void)? = nil) throws -> Result {
+        try run(series, config: config, folds: folds, refit: refit, levels: levels, hooks: TrainingHooks(onEpoch: progress))
+    }
+
+    /// `run` with a stop request: throws `ForecastError` of kind `interrupted` when
+    /// `hooks.shouldStop` asks to stop (training then ends early, so no fold from that point on
+    /// would be scored with a fully trained network: nothing is returned).
+    package static func run(_ series: TimeSeries, config: ForecasterConfig, folds: Int, refit: Bool,
+                            levels: [Double], hooks: TrainingHooks) throws -> Result {
         guard folds >= 1 else { throw ForecastError.configuration("folds must be at least 1, got \(folds)") }
         let H = config.horizon
         let m = config.seasonalPeriod ?? series.seasonalPeriod
@@ -54,7 +76,7 @@ public enum Backtest {
         guard firstOrigin > H else {
             throw ForecastError.configuration("\(folds) folds of \(H) points need more than \((folds + 1) * H) points; the series has \(series.count)")
         }
-        var models = ["network"] + Baseline.allCases.map(\.rawValue)
+        let models: [ForecastSource] = [.combination, .network] + Baseline.allCases.map { .model($0) }
         var result = Result(folds: [], models: models, overall: [:], coverage: [:])
         var fixed: Forecaster?
         for k in 0..<folds {
@@ -71,34 +93,33 @@ public enum Backtest {
                 fixed = model
             }
             let fc = try model.predict(horizon: H, history: [train], future: [series], intervals: levels, shouldStop: stop)[0]
-            var predictions: [(String, [Double])] = [("network", fc.values)]
-            for b in Baseline.allCases { predictions.append((b.rawValue, b.forecast(train.target, horizon: H, period: m))) }
-            var scores: [String: [String: Double?]] = [:]
-            for (name, p) in predictions {
-                scores[name] = [
-                    "mae": Metrics.mae(actual: actual, predicted: p), "rmse": Metrics.rmse(actual: actual, predicted: p),
-                    "smape": Metrics.smape(actual: actual, predicted: p),
-                    "mase": Metrics.mase(actual: actual, predicted: p, insample: train.target, period: m),
-                    "rmsse": Metrics.rmsse(actual: actual, predicted: p, insample: train.target, period: m),
-                    "bias": Metrics.bias(actual: actual, predicted: p),
-                ]
+            let alone = try model.predict(horizon: H, history: [train], future: [series], source: .network, shouldStop: stop)[0]
+            var predictions: [(ForecastSource, [Double])] = [(.combination, fc.values), (.network, alone.values)]
+            for b in Baseline.allCases { predictions.append((.model(b), b.forecast(train.target, horizon: H, period: m))) }
+            var scores: [ForecastSource: [Metric: Double]] = [:]
+            for (source, p) in predictions {
+                var values: [Metric: Double] = [:]
+                for metric in metrics {
+                    values[metric] = metric.value(actual: actual, predicted: p, insample: train.target, period: m)
+                }
+                scores[source] = values
             }
             var coverage: [Double: Double] = [:], winkler: [Double: Double] = [:]
             for band in fc.intervals {
                 coverage[band.level] = Metrics.coverage(actual: actual, lower: band.lower, upper: band.upper)
                 winkler[band.level] = Metrics.winkler(actual: actual, lower: band.lower, upper: band.upper, level: band.level)
             }
-            result.folds.append(Fold(trainCount: origin, origin: series.formattedTime(origin), scores: scores,
+            let date = series.timeFormat == .index ? nil : Date(timeIntervalSince1970: TimeInterval(series.timestamps[origin]))
+            result.folds.append(Fold(trainCount: origin, origin: date, originLabel: series.formattedTime(origin), scores: scores,
                                      coverage: coverage, winkler: winkler, forecast: fc.values, bands: fc.intervals))
         }
-        models = result.models
-        for name in models {
-            var avg: [String: Double?] = [:]
-            for metric in metricNames {
-                let values = result.folds.compactMap { $0.scores[name]?[metric] ?? nil }
-                avg[metric] = values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+        for source in models {
+            var avg: [Metric: Double] = [:]
+            for metric in metrics {
+                let values = result.folds.compactMap { $0.scores[source]?[metric] }
+                if !values.isEmpty { avg[metric] = values.reduce(0, +) / Double(values.count) }
             }
-            result.overall[name] = avg
+            result.overall[source] = avg
         }
         for level in levels {
             let values = result.folds.compactMap { $0.coverage[level] }

@@ -61,7 +61,7 @@ extension Forecaster {
     /// at nominal 80% and 95% where the network's validation residuals covered 66% and 72%).
     /// `validators[j]`, when given, forecasts the network's part at origin `j` (newest first) for the
     /// series it was trained on (see `crossValidationFits`).
-    func combination(_ kept: [TimeSeries], trainCounts: [Int], validators: [Forecaster?] = [],
+    func combination(_ kept: [TimeSeries], validators: [Forecaster?] = [],
                      chunk: Int = combinationChunk) throws -> [SeriesState] {
         let H = config.horizon, L = config.lookback!
         var states = series
@@ -175,6 +175,7 @@ extension Forecaster {
         }
         state.validationErrors = errors
         state.choice = chosen
+        Self.dumpForStudy(s, origins: origins, network: network, paths: paths)
         // The chosen forecast's errors at the origins calibrate this series' intervals.
         let w = chosen == "network" ? 0 : weight ?? 1
         var scores: [Double] = []
@@ -189,6 +190,27 @@ extension Forecaster {
             state.statWeight = weight
         }
         return state
+    }
+}
+
+extension Forecaster {
+    /// For the offline study of combination rules (`scripts/accuracy.py --dump-validation`): when
+    /// the environment names a folder in `FORECAST_COMBINATION_DUMP`, each series' candidate
+    /// forecasts at its validation origins (newest first) and the actual values there are written
+    /// to `<folder>/<series id or "series">.json`. Nothing is written otherwise.
+    static func dumpForStudy(_ s: TimeSeries, origins: [Int], network: [[Double]], paths: [String: [[Double]]]) {
+        guard let folder = ProcessInfo.processInfo.environment["FORECAST_COMBINATION_DUMP"], !folder.isEmpty else { return }
+        let H = network.first?.count ?? 0
+        var forecasts = paths
+        forecasts["network"] = network
+        let object: [String: Any] = [
+            "id": s.id ?? "", "origins": origins,
+            "actual": origins.map { o in (0..<H).map { s.target[o + $0] } },
+            "forecasts": forecasts,
+        ]
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        let name = (s.id ?? "series").map { $0.isLetter || $0.isNumber ? $0 : "_" }
+        try? data.write(to: URL(fileURLWithPath: folder).appendingPathComponent(String(name) + ".json"))
     }
 }
 

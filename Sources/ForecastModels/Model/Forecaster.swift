@@ -63,7 +63,7 @@ package struct EnsembleMember: @unchecked Sendable {
 }
 
 /// Which forecast `Forecaster.predict` returns for each series.
-public enum ForecastSource: Sendable, Equatable {
+public enum ForecastSource: Sendable, Hashable {
     /// What the combination chose per series (the default).
     case combination
     /// The ensemble's median, whatever the combination chose.
@@ -303,7 +303,7 @@ public final class Forecaster: Sendable {
         for l in levels where !(l > 0 && l < 1) {
             throw ForecastError.configuration("interval levels are fractions between 0 and 1 (0.8 for 80 %), got \(l)")
         }
-        let L = lookback, H = config.horizon, F = 1 + pastCovariateCount
+        let L = lookback, H = config.horizon
         if let history, history.count > 1 || idColumn != nil, history.contains(where: { $0.count < L }) {
             // Panel (a panel model, or several series): the short series fall back to a baseline;
             // the rest are forecast together.

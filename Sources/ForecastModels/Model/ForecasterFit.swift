@@ -4,26 +4,11 @@ import ForecastData
 import ForecastNN
 
 extension Forecaster {
-    /// Trains a forecaster on one series or a panel (a global model across series): an ensemble of
-    /// `config.ensembleSize` networks that differ in seed and lookback (trained in parallel when
-    /// `config.threads` allows), then, per series, the combination with the statistical models
-    /// that `config.combine` asks for, scored on the last validation origins of its training part.
-    ///
-    /// - Parameters:
-    ///   - input: one series, or the series of a panel (each with an `id`).
-    ///   - given: the settings; unset ones get their defaults (the result's `config` has them all).
-    ///   - idColumn: the panel's id column, recorded for `predict`'s output.
-    ///   - hooks: progress reports and a stop request, polled after every batch.
-    ///   - skipShortSeries: in a panel, leave out series shorter than lookback + horizon with a
-    ///     warning (else fail).
-    ///   - warmStart: a model whose weights training starts from (to resume an interrupted fit); its
-    ///     networks must match the ones `config` describes.
-    ///   - warnings: notes for the user (skipped series, shortened settings).
-    /// - Throws: `ForecastError` (`configuration`) for bad settings or too little data, (`training`) when
-    ///   training diverges.
-    public static func fit(_ input: [TimeSeries], config given: ForecasterConfig, idColumn: String? = nil,
-                           hooks: TrainingHooks = TrainingHooks(), skipShortSeries: Bool = true,
-                           warmStart: Forecaster? = nil, warnings: inout [String]) throws -> Forecaster {
+    /// `fit(_:config:idColumn:skipShortSeries:warmStart:progress:)` with the command line's hooks
+    /// (progress, and a stop request polled after every batch) and its notes in `warnings`.
+    package static func fit(_ input: [TimeSeries], config given: ForecasterConfig, idColumn: String? = nil,
+                            hooks: TrainingHooks = TrainingHooks(), skipShortSeries: Bool = true,
+                            warmStart: Forecaster? = nil, warnings: inout [String]) throws -> Forecaster {
         try given.validate()
         // Series in id order: the model does not depend on the order of the rows (Spark, for one,
         // guarantees none).
@@ -172,7 +157,7 @@ extension Forecaster {
                                 series: states, residuals: residuals, summary: summary)
         let validators = try crossValidationFits(kept, trainCounts: trainCounts, given: given, config: config,
                                                  windows: trainWindows[0].count, hooks: hooks)
-        let combined = try fitted.with(series: fitted.combination(kept, trainCounts: trainCounts, validators: validators))
+        let combined = try fitted.with(series: fitted.combination(kept, validators: validators))
         var total = combined.summary
         total.seconds = secondsSince(started, clock)
         return Forecaster(config: config, members: ensemble, targetName: first.targetName,
@@ -180,17 +165,32 @@ extension Forecaster {
                           series: combined.series, residuals: residuals, summary: total, warnings: warnings)
     }
 
-    /// Trains a forecaster (see `fit(_:config:idColumn:hooks:skipShortSeries:warmStart:warnings:)`);
-    /// its notes for the user are in the result's `warnings`.
+    /// Trains a forecaster on one series or a panel (a global model across series): an ensemble of
+    /// `config.ensembleSize` networks that differ in seed and lookback (trained in parallel when
+    /// `config.threads` allows), then, per series, the combination with the statistical models
+    /// that `config.combine` asks for, scored on the last validation origins of its training part.
+    /// Notes for the user (skipped series, shortened settings) are in the result's `warnings`.
     ///
     ///     let model = try Forecaster.fit([series], config: ForecasterConfig(horizon: 12))
     ///     for note in model.warnings { print(note) }
+    ///
+    /// - Parameters:
+    ///   - input: one series, or the series of a panel (each with an `id`).
+    ///   - config: the settings; unset ones get their defaults (the result's `config` has them all).
+    ///   - idColumn: the panel's id column, recorded for `predict`'s output.
+    ///   - skipShortSeries: in a panel, leave out series shorter than lookback + horizon with a
+    ///     warning (else fail).
+    ///   - warmStart: a model whose weights training starts from; its networks must match the ones
+    ///     `config` describes.
+    ///   - progress: called after every evaluation round of every ensemble member.
+    /// - Throws: `ForecastError` (`configuration`) for bad settings or too little data, (`training`) when
+    ///   training diverges.
     public static func fit(_ input: [TimeSeries], config: ForecasterConfig, idColumn: String? = nil,
-                           hooks: TrainingHooks = TrainingHooks(), skipShortSeries: Bool = true,
-                           warmStart: Forecaster? = nil) throws -> Forecaster {
+                           skipShortSeries: Bool = true, warmStart: Forecaster? = nil,
+                           progress: (@Sendable (EpochReport) -> Void)? = nil) throws -> Forecaster {
         var warnings: [String] = []
-        return try fit(input, config: config, idColumn: idColumn, hooks: hooks, skipShortSeries: skipShortSeries,
-                       warmStart: warmStart, warnings: &warnings)
+        return try fit(input, config: config, idColumn: idColumn, hooks: TrainingHooks(onEpoch: progress),
+                       skipShortSeries: skipShortSeries, warmStart: warmStart, warnings: &warnings)
     }
 
     /// Trains a forecaster off the calling task (on its own threads, as `config.threads` says);
@@ -200,18 +200,17 @@ extension Forecaster {
     ///     let task = Task { try await Forecaster.fit([series], config: ForecasterConfig(horizon: 12)) }
     ///     task.cancel()   // ends training within one batch
     public static func fit(_ input: [TimeSeries], config: ForecasterConfig, idColumn: String? = nil,
-                           hooks: TrainingHooks = TrainingHooks(), skipShortSeries: Bool = true,
-                           warmStart: Forecaster? = nil) async throws -> Forecaster {
+                           skipShortSeries: Bool = true, warmStart: Forecaster? = nil,
+                           progress: (@Sendable (EpochReport) -> Void)? = nil) async throws -> Forecaster {
         let cancelled = CancellationFlag()
-        var stopping = hooks
-        stopping.shouldStop = { cancelled.isSet || hooks.shouldStop?() == true }
-        let watched = stopping
+        let watched = TrainingHooks(onEpoch: progress, shouldStop: { cancelled.isSet })
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (done: CheckedContinuation<Forecaster, Error>) in
                 Thread.detachNewThread {
                     done.resume(with: Result {
+                        var warnings: [String] = []
                         let model = try fit(input, config: config, idColumn: idColumn, hooks: watched,
-                                            skipShortSeries: skipShortSeries, warmStart: warmStart) as Forecaster
+                                            skipShortSeries: skipShortSeries, warmStart: warmStart, warnings: &warnings)
                         if cancelled.isSet { throw ForecastError.interrupted("the fit") }
                         return model
                     })

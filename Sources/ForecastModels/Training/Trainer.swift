@@ -51,13 +51,14 @@ extension ForecastError {
     }
 }
 
-/// Callbacks a pipeline can attach to training.
-public struct TrainingHooks: Sendable {
+/// Callbacks attached to training: a progress report, and a stop request (the command line's
+/// signal handlers; the library's public `fit` stops on task cancellation instead).
+package struct TrainingHooks: Sendable {
     /// Called after every epoch.
-    public var onEpoch: (@Sendable (EpochReport) -> Void)?
+    package var onEpoch: (@Sendable (EpochReport) -> Void)?
     /// Polled after every batch; returning true stops training after that batch (best weights kept).
-    public var shouldStop: (@Sendable () -> Bool)?
-    public init(onEpoch: (@Sendable (EpochReport) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil) {
+    package var shouldStop: (@Sendable () -> Bool)?
+    package init(onEpoch: (@Sendable (EpochReport) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil) {
         self.onEpoch = onEpoch
         self.shouldStop = shouldStop
     }

@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""Offline study of combination rules from what `fit`'s combination actually saw.
+
+Inputs (either or both):
+- a rolling-origin run made with `scripts/accuracy.py --dump-validation` (its JSON): per dataset and
+  test origin, every candidate's forecasts at the validation origins of `fit` (the network's from
+  its cross-validation fits, exactly as the combination scored them) and every candidate's
+  forecast of the test block;
+- `--m4 DIR`, a folder written by `Benchmarks/accuracy/m4_hourly.py --validate --dump DIR` (the
+  same for the 414 M4 Hourly series, scored with the shared M4 scorer).
+
+Each rule maps the candidates' forecasts at the validation origins to a forecast of the test block.
+A rule is replayed exactly as `fit` would run it, so the rule that beats the current one on the
+bundled series, the extra series and M4 Hourly at once can move into `Combination.swift` without
+refitting anything. `current` replays the rule `fit` uses now; its scores match the run's own.
+
+    python3 Benchmarks/accuracy/combination_study.py RUN.json [--m4 DIR] [--show RULE]
+
+Stdlib only for the rolling run; `--m4` needs numpy (run with .venv-bench/bin/python).
+"""
+import argparse, json, math, os, sys
+
+STATS = ["seasonal_naive", "theta", "damped_ets", "holt_winters", "auto_ets"]
+
+
+def mae(actual, forecast):
+    p = [(a, f) for a, f in zip(actual, forecast) if a is not None and not (isinstance(a, float) and math.isnan(a))]
+    return sum(abs(a - f) for a, f in p) / len(p) if p else 0.0
+
+
+def mean(fs, w=None):
+    w = w or [1.0] * len(fs)
+    return [sum(wi * f[h] for wi, f in zip(w, fs)) / sum(w) for h in range(len(fs[0]))]
+
+
+def median(fs):
+    out = []
+    for h in range(len(fs[0])):
+        v = sorted(f[h] for f in fs)
+        n = len(v)
+        out.append(v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2)
+    return out
+
+
+class Case:
+    """One series at one test origin: base candidates' forecasts at the validation origins
+    (`val[c][k]`, newest first, with `val_actual[k]`) and of the test block (`test[c]`)."""
+
+    def __init__(self, val, val_actual, test):
+        self.val, self.val_actual, self.test = val, val_actual, test
+
+    def error(self, derive, origins=None):
+        """Mean absolute error of a derived candidate over the validation origins (all, or the newest `origins`)."""
+        ks = range(len(self.val_actual) if origins is None else min(origins, len(self.val_actual)))
+        errs = [mae(self.val_actual[k], derive({c: v[k] for c, v in self.val.items()})) for k in ks]
+        return sum(errs) / len(errs) if errs else float("inf")
+
+
+def base(name):
+    return lambda f: f[name]
+
+
+def rules():
+    R = {}
+
+    def two_stage(stats, mix=True, origins=None, combo=None):
+        """The best of `stats`, then the network, it or their mean (the rule of fit since session 5)."""
+        def rule(case):
+            if not case.val_actual:
+                return case.test["network"]
+            cands = {s: base(s) for s in stats}
+            if combo:
+                cands.update(combo)
+            e = {s: case.error(d, origins) for s, d in cands.items()}
+            best = stats[0] if stats else min(e, key=e.get)
+            for s in cands:
+                if e[s] < e[best] * (1 - 1e-9):
+                    best = s
+            a, b = case.error(base("network"), origins), e[best]
+            mixed = lambda f: mean([f["network"], cands[best](f)])
+            m = case.error(mixed, origins) if mix else float("inf")
+            if b < a * (1 - 1e-9) and b <= m:
+                return cands[best](case.test)
+            if m < a * (1 - 1e-9):
+                return mixed(case.test)
+            return case.test["network"]
+        return rule
+
+    R["current"] = two_stage(STATS)
+    R["only network"] = lambda c: c.test["network"]
+    for s in STATS:
+        R["only " + s] = (lambda s: lambda c: c.test[s])(s)
+    smooth = ["theta", "damped_ets", "auto_ets"]
+    R["only mean(theta,damped,auto)"] = lambda c: mean([c.test[s] for s in smooth])
+    R["only median(5 stats)"] = lambda c: median([c.test[s] for s in STATS])
+    combos = {
+        "mean3": lambda f: mean([f[s] for s in smooth]),
+        "median5": lambda f: median([f[s] for s in STATS]),
+        "mean4": lambda f: mean([f[s] for s in ["theta", "damped_ets", "auto_ets", "holt_winters"]]),
+    }
+    for name, d in combos.items():
+        R[f"two-stage +{name}"] = two_stage(STATS, combo={name: d})
+    R["two-stage +mean3 +median5"] = two_stage(STATS, combo={k: combos[k] for k in ("mean3", "median5")})
+    for n in (2, 3):
+        R[f"current last{n}"] = two_stage(STATS, origins=n)
+
+    def pick(derived, origins=None):
+        def rule(case):
+            if not case.val_actual:
+                return case.test["network"]
+            e = {n: case.error(d, origins) for n, d in derived.items()}
+            best = min(derived, key=lambda n: e[n])
+            return derived[best](case.test)
+        return rule
+
+    net = base("network")
+    everything = {"network": net}
+    everything.update({s: base(s) for s in STATS})
+    for s in STATS:
+        everything[f"net+{s}"] = (lambda s: lambda f: mean([f["network"], f[s]]))(s)
+    R["pick all pairs with net"] = pick(everything)
+    e2 = dict(everything)
+    e2["mean3"] = combos["mean3"]
+    e2["net+mean3"] = lambda f: mean([f["network"], combos["mean3"](f)])
+    R["pick all pairs + mean3"] = pick(e2)
+
+    def top_k(k, pool, origins=None, weighted=False):
+        def rule(case):
+            if not case.val_actual:
+                return case.test["network"]
+            e = {n: case.error(base(n), origins) for n in pool}
+            order = sorted(pool, key=lambda n: e[n])[:k]
+            w = [1 / max(e[n], 1e-12) for n in order] if weighted else None
+            return mean([case.test[n] for n in order], w)
+        return rule
+
+    pool = ["network"] + STATS
+    for k in (2, 3):
+        R[f"top{k} mean"] = top_k(k, pool)
+        R[f"top{k} inv-MAE"] = top_k(k, pool, weighted=True)
+
+    def net_vs_stat_weights(case):
+        """Network and mean3 blended by inverse validation error."""
+        if not case.val_actual:
+            return case.test["network"]
+        a, b = case.error(net), case.error(combos["mean3"])
+        w = a / (a + b) if a + b > 0 else 0.5
+        return [w * s + (1 - w) * n for n, s in zip(case.test["network"], combos["mean3"](case.test))]
+    R["inv-MAE net,mean3"] = net_vs_stat_weights
+    return R
+
+
+def rolling_cases(path):
+    """{(set, file): [(case, actual, scale, snaive_mase)]} from an accuracy.py --dump-validation run."""
+    J = json.load(open(path))
+    out = {}
+    for d in J["variants"][0]["summary"]["datasets"]:
+        if "error" in d or not d.get("mase_snaive"):
+            continue
+        rows = []
+        for o in d["origins"]:
+            if "dump" not in o or "forecasts" not in o:
+                rows = None
+                break
+            dump = o["dump"]
+            case = Case(dump["forecasts"], dump["actual"], o["forecasts"])
+            rows.append((case, o["actual"], o["scale"], o["mase_snaive"]))
+        if rows:
+            out[(d["set"], d["file"])] = rows
+    return out
+
+
+def geomean(xs):
+    return math.exp(sum(map(math.log, xs)) / len(xs)) if xs else float("nan")
+
+
+def score_rolling(cases, rule):
+    per = {}
+    for key, rows in cases.items():
+        net = sum(mae(a, rule(c)) / s for c, a, s, _ in rows) / len(rows)
+        sn = sum(m for *_, m in rows) / len(rows)
+        per[key] = net / sn
+    sets = {}
+    for (st, f), r in per.items():
+        sets.setdefault(st, []).append(r)
+    return {st: geomean(v) for st, v in sets.items()}, per
+
+
+def m4_cases(folder):
+    split = json.load(open(os.path.join(folder, "split.json")))
+    test = json.load(open(os.path.join(folder, "test_forecasts.json")))
+    cases = {}
+    for sid in split["test"]:
+        name = "".join(ch if ch.isalnum() else "_" for ch in sid)
+        p = os.path.join(folder, "validation", name + ".json")
+        val = json.load(open(p)) if os.path.exists(p) else {"forecasts": {}, "actual": []}
+        cases[sid] = Case(val["forecasts"], val["actual"], {c: v[sid] for c, v in test.items()})
+    return split, cases
+
+
+def score_m4(split, cases, rule):
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, os.path.join(here, "..", "..", "..", "shared", "benchmarks", "m4-hourly"))
+    import numpy as np
+    import m4metrics as M
+    ids = list(split["test"])
+    train = {s: np.asarray(split["train"][s]) for s in ids}
+    test = {s: np.asarray(split["test"][s]) for s in ids}
+    fc = {s: np.asarray(rule(cases[s])) for s in ids}
+    n2 = {s: M.naive2(train[s], 48, 24)[0] for s in ids}
+    sm, ms, _ = M.score(ids, train, test, fc, 24)
+    sm2, ms2, _ = M.score(ids, train, test, n2, 24)
+    return M.owa(sm, ms, sm2, ms2)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("run", help="JSON of scripts/accuracy.py --dump-validation")
+    ap.add_argument("--m4", metavar="DIR", help="folder of m4_hourly.py --validate --dump DIR")
+    ap.add_argument("--show", action="append", default=[], help="print per-dataset ratios of RULE")
+    a = ap.parse_args()
+    cases = rolling_cases(a.run)
+    m4 = m4_cases(a.m4) if a.m4 else None
+    print(f"{'rule':34s} {'bundled':>8s} {'extra':>8s} {'M4 OWA':>8s}")
+    for name, rule in rules().items():
+        sets, per = score_rolling(cases, rule)
+        owa = score_m4(*m4, rule) if m4 else float("nan")
+        print(f"{name:34s} {sets.get('bundled', float('nan')):8.3f} {sets.get('extra', float('nan')):8.3f} {owa:8.3f}")
+        if name in a.show:
+            for (st, f), r in sorted(per.items()):
+                print(f"    {st:8s} {f:45s} {r:.3f}")
+
+
+if __name__ == "__main__":
+    main()

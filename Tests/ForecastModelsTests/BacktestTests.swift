@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+@testable import ForecastModels
+import ForecastData
+import ForecastMetrics
+
+@Suite struct BacktestTests {
+    /// Typed results: models as `ForecastSource`s (the default forecast first, then the network
+    /// alone and every statistical model), metrics as `Metric`s, origins as dates, and the overall
+    /// score the mean of the folds'.
+    @Test func resultsAreTypedAndAveraged() throws {
+        let series = try airline()
+        var c = ForecasterConfig(horizon: 6)
+        c.maxSteps = 20
+        c.ensembleSize = 1
+        let r = try Backtest.run(series, config: c, folds: 2)
+        #expect(r.models.prefix(2) == [.combination, .network])
+        #expect(r.models.contains(.model(.theta)) && r.models.count == 2 + Baseline.allCases.count)
+        #expect(r.folds.map(\.trainCount) == [132, 138])
+        #expect(r.folds.map(\.originLabel) == ["1960-01-01", "1960-07-01"])
+        let utc = TimeZone(identifier: "UTC")!
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = utc
+        #expect(r.folds[0].origin == calendar.date(from: DateComponents(year: 1960, month: 1, day: 1)))
+        for model in r.models {
+            for metric in Backtest.metrics {
+                let perFold = r.folds.compactMap { $0.scores[model]?[metric] }
+                #expect(perFold.count == 2, "\(model.name) \(metric)")
+                #expect(abs(r.score(metric, of: model)! - perFold.reduce(0, +) / 2) < 1e-12)
+            }
+        }
+        // The seasonal-naive row is the metric of the seasonal-naive forecast, computed here.
+        let fold = r.folds[0]
+        let actual = Array(series.target[132..<138])
+        let snaive = Baseline.seasonalNaive.forecast(Array(series.target[..<132]), horizon: 6, period: 12)
+        #expect(fold.scores[.model(.seasonalNaive)]?[.mae] == Metrics.mae(actual: actual, predicted: snaive))
+        #expect(fold.forecast.count == 6 && fold.bands.map(\.level) == [0.8, 0.95])
+    }
+}
