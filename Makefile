@@ -30,8 +30,10 @@ run: build
 # pipeline articles (Sources/ForecastKit/ForecastKit.docc); warnings are errors.
 DOC_TARGETS := ForecastKit ForecastData ForecastModels ForecastMetrics ForecastNN
 docs: deps
+	@mkdir -p $(OUT)
 	$(SWIFT) package --disable-sandbox generate-documentation --enable-experimental-combined-documentation \
 		$(foreach t,$(DOC_TARGETS),--target $(t)) --warnings-as-errors --output-path $(OUT)/docs
+	@test -d $(OUT)/docs/documentation || { echo "make docs: no documentation was written to $(OUT)/docs" >&2; exit 1; }
 	@echo "documentation: $(OUT)/docs (serve it with any static file server)"
 
 test: deps

@@ -51,10 +51,18 @@ struct Evaluate: ParsableCommand {
             let m = f.config.seasonalPeriod ?? 1
             var rows: [[String: Any]] = []
             var table: [(String, String, [Double?])] = []
-            for s in all {
-                guard s.count > n + f.config.lookback! else {
-                    throw ForecastError.configuration("\(s.id.map { "series '\($0)'" } ?? "the series") has \(s.count) points; scoring \(n) needs more than \(n + f.config.lookback!)")
-                }
+            // In a panel, series too short to score are named and left out; the rest are scored.
+            let need = n + f.config.lookback!
+            let short = all.filter { $0.count <= need }
+            if short.count == all.count {
+                let which = all.count == 1 ? "the series has \(all[0].count) points" : "none of the \(all.count) series has more"
+                throw ForecastError.configuration("scoring \(n) points needs more than \(need) (\(n) + the lookback); \(which)")
+            }
+            if !short.isEmpty {
+                let names = short.prefix(5).map { "'\($0.id ?? "")'" }.joined(separator: ", ")
+                note("warning: \(short.count) series with \(need) points or fewer left out (\(names)\(short.count > 5 ? ", ..." : "")): scoring \(n) needs more than \(need)")
+            }
+            for s in all where s.count > need {
                 let history = s.prefix(s.count - n), actual = Array(s.target.suffix(n))
                 if let st = f.series.first(where: { $0.id == s.id }), let last = st.tailTimes.last, last > history.timestamps.last! {
                     note("warning: the model was trained on data up to \(st.lastTime), inside the scored points; fit with --holdout \(n) for an honest score")
@@ -77,19 +85,19 @@ struct Evaluate: ParsableCommand {
                                              format: fc.timeFormat)
                     try OutputSafety.write(svg, to: plot)
                 }
-                var candidates: [(String, [Double])] = [("network", fc.values)]
+                // The default forecast (the combination), the network alone, then every statistical model.
+                let alone = try f.predict(horizon: n, history: [history], future: [s], source: .network,
+                                          shouldStop: { stopRequested != 0 })[0]
+                var candidates: [(String, [Double])] = [(ForecastSource.combination.name, fc.values),
+                                                        (ForecastSource.network.name, alone.values)]
                 for b in Baseline.allCases {
                     try checkStop("the evaluation")
                     candidates.append((b.rawValue, b.forecast(history.target, horizon: n, period: m)))
                 }
                 for (name, p) in candidates {
-                    let scores: [Double?] = [
-                        Metrics.mae(actual: actual, predicted: p), Metrics.rmse(actual: actual, predicted: p),
-                        Metrics.mape(actual: actual, predicted: p), Metrics.smape(actual: actual, predicted: p),
-                        Metrics.mase(actual: actual, predicted: p, insample: history.target, period: m),
-                        Metrics.rmsse(actual: actual, predicted: p, insample: history.target, period: m),
-                        Metrics.bias(actual: actual, predicted: p),
-                    ]
+                    let scores = Metric.allCases.map {
+                        $0.value(actual: actual, predicted: p, insample: history.target, period: m)
+                    }
                     table.append((s.id ?? "", name, scores))
                     var r: [String: Any] = ["model": name, "holdout": n, "seasonal_period": m]
                     if let id = s.id { r["id"] = id }
@@ -120,5 +128,5 @@ struct Evaluate: ParsableCommand {
         }
     }
 
-    static let metricNames = ["mae", "rmse", "mape", "smape", "mase", "rmsse", "bias"]
+    static let metricNames = Metric.allCases.map(\.rawValue)
 }

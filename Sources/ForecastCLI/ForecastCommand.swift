@@ -39,6 +39,15 @@ struct ForecastCommand: ParsableCommand {
             note("forecast: error: \(e.message)")
             Foundation.exit(ExitStatus.usage)
         } catch {
+            if exitCode(for: error) == .success {
+                // Help and --version: their text is output too, and a failed write is an error.
+                do {
+                    try reportingErrors { try StandardOutput.write(fullMessage(for: error) + "\n"); try StandardOutput.finish() }
+                } catch {
+                    Foundation.exit(ExitStatus.failure)
+                }
+                Foundation.exit(0)
+            }
             if exitCode(for: error) == .validationFailure {
                 note(fullMessage(for: error))
                 note("Run 'forecast help' for the commands and their options.")

@@ -90,9 +90,16 @@ struct ModelOptions: ParsableArguments {
     var threads: Int?
 
 
+    /// Values out of range are usage errors (exit 2) whichever check finds them: the settings'
+    /// own ranges are checked here, before any data is read, by `ForecasterConfig.validate()`.
     func validate() throws {
         guard horizon >= 1 else { throw ValidationError("--horizon must be at least 1, got \(horizon)") }
         _ = try periods()
+        do {
+            _ = try config()
+        } catch let e as ForecastError where e.kind == .configuration {
+            throw ValidationError(OptionNames.commandLine(e.message))
+        }
     }
 
     /// The periods `--seasonal-period` gives: `nil` (detect), `[]` (none) or a list.

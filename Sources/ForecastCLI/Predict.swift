@@ -43,6 +43,9 @@ struct Predict: ParsableCommand {
     @Option(help: "Output format: csv or json.")
     var format: OutputFormat = .csv
 
+    @Flag(help: "The same as --format json.")
+    var json = false
+
     @Option(help: "Comma-separated prediction-interval coverages in percent, e.g. 80,95.")
     var intervals: String?
 
@@ -63,6 +66,9 @@ struct Predict: ParsableCommand {
 
     @Option(help: "Threads the network runs on (default: the machine's cores); the forecasts are the same whatever the count.")
     var threads: Int?
+
+    /// `--format`, or json with `--json`.
+    var resolvedFormat: OutputFormat { json ? .json : format }
 
     func validate() throws {
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256, got \(threads)") }
@@ -180,7 +186,7 @@ struct Predict: ParsableCommand {
                 note("note: \(fresh.count) series the model was not trained on (\(fresh.prefix(5).map { "'\($0)'" }.joined(separator: ", "))\(fresh.count > 5 ? ", ..." : "")) are forecast by the network from their own history")
             }
             for fc in forecasts { if let why = fc.fallbackReason { note("note: series '\(fc.id ?? "")': \(why)") } }
-            let text = format == .csv ? ForecastOutput.csv(forecasts, model: f) : ForecastOutput.json(forecasts, model: f)
+            let text = resolvedFormat == .csv ? ForecastOutput.csv(forecasts, model: f) : ForecastOutput.json(forecasts, model: f)
             try checkStop("the forecast")
             if let plot {
                 let fc = forecasts[0]

@@ -118,7 +118,7 @@ let airline = "\(repoRoot)/datasets/airline_passengers.csv"
         let e = try forecast(["evaluate", airline, "--model", "\(dir)/m.fcm", "--holdout", "12", "--json"])
         #expect(e.status == 0, "\(e.stderr)")
         let rows = (try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as! [String: Any])["metrics"] as! [[String: Any]]
-        #expect(rows.map { $0["model"] as! String } == ["network", "naive", "seasonal_naive", "drift", "mean", "holt_winters", "theta", "damped_ets", "auto_ets"])
+        #expect(rows.map { $0["model"] as! String } == ["combination", "network", "naive", "seasonal_naive", "drift", "mean", "holt_winters", "theta", "damped_ets", "auto_ets"])
         let i = try forecast(["inspect", "\(dir)/m.fcm"])
         #expect(i.stdout.contains("format version") && i.stdout.contains("3 (written by forecast"))
         #expect(i.stdout.contains("1949-01-01 to 1959-12-01, 132 points"))
@@ -174,10 +174,10 @@ extension EndToEndTests {
         let dir = tempDir()
         try expectFailure(["predict", "--model", "\(dir)/m.fcm", "--horizon", "0"], status: 2, message: "--horizon must be at least 1", dir: dir)
         try expectFailure(["fit", airline, "--horizon", "12", "--model", "\(dir)/m.fcm"], status: 2, message: "--target is required", dir: dir)
-        try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "12", "--model", "\(dir)/m.fcm", "--hidden", "0"], message: "hidden size must be between 1 and 4096, got 0", dir: dir)
+        try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "12", "--model", "\(dir)/m.fcm", "--hidden", "0"], status: 2, message: "hidden size must be between 1 and 4096, got 0", dir: dir)
         try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "-3", "--model", "\(dir)/m.fcm"], status: 2, message: "horizon", dir: dir)
-        try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "12", "--epochs", "0", "--model", "\(dir)/m.fcm"], message: "epochs must be between", dir: dir)
-        try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "12", "--batch-size", "999999999", "--model", "\(dir)/m.fcm"], message: "batch size", dir: dir)
+        try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "12", "--epochs", "0", "--model", "\(dir)/m.fcm"], status: 2, message: "epochs must be between", dir: dir)
+        try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "12", "--batch-size", "999999999", "--model", "\(dir)/m.fcm"], status: 2, message: "batch size", dir: dir)
         try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "200", "--model", "\(dir)/m.fcm"], message: "fewer than lookback + horizon", dir: dir)
     }
 
@@ -265,13 +265,14 @@ extension EndToEndTests {
                           message: "nile_flow_yearly.csv, line 1, column 'passengers': no such column; the header has 'date', 'volume'", dir: dir)
     }
 
+    /// An out-of-range setting is a usage error (2), found before any data is read.
     @Test func missingTimeColumnAndZeroLookback() throws {
         let dir = tempDir()
         try expectFailure(["fit", airline, "--target", "passengers", "--time-column", "when", "--horizon", "3", "--model", "\(dir)/m.fcm"],
                           message: "column 'when': no such column; the header has 'date', 'passengers'", dir: dir)
-        try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "3", "--lookback", "0", "--model", "\(dir)/m.fcm"],
+        try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "3", "--lookback", "0", "--model", "\(dir)/m.fcm"], status: 2,
                           message: "the lookback must be between 1 and 100000, got 0", dir: dir)
-        try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "3", "--lookback", "99999999", "--model", "\(dir)/m.fcm"],
+        try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "3", "--lookback", "99999999", "--model", "\(dir)/m.fcm"], status: 2,
                           message: "the lookback must be between 1 and 100000", dir: dir)
     }
 

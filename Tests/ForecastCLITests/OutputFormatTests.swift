@@ -25,8 +25,8 @@ import Testing
 
     @Test func everyJSONOutputNamesItsSchema() throws {
         let evaluate = ["evaluate", Self.data, "--model", Self.model, "--holdout", "6"]
-        #expect(try json(evaluate + ["--format", "json"])["schema"] as? String == "forecast.evaluate/1")
-        #expect(try json(evaluate + ["--json"])["schema"] as? String == "forecast.evaluate/1")
+        #expect(try json(evaluate + ["--format", "json"])["schema"] as? String == "forecast.evaluate/2")
+        #expect(try json(evaluate + ["--json"])["schema"] as? String == "forecast.evaluate/2")
         #expect(try json(["inspect", Self.model, "--format", "json"])["schema"] as? String == "forecast.inspect/1")
         #expect(try json(["predict", "--model", Self.model, "--horizon", "3", "--format", "json"])["schema"] as? String == "forecast.predict/1")
         let backtest = try json(["backtest", Self.data, "--target", "passengers", "--horizon", "6", "--folds", "1",

@@ -70,6 +70,16 @@ import Testing
         let unknown = try forecast(["predict", "--model", "\(dir)/m.fcm", "--horizon", "3", "--series", "zz"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("has no series 'zz'"), "\(unknown.stderr)")
+
+        // evaluate on a ragged panel: the series too short to score are named and left out.
+        let scored = try forecast(["evaluate", "\(dir)/new.csv", "--model", "\(dir)/m.fcm", "--holdout", "6", "--format", "csv"])
+        #expect(scored.status == 0, "\(scored.stderr)")
+        #expect(scored.stderr.contains("1 series with 30 points or fewer left out ('s')"), "\(scored.stderr)")
+        let ids = Set(scored.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0] })
+        #expect(ids == ["b", "c"], "\(scored.stdout)")
+        try Self.write(Self.hourly([("s", 10, 2), ("t", 20, 1)]), "\(dir)/short.csv")
+        let nothing = try forecast(["evaluate", "\(dir)/short.csv", "--model", "\(dir)/m.fcm", "--holdout", "6"])
+        #expect(nothing.status == 1 && nothing.stderr.contains("none of the 2 series has more"), "\(nothing.stderr)")
     }
 }
 

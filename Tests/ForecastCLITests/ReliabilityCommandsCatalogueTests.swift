@@ -144,6 +144,11 @@ import Testing
             ["predict", "--model", Self.small, "--horizon", "3", "--bogus"],
             ["evaluate", airline, "--model", Self.small, "--holdout", "0"],
             ["backtest", airline, "--target", "passengers", "--horizon", "3", "--folds", "0"],
+            // Out-of-range settings are usage errors wherever their range is checked.
+            ["fit", airline, "--target", "passengers", "--horizon", "20000", "--model", "m.fcm"],
+            ["fit", airline, "--target", "passengers", "--horizon", "3", "--lookback", "0", "--model", "m.fcm"],
+            ["fit", airline, "--target", "passengers", "--horizon", "3", "--hidden", "0", "--model", "m.fcm"],
+            ["backtest", airline, "--target", "passengers", "--horizon", "2000000000"],
             ["inspect"],
             ["nonsense"],
         ]

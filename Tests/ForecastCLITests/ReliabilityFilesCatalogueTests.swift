@@ -72,6 +72,12 @@ import Testing
             #expect(r.status == 1, "\(redirect): \(r.stderr)")
             #expect(r.stderr.contains(message), "\(redirect): \(r.stderr)")
         }
+        // Help and the version are output too.
+        for command in ["\"$F\" help", "\"$F\" --version", "\"$F\" fit --help"] {
+            let r = try shell("\(command) > /dev/full")
+            #expect(r.status == 1 && r.stderr.contains("No space left on device"), "\(command): \(r.status) \(r.stderr)")
+            #expect(try shell(command).status == 0, "\(command)")
+        }
         // A reader that went away: the conventional quiet death by SIGPIPE, even when the parent
         // ignored SIGPIPE (then writes fail with EPIPE instead).
         for script in ["exec \(predict)", "trap '' PIPE; exec \(predict)"] {

@@ -30,8 +30,13 @@ extension Forecaster {
     static let statisticalCandidates: [Baseline] = [.seasonalNaive, .theta, .dampedETS, .holtWinters, .autoETS]
     /// Validation origins scored per series at most: non-overlapping blocks of one horizon at the
     /// end of the data given to `fit` (chosen by rolling-origin study, see
-    /// Benchmarks/accuracy/combination_rules.py: 4 beat 2, 3, 5 and 6 on both dataset sets).
-    static let combinationOrigins = 4
+    /// Benchmarks/accuracy/combination_study.py). For that study only, the environment variable
+    /// `FORECAST_COMBINATION_ORIGINS` (1 to 12) replaces it.
+    static let combinationOrigins: Int = {
+        if let text = ProcessInfo.processInfo.environment["FORECAST_COMBINATION_ORIGINS"], let n = Int(text),
+           (1...12).contains(n) { return n }
+        return 4
+    }()
 
     /// `model`'s forecast of `horizon` steps after `history` for the series of `state`. Seasonal
     /// naive repeats the series' baseline period; the other models use the primary seasonal period
