@@ -82,7 +82,9 @@ struct Fit: ParsableCommand {
             let f: Forecaster
             do {
                 defer { progress.finish() }
-                f = try Forecaster.fit(series, config: config, idColumn: dataOptions.idColumn, hooks: progress.hooks,
+                var hooks = progress.hooks
+                hooks.onCombination = CombinationDump.observer()
+                f = try Forecaster.fit(series, config: config, idColumn: dataOptions.idColumn, hooks: hooks,
                                        skipShortSeries: !failShortSeries, warmStart: previous, warnings: &warnings)
             }
             for w in warnings { note("warning: \(w)") }

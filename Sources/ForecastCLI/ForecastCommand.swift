@@ -141,7 +141,11 @@ enum OptionNames {
     static let flags: [String: String] = [
         "timeFormat": "--time-format", "timeColumn": "--time-column", "fill": "--fill",
         "learningRate": "--learning-rate", "lookback": "--lookback", "horizon": "--horizon",
-        "seasonalPeriods": "--seasonal-period", "futureCovariates": "--future-covariates",
+        "seasonalPeriods": "--seasonal-period", "seasonalPeriod": "--seasonal-period",
+        "futureCovariates": "--future-covariates", "hiddenSize": "--hidden", "layers": "--layers",
+        "dropout": "--dropout", "epochs": "--epochs", "batchSize": "--batch-size",
+        "weightDecay": "--weight-decay", "patience": "--patience", "validationFraction": "--validation-fraction",
+        "ensembleSize": "--ensemble", "maxSteps": "--max-steps", "threads": "--threads",
     ]
 
     /// `message` with each backticked setting replaced by its option (unknown names lose the backticks).

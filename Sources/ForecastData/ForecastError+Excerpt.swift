@@ -3,19 +3,19 @@
 /// `excerpt(_:)`; every finished message through `escapingControls(_:)`.
 extension ForecastError {
     /// The longest part of a value that a message quotes, in characters.
-    public static let excerptLength = 80
+    package static let excerptLength = 80
 
     /// `s` in double quotes, cut to `excerptLength` characters (with "..." and the full length
     /// when cut), control characters escaped:
     ///
     ///     ForecastError.excerpt("12,5x")            // "\"12,5x\""
     ///     ForecastError.excerpt("\u{1B}[2Jboom")    // "\"\\u{1B}[2Jboom\""
-    public static func excerpt(_ s: String) -> String {
+    package static func excerpt(_ s: String) -> String {
         "\"" + truncated(s) + "\""
     }
 
     /// `s` cut to `excerptLength` characters and escaped, without quotes (for names).
-    public static func truncated(_ s: String) -> String {
+    package static func truncated(_ s: String) -> String {
         guard s.count > excerptLength else { return escapingControls(s) }
         return escapingControls(String(s.prefix(excerptLength))) + "... (\(s.utf8.count) bytes)"
     }
@@ -23,7 +23,7 @@ extension ForecastError {
     /// `s` with C0 and C1 control characters and DEL written as `\n`, `\t`, `\r` or `\u{..}`, so
     /// that printing it cannot move the cursor, clear the screen or forge another line.
     /// With `keepNewlines`, line feeds are kept (for multi-line help text).
-    public static func escapingControls(_ s: String, keepNewlines: Bool = false) -> String {
+    package static func escapingControls(_ s: String, keepNewlines: Bool = false) -> String {
         func isControl(_ v: UInt32) -> Bool { v < 0x20 || (0x7F...0x9F).contains(v) }
         guard s.unicodeScalars.contains(where: { isControl($0.value) }) else { return s }
         var out = ""

@@ -103,7 +103,20 @@ public enum Metrics {
 ///
 ///     Metric.mase.value(actual: [3, 4], predicted: [2.5, 4], insample: [1, 2, 3], period: 1)  // 0.25
 public enum Metric: String, CaseIterable, Sendable, Codable {
-    case mae, rmse, mape, smape, mase, rmsse, bias
+    /// Mean absolute error (`Metrics.mae`).
+    case mae
+    /// Root mean squared error (`Metrics.rmse`).
+    case rmse
+    /// Mean absolute percentage error, in percent (`Metrics.mape`).
+    case mape
+    /// Symmetric MAPE as M4 defines it, in percent (`Metrics.smape`).
+    case smape
+    /// Mean absolute scaled error (`Metrics.mase`).
+    case mase
+    /// Root mean squared scaled error (`Metrics.rmsse`).
+    case rmsse
+    /// Mean of predicted minus actual (`Metrics.bias`).
+    case bias
 
     /// This metric of `predicted` against `actual` (see `Metrics`); MASE and RMSSE scale by the
     /// seasonal-naive error of `insample` with period `period`, the others ignore both.

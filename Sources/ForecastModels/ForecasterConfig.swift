@@ -42,7 +42,8 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
     public var weightDecay: Double = 0
     /// Gradients are scaled down to this global norm (0: no clipping).
     public var clipNorm: Double = 1
-    /// Epochs without validation improvement before stopping (best weights are restored).
+    /// Evaluation rounds (epochs, or blocks of steps on large data) without validation improvement
+    /// before stopping (best weights are restored); the learning rate halves after a third of them.
     public var patience: Int = 25
     /// Share of each series' training points (at least one horizon) held out for validation.
     public var validationFraction: Double = 0.1
@@ -94,26 +95,26 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
     /// Checks ranges, naming the first bad setting in a sentence.
     public func validate() throws {
         func bad(_ what: String) -> ForecastError { ForecastError.configuration(what) }
-        guard horizon >= 1 && horizon <= 10_000 else { throw bad("the horizon must be between 1 and 10000, got \(horizon)") }
-        if let l = lookback, !(1...100_000).contains(l) { throw bad("the lookback must be between 1 and 100000, got \(l)") }
-        guard (1...4096).contains(hiddenSize) else { throw bad("the hidden size must be between 1 and 4096, got \(hiddenSize)") }
-        guard (1...16).contains(layers) else { throw bad("layers must be between 1 and 16, got \(layers)") }
-        guard dropout >= 0 && dropout < 1 else { throw bad("dropout must be in [0, 1), got \(dropout)") }
-        if let e = epochs, !(1...1_000_000).contains(e) { throw bad("epochs must be between 1 and 1000000, got \(e)") }
-        guard (1...65_536).contains(batchSize) else { throw bad("the batch size must be between 1 and 65536, got \(batchSize)") }
-        guard learningRate > 0 && learningRate < 10 && learningRate.isFinite else { throw bad("the learning rate must be positive and below 10, got \(learningRate)") }
-        guard weightDecay >= 0 && weightDecay.isFinite else { throw bad("weight decay must be >= 0, got \(weightDecay)") }
-        guard clipNorm >= 0 && clipNorm.isFinite else { throw bad("the clipping norm must be >= 0, got \(clipNorm)") }
-        guard patience >= 1 else { throw bad("patience must be >= 1, got \(patience)") }
-        guard validationFraction >= 0 && validationFraction < 0.9 else { throw bad("the validation fraction must be in [0, 0.9), got \(validationFraction)") }
-        if let m = seasonalPeriod, m < 1 { throw bad("the seasonal period must be >= 1, got \(m)") }
+        guard horizon >= 1 && horizon <= 10_000 else { throw bad("`horizon` must be between 1 and 10000, got \(horizon)") }
+        if let l = lookback, !(1...100_000).contains(l) { throw bad("`lookback` must be between 1 and 100000, got \(l)") }
+        guard (1...4096).contains(hiddenSize) else { throw bad("`hiddenSize` must be between 1 and 4096, got \(hiddenSize)") }
+        guard (1...16).contains(layers) else { throw bad("`layers` must be between 1 and 16, got \(layers)") }
+        guard dropout >= 0 && dropout < 1 else { throw bad("`dropout` must be in [0, 1), got \(dropout)") }
+        if let e = epochs, !(1...1_000_000).contains(e) { throw bad("`epochs` must be between 1 and 1000000, got \(e)") }
+        guard (1...65_536).contains(batchSize) else { throw bad("`batchSize` must be between 1 and 65536, got \(batchSize)") }
+        guard learningRate > 0 && learningRate < 10 && learningRate.isFinite else { throw bad("`learningRate` must be positive and below 10, got \(learningRate)") }
+        guard weightDecay >= 0 && weightDecay.isFinite else { throw bad("`weightDecay` must be >= 0, got \(weightDecay)") }
+        guard clipNorm >= 0 && clipNorm.isFinite else { throw bad("`clipNorm` must be >= 0, got \(clipNorm)") }
+        guard patience >= 1 else { throw bad("`patience` must be >= 1, got \(patience)") }
+        guard validationFraction >= 0 && validationFraction < 0.9 else { throw bad("`validationFraction` must be in [0, 0.9), got \(validationFraction)") }
+        if let m = seasonalPeriod, m < 1 { throw bad("`seasonalPeriod` must be >= 1, got \(m)") }
         if let ps = seasonalPeriods, let m = ps.first(where: { $0 < 2 || $0 > 100_000 }) {
-            throw bad("seasonal periods must be between 2 and 100000, got \(m)")
+            throw bad("`seasonalPeriods` must be between 2 and 100000, got \(m)")
         }
-        if let n = ensembleSize, !(1...64).contains(n) { throw bad("the ensemble size must be between 1 and 64, got \(n)") }
-        if let s = maxSteps, !(1...100_000_000).contains(s) { throw bad("the step budget must be between 1 and 100000000, got \(s)") }
-        guard (1...256).contains(threads) else { throw bad("threads must be between 1 and 256, got \(threads)") }
-        guard stride >= 1 else { throw bad("the stride must be >= 1, got \(stride)") }
+        if let n = ensembleSize, !(1...64).contains(n) { throw bad("`ensembleSize` must be between 1 and 64, got \(n)") }
+        if let s = maxSteps, !(1...100_000_000).contains(s) { throw bad("`maxSteps` must be between 1 and 100000000, got \(s)") }
+        guard (1...256).contains(threads) else { throw bad("`threads` must be between 1 and 256, got \(threads)") }
+        guard stride >= 1 else { throw bad("`stride` must be >= 1, got \(stride)") }
     }
 
     /// The default lookback for a series of `length` training points with seasonal periods
@@ -130,13 +131,13 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
     /// The default training budget in optimizer steps for `windows` training windows of
     /// `batchSize`: `passesOnSmallData` passes over small data, at most `stepCap` steps (early stopping usually
     /// ends sooner).
-    public static func defaultSteps(windows: Int, batchSize: Int) -> Int {
+    package static func defaultSteps(windows: Int, batchSize: Int) -> Int {
         let perEpoch = max(1, (windows + batchSize - 1) / batchSize)
         return max(passesOnSmallData, min(stepCap, passesOnSmallData * perEpoch))
     }
 
     /// Passes over the training windows that the default step budget allows on small data.
-    public static let passesOnSmallData = 200
+    package static let passesOnSmallData = 200
 
     /// The default combination of the network with the statistical models.
     public static let defaultCombine = CombineMode.auto
@@ -145,7 +146,7 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
     public static let defaultEnsembleSize = 2
 
     /// The largest default step budget.
-    public static let stepCap = 10_000
+    package static let stepCap = 10_000
 }
 
 /// How a forecaster combines its network with the statistical models, per series.
@@ -166,7 +167,7 @@ public enum CombineMode: String, Sendable, Codable, CaseIterable {
 
 extension ForecasterConfig {
     /// "24, 168 (detected)", "none (given)", "12 (from format 1)"...
-    public static func describePeriods(_ c: ForecasterConfig) -> String {
+    package static func describePeriods(_ c: ForecasterConfig) -> String {
         let ps = c.seasonalPeriods ?? ((c.seasonalPeriod ?? 1) > 1 ? [c.seasonalPeriod!] : [])
         let list = ps.isEmpty ? "none" : ps.map(String.init).joined(separator: ", ")
         let how = c.periodsDetected.map { $0 ? "detected" : "given" } ?? "from the frequency"

@@ -174,10 +174,10 @@ extension EndToEndTests {
         let dir = tempDir()
         try expectFailure(["predict", "--model", "\(dir)/m.fcm", "--horizon", "0"], status: 2, message: "--horizon must be at least 1", dir: dir)
         try expectFailure(["fit", airline, "--horizon", "12", "--model", "\(dir)/m.fcm"], status: 2, message: "--target is required", dir: dir)
-        try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "12", "--model", "\(dir)/m.fcm", "--hidden", "0"], status: 2, message: "hidden size must be between 1 and 4096, got 0", dir: dir)
+        try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "12", "--model", "\(dir)/m.fcm", "--hidden", "0"], status: 2, message: "--hidden must be between 1 and 4096, got 0", dir: dir)
         try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "-3", "--model", "\(dir)/m.fcm"], status: 2, message: "horizon", dir: dir)
-        try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "12", "--epochs", "0", "--model", "\(dir)/m.fcm"], status: 2, message: "epochs must be between", dir: dir)
-        try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "12", "--batch-size", "999999999", "--model", "\(dir)/m.fcm"], status: 2, message: "batch size", dir: dir)
+        try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "12", "--epochs", "0", "--model", "\(dir)/m.fcm"], status: 2, message: "--epochs must be between", dir: dir)
+        try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "12", "--batch-size", "999999999", "--model", "\(dir)/m.fcm"], status: 2, message: "--batch-size must be between", dir: dir)
         try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "200", "--model", "\(dir)/m.fcm"], message: "fewer than lookback + horizon", dir: dir)
     }
 
@@ -271,9 +271,9 @@ extension EndToEndTests {
         try expectFailure(["fit", airline, "--target", "passengers", "--time-column", "when", "--horizon", "3", "--model", "\(dir)/m.fcm"],
                           message: "column 'when': no such column; the header has 'date', 'passengers'", dir: dir)
         try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "3", "--lookback", "0", "--model", "\(dir)/m.fcm"], status: 2,
-                          message: "the lookback must be between 1 and 100000, got 0", dir: dir)
+                          message: "--lookback must be between 1 and 100000, got 0", dir: dir)
         try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "3", "--lookback", "99999999", "--model", "\(dir)/m.fcm"], status: 2,
-                          message: "the lookback must be between 1 and 100000", dir: dir)
+                          message: "--lookback must be between 1 and 100000", dir: dir)
     }
 
     @Test func missingTargetColumn() throws {

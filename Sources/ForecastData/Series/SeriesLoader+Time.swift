@@ -62,7 +62,7 @@ extension SeriesLoader {
     }
 
     /// The pattern of compact dates such as 20240301.
-    public static let compactDate = TimeFormat.pattern("%Y%m%d")
+    package static let compactDate = TimeFormat.pattern("%Y%m%d")
 
     /// Integer times that are calendar values, when the format was detected rather than given:
     /// distinct plain years in 1000...2999 with few gaps become years, and eight-digit values that

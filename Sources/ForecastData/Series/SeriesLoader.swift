@@ -32,7 +32,7 @@ public enum SeriesLoader {
         /// What to do with missing values inside a series.
         public var fill: MissingPolicy = .error
         /// Appended to the error for a missing column (what a model expects, say).
-        public var expectation: String?
+        package var expectation: String?
 
         /// Options for `target` with everything else detected.
         public init(target: String, timeColumn: String? = nil, idColumn: String? = nil,

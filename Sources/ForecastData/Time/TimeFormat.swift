@@ -22,7 +22,7 @@ public enum TimeFormat: Equatable, Hashable, Sendable, Codable {
     case pattern(String)
 
     /// Reads a `--time-format` argument: `index`, `year`, `date`, `iso`, or a `%` pattern.
-    public init?(argument: String) {
+    package init?(argument: String) {
         switch argument.lowercased() {
         case "index", "integer", "int": self = .index
         case "year", "%y": self = argument == "%y" ? .pattern("%y") : .year
@@ -57,7 +57,7 @@ public enum TimeFormat: Equatable, Hashable, Sendable, Codable {
     }
 
     /// Detects the format of one value; integers are reported as `index`.
-    public static func detect(_ s: String) -> (TimeFormat, Int64)? {
+    package static func detect(_ s: String) -> (TimeFormat, Int64)? {
         var s = s
         return s.withUTF8 { TimeParsing.detect($0) }
     }

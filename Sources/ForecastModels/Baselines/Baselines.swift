@@ -37,7 +37,7 @@ public enum Baseline: String, Sendable, CaseIterable, Codable {
     /// window it costs a constant, and a forecast of a series of n points takes one O(n) pass (the
     /// copy of the window). Ten thousand points are many seasons of any supported period (M4's
     /// longest series have 9,919), so shorter series are fitted on all of their points as before.
-    public static let fitWindow = 10_000
+    package static let fitWindow = 10_000
 
     /// `history`, or its last `fitWindow` points for a smoothing model.
     static func fitted(_ history: [Double], by model: Baseline) -> [Double] {

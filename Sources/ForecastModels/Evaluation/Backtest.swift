@@ -35,6 +35,7 @@ public enum Backtest {
 
     /// All folds and their averages.
     public struct Result: Sendable {
+        /// The folds, oldest origin first.
         public var folds: [Fold]
         /// The models scored, in report order: the default forecast (`combination`), the network
         /// alone, then each statistical model.

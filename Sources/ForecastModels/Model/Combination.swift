@@ -29,14 +29,12 @@ extension Forecaster {
     /// The statistical candidates the combination weighs against the network.
     static let statisticalCandidates: [Baseline] = [.seasonalNaive, .theta, .dampedETS, .holtWinters, .autoETS]
     /// Validation origins scored per series at most: non-overlapping blocks of one horizon at the
-    /// end of the data given to `fit` (chosen by rolling-origin study, see
-    /// Benchmarks/accuracy/combination_study.py). For that study only, the environment variable
-    /// `FORECAST_COMBINATION_ORIGINS` (1 to 12) replaces it.
-    static let combinationOrigins: Int = {
-        if let text = ProcessInfo.processInfo.environment["FORECAST_COMBINATION_ORIGINS"], let n = Int(text),
-           (1...12).contains(n) { return n }
-        return 4
-    }()
+    /// end of the data given to `fit`. Chosen by rolling-origin study: with the network's forecasts
+    /// from cross-validation refits at 8 origins, the rule on the newest 1 to 8 gave geometric-mean
+    /// MASE ratios 0.624, 0.582, 0.594, 0.530, 0.593, 0.584, 0.552, 0.567 on the bundled series and
+    /// 0.848, 0.820, 0.809, 0.772, 0.790, 0.798, 0.784, 0.789 on the extra ones
+    /// (results/rolling_all_study_dump8.json, replayed by Benchmarks/accuracy/combination_study.py).
+    static let combinationOrigins = 4
 
     /// `model`'s forecast of `horizon` steps after `history` for the series of `state`. Seasonal
     /// naive repeats the series' baseline period; the other models use the primary seasonal period
@@ -66,8 +64,8 @@ extension Forecaster {
     /// at nominal 80% and 95% where the network's validation residuals covered 66% and 72%).
     /// `validators[j]`, when given, forecasts the network's part at origin `j` (newest first) for the
     /// series it was trained on (see `crossValidationFits`).
-    func combination(_ kept: [TimeSeries], validators: [Forecaster?] = [],
-                     chunk: Int = combinationChunk) throws -> [SeriesState] {
+    func combination(_ kept: [TimeSeries], validators: [Forecaster?] = [], chunk: Int = combinationChunk,
+                     observer: (@Sendable (CombinationEvidence) -> Void)? = nil) throws -> [SeriesState] {
         let H = config.horizon, L = config.lookback!
         var states = series
         guard config.combine != .network, !(config.combine == .auto && !(config.futureCovariates ?? []).isEmpty) else {
@@ -99,7 +97,8 @@ extension Forecaster {
                 while let i = next.take() {
                     guard !origins[i].isEmpty else { continue }
                     out[i - range.lowerBound] = combined(input[i], kept[i], origins: origins[i],
-                                                         network: network[i - range.lowerBound], parallelFits: nested)
+                                                         network: network[i - range.lowerBound], parallelFits: nested,
+                                                         observer: observer)
                 }
             }
             for (k, state) in results.enumerated() { if let state { states[range.lowerBound + k] = state } }
@@ -141,7 +140,7 @@ extension Forecaster {
     /// `state` with what forecasts series `s` (see `combination`), from the network's forecasts at
     /// its origins (newest first). `parallelFits`: AutoETS may fit its candidates on several threads.
     private func combined(_ state: SeriesState, _ s: TimeSeries, origins: [Int], network: [[Double]],
-                          parallelFits: Bool) -> SeriesState {
+                          parallelFits: Bool, observer: (@Sendable (CombinationEvidence) -> Void)?) -> SeriesState {
         let H = config.horizon
         var state = state
         func score(_ forecasts: [[Double]]) -> Double {
@@ -180,7 +179,11 @@ extension Forecaster {
         }
         state.validationErrors = errors
         state.choice = chosen
-        Self.dumpForStudy(s, origins: origins, network: network, paths: paths)
+        if let observer {
+            observer(CombinationEvidence(id: s.id, origins: origins,
+                                         actual: origins.map { o in Array(s.target[o..<(o + H)]) },
+                                         forecasts: paths.merging(["network": network]) { a, _ in a }))
+        }
         // The chosen forecast's errors at the origins calibrate this series' intervals.
         let w = chosen == "network" ? 0 : weight ?? 1
         var scores: [Double] = []
@@ -195,27 +198,6 @@ extension Forecaster {
             state.statWeight = weight
         }
         return state
-    }
-}
-
-extension Forecaster {
-    /// For the offline study of combination rules (`scripts/accuracy.py --dump-validation`): when
-    /// the environment names a folder in `FORECAST_COMBINATION_DUMP`, each series' candidate
-    /// forecasts at its validation origins (newest first) and the actual values there are written
-    /// to `<folder>/<series id or "series">.json`. Nothing is written otherwise.
-    static func dumpForStudy(_ s: TimeSeries, origins: [Int], network: [[Double]], paths: [String: [[Double]]]) {
-        guard let folder = ProcessInfo.processInfo.environment["FORECAST_COMBINATION_DUMP"], !folder.isEmpty else { return }
-        let H = network.first?.count ?? 0
-        var forecasts = paths
-        forecasts["network"] = network
-        let object: [String: Any] = [
-            "id": s.id ?? "", "origins": origins,
-            "actual": origins.map { o in (0..<H).map { s.target[o + $0] } },
-            "forecasts": forecasts,
-        ]
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
-        let name = (s.id ?? "series").map { $0.isLetter || $0.isNumber ? $0 : "_" }
-        try? data.write(to: URL(fileURLWithPath: folder).appendingPathComponent(String(name) + ".json"))
     }
 }
 

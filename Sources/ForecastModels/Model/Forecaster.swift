@@ -138,6 +138,7 @@ public struct PredictionInterval: Sendable, Equatable {
     /// Upper bounds, one per step.
     public var upper: [Double]
 
+    /// An interval at coverage `level` with the given bounds (one of each per step).
     public init(level: Double, lower: [Double], upper: [Double]) {
         self.level = level
         self.lower = lower
@@ -161,16 +162,19 @@ public final class Forecaster: Sendable {
     package let members: [EnsembleMember]
     /// The first member's network.
     package var network: any SequenceModel { members[0].network }
-    /// Names of the data columns.
+    /// The name of the target column in the training data.
     public let targetName: String
+    /// The past covariate columns the network reads, in input order.
     public let covariateNames: [String]
+    /// The time column of the training data (forecasts are written under it).
     public let timeColumn: String
+    /// The id column of a panel, or nil for a single series.
     public let idColumn: String?
     /// Per-series state, in training order.
     package let series: [SeriesState]
     /// For each horizon step, the sorted absolute validation residuals in scaled units
     /// (split-conformal calibration scores).
-    public let residuals: [[Float]]
+    package let residuals: [[Float]]
     /// What training did (the first member; `seconds` is the wall time of the whole fit).
     public let summary: TrainingSummary
     /// Notes from `fit` for the user: skipped short series, settings it had to change, a missing
@@ -194,7 +198,7 @@ public final class Forecaster: Sendable {
 
     /// The most calibration residuals kept per horizon step (a 10,000-series panel has hundreds of
     /// thousands); `capped` keeps evenly spaced order statistics.
-    public static let residualCap = 4096
+    package static let residualCap = 4096
 
     /// At most `m` of the `sorted` scores: all of them when there are no more, else the order
     /// statistics of ranks round(j·(n−1)/(m−1)), j = 0..<m (the smallest and largest included).
@@ -218,7 +222,7 @@ public final class Forecaster: Sendable {
 
     var lookback: Int { config.lookback! }
     /// The seasonal periods and whether they were detected or given: "24, 168 (detected)".
-    public var periodsDescription: String { ForecasterConfig.describePeriods(config) }
+    package var periodsDescription: String { ForecasterConfig.describePeriods(config) }
     /// Covariates fed to the decoder for the forecast steps (a suffix of `covariateNames`).
     var futureCovariateNames: [String] { config.futureCovariates ?? [] }
     var pastCovariateCount: Int { covariateNames.count - futureCovariateNames.count }
@@ -235,7 +239,7 @@ public final class Forecaster: Sendable {
     /// The split-conformal half-width for step h (0-based) at coverage `level`, in scaled units:
     /// the ⌈(n+1)·level⌉-th smallest calibration residual. Past the trained horizon the last step's
     /// width grows with √(h/H), the random-walk rate.
-    public func intervalHalfWidth(step h: Int, level: Double) -> Double {
+    package func intervalHalfWidth(step h: Int, level: Double) -> Double {
         let H = config.horizon
         let scores = residuals[min(h, H - 1)]
         guard !scores.isEmpty else { return .nan }

@@ -157,7 +157,7 @@ extension Forecaster {
                                 series: states, residuals: residuals, summary: summary)
         let validators = try crossValidationFits(kept, trainCounts: trainCounts, given: given, config: config,
                                                  windows: trainWindows[0].count, hooks: hooks)
-        let combined = try fitted.with(series: fitted.combination(kept, validators: validators))
+        let combined = try fitted.with(series: fitted.combination(kept, validators: validators, observer: hooks.onCombination))
         var total = combined.summary
         total.seconds = secondsSince(started, clock)
         return Forecaster(config: config, members: ensemble, targetName: first.targetName,

@@ -7,17 +7,23 @@ import ForecastNN
 public struct EpochReport: Sendable {
     /// The evaluation round (1-based) and the most rounds the step budget allows.
     public var epoch: Int
+    /// The most rounds the step budget allows.
     public var maxEpochs: Int
     /// Optimizer steps taken so far, and the budget.
     public var step: Int
+    /// The optimizer-step budget.
     public var maxSteps: Int
     /// The ensemble member (0-based) and the ensemble's size.
     public var member: Int
+    /// The ensemble's size.
     public var members: Int
+    /// Mean training loss of the round (scaled units).
     public var trainLoss: Double
     /// Validation loss (scaled units), or `nil` when there is no validation data.
     public var validationLoss: Double?
+    /// The round with the best validation loss so far (its weights are the ones kept).
     public var bestEpoch: Int
+    /// The learning rate in use (it halves when validation stalls).
     public var learningRate: Double
     /// Seconds since training started.
     public var elapsed: Double
@@ -29,11 +35,17 @@ public struct EpochReport: Sendable {
 public struct TrainingSummary: Sendable, Codable, Equatable {
     /// Evaluation rounds run (epochs, or blocks of steps on large data).
     public var epochsRun: Int
+    /// The round whose weights were kept (best validation loss).
     public var bestEpoch: Int
+    /// The validation loss of that round (scaled units), or nil without validation data.
     public var bestValidationLoss: Double?
+    /// The training loss of the last round (scaled units).
     public var finalTrainLoss: Double
+    /// Training windows (lookback + horizon) over all series.
     public var trainWindows: Int
+    /// Validation windows over all series.
     public var validationWindows: Int
+    /// Wall-clock seconds of the whole fit.
     public var seconds: Double
     /// Training stopped early because validation stopped improving.
     public var stoppedEarly: Bool
@@ -41,6 +53,7 @@ public struct TrainingSummary: Sendable, Codable, Equatable {
     public var interrupted: Bool
     /// Optimizer steps taken, and the budget (absent in files of format 1).
     public var steps: Int?
+    /// The optimizer-step budget (absent in files of format 1).
     public var maxSteps: Int?
 }
 
@@ -58,10 +71,25 @@ package struct TrainingHooks: Sendable {
     package var onEpoch: (@Sendable (EpochReport) -> Void)?
     /// Polled after every batch; returning true stops training after that batch (best weights kept).
     package var shouldStop: (@Sendable () -> Bool)?
-    package init(onEpoch: (@Sendable (EpochReport) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil) {
+    /// Called once per series by the combination with what it scored (for the offline study of
+    /// combination rules, Benchmarks/accuracy/combination_study.py); may run on several threads.
+    package var onCombination: (@Sendable (CombinationEvidence) -> Void)?
+    package init(onEpoch: (@Sendable (EpochReport) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil,
+                 onCombination: (@Sendable (CombinationEvidence) -> Void)? = nil) {
         self.onEpoch = onEpoch
         self.shouldStop = shouldStop
+        self.onCombination = onCombination
     }
+}
+
+/// What the combination scored for one series: every candidate's forecasts at the validation
+/// origins (newest first) and the actual values there.
+package struct CombinationEvidence: Sendable {
+    package var id: String?
+    package var origins: [Int]
+    package var actual: [[Double]]
+    /// Candidate name ("network", "theta", ...) → one forecast per origin.
+    package var forecasts: [String: [[Double]]]
 }
 
 /// Mini-batch training with early stopping. Deterministic: the same data, configuration, seed and

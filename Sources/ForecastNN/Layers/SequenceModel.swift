@@ -1,6 +1,9 @@
 /// Which recurrent cell a layer uses.
 public enum CellKind: String, Sendable, Codable, CaseIterable {
-    case lstm, gru
+    /// Long short-term memory: state (h, c), Keras gate order i, f, c, o.
+    case lstm
+    /// Gated recurrent unit: state h only, Keras' `reset_after` form (gates z, r, h).
+    case gru
 }
 
 /// Where the decoder's state starts.
