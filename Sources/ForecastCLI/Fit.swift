@@ -34,7 +34,7 @@ struct Fit: ParsableCommand {
     @Option(help: .hidden)
     var resume: String?
 
-    @Flag(name: .customLong("fail-short-series"), help: "In a panel, fail on a series shorter than lookback + horizon instead of skipping it.")
+    @Flag(name: .customLong("fail-short-series"), help: "In a panel, fail on a series shorter than lookback + horizon, or without values, instead of skipping it.")
     var failShortSeries = false
 
     @Flag(help: "No progress output.")
@@ -68,7 +68,8 @@ struct Fit: ParsableCommand {
             AtomicFile.removeStaleTemporaries(for: model)
             // A warm start reads the model's covariates unless --covariates names them (the same ones).
             let kept = previous.map { p in p.covariateNames.filter { !(p.config.futureCovariates ?? []).contains($0) } } ?? []
-            var series = try dataOptions.load(data, target: dataOptions.target!, extra: (dataOptions.covariates == nil ? kept : []) + (config.futureCovariates ?? []), quiet: quiet)
+            var series = try dataOptions.load(data, target: dataOptions.target!, extra: (dataOptions.covariates == nil ? kept : []) + (config.futureCovariates ?? []), quiet: quiet,
+                                            skipUnusable: !failShortSeries)
             if holdout > 0 {
                 series = series.map { $0.prefix(max(0, $0.count - holdout)) }
             }

@@ -71,6 +71,16 @@ import Testing
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("has no series 'zz'"), "\(unknown.stderr)")
 
+        // A series without values is left out with a warning (even with --quiet), or is an error
+        // with --fail-short-series.
+        try Self.write(Self.hourly([("a", 200, 0), ("b", 180, 5)]) + "e,2024-01-01T00:00:00,\ne,2024-01-01T01:00:00,\n", "\(dir)/empty.csv")
+        let fitArgs = ["fit", "\(dir)/empty.csv", "--id-column", "series", "--target", "value", "--horizon", "6", "--lookback", "24",
+                       "--max-steps", "5", "--ensemble", "1", "--combine", "network", "--quiet", "--model", "\(dir)/e.fcm"]
+        let skipped = try forecast(fitArgs)
+        #expect(skipped.status == 0 && skipped.stderr.contains("warning: ") && skipped.stderr.contains("series 'e': the target column has no values"), "\(skipped.stderr)")
+        let strict = try forecast(fitArgs + ["--fail-short-series"])
+        #expect(strict.status == 1 && strict.stderr.contains("series 'e': the target column has no values"), "\(strict.stderr)")
+
         // evaluate on a ragged panel: the series too short to score are named and left out.
         let scored = try forecast(["evaluate", "\(dir)/new.csv", "--model", "\(dir)/m.fcm", "--holdout", "6", "--format", "csv"])
         #expect(scored.status == 0, "\(scored.stderr)")

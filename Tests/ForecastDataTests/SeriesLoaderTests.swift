@@ -126,6 +126,24 @@ private func failure(_ body: () throws -> Any) -> ForecastError? {
         #expect(r.series[1].frequency.name == "daily")
     }
 
+    /// In a panel, a series without values or with a single row is left out and named; on request,
+    /// or when nothing is left, it is an error.
+    @Test func unusablePanelSeriesAreLeftOut() throws {
+        let text = "id,date,v\na,2020-01-01,1\na,2020-01-02,2\na,2020-01-03,3\ne,2020-01-01,\ne,2020-01-02,\none,2020-01-01,7\n"
+        let r = try load(text, id: "id")
+        #expect(r.series.map(\.id) == ["a"])
+        #expect(r.report.contains { $0.contains("series 'e': the target column has no values") && $0.hasSuffix(SeriesLoader.leftOutNote) }, "\(r.report)")
+        #expect(r.report.contains { $0.contains("series 'one': a series needs at least 2 rows") && $0.hasSuffix(SeriesLoader.leftOutNote) }, "\(r.report)")
+        var strict = SeriesLoader.Options(target: "v", idColumn: "id")
+        strict.skipsUnusableSeries = false
+        let e = failure { try SeriesLoader.load(tempCSV(text), options: strict) }
+        #expect(e?.message.contains("series 'e': the target column has no values") == true, "\(String(describing: e))")
+        let none = failure { try load("id,date,v\ne,2020-01-01,\ne,2020-01-02,\n", id: "id") }
+        #expect(none?.message.contains("no values") == true)
+        // One series (no id column): still an error.
+        #expect(failure { try load("date,v\n2020-01-01,\n2020-01-02,\n") } != nil)
+    }
+
     @Test func raggedRow() {
         let e = failure { try load("date,v\n2020-01-01,1\n2020-01-02\n") }
         #expect(e?.line == 3)

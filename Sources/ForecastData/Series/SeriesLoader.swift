@@ -31,6 +31,9 @@ public enum SeriesLoader {
         public var timeFormat: TimeFormat?
         /// What to do with missing values inside a series.
         public var fill: MissingPolicy = .error
+        /// In a panel, leave out a series with no target values or a single row, named in the
+        /// result's `report`, instead of failing (the load still fails when no series is left).
+        public var skipsUnusableSeries = true
         /// Appended to the error for a missing column (what a model expects, say).
         package var expectation: String?
 
@@ -133,13 +136,24 @@ public enum SeriesLoader {
             ? inParallel(groups.count, one) : (0..<groups.count).map(one)
         var series: [TimeSeries] = []
         series.reserveCapacity(groups.count)
+        var unusable: ForecastError?
         for o in outcomes {
-            let (s, lines) = try o.get()
-            series.append(s)
-            report += lines
+            do {
+                let (s, lines) = try o.get()
+                series.append(s)
+                report += lines
+            } catch let e as UnusableSeries {
+                guard options.skipsUnusableSeries else { throw e.error }
+                report.append("\(e.error.message)\(leftOutNote)")
+                unusable = unusable ?? e.error
+            }
         }
+        if series.isEmpty, let unusable { throw unusable }
         return Result(series: series, report: report)
     }
+
+    /// Ends the report line of a panel series left out (see `Options.skipsUnusableSeries`).
+    package static let leftOutNote = "; the series is left out"
 
     /// The rows from which `build` assembles the series of a panel on several cores.
     static let parallelRows = 200_000
@@ -172,8 +186,10 @@ public enum SeriesLoader {
         }
         let ts = rows.map { times[$0] }
         guard let freq = Frequency.infer(ts, isIndex: format.isIndex) else {
-            throw ForecastError(file: file, line: rows.first.map { Int(table.lines[$0]) },
-                            message: "\(label)a series needs at least 2 rows to infer its frequency, found \(rows.count)")
+            let e = ForecastError(file: file, line: rows.first.map { Int(table.lines[$0]) },
+                                  message: "\(label)a series needs at least 2 rows to infer its frequency, found \(rows.count)")
+            if id != nil && rows.count < 2 { throw UnusableSeries(error: e) }
+            throw e
         }
         // Place every row on the grid; absent grid points become missing values.
         var position = [Int](repeating: 0, count: rows.count)
@@ -207,7 +223,9 @@ public enum SeriesLoader {
         let rawTarget = gridColumn(options.target)
         let valid = MissingValues.validRange(rawTarget)
         guard !valid.isEmpty else {
-            throw ForecastError(file: file, columnName: options.target, message: "\(label)the target column has no values, only missing ones")
+            let e = ForecastError(file: file, columnName: options.target, message: "\(label)the target column has no values, only missing ones")
+            if id != nil { throw UnusableSeries(error: e) }
+            throw e
         }
         if valid.count < length {
             report.append("\(label)\(length - valid.count) missing values trimmed from the start or end of '\(options.target)'")
@@ -254,3 +272,7 @@ public enum SeriesLoader {
                           covariateNames: options.covariates, covariates: covariates)
     }
 }
+
+/// A panel series that cannot become a `TimeSeries` (no target values, a single row): left out
+/// when `Options.skipsUnusableSeries` allows.
+private struct UnusableSeries: Error { let error: ForecastError }
