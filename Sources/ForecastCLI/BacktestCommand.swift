@@ -5,11 +5,12 @@ import ForecastKit
 struct BacktestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backtest",
-        abstract: "Rolling-origin evaluation of the network against the baselines.",
+        abstract: "Rolling-origin evaluation of the default forecast, the network alone and the statistical models.",
         discussion: """
         Fold k trains on everything before its origin (an expanding window) and forecasts the next H points; \
         origins step back from the end by H per fold. The table gives each model's metrics per fold and on \
-        average, and the empirical coverage of the network's 80% and 95% intervals.
+        average (combination: the default forecast, what predict gives; network: the ensemble alone), and \
+        the empirical coverage of the default forecast's 80% and 95% intervals.
 
         Examples:
           forecast backtest datasets/airline_passengers.csv --target passengers --horizon 12 --folds 3

@@ -8,15 +8,17 @@ struct Bench: ParsableCommand {
         abstract: "Measure training, inference and CSV throughput on this machine.",
         discussion: """
         Workloads (BENCHMARKS.md): train (S2S-TRAIN: windows/s over epochs 2-3), infer (S2S-INFER: batch 256), \
-        latency (one window, median of 1000 calls), csv (CSV-INGEST of a generated 100 MB file), peak \
-        (this build's matrix-product kernel on a cache-resident shape). With --format json, one JSON object per line.
+        latency (one window, median of 1000 calls), csv (CSV-INGEST of a generated 100 MB file), fit (a default \
+        fit of a 20,000-point series, end to end), peak (this build's matrix-product kernel on a cache-resident \
+        shape). Hidden size 64 is the protocol's, not the model's default. With --format json, one JSON object \
+        per line.
 
         Examples:
           forecast bench --workload train --cell lstm
           forecast bench --workload csv --format json
         """)
 
-    @Option(help: "train, infer, latency, csv, peak or all.")
+    @Option(help: "train, infer, latency, csv, fit, peak or all.")
     var workload: String = "all"
 
     @Option(help: "lstm or gru.")
@@ -25,7 +27,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Threads for training (the batch is split across them).")
     var threads: Int = 1
 
-    @Option(help: "Hidden units.")
+    @Option(help: "Hidden units (the benchmark protocol's 64, not the model's default).")
     var hidden: Int = 64
 
     @Option(help: "Training epochs (the first is warm-up).")
