@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs ours and the references interleaved, RUNS times each, and prints a Markdown table of medians.
-#   VENV=... RUNS=3 bash Benchmarks/reference/run.sh > bench-results.md
+# Runs ours and the references interleaved, RUNS times each, and prints a Markdown table of medians;
+# also writes it, with the raw measurements, to Benchmarks/reference/results/speed.{md,jsonl}, which
+# scripts/readme_tables.py copies into the README.
+#   VENV=... RUNS=3 bash Benchmarks/reference/run.sh
 # Builds forecast in release first. One thread and all cores; LSTM and GRU; train, infer, latency; CSV ingest.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -31,4 +33,6 @@ for r in $(seq "$RUNS"); do
   "$PY" Benchmarks/reference/csv_pandas.py "${TMPDIR:-/tmp}/forecast-bench-100mb.csv" >> "$OUT"
   "$PY" Benchmarks/reference/peak.py >> "$OUT"
 done
-"$PY" Benchmarks/reference/table.py "$OUT" "$(git rev-parse --short HEAD)"
+mkdir -p Benchmarks/reference/results
+cp "$OUT" Benchmarks/reference/results/speed.jsonl
+"$PY" Benchmarks/reference/table.py "$OUT" "$(git rev-parse --short HEAD)" | tee Benchmarks/reference/results/speed.md
