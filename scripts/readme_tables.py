@@ -6,7 +6,8 @@
     <!-- end results -->
 
 Blocks in use: Benchmarks/accuracy/results/{m4_hourly_test,m4_hourly_validate,m4_hourly_validate_seeds,rolling_all}.md
-and the panel benchmark's Benchmarks/panel/results/panel.md (written by python3 Benchmarks/panel/run.py):
+the speed table Benchmarks/reference/results/speed.md (written by Benchmarks/reference/run.sh), and the
+panel benchmark's Benchmarks/panel/results/panel.md (written by python3 Benchmarks/panel/run.py):
 
     <!-- results: Benchmarks/panel/results/panel.md -->
     <!-- end results -->

@@ -37,3 +37,8 @@ mem_o = med("peak_rss_bytes", "csv", "lstm", ct, "forecast"); mem_p = med("peak_
 kept = med("numeric_bytes_kept", "csv", "lstm", ct, "forecast")
 if ours and pd:
     print(f"| csv ingest (100 MB) | - | {ct} | {ours:.0f} MB/s, {mem_o / 1e6:.0f} MB RSS | pandas {pd:.0f} MB/s, {mem_p / 1e6:.0f} MB RSS | | | {ours / pd:.2f}x pandas | numeric data kept {kept / 1e6:.0f} MB |")
+# Peak memory of a one-thread LSTM training run, per implementation (each ran in its own process).
+train_rss = {k: med("peak_rss_bytes", "train", "lstm", 1, k) for k in ("forecast", "pytorch", "keras")}
+if all(train_rss.values()):
+    print(f"\nPeak RSS of a one-thread LSTM training run: forecast {train_rss['forecast'] / 1e6:.0f} MB, "
+          f"PyTorch {train_rss['pytorch'] / 1e6:.0f} MB, Keras {train_rss['keras'] / 1e6:.0f} MB.")
