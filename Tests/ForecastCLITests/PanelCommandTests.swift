@@ -81,6 +81,16 @@ import Testing
         let strict = try forecast(fitArgs + ["--fail-short-series"])
         #expect(strict.status == 1 && strict.stderr.contains("series 'e': the target column has no values"), "\(strict.stderr)")
 
+        // A covariate without values in one series is an error naming the series, never a bad read.
+        var withCovariate = "series,time,value,x\n"
+        for line in Self.hourly([("a", 60, 0), ("c", 60, 3)]).split(separator: "\n").dropFirst() {
+            withCovariate += line.hasPrefix("c,") ? "\(line),\n" : "\(line),1.5\n"
+        }
+        try Self.write(withCovariate, "\(dir)/cov.csv")
+        let cov = try forecast(["fit", "\(dir)/cov.csv", "--id-column", "series", "--target", "value", "--covariates", "x",
+                                "--horizon", "6", "--lookback", "24", "--max-steps", "5", "--quiet", "--model", "\(dir)/c.fcm"])
+        #expect(cov.status == 1 && cov.stderr.contains("series 'c': the covariate has no values"), "\(cov.stderr)")
+
         // evaluate on a ragged panel: the series too short to score are named and left out.
         let scored = try forecast(["evaluate", "\(dir)/new.csv", "--model", "\(dir)/m.fcm", "--holdout", "6", "--format", "csv"])
         #expect(scored.status == 0, "\(scored.stderr)")
