@@ -91,7 +91,7 @@ struct BacktestCommand: ParsableCommand {
         }
         for model in r.models { lines.append(["all", "", model.name] + metrics.map { fmt(r.score($0, of: model)) }) }
         try printTable(lines)
-        let cov = r.coverage.keys.sorted().map { "\(Int(($0 * 100).rounded()))%: \(String(format: "%.0f", r.coverage[$0]! * 100))%" }.joined(separator: ", ")
+        let cov = r.coverage.keys.sorted().map { "\(ForecastOutput.percent($0))%: \(String(format: "%.0f", r.coverage[$0]! * 100))%" }.joined(separator: ", ")
         try say("combination (the default forecast) interval coverage (nominal: empirical) \(cov); MASE/RMSSE scaled by in-sample seasonal naive, m = \(m)")
     }
 
@@ -118,7 +118,7 @@ struct BacktestCommand: ParsableCommand {
             })
         }
         func byLevel(_ d: [Double: Double]) -> [String: Double] {
-            Dictionary(uniqueKeysWithValues: d.map { ("\(Int(($0.key * 100).rounded()))", $0.value) })
+            Dictionary(uniqueKeysWithValues: d.map { (ForecastOutput.percent($0.key), $0.value) })
         }
         let folds: [[String: Any]] = r.folds.enumerated().map { k, f in
             ["fold": k + 1, "origin": f.originLabel, "train_points": f.trainCount, "scores": table(f.scores),

@@ -110,8 +110,7 @@ public enum Backtest {
                 coverage[band.level] = Metrics.coverage(actual: actual, lower: band.lower, upper: band.upper)
                 winkler[band.level] = Metrics.winkler(actual: actual, lower: band.lower, upper: band.upper, level: band.level)
             }
-            let date = series.timeFormat == .index ? nil : Date(timeIntervalSince1970: TimeInterval(series.timestamps[origin]))
-            result.folds.append(Fold(trainCount: origin, origin: date, originLabel: series.formattedTime(origin), scores: scores,
+            result.folds.append(Fold(trainCount: origin, origin: series.timeFormat.date(series.timestamps[origin]), originLabel: series.formattedTime(origin), scores: scores,
                                      coverage: coverage, winkler: winkler, forecast: fc.values, bands: fc.intervals))
         }
         for source in models {

@@ -117,7 +117,7 @@ public struct Forecast: Sendable {
 
     /// The timestamps as dates (UTC), for a calendar time column; nil for integer steps.
     public var dates: [Date]? {
-        timeFormat == .index ? nil : timestamps.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        timeFormat.isIndex ? nil : timestamps.compactMap(timeFormat.date)
     }
 
     /// The interval at coverage `level` (a fraction: 0.95), if `predict` was asked for it.
@@ -620,4 +620,11 @@ func median(_ v: inout [Float]) -> Float {
     v.sort()
     let n = v.count
     return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
+}
+
+extension TimeFormat {
+    /// `timestamp` as a date (UTC) for a calendar format; nil for an integer index.
+    func date(_ timestamp: Int64) -> Date? {
+        isIndex ? nil : Date(timeIntervalSince1970: TimeInterval(timestamp))
+    }
 }
