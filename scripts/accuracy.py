@@ -112,7 +112,7 @@ def mase(actual, forecast, scale):
     return sum(abs(a - f) for a, f in pairs) / len(pairs) / scale
 
 
-CANDIDATES = ["network", "seasonal_naive", "theta", "damped_ets", "holt_winters", "auto_ets", "naive", "drift"]
+CANDIDATES = ["network", "seasonal_naive", "theta", "damped_ets", "holt_winters", "auto_ets", "seasonal_median", "naive", "drift"]
 LEVELS = (80, 95)
 
 

@@ -81,7 +81,7 @@ def fit_predict(binary, data, seed, fit_args, tmp, dump=None):
         fc.setdefault(r["id"], []).append(float(r["value"]))
     if dump:   # every candidate's forecast alone, for Benchmarks/accuracy/combination_study.py
         alone = {"combination": fc}
-        for c in ["network", "seasonal_naive", "theta", "damped_ets", "holt_winters", "auto_ets"]:
+        for c in ["network", "seasonal_naive", "theta", "damped_ets", "holt_winters", "auto_ets", "seasonal_median"]:
             out = subprocess.run([binary, "predict", "--model", model, "--horizon", str(H), "--format", "json",
                                   "--method", c, "--data", data], check=True, capture_output=True, text=True).stdout
             alone[c] = {}

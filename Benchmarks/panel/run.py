@@ -15,7 +15,7 @@ seasons, trends, level shifts, empty cells and absent rows, ragged starts) into 
            gives the ingest's peak RSS. Median of REPEATS runs.
   fit      one full `forecast fit --max-steps STEPS` with the CLI's defaults otherwise (ensemble of 2
            networks trained in parallel on all cores, `--combine auto`: per series the network against
-           five statistical models at four validation origins). Wall time, split by the time stamps of
+           six statistical models at four validation origins). Wall time, split by the time stamps of
            its stderr lines into ingest, preparation (to the first progress line), training (to the last
            progress line) and after training (the per-series combination, residuals and the model file).
            Peak RSS from wait4's rusage of that process.
@@ -325,7 +325,7 @@ def markdown(res):
     out += ["", "Fit by phase, from the time stamps of its stderr lines: wall seconds (largest RSS sampled in the phase). "
             "Ingest: to the loader's report; preparation: to the first progress line (seasons, scalers, features, windows, "
             "and the first round of training); training: the other rounds; after training: calibration residuals, the per-series "
-            "combination (the network and five statistical models at four origins) and the model file.", "",
+            "combination (the network and six statistical models at four origins) and the model file.", "",
             "| series | ingest | preparation + first round | training | after training |", "|---|---|---|---|---|"]
     keys = ["ingest", "to_first_round", "training_after_first_round", "after_training"]
     for r in runs:

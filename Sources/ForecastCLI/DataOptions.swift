@@ -52,17 +52,14 @@ struct DataOptions: ParsableArguments {
         return o
     }
 
-    /// Loads the data, printing the loader's report to stderr (panel series left out as
-    /// warnings, even with `quiet`). `skipUnusable` false: such a series is an error.
+    /// Loads the data, printing the loader's report to stderr (see `LoaderReport`: panel series
+    /// left out as warnings, even with `quiet`). `skipUnusable` false: such a series is an error.
     func load(_ file: String, target: String, extra: [String] = [], quiet: Bool = false,
               skipUnusable: Bool = true) throws -> [TimeSeries] {
         var options = loaderOptions(target: target, extra: extra)
         options.skipsUnusableSeries = skipUnusable
         let r = try SeriesLoader.load(file, options: options)
-        for line in r.report {
-            let text = "\(CSVInput.displayName(file)): \(OptionNames.commandLine(line))"
-            if line.hasSuffix(SeriesLoader.leftOutNote) { note("warning: \(text)") } else if !quiet { note("note: \(text)") }
-        }
+        LoaderReport.print(r.report, file: file, quiet: quiet)
         return r.series
     }
 }

@@ -73,9 +73,11 @@ struct Fit: ParsableCommand {
             if holdout > 0 {
                 series = series.map { $0.prefix(max(0, $0.count - holdout)) }
             }
-            let s0 = series[0]
             if !quiet {
-                note("data: \(series.count == 1 ? "\(s0.count) points" : "\(series.count) series, \(series.map(\.count).reduce(0, +)) points"), \(s0.frequency.name), \(s0.formattedTime(0)) to \(s0.formattedTime(s0.count - 1))\(holdout > 0 ? " (last \(holdout) held out)" : "")")
+                // A panel's span: from its earliest first time to its latest last time.
+                let first = series.filter { $0.count > 0 }.min { $0.timestamps[0] < $1.timestamps[0] } ?? series[0]
+                let last = series.filter { $0.count > 0 }.max { $0.timestamps.last! < $1.timestamps.last! } ?? series[0]
+                note("data: \(series.count == 1 ? "\(series[0].count) points" : "\(series.count) series, \(series.map(\.count).reduce(0, +)) points"), \(series[0].frequency.name), \(first.formattedTime(0)) to \(last.formattedTime(last.count - 1))\(holdout > 0 ? " (last \(holdout) held out)" : "")")
             }
             try checkStop("the fit")
             let progress = ProgressLine(enabled: !quiet)

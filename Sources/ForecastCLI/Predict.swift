@@ -147,7 +147,7 @@ struct Predict: ParsableCommand {
                 o.timeFormat = timeFormat.flatMap(TimeFormat.init(argument:))
                 let (table, timeColumn) = try SeriesLoader.read(data, options: o)
                 let r = try SeriesLoader.build(table, options: o, timeColumn: timeColumn)
-                for line in r.report { note("note: \(CSVInput.displayName(data)): \(OptionNames.commandLine(line))") }
+                LoaderReport.print(r.report, file: data, quiet: false)
                 var chosen = r.series
                 if let wanted {
                     chosen = chosen.filter { wanted.contains($0.id ?? "") }

@@ -157,8 +157,8 @@ public enum CombineMode: String, Sendable, Codable, CaseIterable {
     case auto
     /// Always the network (ensemble).
     case network
-    /// The candidate (the network, seasonal naive, Theta, damped ETS, Holt-Winters, AutoETS) with
-    /// the smallest error on the validation origins of each series.
+    /// The candidate (the network, seasonal naive, Theta, damped ETS, Holt-Winters, AutoETS,
+    /// seasonal median) with the smallest error on the validation origins of each series.
     case best
     /// The network blended with the best statistical model, weighted by the inverse of their
     /// validation errors.

@@ -103,6 +103,27 @@ import Testing
     }
 }
 
+/// A panel's per-series notes: the first few of each kind, then a count, not one line per series.
+@Suite struct PanelNoteTests {
+    @Test func perSeriesNotesAreCountedAfterAFew() throws {
+        let dir = tempDir()
+        // Eight series, each with one empty cell: eight notes of one kind. The last is longer.
+        let ids = (0..<8).map { "s\($0)" }
+        var lines = PanelCommandTests.hourly(ids.map { ($0, $0 == "s7" ? 70 : 60, 0) }).split(separator: "\n").map(String.init)
+        for k in 0..<8 { let i = 1 + k * 60 + 30; lines[i] = String(lines[i][..<lines[i].lastIndex(of: ",")!]) + "," }
+        try PanelCommandTests.write(lines.joined(separator: "\n") + "\n", "\(dir)/gaps.csv")
+        let fit = try forecast(["fit", "\(dir)/gaps.csv", "--id-column", "series", "--target", "value", "--horizon", "4",
+                                "--lookback", "12", "--max-steps", "2", "--ensemble", "1", "--combine", "network",
+                                "--fill", "interpolate", "--model", "\(dir)/m.fcm"])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        let filled = fit.stderr.split(separator: "\n").filter { $0.contains("': 1 missing values in 'value' filled") }
+        #expect(filled.count == 3, "\(fit.stderr)")
+        #expect(fit.stderr.contains("gaps.csv: 5 more series with missing values in 'value' filled by linear interpolation"), "\(fit.stderr)")
+        // The span is the panel's, not the first series'.
+        #expect(fit.stderr.contains("data: 8 series, 490 points, hourly, 2024-01-01T00:00:00 to 2024-01-03T21:00:00"), "\(fit.stderr)")
+    }
+}
+
 /// The library's messages name Swift settings (`fill = .interpolate`); the command line prints
 /// its own options instead, in errors and in notes.
 @Suite struct OptionNameTests {

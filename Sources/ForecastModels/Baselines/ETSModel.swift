@@ -73,57 +73,106 @@ enum ETSModel {
     static func run(_ y: [Double], spec: ETSSpec, period m: Int, alpha: Double, beta: Double, gamma: Double,
                     phi: Double, level l0: Double, trend b0: Double, seasonal s: inout [Double])
         -> (lik: Double, level: Double, trend: Double) {
-        let hasTrend = spec.hasTrend, hasSeason = spec.hasSeason
-        let multSeason = spec.season == .multiplicative, multError = spec.error == .multiplicative
+        // One specialised loop per shape: the component tests leave the loop (AutoETS spends most
+        // of a panel's combination here), and the arithmetic is the same in every shape.
+        let p = Parameters(alpha: alpha, beta: beta, gamma: gamma, phi: phi, level: l0, trend: b0)
+        switch (spec.error == .multiplicative, spec.hasTrend, spec.season) {
+        case (false, false, .none): return run(y, m, p, &s, Shape<No, No, No, No>.self)
+        case (false, false, .additive): return run(y, m, p, &s, Shape<No, No, Yes, No>.self)
+        case (false, false, .multiplicative): return run(y, m, p, &s, Shape<No, No, Yes, Yes>.self)
+        case (false, true, .none): return run(y, m, p, &s, Shape<No, Yes, No, No>.self)
+        case (false, true, .additive): return run(y, m, p, &s, Shape<No, Yes, Yes, No>.self)
+        case (false, true, .multiplicative): return run(y, m, p, &s, Shape<No, Yes, Yes, Yes>.self)
+        case (true, false, .none): return run(y, m, p, &s, Shape<Yes, No, No, No>.self)
+        case (true, false, .additive): return run(y, m, p, &s, Shape<Yes, No, Yes, No>.self)
+        case (true, false, .multiplicative): return run(y, m, p, &s, Shape<Yes, No, Yes, Yes>.self)
+        case (true, true, .none): return run(y, m, p, &s, Shape<Yes, Yes, No, No>.self)
+        case (true, true, .additive): return run(y, m, p, &s, Shape<Yes, Yes, Yes, No>.self)
+        case (true, true, .multiplicative): return run(y, m, p, &s, Shape<Yes, Yes, Yes, Yes>.self)
+        }
+    }
+
+    struct Parameters { var alpha, beta, gamma, phi, level, trend: Double }
+
+    /// `run` for one shape (`S`'s flags are constants after specialisation); `seasons` has `m`
+    /// entries when the shape has a season.
+    @inline(__always)
+    private static func run<S: ShapeFlags>(_ y: [Double], _ m: Int, _ p: Parameters, _ seasons: inout [Double], _: S.Type)
+        -> (lik: Double, level: Double, trend: Double) {
+        let hasTrend = S.trend, hasSeason = S.season
+        let multSeason = S.multiplicativeSeason, multError = S.multiplicativeError
         let tol = tolerance, big = huge
-        let ratio = beta / alpha
-        var l = l0, b = b0, k = 0
+        let alpha = p.alpha, gamma = p.gamma, phi = p.phi
+        let ratio = p.beta / p.alpha
+        var l = p.level, b = p.trend, k = 0
         var sse = 0.0, logSum = 0.0
         // Σ log|ŷ| as logs of products of significands plus the exponents: one log per 256 values.
         var mantissa = 1.0, exponents = 0, pending = 0
-        for v in y {
-            let phiB = hasTrend ? phi * b : 0
-            let q = l + phiB
-            var f = q, p = v, old = 0.0
-            if hasSeason {
-                old = s[k]
-                if multSeason {
-                    f = q * old
-                    p = abs(old) < tol ? big : v / old
-                } else {
-                    f = q + old
-                    p = v - old
+        seasons.withUnsafeMutableBufferPointer { sp in
+            let s = sp.baseAddress!
+            y.withUnsafeBufferPointer { yp in
+                for v in yp {
+                    let phiB = hasTrend ? phi * b : 0
+                    let q = l + phiB
+                    var f = q, pv = v, old = 0.0
+                    if hasSeason {
+                        old = s[k]
+                        if multSeason {
+                            f = q * old
+                            pv = abs(old) < tol ? big : v / old
+                        } else {
+                            f = q + old
+                            pv = v - old
+                        }
+                    }
+                    let e: Double
+                    if multError {
+                        e = (v - f) / (abs(f) < tol ? f + tol : f)
+                        let a = abs(f) > 0 ? abs(f) : 1e-8
+                        if a.isFinite {
+                            mantissa *= a.significand; exponents += Int(a.exponent); pending += 1
+                            if pending == 256 { logSum += log(mantissa); mantissa = 1; pending = 0 }
+                        } else {
+                            logSum = .infinity
+                        }
+                    } else {
+                        e = v - f
+                    }
+                    sse += e * e
+                    let lNew = q + alpha * (pv - q)
+                    if hasTrend { b = phiB + ratio * ((lNew - l) - phiB) }
+                    if hasSeason {
+                        let t = multSeason ? (abs(q) < tol ? big : v / q) : v - q
+                        s[k] = old + gamma * (t - old)
+                        k += 1
+                        if k == m { k = 0 }
+                    }
+                    l = lNew
                 }
             }
-            let e: Double
-            if multError {
-                e = (v - f) / (abs(f) < tol ? f + tol : f)
-                let a = abs(f) > 0 ? abs(f) : 1e-8
-                if a.isFinite {
-                    mantissa *= a.significand; exponents += Int(a.exponent); pending += 1
-                    if pending == 256 { logSum += log(mantissa); mantissa = 1; pending = 0 }
-                } else {
-                    logSum = .infinity
-                }
-            } else {
-                e = v - f
-            }
-            sse += e * e
-            let lNew = q + alpha * (p - q)
-            if hasTrend { b = phiB + ratio * ((lNew - l) - phiB) }
-            if hasSeason {
-                let t = multSeason ? (abs(q) < tol ? big : v / q) : v - q
-                s[k] = old + gamma * (t - old)
-                k += 1
-                if k == m { k = 0 }
-            }
-            l = lNew
         }
         let n = Double(y.count)
         var lik = sse > 0 ? n * log(sse) : n * log(sse + 1e-8)
         if multError { lik += 2 * (logSum + log(mantissa) + Double(exponents) * M_LN2) }
         return (lik, l, b)
     }
+}
+
+/// The components of one ETS shape as types, so `ETSModel.run` is compiled once per shape.
+protocol ShapeFlags {
+    static var multiplicativeError: Bool { get }
+    static var trend: Bool { get }
+    static var season: Bool { get }
+    static var multiplicativeSeason: Bool { get }
+}
+protocol Flag { static var value: Bool { get } }
+enum Yes: Flag { static var value: Bool { true } }
+enum No: Flag { static var value: Bool { false } }
+enum Shape<E: Flag, T: Flag, S: Flag, M: Flag>: ShapeFlags {
+    static var multiplicativeError: Bool { E.value }
+    static var trend: Bool { T.value }
+    static var season: Bool { S.value }
+    static var multiplicativeSeason: Bool { M.value }
 }
 
 #if canImport(Glibc)

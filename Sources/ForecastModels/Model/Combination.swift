@@ -27,7 +27,8 @@ extension Forecaster {
     }
 
     /// The statistical candidates the combination weighs against the network.
-    static let statisticalCandidates: [Baseline] = [.seasonalNaive, .theta, .dampedETS, .holtWinters, .autoETS]
+    static let statisticalCandidates: [Baseline] = [.seasonalNaive, .theta, .dampedETS, .holtWinters, .autoETS,
+                                                    .seasonalMedian]
     /// Validation origins scored per series at most: non-overlapping blocks of one horizon at the
     /// end of the data given to `fit`. Chosen by rolling-origin study: with the network's forecasts
     /// from cross-validation refits at 8 origins, the rule on the newest 1 to 8 gave geometric-mean
@@ -37,13 +38,13 @@ extension Forecaster {
     static let combinationOrigins = 4
 
     /// `model`'s forecast of `horizon` steps after `history` for the series of `state`. Seasonal
-    /// naive repeats the series' baseline period; the other models use the primary seasonal period
+    /// naive and seasonal median use the series' baseline period; the other models use the primary seasonal period
     /// (taken as established when the forecaster detected or was given it, see
     /// `Baseline.forecast(_:horizon:knownPeriod:)`).
     /// `parallelFits`: AutoETS may fit its candidates on several threads (same result).
     func statisticalForecast(_ model: Baseline, history: [Double], horizon: Int, state: SeriesState,
                              parallelFits: Bool = true) -> [Double] {
-        if model == .seasonalNaive {
+        if model == .seasonalNaive || model == .seasonalMedian {
             return model.forecast(history, horizon: horizon, period: state.baselinePeriod ?? config.seasonalPeriod ?? 1)
         }
         let m = config.seasonalPeriod ?? 1
