@@ -7,7 +7,8 @@ struct Fit: ParsableCommand {
         abstract: "Train a forecaster on a CSV file and save it as a model file.",
         discussion: """
         Progress (step, losses, time, ETA) goes to stderr: one line updated in place on a terminal, a line \
-        per evaluation round otherwise; a summary follows; --quiet silences both. Ctrl-C stops after the \
+        per evaluation round otherwise; a summary follows; --quiet silences both. --format json also prints \
+        the summary for programs on stdout (forecast.fit/1, with every series' choice). Ctrl-C stops after the \
         current batch, saves the best weights so far and exits with 130. The model file is written atomically.
 
         Examples:
@@ -40,12 +41,17 @@ struct Fit: ParsableCommand {
     @Flag(help: "No progress output.")
     var quiet = false
 
+    @OptionGroup var output: ReportFormatOption
+
     @Option(help: "Where to write the model file.")
     var model: String
 
     func validate() throws {
         guard dataOptions.target != nil else { throw ValidationError("--target is required: name the column to forecast") }
         guard holdout >= 0 else { throw ValidationError("--holdout must be >= 0, got \(holdout)") }
+        guard output.resolved != .csv else {
+            throw ValidationError("fit prints its summary as a table (on stderr) or as JSON on stdout (--format json); it has no CSV form")
+        }
     }
 
     func run() throws {
@@ -105,6 +111,9 @@ struct Fit: ParsableCommand {
                             f.config.encoder.rawValue, f.config.decoder.rawValue, f.config.lookback!, f.config.horizon,
                             f.config.hiddenSize, s.steps ?? 0, s.maxSteps ?? 0, s.epochsRun, s.bestEpoch, val, s.seconds, f.network.parameterCount))
                 note("model written to \(model)")
+            }
+            if output.resolved == .json {
+                try say(FitReport.json(f, model: model, series: series, warnings: warnings))
             }
         }
         if interrupted { throw ExitCode(ExitStatus.interrupted) }

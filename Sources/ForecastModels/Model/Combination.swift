@@ -3,7 +3,7 @@ import ForecastData
 extension SeriesState {
     /// What forecasts the series: "network", a statistical model's name, or "network+theta" for
     /// a blend of the two.
-    var chosenName: String {
+    package var chosenName: String {
         guard let choice else { return "network" }
         return statWeight == nil ? choice : "network+\(choice)"
     }

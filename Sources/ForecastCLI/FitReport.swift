@@ -1,0 +1,47 @@
+import Foundation
+import ForecastKit
+
+/// `fit --format json`: what was fitted, for programs (`forecast.fit/1`, docs/output.md).
+enum FitReport {
+    /// The JSON text of `f`'s fit, written to `model` from `series` (after any holdout), with the
+    /// warnings the fit gave.
+    static func json(_ f: Forecaster, model: String, series: [TimeSeries], warnings: [String]) -> String {
+        let s = f.summary, c = f.config
+        let nonEmpty = series.filter { $0.count > 0 }
+        let first = nonEmpty.min { $0.timestamps[0] < $1.timestamps[0] }
+        let last = nonEmpty.max { $0.timestamps.last! < $1.timestamps.last! }
+        func number(_ v: Double?) -> Any { v.flatMap { $0.isFinite ? $0 : nil } ?? NSNull() }
+        var counts: [String: Int] = [:]
+        for state in f.series { counts[state.chosenName, default: 0] += 1 }
+        let choices: [[String: Any]] = f.series.map { state in
+            var r: [String: Any] = ["id": state.id ?? NSNull(), "choice": state.chosenName, "points": state.count]
+            if let e = state.validationErrors { r["validation_mae"] = e.mapValues { number($0) } }
+            return r
+        }
+        let obj: [String: Any] = [
+            "schema": schema("fit"),
+            "model": model,
+            "target": f.targetName, "time_column": f.timeColumn, "id_column": f.idColumn ?? NSNull(),
+            "covariates": f.covariateNames, "future_covariates": c.futureCovariates ?? [],
+            "series": f.series.count, "points": series.reduce(0) { $0 + $1.count },
+            "frequency": f.series.first?.frequency.name ?? "",
+            "first_time": first.map { $0.formattedTime(0) } ?? NSNull(),
+            "last_time": last.map { $0.formattedTime($0.count - 1) } ?? NSNull(),
+            "seasonal_periods": c.seasonalPeriods ?? [], "periods_detected": c.periodsDetected ?? false,
+            "encoder": c.encoder.rawValue, "decoder": c.decoder.rawValue, "hidden_size": c.hiddenSize,
+            "layers": c.layers, "lookback": c.lookback ?? 0, "horizon": c.horizon,
+            "parameters": f.members.reduce(0) { $0 + $1.network.parameterCount },
+            "ensemble": f.members.map { m -> [String: Any] in
+                ["lookback": m.lookback, "seed": m.seed, "steps": m.summary.steps ?? 0, "rounds": m.summary.epochsRun,
+                 "best_round": m.summary.bestEpoch, "validation_loss": number(m.summary.bestValidationLoss)]
+            },
+            "steps": s.steps ?? 0, "max_steps": s.maxSteps ?? 0, "rounds": s.epochsRun, "best_round": s.bestEpoch,
+            "validation_loss": number(s.bestValidationLoss), "seconds": s.seconds, "interrupted": s.interrupted,
+            "combine": c.combine?.rawValue ?? "network", "choice_counts": counts, "choices": choices,
+            "warnings": warnings,
+            "format_version": Int(ModelFile.formatVersion), "library_version": ModelFile.libraryVersion,
+        ]
+        let data = try! JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
+        return String(decoding: data, as: UTF8.self)
+    }
+}
