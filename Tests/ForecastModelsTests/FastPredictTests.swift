@@ -92,6 +92,50 @@ private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent
         }
     }
 
+    /// A series that a statistical model forecasts alone gets that model's stored forecast without
+    /// the network: with every output weight NaN, those series still get finite forecasts, bit for
+    /// bit what they got before, while the series that use the network get NaN.
+    @Test func seriesForecastByAStatisticalModelAloneSkipTheNetwork() throws {
+        var c = ForecasterConfig(horizon: 6)
+        c.maxSteps = 5; c.lookback = 12; c.ensembleSize = 1; c.seasonalPeriods = [12]
+        var g = TestNoise(state: 3)
+        // Seasonal noise: a statistical model wins on the even series.
+        let series = (0..<8).map { k in
+            TimeSeries(id: "s\(k)", target: (0..<120).map { t in
+                let x = Double(t)
+                return k % 2 == 0 ? 50 + 10 * sin(2 * .pi * x / 12) + 3 * g.normal()
+                    : 50 + 10 * sin(2 * .pi * x / 12) + 5 * sin(x * 0.05 * Double(k))
+            })
+        }
+        let fitted = try fit(series, c)
+        // Odd series forecast by the network, whatever the combination chose.
+        let model = fitted.with(series: fitted.series.enumerated().map { k, s in
+            var s = s
+            if k % 2 == 1 { s.choice = nil; s.statWeight = nil }
+            return s
+        })
+        let alone = model.series.indices.filter {
+            model.series[$0].statWeight == nil && model.series[$0].choice.flatMap(Baseline.init(rawValue:)) != nil
+        }
+        #expect(!alone.isEmpty && alone.count < series.count, "\(model.series.map(\.chosenName))")
+        let before = try model.predict(horizon: 6, intervals: [0.8])
+        for i in alone {
+            #expect(before[i].values == Array(model.series[i].statForecast!.prefix(6)))
+        }
+        let last = model.network.parameters.last!
+        for i in 0..<last.count { last.value[i] = .nan }
+        let after = try model.predict(horizon: 6, intervals: [0.8])
+        for i in series.indices {
+            if alone.contains(i) {
+                let same = bits([after[i]]) == bits([before[i]])
+                #expect(same, "series \(i)")
+            } else {
+                let nan = after[i].values.allSatisfy { $0.isNaN }
+                #expect(nan, "series \(i): \(model.series[i].chosenName)")
+            }
+        }
+    }
+
     @Test func formatThreeStoresIrregularTimesAndChecksItsBlocks() throws {
         var c = ForecasterConfig(horizon: 3)
         c.maxSteps = 3; c.seasonalPeriods = [4]

@@ -380,13 +380,57 @@ public final class Forecaster: Sendable {
         // same multiply-adds in the same order whatever the batch), and a series' inputs, baseline,
         // median and intervals are its own, so a forecast does not depend on the chunking or the
         // thread count (ParallelPredictTests).
-        let workers = max(1, min(threads, B))
-        let size = max(1, chunkSize ?? Self.predictChunkSize(series: B, threads: workers))
-        let chunks = stride(from: 0, to: B, by: size).map { $0..<min(B, $0 + size) }
-        let job = ChunkJob(contexts: contexts, fullHistory: fullHistory, isNew: isNew, horizon: horizon,
+        // A series that a statistical model forecasts alone over the whole horizon needs no
+        // network (in a panel fitted with the combination, most series): it is finished directly.
+        // The network's rows are computed one by one, so leaving series out of a batch changes
+        // no other series' forecast.
+        let direct = contexts.indices.map { b in
+            let st = contexts[b].state
+            guard let choice = st.choice, Baseline(rawValue: choice) != nil, st.statWeight == nil else { return false }
+            return history != nil || (st.statForecast?.count ?? 0) >= horizon
+        }
+        let networked = contexts.indices.filter { !direct[$0] }
+        let job = ChunkJob(contexts: networked.map { contexts[$0] }, fullHistory: history == nil ? [] : networked.map { fullHistory[$0] },
+                           isNew: networked.map { isNew[$0] }, horizon: horizon,
                            fromHistory: history != nil, future: future, levels: levels, source: source,
                            calendar: cal, shouldStop: shouldStop,
                            halfWidths: levels.map { level in (0..<horizon).map { intervalHalfWidth(step: $0, level: level) } })
+        let fromNetwork = try predictNetworked(job, threads: threads, chunkSize: chunkSize)
+        let directJob = ChunkJob(contexts: contexts, fullHistory: fullHistory, isNew: isNew, horizon: horizon,
+                                 fromHistory: history != nil, future: future, levels: levels, source: source,
+                                 calendar: cal, shouldStop: shouldStop, halfWidths: job.halfWidths)
+        let directIndices = contexts.indices.filter { direct[$0] }
+        var finished = [Forecast?](repeating: nil, count: directIndices.count)
+        finished.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let slots = buffer
+            nonisolated(unsafe) let shared = directJob
+            // A statistical model refitted on a given history costs a fit per series: on every core.
+            DispatchQueue.concurrentPerform(iterations: max(1, min(threads, directIndices.count))) { w in
+                for k in stride(from: w, to: directIndices.count, by: max(1, min(threads, directIndices.count))) {
+                    if shared.shouldStop?() == true { return }
+                    slots[k] = finish(shared, directIndices[k], network: nil)
+                }
+            }
+        }
+        if finished.contains(where: { $0 == nil }) { throw ForecastError.interrupted("the forecast") }
+        if directIndices.isEmpty { return fromNetwork }
+        var forecasts: [Forecast] = []
+        forecasts.reserveCapacity(B)
+        var n = 0, d = 0
+        for b in 0..<B {
+            if direct[b] { forecasts.append(finished[d]!); d += 1 } else { forecasts.append(fromNetwork[n]); n += 1 }
+        }
+        return forecasts
+    }
+
+    /// The forecasts of every series of `job`, the network run over chunks of them on up to
+    /// `threads` threads.
+    private func predictNetworked(_ job: ChunkJob, threads: Int, chunkSize: Int?) throws -> [Forecast] {
+        let B = job.contexts.count
+        guard B > 0 else { return [] }
+        let workers = max(1, min(threads, B))
+        let size = max(1, chunkSize ?? Self.predictChunkSize(series: B, threads: workers))
+        let chunks = stride(from: 0, to: B, by: size).map { $0..<min(B, $0 + size) }
         if workers == 1 || chunks.count == 1 {
             let workspace = InferenceWorkspace()
             var forecasts: [Forecast] = []
@@ -439,7 +483,7 @@ public final class Forecaster: Sendable {
     private func predictChunk(_ job: ChunkJob, _ range: Range<Int>, workspace: InferenceWorkspace) throws -> [Forecast] {
         let contexts = Array(job.contexts[range])   // indexed from 0
         let B = range.count, base = range.lowerBound
-        let horizon = job.horizon, levels = job.levels, source = job.source, future = job.future
+        let horizon = job.horizon, future = job.future
         let shouldStop = job.shouldStop, cal = job.calendar
         let L = lookback, H = config.horizon, F = 1 + pastCovariateCount
         let futureNames = futureCovariateNames
@@ -531,39 +575,50 @@ public final class Forecaster: Sendable {
                 scaledTarget[b].append(contentsOf: outputs[b].suffix(H))
             }
         }
-        for (b, c) in contexts.enumerated() {
-            let s = c.state.targetScaler
-            let floor = c.state.nonNegative == true ? 0.0 : -Double.infinity
-            var values = outputs[b].prefix(horizon).map { s.inverse(Double($0)) }
-            if let choice = c.state.choice, let model = Baseline(rawValue: choice) {
-                // The combination chose a statistical model for this series (alone, or blended with
-                // the network with weight `statWeight`).
-                let path = !job.fromHistory ? (c.state.statForecast ?? [])
-                    : statisticalForecast(model, history: job.fullHistory[base + b].target, horizon: horizon, state: c.state)
-                let w = c.state.statWeight ?? 1
+        for b in 0..<B { forecasts.append(finish(job, base + b, network: outputs[b])) }
+        return forecasts
+    }
+
+    /// The forecast of `job.contexts[i]` from the network's scaled outputs (nil: the series' chosen
+    /// statistical model forecasts it alone, see `predict`): the statistical model's part, the
+    /// clipping at zero, the intervals and the times.
+    private func finish(_ job: ChunkJob, _ i: Int, network: [Float]?) -> Forecast {
+        let c = job.contexts[i]
+        let horizon = job.horizon, levels = job.levels, source = job.source, H = config.horizon
+        let s = c.state.targetScaler
+        let floor = c.state.nonNegative == true ? 0.0 : -Double.infinity
+        var values = network.map { $0.prefix(horizon).map { s.inverse(Double($0)) } } ?? [Double](repeating: 0, count: horizon)
+        if let choice = c.state.choice, let model = Baseline(rawValue: choice) {
+            // The combination chose a statistical model for this series (alone, or blended with
+            // the network with weight `statWeight`).
+            let path = !job.fromHistory ? (c.state.statForecast ?? [])
+                : statisticalForecast(model, history: job.fullHistory[i].target, horizon: horizon, state: c.state)
+            let w = c.state.statWeight ?? 1
+            if network == nil {
+                for h in 0..<min(horizon, path.count) { values[h] = path[h] }
+            } else {
                 for h in 0..<min(horizon, path.count) { values[h] = w * path[h] + (1 - w) * values[h] }
             }
-            // Not max(floor, v): Swift's max returns its first argument when the other is NaN, which
-            // turned a diverged network's NaN forecast into 0 or -inf. NaN stays NaN here.
-            func floored(_ v: Double) -> Double { v < floor ? floor : v }
-            values = values.map(floored)
-            var bands: [(Double, [Double], [Double])] = []
-            let own = source == .combination ? c.state.calibrationErrors ?? [] : []
-            for (l, level) in levels.enumerated() {
-                let q = own.isEmpty ? 0 : Self.conformalQuantile(own, level: level)
-                let w = (0..<horizon).map { h in
-                    own.isEmpty ? job.halfWidths[l][h] * s.scale
-                        : q * (h < H ? 1 : (Double(h + 1) / Double(H)).squareRoot())
-                }
-                bands.append((level, zip(values, w).map { floored($0 - $1) }, zip(values, w).map { floored($0 + $1) }))
-            }
-            let last = c.times.last!
-            let times = (1...horizon).map { c.state.frequency.advance(last, by: $0) }
-            forecasts.append(Forecast(id: c.state.id, timestamps: times, timeFormat: c.state.timeFormat, values: values,
-                                      intervals: bands.map { PredictionInterval(level: $0.0, lower: $0.1, upper: $0.2) },
-                                      recursive: horizon > H, isNewSeries: job.isNew[base + b]))
         }
-        return forecasts
+        // Not max(floor, v): Swift's max returns its first argument when the other is NaN, which
+        // turned a diverged network's NaN forecast into 0 or -inf. NaN stays NaN here.
+        func floored(_ v: Double) -> Double { v < floor ? floor : v }
+        values = values.map(floored)
+        var bands: [(Double, [Double], [Double])] = []
+        let own = source == .combination ? c.state.calibrationErrors ?? [] : []
+        for (l, level) in levels.enumerated() {
+            let q = own.isEmpty ? 0 : Self.conformalQuantile(own, level: level)
+            let w = (0..<horizon).map { h in
+                own.isEmpty ? job.halfWidths[l][h] * s.scale
+                    : q * (h < H ? 1 : (Double(h + 1) / Double(H)).squareRoot())
+            }
+            bands.append((level, zip(values, w).map { floored($0 - $1) }, zip(values, w).map { floored($0 + $1) }))
+        }
+        let last = c.times.last!
+        let times = (1...horizon).map { c.state.frequency.advance(last, by: $0) }
+        return Forecast(id: c.state.id, timestamps: times, timeFormat: c.state.timeFormat, values: values,
+                        intervals: bands.map { PredictionInterval(level: $0.0, lower: $0.1, upper: $0.2) },
+                        recursive: horizon > H, isNewSeries: job.isNew[i])
     }
 
     /// The state of a series the model was not trained on, fitted on its `history` as `fit` fits a
