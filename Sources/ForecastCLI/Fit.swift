@@ -96,7 +96,7 @@ struct Fit: ParsableCommand {
                 f = try Forecaster.fit(series, config: config, idColumn: dataOptions.idColumn, hooks: hooks,
                                        skipShortSeries: !failShortSeries, warmStart: previous, warnings: &warnings)
             }
-            for w in warnings { note("warning: \(w)") }
+            LoaderReport.printWarnings(warnings)
             try OutputSafety.checkNode(model, flag: "--model")
             try ModelFile.write(f, to: model)
             let s = f.summary

@@ -35,4 +35,24 @@ enum LoaderReport {
         if let paren = rest.range(of: " (first") { rest = rest[..<paren.lowerBound] }
         return String(rest.drop { $0.isNumber || $0 == " " })
     }
+
+    /// Prints `fit`'s warnings: all of them, except that a panel's per-series warnings of one kind
+    /// (a series too short for the network, skipped) are printed for `examplesPerKind` series and
+    /// then counted (`fit --format json` lists every one).
+    static func printWarnings(_ warnings: [String]) {
+        var seen: [String: Int] = [:]
+        var order: [String] = []
+        for w in warnings {
+            guard w.hasPrefix("series '"), let end = w.range(of: "' ", range: w.index(w.startIndex, offsetBy: 8)..<w.endIndex) else {
+                note("warning: \(w)"); continue
+            }
+            let kind = String(w[end.upperBound...].filter { !$0.isNumber })
+            if seen[kind] == nil { order.append(kind) }
+            seen[kind, default: 0] += 1
+            if seen[kind]! <= examplesPerKind { note("warning: \(w)") }
+        }
+        for kind in order where seen[kind]! > examplesPerKind {
+            note("warning: \(seen[kind]! - examplesPerKind) more series with the same warning")
+        }
+    }
 }

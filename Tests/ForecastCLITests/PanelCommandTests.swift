@@ -119,6 +119,15 @@ import Testing
         let filled = fit.stderr.split(separator: "\n").filter { $0.contains("': 1 missing values in 'value' filled") }
         #expect(filled.count == 3, "\(fit.stderr)")
         #expect(fit.stderr.contains("gaps.csv: 5 more series with missing values in 'value' filled by linear interpolation"), "\(fit.stderr)")
+        // Series too short for the network: three warnings, then a count.
+        try PanelCommandTests.write(PanelCommandTests.hourly([("long", 80, 0)] + (0..<6).map { ("t\($0)", 10, $0) }), "\(dir)/short.csv")
+        let short = try forecast(["fit", "\(dir)/short.csv", "--id-column", "series", "--target", "value", "--horizon", "4",
+                                  "--lookback", "12", "--max-steps", "2", "--ensemble", "1", "--combine", "network",
+                                  "--model", "\(dir)/s.fcm"])
+        #expect(short.status == 0, "\(short.stderr)")
+        let skipped = short.stderr.split(separator: "\n").filter { $0.hasPrefix("warning: series 't") && $0.hasSuffix("; skipped") }
+        #expect(skipped.count == 3, "\(short.stderr)")
+        #expect(short.stderr.contains("warning: 3 more series with the same warning"), "\(short.stderr)")
         // The span is the panel's, not the first series'.
         #expect(fit.stderr.contains("data: 8 series, 490 points, hourly, 2024-01-01T00:00:00 to 2024-01-03T21:00:00"), "\(fit.stderr)")
     }
