@@ -126,6 +126,20 @@ import Testing
             for (r, new) in replacements.reversed() { lines.replaceSubrange(r, with: new) }
             try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
         }
+        // Figures: `![...](images/NAME.svg)` is the plot the notebook's commands wrote to
+        // out/NAME.svg, copied when recording and compared like an output block otherwise.
+        for line in lines {
+            guard let open = line.range(of: "](images/"), let close = line.range(of: ".svg)", range: open.upperBound..<line.endIndex) else { continue }
+            let image = String(line[open.upperBound..<close.lowerBound]) + ".svg"
+            let produced = "\(repoRoot)/out/\(image)", committed = "\(Self.directory)/images/\(image)"
+            let actual = try String(contentsOfFile: produced, encoding: .utf8)
+            if record {
+                try FileManager.default.createDirectory(atPath: "\(Self.directory)/images", withIntermediateDirectories: true)
+                try actual.write(toFile: committed, atomically: true, encoding: .utf8)
+            } else if let problem = Self.matches(try String(contentsOfFile: committed, encoding: .utf8), actual) {
+                Issue.record("\(name), figure images/\(image) differs from \(produced): \(problem)")
+            }
+        }
     }
 
     @Test func checkerRules() {
