@@ -32,6 +32,9 @@ struct Evaluate: ParsableCommand {
 
     @OptionGroup var output: ReportFormatOption
 
+    @Flag(help: "No progress output (a panel's progress goes to stderr about once a second).")
+    var quiet = false
+
     func validate() throws {
         if let n = holdout, n < 1 { throw ValidationError("--holdout must be at least 1, got \(n)") }
     }
@@ -62,10 +65,29 @@ struct Evaluate: ParsableCommand {
                 let names = short.prefix(5).map { "'\($0.id ?? "")'" }.joined(separator: ", ")
                 note("warning: \(short.count) series with \(need) points or fewer left out (\(names)\(short.count > 5 ? ", ..." : "")): scoring \(n) needs more than \(need)")
             }
-            for s in all where s.count > need {
+            var states: [String: SeriesState] = [:]
+            for st in f.series where states[st.id ?? ""] == nil { states[st.id ?? ""] = st }
+            let scored = all.filter { $0.count > need }
+            let progress = ProgressLine(enabled: !quiet && scored.count > 1)
+            defer { progress.finish() }
+            let started = Date()
+            var trainedInside = 0
+            var shown = started
+            for (k, s) in scored.enumerated() {
+                if Date().timeIntervalSince(shown) >= 1 {
+                    shown = Date()
+                    let elapsed = shown.timeIntervalSince(started)
+                    progress.update(String(format: "series %d/%d  %.1fs  eta %.0fs", k, scored.count, elapsed,
+                                           elapsed / Double(k) * Double(scored.count - k)))
+                }
                 let history = s.prefix(s.count - n), actual = Array(s.target.suffix(n))
-                if let st = f.series.first(where: { $0.id == s.id }), let last = st.tailTimes.last, last > history.timestamps.last! {
-                    note("warning: the model was trained on data up to \(st.lastTime), inside the scored points; fit with --holdout \(n) for an honest score")
+                let state = states[s.id ?? ""] ?? (f.series.count == 1 && all.count == 1 ? f.series.first : nil)
+                if let st = state, let last = st.tailTimes.last, last > history.timestamps.last! {
+                    // Said for the first such series; the others are counted after the loop.
+                    if trainedInside == 0 {
+                        note("warning: the model was trained on data up to \(st.lastTime)\(s.id.map { " in series '\($0)'" } ?? ""), inside the scored points; fit with --holdout \(n) for an honest score")
+                    }
+                    trainedInside += 1
                 }
                 let fc: Forecast
                 do {
@@ -86,10 +108,14 @@ struct Evaluate: ParsableCommand {
                     try OutputSafety.write(svg, to: plot)
                 }
                 // The default forecast (the combination), the network alone, then every statistical model.
-                let alone = try f.predict(horizon: n, history: [history], future: [s], source: .network,
-                                          shouldStop: { stopRequested != 0 })[0]
+                // A series the combination leaves to the network (or one the model was not trained
+                // on) has the same values from both sources: predicted once.
+                let networkValues = state != nil && state!.choice != nil
+                    ? try f.predict(horizon: n, history: [history], future: [s], source: .network,
+                                    shouldStop: { stopRequested != 0 })[0].values
+                    : fc.values
                 var candidates: [(String, [Double])] = [(ForecastSource.combination.name, fc.values),
-                                                        (ForecastSource.network.name, alone.values)]
+                                                        (ForecastSource.network.name, networkValues)]
                 for b in Baseline.allCases {
                     try checkStop("the evaluation")
                     candidates.append((b.rawValue, b.forecast(history.target, horizon: n, period: m)))
@@ -105,6 +131,8 @@ struct Evaluate: ParsableCommand {
                     rows.append(r)
                 }
             }
+            progress.finish()
+            if trainedInside > 1 { note("warning: the same for \(trainedInside - 1) more series") }
             try checkStop("the evaluation")
             switch output.resolved {
             case .json:

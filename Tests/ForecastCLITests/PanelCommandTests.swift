@@ -119,6 +119,13 @@ import Testing
         let filled = fit.stderr.split(separator: "\n").filter { $0.contains("': 1 missing values in 'value' filled") }
         #expect(filled.count == 3, "\(fit.stderr)")
         #expect(fit.stderr.contains("gaps.csv: 5 more series with missing values in 'value' filled by linear interpolation"), "\(fit.stderr)")
+        // evaluate on the data the model was trained on: said once, then counted.
+        let evaluate = try forecast(["evaluate", "\(dir)/gaps.csv", "--model", "\(dir)/m.fcm", "--holdout", "4",
+                                     "--fill", "interpolate", "--quiet", "--format", "csv"])
+        #expect(evaluate.status == 0, "\(evaluate.stderr)")
+        #expect(evaluate.stderr.components(separatedBy: "inside the scored points").count == 2, "\(evaluate.stderr)")
+        #expect(evaluate.stderr.contains("in series 's0', inside the scored points"), "\(evaluate.stderr)")
+        #expect(evaluate.stderr.contains("warning: the same for 7 more series"), "\(evaluate.stderr)")
         // Series too short for the network: three warnings, then a count.
         try PanelCommandTests.write(PanelCommandTests.hourly([("long", 80, 0)] + (0..<6).map { ("t\($0)", 10, $0) }), "\(dir)/short.csv")
         let short = try forecast(["fit", "\(dir)/short.csv", "--id-column", "series", "--target", "value", "--horizon", "4",
