@@ -22,7 +22,7 @@ struct DataOptions: ParsableArguments {
     var timeFormat: String?
 
     @Option(help: "Missing values inside a series: error, interpolate or ffill.")
-    var fill: MissingPolicy = .error
+    var fill: MissingPolicy = SeriesLoader.Options.defaultFill
 
     func validate() throws {
         if let d = delimiter, delimiterByte(d) == nil {

@@ -25,7 +25,7 @@ struct Evaluate: ParsableCommand {
     var holdout: Int?
 
     @Option(help: "Missing values inside a series: error, interpolate or ffill.")
-    var fill: MissingPolicy = .error
+    var fill: MissingPolicy = SeriesLoader.Options.defaultFill
 
     @Option(help: "Draw history, the held-out actuals, the forecast and its 80%/95% intervals as an SVG file (first series).")
     var plot: String?

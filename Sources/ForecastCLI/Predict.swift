@@ -56,7 +56,7 @@ struct Predict: ParsableCommand {
     var timeFormat: String?
 
     @Option(help: "Missing values in --data: error, interpolate or ffill.")
-    var fill: MissingPolicy = .error
+    var fill: MissingPolicy = SeriesLoader.Options.defaultFill
 
     @Option(help: ArgumentHelp("Forecast only these series of a panel (comma-separated ids); without --data they must be series the model was trained on.", valueName: "ids"))
     var series: String?

@@ -18,6 +18,15 @@ import ForecastKit
         }
     }
 
+    /// `--fill` shows the loader's default in every command that reads data.
+    @Test func fillDefaultIsTheLoaders() throws {
+        for command in ["fit", "predict", "evaluate", "backtest"] {
+            let help = try forecast([command, "--help"]).stdout.replacingOccurrences(of: "\n", with: " ")
+                .replacingOccurrences(of: "  ", with: " ")
+            #expect(help.contains("default: \(SeriesLoader.Options.defaultFill.rawValue))"), "\(command) --help: \(help)")
+        }
+    }
+
     /// A number typed after "default:" in a CLI source is a second copy of a default.
     @Test func noLiteralDefaultsInTheCommandLine() throws {
         let dir = "\(repoRoot)/Sources/ForecastCLI"

@@ -29,17 +29,21 @@ public enum SeriesLoader {
         public var delimiter: UInt8?
         /// The time format; `nil` detects it from the first row.
         public var timeFormat: TimeFormat?
-        /// What to do with missing values inside a series.
-        public var fill: MissingPolicy = .error
+        /// What to do with missing values inside a series (default `defaultFill`).
+        public var fill: MissingPolicy = Options.defaultFill
         /// In a panel, leave out a series with no target values or a single row, named in the
         /// result's `report`, instead of failing (the load still fails when no series is left).
         public var skipsUnusableSeries = true
         /// Appended to the error for a missing column (what a model expects, say).
         package var expectation: String?
 
+        /// The missing-value policy when none is given: `.error` (filling is a modelling choice to
+        /// make knowingly); the command line's `--fill` default too.
+        public static let defaultFill: MissingPolicy = .error
+
         /// Options for `target` with everything else detected.
         public init(target: String, timeColumn: String? = nil, idColumn: String? = nil,
-                    covariates: [String] = [], fill: MissingPolicy = .error) {
+                    covariates: [String] = [], fill: MissingPolicy = Options.defaultFill) {
             self.target = target
             self.timeColumn = timeColumn
             self.idColumn = idColumn
