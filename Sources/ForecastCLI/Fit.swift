@@ -81,9 +81,8 @@ struct Fit: ParsableCommand {
             }
             if !quiet {
                 // A panel's span: from its earliest first time to its latest last time.
-                let first = series.filter { $0.count > 0 }.min { $0.timestamps[0] < $1.timestamps[0] } ?? series[0]
-                let last = series.filter { $0.count > 0 }.max { $0.timestamps.last! < $1.timestamps.last! } ?? series[0]
-                note("data: \(series.count == 1 ? "\(series[0].count) points" : "\(series.count) series, \(series.map(\.count).reduce(0, +)) points"), \(series[0].frequency.name), \(first.formattedTime(0)) to \(last.formattedTime(last.count - 1))\(holdout > 0 ? " (last \(holdout) held out)" : "")")
+                let span = series.timeSpan.map { "\($0.first) to \($0.last)" } ?? "no points"
+                note("data: \(series.count == 1 ? "\(series[0].count) points" : "\(series.count) series, \(series.map(\.count).reduce(0, +)) points"), \(series[0].frequency.name), \(span)\(holdout > 0 ? " (last \(holdout) held out)" : "")")
             }
             try checkStop("the fit")
             let progress = ProgressLine(enabled: !quiet)

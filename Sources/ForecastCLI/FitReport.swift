@@ -7,9 +7,7 @@ enum FitReport {
     /// warnings the fit gave.
     static func json(_ f: Forecaster, model: String, series: [TimeSeries], warnings: [String]) -> String {
         let s = f.summary, c = f.config
-        let nonEmpty = series.filter { $0.count > 0 }
-        let first = nonEmpty.min { $0.timestamps[0] < $1.timestamps[0] }
-        let last = nonEmpty.max { $0.timestamps.last! < $1.timestamps.last! }
+        let span = series.timeSpan
         func number(_ v: Double?) -> Any { v.flatMap { $0.isFinite ? $0 : nil } ?? NSNull() }
         var counts: [String: Int] = [:]
         for state in f.series { counts[state.chosenName, default: 0] += 1 }
@@ -25,8 +23,7 @@ enum FitReport {
             "covariates": f.covariateNames, "future_covariates": c.futureCovariates ?? [],
             "series": f.series.count, "points": series.reduce(0) { $0 + $1.count },
             "frequency": f.series.first?.frequency.name ?? "",
-            "first_time": first.map { $0.formattedTime(0) } ?? NSNull(),
-            "last_time": last.map { $0.formattedTime($0.count - 1) } ?? NSNull(),
+            "first_time": span?.first ?? NSNull(), "last_time": span?.last ?? NSNull(),
             "seasonal_periods": c.seasonalPeriods ?? [], "periods_detected": c.periodsDetected ?? false,
             "encoder": c.encoder.rawValue, "decoder": c.decoder.rawValue, "hidden_size": c.hiddenSize,
             "layers": c.layers, "lookback": c.lookback ?? 0, "horizon": c.horizon,
@@ -43,5 +40,16 @@ enum FitReport {
         ]
         let data = try! JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension Array where Element == TimeSeries {
+    /// The formatted first and last times of a panel: its earliest first time and its latest last
+    /// time (nil when no series has a point).
+    var timeSpan: (first: String, last: String)? {
+        let nonEmpty = filter { $0.count > 0 }
+        guard let first = nonEmpty.min(by: { $0.timestamps[0] < $1.timestamps[0] }),
+              let last = nonEmpty.max(by: { $0.timestamps.last! < $1.timestamps.last! }) else { return nil }
+        return (first.formattedTime(0), last.formattedTime(last.count - 1))
     }
 }

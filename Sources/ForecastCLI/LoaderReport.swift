@@ -11,20 +11,12 @@ enum LoaderReport {
     /// in one line, so a panel of 10,000 series with gaps prints a few lines, not 20,000.
     static func print(_ report: [String], file: String, quiet: Bool) {
         let name = CSVInput.displayName(file)
-        var seen: [String: Int] = [:]
-        var order: [String] = []
-        for line in report {
-            let text = "\(name): \(OptionNames.commandLine(line))"
-            if line.hasSuffix(SeriesLoader.leftOutNote) { note("warning: \(text)"); continue }
-            guard !quiet else { continue }
-            guard let kind = kind(of: line) else { note("note: \(text)"); continue }
-            if seen[kind] == nil { order.append(kind) }
-            seen[kind, default: 0] += 1
-            if seen[kind]! <= examplesPerKind { note("note: \(text)") }
-        }
-        for kind in order where seen[kind]! > examplesPerKind {
-            note("note: \(name): \(seen[kind]! - examplesPerKind) more series with \(OptionNames.commandLine(kind))")
-        }
+        counted(quiet ? report.filter { $0.hasSuffix(SeriesLoader.leftOutNote) } : report,
+                kind: { $0.hasSuffix(SeriesLoader.leftOutNote) ? nil : kind(of: $0) },
+                show: { line in
+                    note("\(line.hasSuffix(SeriesLoader.leftOutNote) ? "warning" : "note"): \(name): \(OptionNames.commandLine(line))")
+                },
+                summary: { kind, more in note("note: \(name): \(more) more series with \(OptionNames.commandLine(kind))") })
     }
 
     /// What a per-series note says, without the series and its counts ("missing values in 'value'
@@ -40,19 +32,29 @@ enum LoaderReport {
     /// (a series too short for the network, skipped) are printed for `examplesPerKind` series and
     /// then counted (`fit --format json` lists every one).
     static func printWarnings(_ warnings: [String]) {
+        counted(warnings,
+                kind: { w in
+                    guard w.hasPrefix("series '"),
+                          let end = w.range(of: "' ", range: w.index(w.startIndex, offsetBy: 8)..<w.endIndex) else { return nil }
+                    return String(w[end.upperBound...].filter { !$0.isNumber })
+                },
+                show: { note("warning: \($0)") },
+                summary: { _, more in note("warning: \(more) more series with the same warning") })
+    }
+
+    /// Shows every line of `lines`, except that of the lines of one kind (`kind` not nil) only the
+    /// first `examplesPerKind` are shown; then, per kind in order of appearance, `summary` with
+    /// how many more there were.
+    private static func counted(_ lines: [String], kind: (String) -> String?, show: (String) -> Void,
+                                summary: (String, Int) -> Void) {
         var seen: [String: Int] = [:]
         var order: [String] = []
-        for w in warnings {
-            guard w.hasPrefix("series '"), let end = w.range(of: "' ", range: w.index(w.startIndex, offsetBy: 8)..<w.endIndex) else {
-                note("warning: \(w)"); continue
-            }
-            let kind = String(w[end.upperBound...].filter { !$0.isNumber })
-            if seen[kind] == nil { order.append(kind) }
-            seen[kind, default: 0] += 1
-            if seen[kind]! <= examplesPerKind { note("warning: \(w)") }
+        for line in lines {
+            guard let k = kind(line) else { show(line); continue }
+            if seen[k] == nil { order.append(k) }
+            seen[k, default: 0] += 1
+            if seen[k]! <= examplesPerKind { show(line) }
         }
-        for kind in order where seen[kind]! > examplesPerKind {
-            note("warning: \(seen[kind]! - examplesPerKind) more series with the same warning")
-        }
+        for k in order where seen[k]! > examplesPerKind { summary(k, seen[k]! - examplesPerKind) }
     }
 }

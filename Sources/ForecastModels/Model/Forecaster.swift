@@ -389,31 +389,28 @@ public final class Forecaster: Sendable {
             guard let choice = st.choice, Baseline(rawValue: choice) != nil, st.statWeight == nil else { return false }
             return history != nil || (st.statForecast?.count ?? 0) >= horizon
         }
-        let networked = contexts.indices.filter { !direct[$0] }
-        let job = ChunkJob(contexts: networked.map { contexts[$0] }, fullHistory: history == nil ? [] : networked.map { fullHistory[$0] },
-                           isNew: networked.map { isNew[$0] }, horizon: horizon,
+        let job = ChunkJob(contexts: contexts, fullHistory: fullHistory, isNew: isNew, horizon: horizon,
                            fromHistory: history != nil, future: future, levels: levels, source: source,
                            calendar: cal, shouldStop: shouldStop,
                            halfWidths: levels.map { level in (0..<horizon).map { intervalHalfWidth(step: $0, level: level) } })
-        let fromNetwork = try predictNetworked(job, threads: threads, chunkSize: chunkSize)
-        let directJob = ChunkJob(contexts: contexts, fullHistory: fullHistory, isNew: isNew, horizon: horizon,
-                                 fromHistory: history != nil, future: future, levels: levels, source: source,
-                                 calendar: cal, shouldStop: shouldStop, halfWidths: job.halfWidths)
+        let fromNetwork = try predictNetworked(job, series: contexts.indices.filter { !direct[$0] },
+                                               threads: threads, chunkSize: chunkSize)
         let directIndices = contexts.indices.filter { direct[$0] }
+        if directIndices.isEmpty { return fromNetwork }
         var finished = [Forecast?](repeating: nil, count: directIndices.count)
         finished.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let slots = buffer
-            nonisolated(unsafe) let shared = directJob
+            nonisolated(unsafe) let shared = job
             // A statistical model refitted on a given history costs a fit per series: on every core.
-            DispatchQueue.concurrentPerform(iterations: max(1, min(threads, directIndices.count))) { w in
-                for k in stride(from: w, to: directIndices.count, by: max(1, min(threads, directIndices.count))) {
+            let lanes = max(1, min(threads, directIndices.count))
+            DispatchQueue.concurrentPerform(iterations: lanes) { w in
+                for k in stride(from: w, to: directIndices.count, by: lanes) {
                     if shared.shouldStop?() == true { return }
                     slots[k] = finish(shared, directIndices[k], network: nil)
                 }
             }
         }
         if finished.contains(where: { $0 == nil }) { throw ForecastError.interrupted("the forecast") }
-        if directIndices.isEmpty { return fromNetwork }
         var forecasts: [Forecast] = []
         forecasts.reserveCapacity(B)
         var n = 0, d = 0
@@ -423,14 +420,14 @@ public final class Forecaster: Sendable {
         return forecasts
     }
 
-    /// The forecasts of every series of `job`, the network run over chunks of them on up to
-    /// `threads` threads.
-    private func predictNetworked(_ job: ChunkJob, threads: Int, chunkSize: Int?) throws -> [Forecast] {
-        let B = job.contexts.count
+    /// The forecasts of `job.contexts[i]` for each i in `series`, in that order, the network run
+    /// over chunks of them on up to `threads` threads.
+    private func predictNetworked(_ job: ChunkJob, series: [Int], threads: Int, chunkSize: Int?) throws -> [Forecast] {
+        let B = series.count
         guard B > 0 else { return [] }
         let workers = max(1, min(threads, B))
         let size = max(1, chunkSize ?? Self.predictChunkSize(series: B, threads: workers))
-        let chunks = stride(from: 0, to: B, by: size).map { $0..<min(B, $0 + size) }
+        let chunks = stride(from: 0, to: B, by: size).map { series[$0..<min(B, $0 + size)] }
         if workers == 1 || chunks.count == 1 {
             let workspace = InferenceWorkspace()
             var forecasts: [Forecast] = []
@@ -479,10 +476,10 @@ public final class Forecaster: Sendable {
         min(256, max(64, (B + 4 * threads - 1) / (4 * threads)))
     }
 
-    /// The forecasts of `job.contexts[range]`, predicted into `workspace`.
-    private func predictChunk(_ job: ChunkJob, _ range: Range<Int>, workspace: InferenceWorkspace) throws -> [Forecast] {
-        let contexts = Array(job.contexts[range])   // indexed from 0
-        let B = range.count, base = range.lowerBound
+    /// The forecasts of `job.contexts[i]` for each i in `chunk`, predicted into `workspace`.
+    private func predictChunk(_ job: ChunkJob, _ chunk: ArraySlice<Int>, workspace: InferenceWorkspace) throws -> [Forecast] {
+        let contexts = chunk.map { job.contexts[$0] }   // indexed from 0
+        let B = chunk.count
         let horizon = job.horizon, future = job.future
         let shouldStop = job.shouldStop, cal = job.calendar
         let L = lookback, H = config.horizon, F = 1 + pastCovariateCount
@@ -575,7 +572,7 @@ public final class Forecaster: Sendable {
                 scaledTarget[b].append(contentsOf: outputs[b].suffix(H))
             }
         }
-        for b in 0..<B { forecasts.append(finish(job, base + b, network: outputs[b])) }
+        for (b, i) in chunk.enumerated() { forecasts.append(finish(job, i, network: outputs[b])) }
         return forecasts
     }
 
