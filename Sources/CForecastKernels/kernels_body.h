@@ -201,8 +201,20 @@ static void FK(gemm_packed)(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *
 
 static void FK(gemm_tn)(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *A, ptrdiff_t lda,
                         const float *B, ptrdiff_t ldb, float *C, ptrdiff_t ldc) {
-    // a(i, k) = A[k·lda + i]: the transpose is read in place.
-    columns(0, M, N, K, A, 1, lda, B, ldb, C, ldc, 1, TN_R, TN_C);
+    // a(i, k) = A[k·lda + i]: the transpose is read in place. B's 32-column slices are packed as in
+    // gemm: read in place, a slice's K rows lie a whole row of B apart (1 KB for a 4H = 256 gate
+    // row), fall into a few L1 sets and evict each other between row blocks.
+    ptrdiff_t j = 0;
+    if (N >= 32 && M >= 2 * TN_R && ldb > 32 && K * 32 <= 8192) {
+        float pk[8192] __attribute__((aligned(64)));
+        for (; j + 32 <= N; j += 32) {
+            float *d = pk;
+            for (ptrdiff_t k = 0; k < K; k++, d += 32) memcpy(d, B + k * ldb + j, 32 * sizeof(float));
+            for (ptrdiff_t h = 0; h < 32; h += TN_C * FKW)
+                rows(TN_R, TN_C, M, K, A, 1, lda, pk + h, 32, C + j + h, ldc, 1);
+        }
+    }
+    columns(j, M, N, K, A, 1, lda, B, ldb, C, ldc, 1, TN_R, TN_C);
 }
 
 // MARK: - Fused LSTM step (FusedSteps.swift)
@@ -272,6 +284,31 @@ static void FK(lstm_step)(const fk_lstm_step *s) {
         case 2: if (LSTM_R > 2) lstm_block(2, s, r, j, panel); break;
         case 1: if (LSTM_R > 1) lstm_block(1, s, r, j, panel); break;
         default: break;
+        }
+    }
+}
+
+/// One step of LSTM backpropagation through time, lane by lane (Kernels.lstmBackwardStep): the
+/// Swift twin's products in the same order, so every variant is bit-identical to it.
+static void FK(lstm_backward_step)(ptrdiff_t B, ptrdiff_t H, const float *gates, const float *tanh_c,
+                                   const float *c_prev, const float *d_output, const float *dh,
+                                   float *dc, float *dz) {
+    ptrdiff_t G = 4 * H;
+    for (ptrdiff_t b = 0; b < B; b++) {
+        const float *zb = gates + b * G;
+        float *db = dz + b * G;
+        ptrdiff_t at = b * H;
+        for (ptrdiff_t j = 0; j < H; j += FKW) {
+            ptrdiff_t n = H - j;
+            V i = ldn(zb + j, n), f = ldn(zb + H + j, n), g = ldn(zb + 2 * H + j, n), o = ldn(zb + 3 * H + j, n);
+            V tc = ldn(tanh_c + at + j, n), d = ldn(dh + at + j, n);
+            if (d_output) d = d + ldn(d_output + at + j, n);
+            V c = ldn(dc + at + j, n) + d * o * (1.0f - tc * tc);
+            stn(db + j, c * g * i * (1.0f - i), n);
+            stn(db + H + j, c * ldn(c_prev + at + j, n) * f * (1.0f - f), n);
+            stn(db + 2 * H + j, c * i * (1.0f - g * g), n);
+            stn(db + 3 * H + j, d * tc * o * (1.0f - o), n);
+            stn(dc + at + j, c * f, n);
         }
     }
 }
@@ -360,6 +397,7 @@ const fk_kernels FK(fk_kernels) = {
     .gemm_tn = FK(gemm_tn),
     .lstm_step = FK(lstm_step),
     .gru_step = FK(gru_step),
+    .lstm_backward_step = FK(lstm_backward_step),
     .sigmoid = FK(sigmoid),
     .tanh = FK(tanh),
     .sum_of_squares16 = FK(sum_of_squares16),

@@ -61,6 +61,10 @@ typedef struct fk_kernels {
     void (*lstm_step)(const fk_lstm_step *step);
     /// One fused GRU step (hidden a multiple of 16).
     void (*gru_step)(const fk_gru_step *step);
+    /// One step of LSTM backpropagation through time over `rows` rows (Kernels.lstmBackwardStep).
+    void (*lstm_backward_step)(ptrdiff_t rows, ptrdiff_t hidden, const float *gates, const float *tanh_c,
+                               const float *c_prev, const float *_Nullable d_output, const float *dh,
+                               float *dc, float *dz);
     /// x[i] = sigmoid(x[i]) for i < n.
     void (*sigmoid)(float *x, ptrdiff_t n);
     /// x[i] = tanh(x[i]) for i < n.

@@ -201,30 +201,9 @@ package final class LSTMCell: RecurrentCell {
         else { dh.update(repeating: 0, count: B * H); dc.update(repeating: 0, count: B * H) }
 
         for t in stride(from: T - 1, through: 0, by: -1) {
-            if let dOutputs {
-                let d = dOutputs + t * B * H
-                for k in 0..<(B * H) { dh[k] += d[k] }
-            }
-            let z = gate + t * B * G, dzt = dZ + t * B * G
-            let cPrev = c + t * B * H, tct = tc + t * B * H
-            for b in 0..<B {
-                let zb = z + b * G, db = dzt + b * G
-                let dhb = dh + b * H, dcb = dc + b * H, cp = cPrev + b * H, tcb = tct + b * H
-                var j = 0
-                while j < H {   // 16 units at a time; the same lane-wise arithmetic for a short tail
-                    let n = min(16, H - j)
-                    let i = Kernels.load(zb + j, n), f = Kernels.load(zb + H + j, n)
-                    let g = Kernels.load(zb + 2 * H + j, n), o = Kernels.load(zb + 3 * H + j, n)
-                    let tcj = Kernels.load(tcb + j, n), dhj = Kernels.load(dhb + j, n)
-                    let dcj = Kernels.load(dcb + j, n) + dhj * o * (1 - tcj * tcj)     // through h = o·tanh(c)
-                    Kernels.store(dcj * g * i * (1 - i), db + j, n)                      // d z_i
-                    Kernels.store(dcj * Kernels.load(cp + j, n) * f * (1 - f), db + H + j, n)  // d z_f
-                    Kernels.store(dcj * i * (1 - g * g), db + 2 * H + j, n)              // d z_c
-                    Kernels.store(dhj * tcj * o * (1 - o), db + 3 * H + j, n)            // d z_o
-                    Kernels.store(dcj * f, dcb + j, n)                                   // to c_{t-1}
-                    j += 16
-                }
-            }
+            let dzt = dZ + t * B * G
+            Kernels.lstmBackwardStep(rows: B, hidden: H, gates: gate + t * B * G, tanhC: tc + t * B * H, cPrev: c + t * B * H,
+                                     dOutput: dOutputs.map { $0 + t * B * H }, dh: dh, dc: dc, dz: dzt)
             // dU += h_{t-1}ᵀ·dz_t while dz_t is still in cache; then dh_{t-1} = dz_t · Uᵀ.
             Kernels.gemmTN(H, G, B, h + t * B * H, H, dzt, G, recurrentKernel.grad.pointer, G)
             if let packed { Kernels.gemmPacked(B, H, G, dzt, G, panels: packed, dh, H, accumulate: false) }

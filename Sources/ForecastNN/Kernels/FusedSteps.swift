@@ -338,3 +338,36 @@ extension Kernels {
         }
     }
 }
+
+extension Kernels {
+    /// One step of LSTM backpropagation through time, lane by lane over B rows of H units, from
+    /// the trace of the forward step (activated gates [i f g o] (B, 4H), tanh(c_t) and c_{t-1}
+    /// (B, H)): with dh = dh_t + dOutput (when given),
+    /// dc ← dc·… + dh·o·(1 − tanh²c_t), dz = [dc·g·i(1−i), dc·c_{t−1}·f(1−f), dc·i(1−g²), dh·tanh c_t·o(1−o)],
+    /// and dc ← dc·f, the cell gradient passed to step t − 1. `dh` is read only.
+    static func lstmBackwardStep(rows B: Int, hidden H: Int, gates: UnsafePointer<Float>, tanhC: UnsafePointer<Float>,
+                                 cPrev: UnsafePointer<Float>, dOutput: UnsafePointer<Float>?, dh: UnsafePointer<Float>,
+                                 dc: UnsafeMutablePointer<Float>, dz: UnsafeMutablePointer<Float>) {
+        if let native { return native.lstmBackwardStep(B, H, gates, tanhC, cPrev, dOutput, dh, dc, dz) }
+        let G = 4 * H
+        for b in 0..<B {
+            let zb = gates + b * G, db = dz + b * G, at = b * H
+            var j = 0
+            while j < H {   // 16 units at a time; the same lane-wise arithmetic for a short tail
+                let n = min(16, H - j)
+                let i = load(zb + j, n), f = load(zb + H + j, n)
+                let g = load(zb + 2 * H + j, n), o = load(zb + 3 * H + j, n)
+                let tcj = load(tanhC + at + j, n)
+                var dhj = load(dh + at + j, n)
+                if let dOutput { dhj += load(dOutput + at + j, n) }
+                let dcj = load(dc + at + j, n) + dhj * o * (1 - tcj * tcj)     // through h = o·tanh(c)
+                store(dcj * g * i * (1 - i), db + j, n)                        // d z_i
+                store(dcj * load(cPrev + at + j, n) * f * (1 - f), db + H + j, n)  // d z_f
+                store(dcj * i * (1 - g * g), db + 2 * H + j, n)                // d z_c
+                store(dhj * tcj * o * (1 - o), db + 3 * H + j, n)              // d z_o
+                store(dcj * f, dc + at + j, n)                                 // to c_{t-1}
+                j += 16
+            }
+        }
+    }
+}

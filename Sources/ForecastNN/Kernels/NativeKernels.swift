@@ -99,6 +99,13 @@ struct NativeKernels {
     }
 
     @inline(__always)
+    func lstmBackwardStep(_ B: Int, _ H: Int, _ gates: UnsafePointer<Float>, _ tanhC: UnsafePointer<Float>,
+                          _ cPrev: UnsafePointer<Float>, _ dOutput: UnsafePointer<Float>?, _ dh: UnsafePointer<Float>,
+                          _ dc: UnsafeMutablePointer<Float>, _ dz: UnsafeMutablePointer<Float>) {
+        table.pointee.lstm_backward_step(B, H, gates, tanhC, cPrev, dOutput, dh, dc, dz)
+    }
+
+    @inline(__always)
     func sigmoid(_ x: UnsafeMutablePointer<Float>, _ n: Int) { table.pointee.sigmoid(x, n) }
 
     @inline(__always)
