@@ -35,6 +35,7 @@ enum FitReport {
             "steps": s.steps ?? 0, "max_steps": s.maxSteps ?? 0, "rounds": s.epochsRun, "best_round": s.bestEpoch,
             "validation_loss": number(s.bestValidationLoss), "seconds": s.seconds, "interrupted": s.interrupted,
             "combine": c.combine?.rawValue ?? "network", "choice_counts": counts, "choices": choices,
+            "left_out": f.shortSeries.map { ["id": $0.id ?? NSNull(), "points": $0.count] as [String: Any] },
             "warnings": warnings,
             "format_version": Int(ModelFile.formatVersion), "library_version": ModelFile.libraryVersion,
         ]

@@ -26,6 +26,10 @@ struct Inspect: ParsableCommand {
     func run() throws {
         try reportingErrors {
             var h = try ModelFile.readHeader(model)
+            if let id = series, let one = h.shortSeries?.first(where: { $0.id == id }) {
+                try inspectShort(one, h)
+                return
+            }
             if let id = series {
                 guard let one = h.series.first(where: { $0.id == id }) else {
                     let some = h.series.prefix(5).map { "'\($0.id ?? "")'" }.joined(separator: ", ")
@@ -69,6 +73,9 @@ struct Inspect: ParsableCommand {
                 "#\(k + 1) lookback \(m.lookback) seed \(m.seed): \(m.summary.steps ?? 0) steps, best round \(m.summary.bestEpoch)"
             }.joined(separator: "; ")))
             lines.append(("combination", combination(h)))
+            if let short = h.shortSeries, !short.isEmpty {
+                lines.append(("left out of training", "\(short.count) series shorter than lookback + horizon (\(short.prefix(5).map { "'\($0.id ?? "")'" }.joined(separator: ", "))\(short.count > 5 ? ", ..." : "")), kept whole; predict forecasts them from their own history"))
+            }
             if h.series.count > 1 { lines.append(("series ids", h.series.prefix(10).map { $0.id ?? "" }.joined(separator: ", ") + (h.series.count > 10 ? ", ..." : ""))) }
             if output.resolved == .csv {
                 try StandardOutput.write(csvText(["field", "value"], lines.map { [$0.0, $0.1] }))
@@ -77,6 +84,40 @@ struct Inspect: ParsableCommand {
             let w = lines.map { $0.0.count }.max()!
             for (k, v) in lines { try say("\(k.padding(toLength: w, withPad: " ", startingAt: 0))  \(v)") }
         }
+    }
+}
+
+extension Inspect {
+    /// `--series` for a series that fit left out of training: what the model keeps of it and how
+    /// `predict` forecasts it.
+    func inspectShort(_ s: ModelFile.Header.StoredSeries, _ h: ModelFile.Header) throws {
+        let L = h.config.lookback!, H = h.config.horizon
+        let how = s.target.count >= L
+            ? "the network, as a series it was not trained on (its \(s.target.count) points cover the lookback of \(L))"
+            : "a baseline (seasonal naive with the primary period when the series holds a season, else naive)"
+        let lines = [
+            ("series", s.id ?? ""),
+            ("points", "\(s.target.count), fewer than lookback + horizon = \(L + H): left out of training, kept whole in the model"),
+            ("range", s.times.isEmpty ? "none" : "\(s.timeFormat.format(s.times.first!)) to \(s.timeFormat.format(s.times.last!))"),
+            ("forecast by", how),
+        ]
+        if output.resolved == .json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+            enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            var obj = try JSONSerialization.jsonObject(with: try enc.encode(s)) as! [String: Any]
+            obj["schema"] = schema("inspect")
+            obj["left_out_of_training"] = true
+            obj["forecast_by"] = how
+            try say(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self))
+            return
+        }
+        if output.resolved == .csv {
+            try StandardOutput.write(csvText(["field", "value"], lines.map { [$0.0, $0.1] }))
+            return
+        }
+        let w = lines.map { $0.0.count }.max()!
+        for (k, v) in lines { try say("\(k.padding(toLength: w, withPad: " ", startingAt: 0))  \(v)") }
     }
 }
 

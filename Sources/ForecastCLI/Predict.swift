@@ -133,12 +133,17 @@ struct Predict: ParsableCommand {
             var f = try ModelFile.read(model)
             let wanted = try selectedSeries()
             if let wanted, data == nil {
-                let known = Set(f.series.map { $0.id ?? "" })
-                if let missing = wanted.first(where: { !known.contains($0) }) {
-                    let some = f.series.prefix(5).map { "'\($0.id ?? "")'" }.joined(separator: ", ")
-                    throw ForecastError.configuration("--series: \(model) has no series '\(missing)' (it has \(f.series.count): \(some)\(f.series.count > 5 ? ", ..." : "")); to forecast a new series give its history with --data")
+                let ids = f.series.map { $0.id ?? "" } + f.shortSeries.map { $0.id ?? "" }
+                if let missing = wanted.first(where: { !ids.contains($0) }) {
+                    let some = ids.prefix(5).map { "'\($0)'" }.joined(separator: ", ")
+                    throw ForecastError.configuration("--series: \(model) has no series '\(missing)' (it has \(ids.count): \(some)\(ids.count > 5 ? ", ..." : "")); to forecast a new series give its history with --data")
                 }
-                f = f.with(series: f.series.filter { wanted.contains($0.id ?? "") })
+                // Only the wanted series are forecast (the first trained one stands in when only
+                // series left out of training are wanted: the network needs one; its forecast is
+                // dropped below).
+                let trained = f.series.filter { wanted.contains($0.id ?? "") }
+                f = f.with(series: trained.isEmpty ? [f.series[0]] : trained,
+                           shortSeries: f.shortSeries.filter { wanted.contains($0.id ?? "") })
             }
             var history: [TimeSeries]? = nil, future: [TimeSeries]? = nil
             let futureNames = f.config.futureCovariates ?? []
@@ -172,7 +177,7 @@ struct Predict: ParsableCommand {
             if horizon > f.config.horizon {
                 note("note: the model was trained for \(f.config.horizon) steps; steps \(f.config.horizon + 1)-\(horizon) feed forecasts back as inputs (recursive), so errors compound")
             }
-            let forecasts: [Forecast]
+            var forecasts: [Forecast]
             do {
                 forecasts = try f.predict(horizon: horizon, history: history, future: future, intervals: try levels(),
                                           source: ForecastSource(name: method)!, threads: threads ?? Forecaster.defaultThreads,
@@ -181,6 +186,7 @@ struct Predict: ParsableCommand {
                 // What is missing or too short is in --data: name it.
                 throw ForecastError.configuration("\(CSVInput.displayName(data!)): \(e.message)")
             }
+            if let wanted, data == nil { forecasts = forecasts.filter { wanted.contains($0.id ?? "") } }
             let fresh = forecasts.filter { $0.isNewSeries && $0.fallbackReason == nil }.compactMap(\.id)
             if !fresh.isEmpty {
                 note("note: \(fresh.count) series the model was not trained on (\(fresh.prefix(5).map { "'\($0)'" }.joined(separator: ", "))\(fresh.count > 5 ? ", ..." : "")) are forecast by the network from their own history")
@@ -190,8 +196,10 @@ struct Predict: ParsableCommand {
             try checkStop("the forecast")
             if let plot {
                 let fc = forecasts[0]
-                let h = history?.first
-                let times = h?.timestamps ?? f.series[0].tailTimes, values = h?.target ?? f.series[0].tailTarget
+                // The plotted series' history: given, stored whole (left out of training), or the stored tail.
+                let h = history?.first ?? f.shortSeries.first { $0.id == fc.id }
+                let tail = f.series.first { $0.id == fc.id } ?? f.series[0]
+                let times = h?.timestamps ?? tail.tailTimes, values = h?.target ?? tail.tailTarget
                 let svg = SVGPlot.render(title: "\(f.targetName): \(horizon)-step forecast\(fc.id.map { " (\($0))" } ?? "")",
                                          history: .init(times: times, values: values, color: "#333333", label: "history"),
                                          forecast: .init(times: fc.timestamps, values: fc.values, color: "#d62728", label: "forecast"),

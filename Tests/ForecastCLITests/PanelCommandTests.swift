@@ -132,9 +132,24 @@ import Testing
                                   "--lookback", "12", "--max-steps", "2", "--ensemble", "1", "--combine", "network",
                                   "--model", "\(dir)/s.fcm"])
         #expect(short.status == 0, "\(short.stderr)")
-        let skipped = short.stderr.split(separator: "\n").filter { $0.hasPrefix("warning: series 't") && $0.hasSuffix("; skipped") }
+        let skipped = short.stderr.split(separator: "\n").filter { $0.hasPrefix("warning: series 't") && $0.hasSuffix("predict still forecasts it)") }
         #expect(skipped.count == 3, "\(short.stderr)")
         #expect(short.stderr.contains("warning: 3 more series with the same warning"), "\(short.stderr)")
+        // They are kept in the model: a plain predict forecasts them (marked fallback), inspect lists them.
+        let predicted = try forecast(["predict", "--model", "\(dir)/s.fcm", "--horizon", "4", "--format", "json"])
+        #expect(predicted.status == 0, "\(predicted.stderr)")
+        let rows = try JSONSerialization.jsonObject(with: Data(predicted.stdout.utf8)) as? [String: Any]
+        let fcs = rows?["forecasts"] as? [[String: Any]] ?? []
+        let rowIds = fcs.compactMap { $0["id"] as? String }
+        #expect(rowIds.count == 28 && stride(from: 0, to: 28, by: 4).map { rowIds[$0] } == ["long", "t0", "t1", "t2", "t3", "t4", "t5"],
+                "\(predicted.stdout.prefix(400))")
+        #expect(fcs.filter { $0["fallback"] != nil }.count == 24, "\(predicted.stdout.prefix(400))")
+        let one = try forecast(["predict", "--model", "\(dir)/s.fcm", "--horizon", "2", "--series", "t3"])
+        #expect(one.status == 0 && one.stdout.split(separator: "\n").count == 3, "\(one.stdout)\(one.stderr)")
+        let inspected = try forecast(["inspect", "\(dir)/s.fcm"])
+        #expect(inspected.stdout.contains("left out of training  6 series shorter than lookback + horizon"), "\(inspected.stdout)")
+        let t3 = try forecast(["inspect", "\(dir)/s.fcm", "--series", "t3"])
+        #expect(t3.status == 0 && t3.stdout.contains("forecast by") && t3.stdout.contains("baseline"), "\(t3.stdout)\(t3.stderr)")
         // The span is the panel's, not the first series'.
         #expect(fit.stderr.contains("data: 8 series, 490 points, hourly, 2024-01-01T00:00:00 to 2024-01-03T21:00:00"), "\(fit.stderr)")
     }

@@ -48,6 +48,16 @@ import Testing
             (["fit", data, "--target", "passengers", "--horizon", "3", "--model", "-"], "--model takes a file name"),
         ]
         if device { cases.append((predict + ["--output", "\(dir)/null"], "is a device or special file")) }
+        // A directory this user cannot write to, refused before training: a mode-500 one, or for
+        // root (who writes into any mode) sysfs, which refuses new files to everyone.
+        let locked = "\(dir)/locked"
+        try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o500])
+        let unwritable = geteuid() != 0 ? locked : FileManager.default.fileExists(atPath: "/sys/kernel") ? "/sys" : nil
+        if let unwritable {
+            cases.append((["fit", data, "--target", "passengers", "--horizon", "3", "--model", "\(unwritable)/m.fcm"],
+                          "cannot create files in \(unwritable)"))
+            cases.append((predict + ["--output", "\(unwritable)/f.csv"], "cannot create files in \(unwritable)"))
+        }
         let inputs = [model, data, "\(dir)/link.csv"]
         let before = try inputs.map(Snapshot.init), listing = files(in: dir)
         for c in cases {

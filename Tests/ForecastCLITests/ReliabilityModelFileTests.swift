@@ -15,7 +15,7 @@ import Testing
              negativeHiddenSize, hugeHiddenSize, negativeHorizon, networkInputSize, nanScaler, zeroScaler,
              infiniteOffset, tailLengthsDisagree, residualListsMissing, unsortedResiduals, negativeCount,
              hugeTimestamp, zeroFrequency, negativeBaselinePeriod, ensembleSizeDisagrees, parameterCount,
-             unknownChoice, missingLookback, covariateColumnsDisagree
+             unknownChoice, missingLookback, covariateColumnsDisagree, shortSeriesTimesDisagree
         var testDescription: String { rawValue }
 
         /// (path, new value, the field named in the message) in a file of format `version`. Format 3
@@ -56,6 +56,7 @@ import Testing
             case .unknownChoice: return (["series", 0, "choice"], "arima", "series[0].choice")
             case .missingLookback: return (["config", "lookback"], NSNull(), "config.lookback")
             case .covariateColumnsDisagree: return (["covariateNames"], ["extra"], "series[0].tailCovariates")
+            case .shortSeriesTimesDisagree: return (["shortSeries"], [], "shortSeries[0].times")
             }
         }
     }
@@ -72,6 +73,11 @@ import Testing
             #expect(counts[0] >= 2)
             let at = m.weights.count - 4 * counts.reduce(0, +)
             m.weights.replaceSubrange(at..<(at + 4), with: [0x00, 0x00, 0x80, 0x7E])   // 8.5e37
+        } else if edit == .shortSeriesTimesDisagree {
+            // A series left out of training whose times and values differ in number.
+            let first = (m.header["series"] as! [[String: Any]])[0]
+            m.header["shortSeries"] = [["id": "x", "frequency": first["frequency"]!, "timeFormat": first["timeFormat"]!,
+                                        "times": [0], "target": [1.0, 2.0], "covariates": [[Double]]()]]
         } else if edit == .missingLookback {
             var config = m.header["config"] as! [String: Any]
             config.removeValue(forKey: "lookback")

@@ -119,7 +119,38 @@ func fit(_ s: [TimeSeries], _ config: ForecasterConfig) throws -> Forecaster {
         #expect(f.series.map(\.id) == ["a", "b"])
         #expect(warnings.contains { $0.contains("series 'c' has 3 points") })
         #expect(throws: ForecastError.self) { try Forecaster.fit([a, short], config: c, skipShortSeries: false, warnings: &warnings) }
-        #expect(try f.predict(horizon: 3).count == 2)
+        // The short series is kept whole and still forecast (by naive: 3 points, no season).
+        let all = try f.predict(horizon: 3, intervals: [0.8])
+        #expect(all.map(\.id) == ["a", "b", "c"])
+        #expect(all[2].values == [3, 3, 3] && all[2].fallbackReason != nil && all[0].fallbackReason == nil)
+    }
+
+    /// Panel series too short to train on stay in the model: a plain `predict` forecasts them after
+    /// the trained series exactly as `predict(history:)` would, before and after a model file round
+    /// trip (a baseline below the lookback; the network, as a new series, from the lookback on).
+    ///
+    /// Checked against: `fit` without storing the short series: the forecasts of 'c' and 'd' were
+    /// missing and this test failed.
+    @Test func seriesLeftOutOfTrainingAreStillForecast() throws {
+        let a = TimeSeries(id: "a", target: (0..<80).map { sin(Double($0) / 3) + 2 })
+        let b = TimeSeries(id: "b", target: (0..<60).map { cos(Double($0) / 3) + 2 })
+        let c = TimeSeries(id: "c", target: [1, 2, .nan, 4])
+        let d = TimeSeries(id: "d", target: (0..<7).map { Double($0) / 2 + 1 })
+        var config = ForecasterConfig(horizon: 3); config.lookback = 6; config.epochs = 2; config.ensembleSize = 1
+        var warnings: [String] = []
+        let f = try Forecaster.fit([a, b, c, d], config: config, warnings: &warnings)
+        #expect(f.series.map(\.id) == ["a", "b"] && f.shortSeries.map(\.id) == ["c", "d"])
+        #expect(warnings.filter { $0.contains("left out of training") }.count == 2)
+        let read = try ModelFile.decode(try ModelFile.encode(f), path: "m.fcm")
+        #expect("\(read.shortSeries)" == "\(f.shortSeries)")   // NaN-aware: NaN != NaN
+        for model in [f, read] {
+            let all = try model.predict(horizon: 4, intervals: [0.9])
+            #expect(all.map(\.id) == ["a", "b", "c", "d"])
+            let given = try model.predict(horizon: 4, history: [c, d], intervals: [0.9])
+            #expect(all[2].values == given[0].values && all[2].fallbackReason != nil)
+            #expect(all[3].values == given[1].values && all[3].fallbackReason == nil && all[3].isNewSeries)
+            #expect(all[3].intervals.map(\.upper) == given[1].intervals.map(\.upper))
+        }
     }
 
     /// A panel's model does not depend on the order its series come in (a file's row order, or a

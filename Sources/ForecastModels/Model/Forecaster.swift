@@ -172,6 +172,11 @@ public final class Forecaster: Sendable {
     public let idColumn: String?
     /// Per-series state, in training order.
     package let series: [SeriesState]
+    /// The panel series that `fit` left out of training because they were shorter than lookback +
+    /// horizon, whole (each has fewer than lookback + horizon points). `predict` without a history
+    /// forecasts them after the trained series, as it would given them as history (see
+    /// `Forecast.fallbackReason`).
+    package let shortSeries: [TimeSeries]
     /// For each horizon step, the sorted absolute validation residuals in scaled units
     /// (split-conformal calibration scores).
     package let residuals: [[Float]]
@@ -182,9 +187,10 @@ public final class Forecaster: Sendable {
     public let warnings: [String]
 
     init(config: ForecasterConfig, members: [EnsembleMember], targetName: String, covariateNames: [String],
-         timeColumn: String, idColumn: String?, series: [SeriesState], residuals: [[Float]], summary: TrainingSummary,
-         warnings: [String] = []) {
+         timeColumn: String, idColumn: String?, series: [SeriesState], shortSeries: [TimeSeries] = [],
+         residuals: [[Float]], summary: TrainingSummary, warnings: [String] = []) {
         self.warnings = warnings
+        self.shortSeries = shortSeries
         self.config = config
         self.members = members
         self.targetName = targetName
@@ -213,11 +219,12 @@ public final class Forecaster: Sendable {
         return (0..<m).map { j in sorted[(j * (n - 1) + (m - 1) / 2) / (m - 1)] }
     }
 
-    /// The same forecaster with other per-series states (the combination's choices).
-    package func with(series: [SeriesState]) -> Forecaster {
+    /// The same forecaster with other per-series states (the combination's choices) and, when
+    /// given, other short series.
+    package func with(series: [SeriesState], shortSeries: [TimeSeries]? = nil) -> Forecaster {
         Forecaster(config: config, members: members, targetName: targetName, covariateNames: covariateNames,
-                   timeColumn: timeColumn, idColumn: idColumn, series: series, residuals: residuals, summary: summary,
-                   warnings: warnings)
+                   timeColumn: timeColumn, idColumn: idColumn, series: series, shortSeries: shortSeries ?? self.shortSeries,
+                   residuals: residuals, summary: summary, warnings: warnings)
     }
 
     var lookback: Int { config.lookback! }
@@ -308,6 +315,20 @@ public final class Forecaster: Sendable {
             throw ForecastError.configuration("interval levels are fractions between 0 and 1 (0.8 for 80 %), got \(l)")
         }
         let L = lookback, H = config.horizon
+        if history == nil && !shortSeries.isEmpty {
+            // The trained series, then those fit left out as too short, forecast from their stored
+            // histories exactly as they would be given as history.
+            let trained = with(series: series, shortSeries: [])
+            let out = try trained.predict(horizon: horizon, history: nil, future: future, intervals: levels, source: source,
+                                          threads: threads, chunkSize: chunkSize, shouldStop: shouldStop)
+            let usable = shortSeries.filter { $0.count >= L }
+            var network = usable.isEmpty ? [] : try trained.predict(horizon: horizon, history: usable, future: future, intervals: levels,
+                                                                   source: source, threads: threads, chunkSize: chunkSize,
+                                                                   shouldStop: shouldStop)[...]
+            return out + shortSeries.map { s in
+                s.count >= L ? network.removeFirst() : fallbackForecast(s, horizon: horizon, levels: levels, isNewSeries: true)
+            }
+        }
         if let history, history.count > 1 || idColumn != nil, history.contains(where: { $0.count < L }) {
             // Panel (a panel model, or several series): the short series fall back to a baseline;
             // the rest are forecast together.

@@ -38,7 +38,7 @@ extension Forecaster {
         config.calendarFeatures = config.calendarFeatures ?? true
         config.allowNegative = config.allowNegative ?? false
         config.combine = config.combine ?? ForecasterConfig.defaultCombine
-        var kept: [TimeSeries] = []
+        var kept: [TimeSeries] = [], short: [TimeSeries] = []
         for s in input {
             if s.count >= L + H { kept.append(orderingCovariates(s, future: futureNames)); continue }
             let name = s.id.map { "series '\($0)'" } ?? "the series"
@@ -46,7 +46,8 @@ extension Forecaster {
             if !skipShortSeries || input.count == 1 {
                 throw ForecastError.configuration(message + "; use a shorter lookback or horizon, or more data")
             }
-            warnings.append(message + "; skipped")
+            warnings.append(message + "; left out of training (kept in the model: predict still forecasts it)")
+            short.append(orderingCovariates(s, future: futureNames))
         }
         guard !kept.isEmpty else { throw ForecastError.configuration("every series is shorter than lookback + horizon = \(L + H)") }
         let calendar = CalendarFeatures(frequency: first.frequency, periods: periods, enabled: config.calendarFeatures!,
@@ -162,7 +163,7 @@ extension Forecaster {
         total.seconds = secondsSince(started, clock)
         return Forecaster(config: config, members: ensemble, targetName: first.targetName,
                           covariateNames: kept[0].covariateNames, timeColumn: first.timeColumn, idColumn: idColumn,
-                          series: combined.series, residuals: residuals, summary: total, warnings: warnings)
+                          series: combined.series, shortSeries: short, residuals: residuals, summary: total, warnings: warnings)
     }
 
     /// Trains a forecaster on one series or a panel (a global model across series): an ensemble of

@@ -64,6 +64,7 @@ extension ModelFile {
         package var tensors: [Header.Tensor]
         package var parameterCount: Int
         package var members: [Header.Member]?
+        package var shortSeries: [Header.StoredSeries]?
     }
 
     /// The format-3 header of `h` and its blocks' bytes.
@@ -94,7 +95,7 @@ extension ModelFile {
                                    network: h.network, targetName: h.targetName, covariateNames: h.covariateNames,
                                    timeColumn: h.timeColumn, idColumn: h.idColumn, series: series,
                                    residualCounts: h.residuals.map(\.count), summary: h.summary, tensors: h.tensors,
-                                   parameterCount: h.parameterCount, members: h.members)
+                                   parameterCount: h.parameterCount, members: h.members, shortSeries: h.shortSeries)
         return (header, data)
     }
 
@@ -165,7 +166,7 @@ extension ModelFile {
         return Header(formatVersion: c.formatVersion, libraryVersion: c.libraryVersion, config: c.config, network: c.network,
                       targetName: c.targetName, covariateNames: c.covariateNames, timeColumn: c.timeColumn, idColumn: c.idColumn,
                       series: series, residuals: residuals, summary: c.summary, tensors: c.tensors,
-                      parameterCount: c.parameterCount, members: c.members)
+                      parameterCount: c.parameterCount, members: c.members, shortSeries: c.shortSeries)
     }
 
     /// The `count` times from `start` on the frequency's grid, after checks that keep every one

@@ -78,6 +78,18 @@ extension ModelFile {
             if let choice = s.choice, choice != "network", Baseline(rawValue: choice) == nil { throw bad("\(f).choice", "is '\(choice)', not a known model") }
         }
 
+        // Short series (left out of training): whole, fewer than lookback + horizon points each.
+        for (i, s) in (h.shortSeries ?? []).enumerated() {
+            let f = "shortSeries[\(i)]", n = s.target.count
+            guard (1..<(L + c.horizon)).contains(n) else { throw bad("\(f).target", "has \(n) values, outside 1..<\(L + c.horizon) (lookback + horizon)") }
+            guard s.times.count == n else { throw bad("\(f).times", "has \(s.times.count) values but \(f).target has \(n)") }
+            try validateTime(frequency: s.frequency, timeFormat: s.timeFormat, times: s.times, field: f, timesField: "times", bad)
+            guard s.covariates.count == h.covariateNames.count else {
+                throw bad("\(f).covariates", "has \(s.covariates.count) columns for \(h.covariateNames.count) covariates")
+            }
+            if let k = s.covariates.firstIndex(where: { $0.count != n }) { throw bad("\(f).covariates[\(k)]", "has \(s.covariates[k].count) values for \(n) points") }
+        }
+
         // Calibration residuals: one sorted list per horizon step.
         guard h.residuals.count == c.horizon else { throw bad("residuals", "has \(h.residuals.count) lists for a horizon of \(c.horizon)") }
         if let k = h.residuals.firstIndex(where: { !isSortedNonNegative($0.map(Double.init)) }) {
@@ -124,6 +136,13 @@ extension ModelFile {
     /// The frequency, time format and tail timestamps of a series: steps in range, strictly
     /// increasing times whose forecast steps stay inside Int64 and the calendar.
     static func validateTime(_ s: SeriesState, field f: String, _ bad: (String, String) -> ForecastError) throws {
+        try validateTime(frequency: s.frequency, timeFormat: s.timeFormat, times: s.tailTimes, field: f, timesField: "tailTimes", bad)
+    }
+
+    /// `validateTime` of a frequency, a time format and the times `\(f).\(timesField)`.
+    static func validateTime(frequency: Frequency, timeFormat: TimeFormat, times: [Int64], field f: String, timesField: String,
+                             _ bad: (String, String) -> ForecastError) throws {
+        let s = (frequency: frequency, timeFormat: timeFormat, tailTimes: times)
         switch s.frequency {
         case .seconds(let v): guard (1...maxStep.seconds).contains(v) else { throw bad("\(f).frequency", "steps \(v) seconds, outside 1...\(maxStep.seconds)") }
         case .steps(let v): guard (1...maxStep.steps).contains(v) else { throw bad("\(f).frequency", "steps \(v) index units, outside 1...\(maxStep.steps)") }
@@ -137,11 +156,11 @@ extension ModelFile {
         if case .steps(let v) = s.frequency { limit = Int64.max / 2 - v * maxForecastSteps } else { limit = maxTimestamp }
         guard let k = s.tailTimes.firstIndex(where: { $0 > limit || $0 < -limit }) else {
             for i in s.tailTimes.indices.dropFirst() where s.tailTimes[i] <= s.tailTimes[i - 1] {
-                throw bad("\(f).tailTimes", "is not increasing at \(i)")
+                throw bad("\(f).\(timesField)", "is not increasing at \(i)")
             }
             return
         }
-        throw bad("\(f).tailTimes", "holds \(s.tailTimes[k]), outside ±\(limit)")
+        throw bad("\(f).\(timesField)", "holds \(s.tailTimes[k]), outside ±\(limit)")
     }
 
     /// The shapes of one network's tensors, named as in the file (Keras' names and order), computed

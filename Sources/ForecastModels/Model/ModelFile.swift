@@ -51,6 +51,21 @@ public enum ModelFile {
         /// The ensemble's members, first included (absent for a single network and in format 1):
         /// the tensors of member K > 0 follow the first member's, named `member.K.` + its names.
         package var members: [Member]?
+        /// The panel series fit left out as too short, whole (absent when there are none, and in
+        /// files written before forecast 0.3).
+        package var shortSeries: [StoredSeries]?
+
+        /// A whole series as stored: a panel series left out of training (`Forecaster.shortSeries`).
+        /// Its time column, target and covariate names are the model's.
+        package struct StoredSeries: Codable, Sendable {
+            package var id: String?
+            package var frequency: Frequency
+            package var timeFormat: TimeFormat
+            package var times: [Int64]
+            /// Values as read (missing ones NaN, stored as the string "nan").
+            package var target: [Double]
+            package var covariates: [[Double]]
+        }
 
         /// An ensemble member's lookback, seed and training summary.
         package struct Member: Codable, Sendable {
@@ -78,7 +93,11 @@ public enum ModelFile {
                parameterCount: f.members.reduce(0) { $0 + $1.network.parameterCount },
                members: f.members.count > 1
                    ? f.members.map { Header.Member(lookback: $0.lookback, seed: $0.seed, summary: $0.summary) }
-                   : nil)
+                   : nil,
+               shortSeries: f.shortSeries.isEmpty ? nil : f.shortSeries.map {
+                   Header.StoredSeries(id: $0.id, frequency: $0.frequency, timeFormat: $0.timeFormat, times: $0.timestamps,
+                                       target: $0.target, covariates: $0.covariates)
+               })
     }
 
     /// Serialises a forecaster.
@@ -227,7 +246,13 @@ public enum ModelFile {
         // Format 1 and single networks: the first member reads the whole stored tail.
         let forecaster = Forecaster(config: h.config, members: members, targetName: h.targetName,
                                     covariateNames: h.covariateNames, timeColumn: h.timeColumn, idColumn: h.idColumn,
-                                    series: h.series, residuals: h.residuals, summary: h.summary)
+                                    series: h.series,
+                                    shortSeries: (h.shortSeries ?? []).map {
+                                        TimeSeries(id: $0.id, timeColumn: h.timeColumn, timeFormat: $0.timeFormat, frequency: $0.frequency,
+                                                   timestamps: $0.times, targetName: h.targetName, target: $0.target,
+                                                   covariateNames: h.covariateNames, covariates: $0.covariates)
+                                    },
+                                    residuals: h.residuals, summary: h.summary)
         let named = tensors(forecaster)
         guard named.count == h.tensors.count, zip(named, h.tensors).allSatisfy({ $0.name == $1.name && $0.parameter.shape == $1.shape }) else {
             throw ForecastError.modelFile(path: path, message: "the weights do not match the network the header describes")
