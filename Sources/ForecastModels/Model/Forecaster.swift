@@ -268,7 +268,9 @@ public final class Forecaster: Sendable {
     /// Forecasts `horizon` steps after the end of each training series (or after `history`, which
     /// replaces the stored tails: series matched to the training series by id; a series the model
     /// was not trained on is forecast by the network from its own history, see
-    /// `Forecast.isNewSeries`).
+    /// `Forecast.isNewSeries`). Without `history`, the panel series that `fit` left out of training
+    /// as too short follow the training series, forecast from their whole stored histories as if
+    /// they were given as `history`.
     ///
     /// For a panel model (trained with an id column) or a `history` of several series, a series
     /// shorter than the model's lookback gets a seasonal-naive forecast (naive when it holds less
