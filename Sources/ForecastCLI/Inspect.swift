@@ -41,7 +41,7 @@ struct Inspect: ParsableCommand {
                 // The whole header, with the schema of this output beside its own fields.
                 let enc = JSONEncoder()
                 enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-                var obj = try JSONSerialization.jsonObject(with: try enc.encode(h)) as! [String: Any]
+                var obj = snakeCased(try JSONSerialization.jsonObject(with: try enc.encode(h))) as! [String: Any]
                 obj["schema"] = schema("inspect")
                 let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
                 try say(String(decoding: data, as: UTF8.self))
@@ -105,7 +105,7 @@ extension Inspect {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys, .prettyPrinted]
             enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            var obj = try JSONSerialization.jsonObject(with: try enc.encode(s)) as! [String: Any]
+            var obj = snakeCased(try JSONSerialization.jsonObject(with: try enc.encode(s))) as! [String: Any]
             obj["schema"] = schema("inspect")
             obj["left_out_of_training"] = true
             obj["forecast_by"] = how
@@ -119,6 +119,29 @@ extension Inspect {
         let w = lines.map { $0.0.count }.max()!
         for (k, v) in lines { try say("\(k.padding(toLength: w, withPad: " ", startingAt: 0))  \(v)") }
     }
+}
+
+/// `value` with every object key in snake_case, as in the other commands' JSON (`targetName` →
+/// `target_name`); the model file's header keeps its own camelCase names (docs/model-format.md).
+func snakeCased(_ value: Any) -> Any {
+    if let d = value as? [String: Any] {
+        return Dictionary(uniqueKeysWithValues: d.map { (snakeCase($0.key), snakeCased($0.value)) })
+    }
+    if let a = value as? [Any] { return a.map(snakeCased) }
+    return value
+}
+
+/// `camelCase` → `camel_case`: an underscore before each upper-case letter that follows a
+/// lower-case letter or a digit, then lower case (`tailTimes` → `tail_times`, `_0` stays).
+func snakeCase(_ key: String) -> String {
+    var out = ""
+    var previous: Character? = nil
+    for c in key {
+        if c.isUppercase, let p = previous, p.isLowercase || p.isNumber { out.append("_") }
+        out += c.lowercased()
+        previous = c
+    }
+    return out
 }
 
 /// How many series, and for a panel their lengths and frequencies, in words.

@@ -28,7 +28,7 @@ struct ReportFormatOption: ParsableArguments {
 func schema(_ command: String) -> String { "forecast.\(command)/\(schemaVersions[command] ?? 1)" }
 
 /// Outputs whose keys or meaning changed since version 1 (see docs/output.md).
-private let schemaVersions = ["backtest": 2, "evaluate": 2]
+private let schemaVersions = ["backtest": 2, "evaluate": 2, "inspect": 2]
 
 /// CSV text: a header and rows, fields quoted when they hold a comma, a quote or a line break.
 func csvText(_ header: [String], _ rows: [[String]]) -> String {

@@ -27,11 +27,26 @@ import Testing
         let evaluate = ["evaluate", Self.data, "--model", Self.model, "--holdout", "6"]
         #expect(try json(evaluate + ["--format", "json"])["schema"] as? String == "forecast.evaluate/2")
         #expect(try json(evaluate + ["--json"])["schema"] as? String == "forecast.evaluate/2")
-        #expect(try json(["inspect", Self.model, "--format", "json"])["schema"] as? String == "forecast.inspect/1")
+        #expect(try json(["inspect", Self.model, "--format", "json"])["schema"] as? String == "forecast.inspect/2")
         #expect(try json(["predict", "--model", Self.model, "--horizon", "3", "--format", "json"])["schema"] as? String == "forecast.predict/1")
         let backtest = try json(["backtest", Self.data, "--target", "passengers", "--horizon", "6", "--folds", "1",
                                  "--max-steps", "10", "--ensemble", "1", "--quiet", "--format", "json"])
         #expect(backtest["schema"] as? String == "forecast.backtest/2")
+    }
+
+    /// Every output's keys are snake_case; inspect's too (the model header's own names are
+    /// camelCase): checked on every key at every depth.
+    @Test func inspectKeysAreSnakeCase() throws {
+        let header = try json(["inspect", Self.model, "--format", "json"])
+        #expect(header["target_name"] as? String == "passengers" && header["time_column"] != nil)
+        func keys(_ v: Any) -> [String] {
+            if let d = v as? [String: Any] { return d.keys.map { $0 } + d.values.flatMap(keys) }
+            if let a = v as? [Any] { return a.flatMap(keys) }
+            return []
+        }
+        let all = keys(header)
+        #expect(all.count > 50 && all.contains("future_size"), "\(all.prefix(20))")
+        #expect(all.filter { $0.contains(where: \.isUppercase) }.isEmpty, "\(all.filter { $0.contains(where: \.isUppercase) })")
     }
 
     @Test func csvOutputsHaveTheDocumentedHeader() throws {

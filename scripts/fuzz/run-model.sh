@@ -22,7 +22,7 @@ MAP
 # The four library modules are compiled as one module with the target, so their imports of each
 # other go (as the CSV target does with ForecastData).
 mkdir -p "$OUT/src"
-rm -f "$OUT/src"/*.swift
+rm -f "$OUT/src"/*.swift "$OUT/model-fuzzer"   # a failed build must not leave an older fuzzer to run
 for f in $(find Sources/ForecastData Sources/ForecastNN Sources/ForecastMetrics Sources/ForecastModels -name '*.swift') scripts/fuzz/ModelFileFuzzer.swift; do
   grep -vE '^import (ForecastData|ForecastNN|ForecastMetrics|ForecastModels)$' "$f" > "$OUT/src/$(echo "$f" | tr / _)"
 done

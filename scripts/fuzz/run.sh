@@ -11,7 +11,9 @@ cp scripts/fuzz/corpus/* "$OUT/corpus/" 2>/dev/null || true
 cp datasets/airline_passengers.csv "$OUT/corpus/" 2>/dev/null || true
 # The target is compiled in one module with ForecastData's sources, so its import line goes.
 grep -v '^import ForecastData' scripts/fuzz/CSVFuzzer.swift > "$OUT/CSVFuzzer.swift"
-swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name CSVFuzzer \
+# A failed build must not leave an older fuzzer to run (compiler errors are shown, warnings not).
+rm -f "$OUT/csv-fuzzer"
+swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name CSVFuzzer -package-name forecast \
   -I Sources/CLibCSV -lcsv \
   $(find Sources/ForecastData -name '*.swift') "$OUT/CSVFuzzer.swift" \
   -o "$OUT/csv-fuzzer" 2>&1 | grep -v warning || true

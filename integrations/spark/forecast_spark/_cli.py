@@ -223,6 +223,3 @@ def _num(x):
     return float("nan") if x is None else float(x)
 
 
-def model_header(binary: str, model: str) -> dict:
-    """`forecast inspect --format json`: the model file's header (targetName, timeColumn, idColumn...)."""
-    return json.loads(run([binary, "inspect", model, "--format", "json"], f"forecast inspect {model}").stdout)
