@@ -56,11 +56,17 @@ struct DataOptions: ParsableArguments {
     /// left out as warnings, even with `quiet`). `skipUnusable` false: such a series is an error.
     func load(_ file: String, target: String, extra: [String] = [], quiet: Bool = false,
               skipUnusable: Bool = true) throws -> [TimeSeries] {
+        try loadKeepingLeftOut(file, target: target, extra: extra, quiet: quiet, skipUnusable: skipUnusable).series
+    }
+
+    /// `load`, with the panel series it left out as unusable (`SeriesLoader.Result.leftOut`).
+    func loadKeepingLeftOut(_ file: String, target: String, extra: [String] = [], quiet: Bool = false,
+                            skipUnusable: Bool = true) throws -> (series: [TimeSeries], leftOut: [TimeSeries]) {
         var options = loaderOptions(target: target, extra: extra)
         options.skipsUnusableSeries = skipUnusable
         let r = try SeriesLoader.load(file, options: options)
         LoaderReport.print(r.report, file: file, quiet: quiet)
-        return r.series
+        return (r.series, r.leftOut)
     }
 }
 

@@ -74,8 +74,10 @@ struct Fit: ParsableCommand {
             AtomicFile.removeStaleTemporaries(for: model)
             // A warm start reads the model's covariates unless --covariates names them (the same ones).
             let kept = previous.map { p in p.covariateNames.filter { !(p.config.futureCovariates ?? []).contains($0) } } ?? []
-            var series = try dataOptions.load(data, target: dataOptions.target!, extra: (dataOptions.covariates == nil ? kept : []) + (config.futureCovariates ?? []), quiet: quiet,
-                                            skipUnusable: !failShortSeries)
+            let loaded = try dataOptions.loadKeepingLeftOut(data, target: dataOptions.target!, extra: (dataOptions.covariates == nil ? kept : []) + (config.futureCovariates ?? []), quiet: quiet,
+                                                            skipUnusable: !failShortSeries)
+            var series = loaded.series
+            let leftOut = loaded.leftOut
             if holdout > 0 {
                 series = series.map { $0.prefix(max(0, $0.count - holdout)) }
             }
@@ -93,7 +95,7 @@ struct Fit: ParsableCommand {
                 var hooks = progress.hooks
                 hooks.onCombination = CombinationDump.observer()
                 f = try Forecaster.fit(series, config: config, idColumn: dataOptions.idColumn, hooks: hooks,
-                                       skipShortSeries: !failShortSeries, warmStart: previous, warnings: &warnings)
+                                       skipShortSeries: !failShortSeries, warmStart: previous, leftOut: leftOut, warnings: &warnings)
             }
             LoaderReport.printWarnings(warnings)
             try OutputSafety.checkNode(model, flag: "--model")

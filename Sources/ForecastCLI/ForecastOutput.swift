@@ -81,13 +81,15 @@ enum ForecastOutput {
         var rows: [[String: Any]] = []
         for fc in forecasts {
             for i in 0..<fc.values.count {
-                var r: [String: Any] = ["time": fc.timeFormat.format(fc.timestamps[i]), "value": fc.values[i], "step": i + 1]
+                // JSON has no NaN: a missing value (a series without data) is null.
+                func json(_ v: Double) -> Any { v.isFinite ? v : NSNull() }
+                var r: [String: Any] = ["time": fc.timeFormat.format(fc.timestamps[i]), "value": json(fc.values[i]), "step": i + 1]
                 if let id = fc.id { r["id"] = id }
                 r["new_series"] = fc.isNewSeries
                 if let why = fc.fallbackReason { r["fallback"] = why }
                 for band in fc.intervals {
-                    r["lower_\(percent(band.level))"] = band.lower[i]
-                    r["upper_\(percent(band.level))"] = band.upper[i]
+                    r["lower_\(percent(band.level))"] = json(band.lower[i])
+                    r["upper_\(percent(band.level))"] = json(band.upper[i])
                 }
                 rows.append(r)
             }

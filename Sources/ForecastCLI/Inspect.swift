@@ -92,12 +92,15 @@ extension Inspect {
     /// `predict` forecasts it.
     func inspectShort(_ s: ModelFile.Header.StoredSeries, _ h: ModelFile.Header) throws {
         let L = h.config.lookback!, H = h.config.horizon
-        let how = s.target.count >= L
+        let how = !s.target.contains(where: \.isFinite) ? "nothing: it has no values (its forecast is missing)"
+            : s.target.count >= L
             ? "the network, as a series it was not trained on (its \(s.target.count) points cover the lookback of \(L))"
             : "a baseline (seasonal naive with the primary period when the series holds a season, else naive)"
         let lines = [
             ("series", s.id ?? ""),
-            ("points", "\(s.target.count), fewer than lookback + horizon = \(L + H): left out of training, kept whole in the model"),
+            ("points", s.target.contains(where: \.isFinite)
+                ? "\(s.target.count), fewer than lookback + horizon = \(L + H): left out of training, kept whole in the model"
+                : "no values: left out of training; the model keeps its last time"),
             ("range", s.times.isEmpty ? "none" : "\(s.timeFormat.format(s.times.first!)) to \(s.timeFormat.format(s.times.last!))"),
             ("forecast by", how),
         ]

@@ -73,11 +73,24 @@ import Testing
 
         // A series without values is left out with a warning (even with --quiet), or is an error
         // with --fail-short-series.
-        try Self.write(Self.hourly([("a", 200, 0), ("b", 180, 5)]) + "e,2024-01-01T00:00:00,\ne,2024-01-01T01:00:00,\n", "\(dir)/empty.csv")
+        try Self.write(Self.hourly([("a", 200, 0), ("b", 180, 5)]) + "e,2024-01-01T00:00:00,\ne,2024-01-01T01:00:00,\nf,2024-01-01T03:00:00,7\n",
+                       "\(dir)/empty.csv")
         let fitArgs = ["fit", "\(dir)/empty.csv", "--id-column", "series", "--target", "value", "--horizon", "6", "--lookback", "24",
                        "--max-steps", "5", "--ensemble", "1", "--combine", "network", "--quiet", "--model", "\(dir)/e.fcm"]
         let skipped = try forecast(fitArgs)
         #expect(skipped.status == 0 && skipped.stderr.contains("warning: ") && skipped.stderr.contains("series 'e': the target column has no values"), "\(skipped.stderr)")
+        #expect(skipped.stderr.contains("series 'f': a series needs at least 2 rows"), "\(skipped.stderr)")
+        // The model still answers for both: 'f' by naive from its one value, 'e' with missing values
+        // (empty in CSV, null in JSON), each marked as a fallback.
+        let both = try forecast(["predict", "--model", "\(dir)/e.fcm", "--horizon", "2", "--series", "e,f", "--format", "json"])
+        #expect(both.status == 0, "\(both.stderr)")
+        let bothRows = (try JSONSerialization.jsonObject(with: Data(both.stdout.utf8)) as! [String: Any])["forecasts"] as! [[String: Any]]
+        #expect(bothRows.map { $0["id"] as! String } == ["e", "e", "f", "f"], "\(both.stdout)")
+        #expect(bothRows[0]["value"] is NSNull && (bothRows[0]["fallback"] as? String)?.contains("no values") == true, "\(both.stdout)")
+        #expect(bothRows[2]["value"] as? Double == 7 && bothRows[3]["time"] as? String == "2024-01-01T05:00:00", "\(both.stdout)")
+        #expect((bothRows[2]["fallback"] as? String)?.contains("1 point, fewer than the model's lookback") == true, "\(both.stdout)")
+        let csv = try forecast(["predict", "--model", "\(dir)/e.fcm", "--horizon", "2", "--series", "e"])
+        #expect(csv.stdout == "series,time,value\ne,2024-01-01T02:00:00,\ne,2024-01-01T03:00:00,\n", "\(csv.stdout)")
         let strict = try forecast(fitArgs + ["--fail-short-series"])
         #expect(strict.status == 1 && strict.stderr.contains("series 'e': the target column has no values"), "\(strict.stderr)")
 

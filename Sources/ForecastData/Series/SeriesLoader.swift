@@ -58,6 +58,10 @@ public enum SeriesLoader {
         public var series: [TimeSeries]
         /// One line per notable action: rows sorted, timestamps inserted, values filled or trimmed.
         public var report: [String]
+        /// The panel series left out as unusable (a single row, or no target value), each as its
+        /// last row: its last time, its last target value (NaN when it has none) and missing
+        /// covariates, on the panel's frequency; empty for one series or when nothing else is usable.
+        package var leftOut: [TimeSeries] = []
     }
 
     /// Loads the series of the CSV file `url` (one series, or a panel with `Options.idColumn`).
@@ -140,7 +144,7 @@ public enum SeriesLoader {
             ? inParallel(groups.count, one) : (0..<groups.count).map(one)
         var series: [TimeSeries] = []
         series.reserveCapacity(groups.count)
-        var unusable: ForecastError?
+        var unusable: [UnusableSeries] = []
         for o in outcomes {
             do {
                 let (s, lines) = try o.get()
@@ -149,11 +153,17 @@ public enum SeriesLoader {
             } catch let e as UnusableSeries {
                 guard options.skipsUnusableSeries else { throw e.error }
                 report.append("\(e.error.message)\(leftOutNote)")
-                unusable = unusable ?? e.error
+                unusable.append(e)
             }
         }
-        if series.isEmpty, let unusable { throw unusable }
-        return Result(series: series, report: report)
+        if series.isEmpty, let first = unusable.first { throw first.error }
+        let frequency = series[0].frequency
+        let leftOut = unusable.map { u in
+            TimeSeries(id: u.id, timeColumn: name, timeFormat: format, frequency: frequency, timestamps: [u.lastTime],
+                       targetName: options.target, target: [u.lastValue],
+                       covariateNames: options.covariates, covariates: options.covariates.map { _ in [Double.nan] })
+        }
+        return Result(series: series, report: report, leftOut: leftOut)
     }
 
     /// Ends the report line of a panel series left out (see `Options.skipsUnusableSeries`).
@@ -192,7 +202,10 @@ public enum SeriesLoader {
         guard let freq = Frequency.infer(ts, isIndex: format.isIndex) else {
             let e = ForecastError(file: file, line: rows.first.map { Int(table.lines[$0]) },
                                   message: "\(label)a series needs at least 2 rows to infer its frequency, found \(rows.count)")
-            if id != nil && rows.count < 2 { throw UnusableSeries(error: e) }
+            if let id, rows.count < 2 {
+                let value = rows.first.map { table.numbers(options.target)[$0] } ?? .nan
+                throw UnusableSeries(error: e, id: id, lastTime: ts.last ?? 0, lastValue: value)
+            }
             throw e
         }
         // Place every row on the grid; absent grid points become missing values.
@@ -228,7 +241,7 @@ public enum SeriesLoader {
         let valid = MissingValues.validRange(rawTarget)
         guard !valid.isEmpty else {
             let e = ForecastError(file: file, columnName: options.target, message: "\(label)the target column has no values, only missing ones")
-            if id != nil { throw UnusableSeries(error: e) }
+            if let id { throw UnusableSeries(error: e, id: id, lastTime: ts.last!, lastValue: .nan) }
             throw e
         }
         if valid.count < length {
@@ -279,4 +292,8 @@ public enum SeriesLoader {
 
 /// A panel series that cannot become a `TimeSeries` (no target values, a single row): left out
 /// when `Options.skipsUnusableSeries` allows.
-private struct UnusableSeries: Error { let error: ForecastError }
+private struct UnusableSeries: Error {
+    let error: ForecastError
+    /// The series' id, its last time and its last target value (NaN when it has none).
+    let id: String, lastTime: Int64, lastValue: Double
+}

@@ -680,10 +680,13 @@ public final class Forecaster: Sendable {
                                       upper: zip(values, w).map { floored($0 + $1) })
         }
         let last = s.timestamps.last!
+        let points = s.count == 1 ? "1 point" : "\(s.count) points"
         return Forecast(id: s.id, timestamps: (1...horizon).map { s.frequency.advance(last, by: $0) }, timeFormat: s.timeFormat,
                         values: values, intervals: bands, recursive: false,
                         isNewSeries: isNewSeries,
-                        fallbackReason: "\(s.count) points, fewer than the model's lookback of \(lookback): \(name)")
+                        fallbackReason: s.target.contains(where: \.isFinite)
+                            ? "\(points), fewer than the model's lookback of \(lookback): \(name)"
+                            : "no values to forecast from: the forecast is missing")
     }
 }
 

@@ -6,9 +6,12 @@ import ForecastNN
 extension Forecaster {
     /// `fit(_:config:idColumn:skipShortSeries:warmStart:progress:)` with the command line's hooks
     /// (progress, and a stop request polled after every batch) and its notes in `warnings`.
+    /// `leftOut`: panel series the loader could not use (`SeriesLoader.Result.leftOut`, already
+    /// reported), kept beside the short ones so that `predict` still answers for them.
     package static func fit(_ input: [TimeSeries], config given: ForecasterConfig, idColumn: String? = nil,
                             hooks: TrainingHooks = TrainingHooks(), skipShortSeries: Bool = true,
-                            warmStart: Forecaster? = nil, warnings: inout [String]) throws -> Forecaster {
+                            warmStart: Forecaster? = nil, leftOut: [TimeSeries] = [],
+                            warnings: inout [String]) throws -> Forecaster {
         try given.validate()
         // Series in id order: the model does not depend on the order of the rows (Spark, for one,
         // guarantees none).
@@ -50,6 +53,7 @@ extension Forecaster {
             short.append(orderingCovariates(s, future: futureNames))
         }
         guard !kept.isEmpty else { throw ForecastError.configuration("every series is shorter than lookback + horizon = \(L + H)") }
+        short += leftOut.sorted { ($0.id ?? "") < ($1.id ?? "") }.map { orderingCovariates($0, future: futureNames) }
         let calendar = CalendarFeatures(frequency: first.frequency, periods: periods, enabled: config.calendarFeatures!,
                                         length: kept.map(\.count).max()!)
 
