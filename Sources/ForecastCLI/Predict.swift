@@ -153,7 +153,8 @@ struct Predict: ParsableCommand {
                 let (table, timeColumn) = try SeriesLoader.read(data, options: o)
                 let r = try SeriesLoader.build(table, options: o, timeColumn: timeColumn)
                 LoaderReport.print(r.report, file: data, quiet: false)
-                var chosen = r.series
+                // Series the loader could not use (a single row, no value) still get a fallback.
+                var chosen = r.series + r.leftOut
                 if let wanted {
                     chosen = chosen.filter { wanted.contains($0.id ?? "") }
                     let present = Set(chosen.map { $0.id ?? "" })

@@ -89,6 +89,8 @@ import Testing
         #expect(bothRows[0]["value"] is NSNull && (bothRows[0]["fallback"] as? String)?.contains("no values") == true, "\(both.stdout)")
         #expect(bothRows[2]["value"] as? Double == 7 && bothRows[3]["time"] as? String == "2024-01-01T05:00:00", "\(both.stdout)")
         #expect((bothRows[2]["fallback"] as? String)?.contains("1 point, fewer than the model's lookback") == true, "\(both.stdout)")
+        let given = try forecast(["predict", "--model", "\(dir)/e.fcm", "--horizon", "2", "--data", "\(dir)/empty.csv", "--series", "e,f", "--format", "json"])
+        #expect(given.status == 0 && given.stdout == both.stdout, "the same with --data: \(given.stdout)\(given.stderr)")
         let csv = try forecast(["predict", "--model", "\(dir)/e.fcm", "--horizon", "2", "--series", "e"])
         #expect(csv.stdout == "series,time,value\ne,2024-01-01T02:00:00,\ne,2024-01-01T03:00:00,\n", "\(csv.stdout)")
         let strict = try forecast(fitArgs + ["--fail-short-series"])
