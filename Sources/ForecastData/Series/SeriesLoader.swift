@@ -157,9 +157,8 @@ public enum SeriesLoader {
             }
         }
         if series.isEmpty, let first = unusable.first { throw first.error }
-        let frequency = series[0].frequency
-        let leftOut = unusable.map { u in
-            TimeSeries(id: u.id, timeColumn: name, timeFormat: format, frequency: frequency, timestamps: [u.lastTime],
+        let leftOut = series.isEmpty ? [] : unusable.map { u in
+            TimeSeries(id: u.id, timeColumn: name, timeFormat: format, frequency: series[0].frequency, timestamps: [u.lastTime],
                        targetName: options.target, target: [u.lastValue],
                        covariateNames: options.covariates, covariates: options.covariates.map { _ in [Double.nan] })
         }
@@ -203,7 +202,8 @@ public enum SeriesLoader {
             let e = ForecastError(file: file, line: rows.first.map { Int(table.lines[$0]) },
                                   message: "\(label)a series needs at least 2 rows to infer its frequency, found \(rows.count)")
             if let id, rows.count < 2 {
-                let value = rows.first.map { table.numbers(options.target)[$0] } ?? .nan
+                let column = table.numbers(options.target)
+                let value = rows.first.flatMap { column.indices.contains($0) ? column[$0] : nil } ?? .nan
                 throw UnusableSeries(error: e, id: id, lastTime: ts.last ?? 0, lastValue: value)
             }
             throw e
