@@ -57,9 +57,11 @@ extension Forecaster {
         let calendar = CalendarFeatures(frequency: first.frequency, periods: periods, enabled: config.calendarFeatures!,
                                         length: kept.map(\.count).max()!)
 
+        // One table of calendar features for the series on the panel's grid (see CalendarTable).
+        let table = futureNames.isEmpty ? CalendarTable(kept, calendar: calendar, frequency: first.frequency) : nil
         var features: [SeriesFeatures] = []
         var trainCounts: [Int] = []
-        for s in kept {
+        for (i, s) in kept.enumerated() {
             var v = validationCount(s.count)
             if s.count - v < L + H { v = 0 }   // too short to hold out: train on all of it
             let trainCount = s.count - v
@@ -67,7 +69,8 @@ extension Forecaster {
                 ? bestBaselinePeriod(Array(s.target.prefix(trainCount)), candidates: periods.filter { $0 <= L }, horizon: H)
                 : 1
             features.append(SeriesFeatures(s, fitOn: trainCount, kind: config.scaler, period: period, calendar: calendar,
-                                           futureColumns: futureNames.count))
+                                           futureColumns: futureNames.count,
+                                           shared: table.flatMap { t in t.offsets[i].map { (t.rows, $0) } }))
             trainCounts.append(trainCount)
         }
         // Validation windows: those whose targets end inside the held-out part. With at least two

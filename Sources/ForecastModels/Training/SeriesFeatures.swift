@@ -6,7 +6,11 @@ import ForecastNN
 /// known-future features of every step (t, Ff); and the seasonal period of its baseline.
 struct SeriesFeatures {
     let values: [Float]        // (n, F): [target, covariates...] per step
-    let future: [Float]        // (n, Ff): calendar features, then future covariates, per step
+    /// (rows, Ff): calendar features, then future covariates, per step: this series' own rows, or
+    /// a panel's `CalendarTable` shared by every series on its grid (no future covariates).
+    let future: [Float]
+    /// The row of `future` that holds this series' first step.
+    let futureOffset: Int
     let count: Int
     let features: Int
     let futureSize: Int
@@ -16,15 +20,17 @@ struct SeriesFeatures {
     let covariateScalers: [Scaler]
 
     init(_ s: TimeSeries, fitOn trainCount: Int, kind: ScalerKind, period: Int, calendar: CalendarFeatures,
-         futureColumns: Int) {
+         futureColumns: Int, shared: (rows: [Float], offset: Int)? = nil) {
         self.init(s, targetScaler: Scaler(fitting: s.target.prefix(trainCount), kind: kind),
                   covariateScalers: s.covariates.map { Scaler(fitting: $0.prefix(trainCount), kind: kind) },
-                  period: period, calendar: calendar, futureColumns: futureColumns)
+                  period: period, calendar: calendar, futureColumns: futureColumns, shared: shared)
     }
 
     /// `s.covariates` holds the past covariates first, then the last `futureColumns` future ones.
+    /// `shared`: a `CalendarTable`'s rows and this series' first row in them, used instead of its
+    /// own rows (only without future columns).
     init(_ s: TimeSeries, targetScaler: Scaler, covariateScalers: [Scaler], period: Int, calendar: CalendarFeatures,
-         futureColumns: Int) {
+         futureColumns: Int, shared: (rows: [Float], offset: Int)? = nil) {
         self.targetScaler = targetScaler
         self.covariateScalers = covariateScalers
         self.period = period
@@ -38,6 +44,12 @@ struct SeriesFeatures {
             for k in 0..<past { v[t * features + 1 + k] = Float(covariateScalers[k].transform(s.covariates[k][t])) }
         }
         values = v
+        if futureColumns == 0, let shared {
+            future = shared.rows
+            futureOffset = shared.offset
+            return
+        }
+        futureOffset = 0
         var f = [Float](repeating: 0, count: s.count * futureSize)
         let C = calendar.count, Ff = futureSize
         f.withUnsafeMutableBufferPointer { p in
@@ -49,6 +61,44 @@ struct SeriesFeatures {
             }
         }
         future = f
+    }
+}
+
+/// The calendar features of every step of one time grid, computed once for the series of a panel
+/// that lie on it: they depend on the time alone, and a panel of 10,000 hourly series on one span
+/// would otherwise hold 10,000 copies (8 floats a step: 320 MB for ten million points).
+struct CalendarTable {
+    /// (steps, calendar.count): row k is the features of the grid's k-th time.
+    let rows: [Float]
+    /// Per series of the panel, in its order: the row of its first step, or nil when it is not on
+    /// the grid (another frequency, or a time off it).
+    let offsets: [Int?]
+
+    /// The table over the series of `panel` with `frequency` whose every time lies on one grid,
+    /// or nil when there is nothing to share (fewer than two such series, no calendar features)
+    /// or the grid would hold more rows than those series together (spans far apart).
+    init?(_ panel: [TimeSeries], calendar: CalendarFeatures, frequency: Frequency) {
+        let on = panel.filter { $0.frequency == frequency && $0.count > 0 }
+        guard on.count > 1, calendar.count > 0, let origin = on.map({ $0.timestamps[0] }).min() else { return nil }
+        var offsets: [Int?] = [], end = 0, total = 0
+        for s in panel {
+            guard s.frequency == frequency, s.count > 0, let k = frequency.steps(from: origin, to: s.timestamps[0]),
+                  s.timestamps.indices.allSatisfy({ frequency.advance(origin, by: k + $0) == s.timestamps[$0] }) else {
+                offsets.append(nil)
+                continue
+            }
+            offsets.append(k)
+            end = max(end, k + s.count)
+            total += s.count
+        }
+        guard offsets.contains(where: { $0 != nil }), end <= total else { return nil }
+        let C = calendar.count
+        var f = [Float](repeating: 0, count: end * C)
+        f.withUnsafeMutableBufferPointer { p in
+            for k in 0..<end { calendar.write(frequency.advance(origin, by: k), frequency: frequency, to: p.baseAddress! + k * C) }
+        }
+        rows = f
+        self.offsets = offsets
     }
 }
 

@@ -120,7 +120,7 @@ struct Trainer {
             }
             if let f, Ff > 0 {
                 s.future.withUnsafeBufferPointer { u in
-                    encoding.fillFuture(f, batch: B, slot: b, rows: u.baseAddress! + (w.start + L) * Ff)
+                    encoding.fillFuture(f, batch: B, slot: b, rows: u.baseAddress! + (s.futureOffset + w.start + L) * Ff)
                 }
             }
         }
