@@ -39,12 +39,7 @@ struct Inspect: ParsableCommand {
             }
             if output.resolved == .json {
                 // The whole header, with the schema of this output beside its own fields.
-                let enc = JSONEncoder()
-                enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-                var obj = snakeCased(try JSONSerialization.jsonObject(with: try enc.encode(h))) as! [String: Any]
-                obj["schema"] = schema("inspect")
-                let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
-                try say(String(decoding: data, as: UTF8.self))
+                try sayJSON(h)
                 return
             }
             let c = h.config, s = h.summary
@@ -105,14 +100,7 @@ extension Inspect {
             ("forecast by", how),
         ]
         if output.resolved == .json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.sortedKeys, .prettyPrinted]
-            enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            var obj = snakeCased(try JSONSerialization.jsonObject(with: try enc.encode(s))) as! [String: Any]
-            obj["schema"] = schema("inspect")
-            obj["left_out_of_training"] = true
-            obj["forecast_by"] = how
-            try say(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self))
+            try sayJSON(s, adding: ["left_out_of_training": true, "forecast_by": how])
             return
         }
         if output.resolved == .csv {
@@ -121,6 +109,18 @@ extension Inspect {
         }
         let w = lines.map { $0.0.count }.max()!
         for (k, v) in lines { try say("\(k.padding(toLength: w, withPad: " ", startingAt: 0))  \(v)") }
+    }
+}
+
+extension Inspect {
+    /// Prints `value` as this command's JSON: its fields in snake_case, `schema` and `adding` beside them.
+    func sayJSON(_ value: some Encodable, adding extra: [String: Any] = [:]) throws {
+        let enc = JSONEncoder()
+        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        var obj = snakeCased(try JSONSerialization.jsonObject(with: try enc.encode(value))) as! [String: Any]
+        obj["schema"] = schema("inspect")
+        obj.merge(extra) { _, new in new }
+        try say(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self))
     }
 }
 

@@ -321,27 +321,18 @@ public final class Forecaster: Sendable {
             // The trained series, then those fit left out as too short, forecast from their stored
             // histories exactly as they would be given as history.
             let trained = with(series: series, shortSeries: [])
-            let out = try trained.predict(horizon: horizon, history: nil, future: future, intervals: levels, source: source,
-                                          threads: threads, chunkSize: chunkSize, shouldStop: shouldStop)
-            let usable = shortSeries.filter { $0.count >= L }
-            var network = usable.isEmpty ? [] : try trained.predict(horizon: horizon, history: usable, future: future, intervals: levels,
-                                                                   source: source, threads: threads, chunkSize: chunkSize,
-                                                                   shouldStop: shouldStop)[...]
-            return out + shortSeries.map { s in
-                s.count >= L ? network.removeFirst() : fallbackForecast(s, horizon: horizon, levels: levels, isNewSeries: true)
+            func run(_ h: [TimeSeries]?) throws -> [Forecast] {
+                try trained.predict(horizon: horizon, history: h, future: future, intervals: levels, source: source,
+                                    threads: threads, chunkSize: chunkSize, shouldStop: shouldStop)
             }
+            return try run(nil) + trained.panelForecasts(shortSeries, horizon: horizon, levels: levels, lookback: L, predict: run)
         }
         if let history, history.count > 1 || idColumn != nil, history.contains(where: { $0.count < L }) {
             // Panel (a panel model, or several series): the short series fall back to a baseline;
             // the rest are forecast together.
-            let usable = history.filter { $0.count >= L }
-            var model = usable.isEmpty ? [] : try predict(horizon: horizon, history: usable, future: future,
-                                                         intervals: levels, source: source, threads: threads,
-                                                         chunkSize: chunkSize, shouldStop: shouldStop)[...]
-            let known = Set(self.series.map { $0.id ?? "" })
-            return history.map { s in
-                s.count >= L ? model.removeFirst()
-                    : fallbackForecast(s, horizon: horizon, levels: levels, isNewSeries: !known.contains(s.id ?? ""))
+            return try panelForecasts(history, horizon: horizon, levels: levels, lookback: L) {
+                try predict(horizon: horizon, history: $0, future: future, intervals: levels, source: source, threads: threads,
+                            chunkSize: chunkSize, shouldStop: shouldStop)
             }
         }
         let futureNames = futureCovariateNames
@@ -658,6 +649,19 @@ public final class Forecaster: Sendable {
                            tailTimes: tail.timestamps, tailTarget: tail.target, tailCovariates: tail.covariates,
                            firstTime: s.formattedTime(0), lastTime: s.formattedTime(s.count - 1), count: s.count,
                            baselinePeriod: period, nonNegative: config.allowNegative != true && s.target.allSatisfy { $0 >= 0 })
+    }
+
+    /// The forecasts of a panel's `history`, in order: `predict` of the series at least `lookback`
+    /// long, together, and `fallbackForecast` for the shorter ones.
+    func panelForecasts(_ history: [TimeSeries], horizon: Int, levels: [Double], lookback L: Int,
+                        predict: ([TimeSeries]) throws -> [Forecast]) throws -> [Forecast] {
+        let usable = history.filter { $0.count >= L }
+        var model = usable.isEmpty ? [] : try predict(usable)[...]
+        let known = Set(series.map { $0.id ?? "" })
+        return history.map { s in
+            s.count >= L ? model.removeFirst()
+                : fallbackForecast(s, horizon: horizon, levels: levels, isNewSeries: !known.contains(s.id ?? ""))
+        }
     }
 
     /// The forecast of a panel series too short for the network: seasonal naive with the model's
