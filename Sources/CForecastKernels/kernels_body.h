@@ -233,12 +233,15 @@ INL void lstm_micro(const int R, const fk_lstm_step *s, ptrdiff_t r0, ptrdiff_t 
     for (int part = 0; part < 2; part++) {
         ptrdiff_t n = part == 0 ? I : H;
         const float *a = part == 0 ? s->x + r0 * I : s->h_prev + r0 * H;
+        // The R broadcasts first, then one gate's weights at a time: R·4 accumulators + R + 1 live
+        // vectors (16 for AVX2's 3 rows). Holding the 4 gates' weights instead needs 17 and spilled
+        // two accumulators to the stack, a store-to-load round trip on their chains every k.
         for (ptrdiff_t k = 0; k < n; k++, w += 64) {
-            V b[4];
-            for (int q = 0; q < 4; q++) b[q] = ld(w + q * 16);
-            for (int r = 0; r < R; r++) {
-                V x = splat(a[r * n + k]);
-                for (int q = 0; q < 4; q++) z[r][q] = MADD(z[r][q], x, b[q]);
+            V x[MAXR];
+            for (int r = 0; r < R; r++) x[r] = splat(a[r * n + k]);
+            for (int q = 0; q < 4; q++) {
+                V b = ld(w + q * 16);
+                for (int r = 0; r < R; r++) z[r][q] = MADD(z[r][q], x[r], b);
             }
         }
     }
