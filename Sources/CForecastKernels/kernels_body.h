@@ -250,21 +250,36 @@ INL void lstm_micro(const int R, const fk_lstm_step *s, ptrdiff_t r0, ptrdiff_t 
 }
 
 /// Gates, cell and output of rows r0..<r0+n, units j..<j+16, from the pre-activations in the tile.
+///
+/// In three passes over the block, each a run of independent vectors: the gates in place in the
+/// tile, then c', then tanh(c') and h'. One vector's chain through an activation, c' and tanh(c') is
+/// some 130 cycles of latency and more instructions than the out-of-order window holds, so doing it
+/// vector by vector left the core waiting; short independent iterations overlap. Lane by lane the
+/// arithmetic is unchanged (the Swift twin's `lstmFinish`), so results are bit-identical.
 static void FK(lstm_finish)(const fk_lstm_step *s, ptrdiff_t r0, ptrdiff_t n, ptrdiff_t j) {
     ptrdiff_t H = s->hidden;
-    for (ptrdiff_t k = 0; k < n; k++)
+    for (ptrdiff_t k = 0; k < n; k++) {   // [i f g o] = [σ σ tanh σ] of the tile, in place
+        float *z = s->tile + k * 64;
+        for (ptrdiff_t u = 0; u < 32; u += FKW) st(z + u, sigm(ld(z + u)));
+        for (ptrdiff_t u = 32; u < 48; u += FKW) st(z + u, tanhv(ld(z + u)));
+        for (ptrdiff_t u = 48; u < 64; u += FKW) st(z + u, sigm(ld(z + u)));
+    }
+    for (ptrdiff_t k = 0; k < n; k++)     // c' = f·c + i·g (c_next may be c_prev: read, then written)
         for (ptrdiff_t u0 = 0; u0 < 16; u0 += FKW) {
             ptrdiff_t r = r0 + k, at = r * H + j + u0;
             const float *z = s->tile + k * 64 + u0;
-            V i = sigm(ld(z)), f = sigm(ld(z + 16)), g = tanhv(ld(z + 32)), o = sigm(ld(z + 48));
-            V c = f * ld(s->c_prev + at) + i * g;
-            V tc = tanhv(c);
-            st(s->c_next + at, c);
-            st(s->h_next + at, o * tc);
+            V i = ld(z), f = ld(z + 16), g = ld(z + 32), o = ld(z + 48);
+            st(s->c_next + at, f * ld(s->c_prev + at) + i * g);
             if (s->gates) {
                 float *gr = s->gates + r * 4 * H + j + u0;
                 st(gr, i); st(gr + H, f); st(gr + 2 * H, g); st(gr + 3 * H, o);
             }
+        }
+    for (ptrdiff_t k = 0; k < n; k++)     // h' = o·tanh(c')
+        for (ptrdiff_t u0 = 0; u0 < 16; u0 += FKW) {
+            ptrdiff_t at = (r0 + k) * H + j + u0;
+            V tc = tanhv(ld(s->c_next + at));
+            st(s->h_next + at, ld(s->tile + k * 64 + 48 + u0) * tc);
             if (s->tanh_c) st(s->tanh_c + at, tc);
         }
 }
