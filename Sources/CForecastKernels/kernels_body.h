@@ -119,12 +119,23 @@ INL void micro(const int R, const int C, ptrdiff_t K, const float *A, ptrdiff_t 
     for (int r = 0; r < R; r++)
         for (int c = 0; c < C; c++) x[r][c] = acc ? ld(Cp + r * ldc + c * FKW) : zero();
     const float *b = B, *a = A;
+    // Per k, the fewer of the R broadcasts and the C vectors of B are held while the other kind is
+    // loaded one at a time: R·C + min(R, C) + 1 live vectors (16 for AVX2's 6 x 2 and 3 x 4 tiles).
     for (ptrdiff_t k = 0; k < K; k++, b += ldb, a += aks) {
-        V bk[MAXC];
-        for (int c = 0; c < C; c++) bk[c] = ld(b + c * FKW);
-        for (int r = 0; r < R; r++) {
-            V s = splat(a[r * ars]);
-            for (int c = 0; c < C; c++) x[r][c] = MADD(x[r][c], s, bk[c]);
+        if (R <= C) {
+            V s[MAXR];
+            for (int r = 0; r < R; r++) s[r] = splat(a[r * ars]);
+            for (int c = 0; c < C; c++) {
+                V bk = ld(b + c * FKW);
+                for (int r = 0; r < R; r++) x[r][c] = MADD(x[r][c], s[r], bk);
+            }
+        } else {
+            V bk[MAXC];
+            for (int c = 0; c < C; c++) bk[c] = ld(b + c * FKW);
+            for (int r = 0; r < R; r++) {
+                V s = splat(a[r * ars]);
+                for (int c = 0; c < C; c++) x[r][c] = MADD(x[r][c], s, bk[c]);
+            }
         }
     }
     for (int r = 0; r < R; r++)

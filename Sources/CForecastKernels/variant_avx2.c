@@ -8,10 +8,10 @@
 #define FK(name) name##_avx2
 #define FK_NAME "avx2"
 #define FKW 8
-#define GEMM_R 6
-#define GEMM_C 2
-#define TN_R 6
-#define TN_C 2
+#define GEMM_R 3
+#define GEMM_C 4
+#define TN_R 3
+#define TN_C 4
 #define LSTM_R 3
 #define GRU_R 4
 #define FK_FUSED 1
