@@ -109,8 +109,8 @@ extension Forecaster {
     }
 
     /// Series the combination takes at once: the network's forecasts at the origins, then the
-    /// statistical models (bounds the copies of the series' prefixes: all series at once took
-    /// 770 MB more at 10,000 hourly series).
+    /// statistical models (bounds the network's buffers and the statistical models' histories:
+    /// all series at once took 770 MB more at 10,000 hourly series).
     static let combinationChunk = 1000
 
     /// The network's forecasts at the origins of the series in `range` (indexed from its start),
@@ -130,7 +130,10 @@ extension Forecaster {
             for (model, out) in [(self, false), (refit ?? self, true)] {
                 let which = range.filter { origins[$0].count > j && outside[$0 - range.lowerBound] == out }
                 guard !which.isEmpty else { continue }
-                let fcs = try model.predict(horizon: H, history: which.map { kept[$0].prefix(origins[$0][j]) },
+                // The series are known to `model`, so its network reads only the last lookback
+                // points before the origin (its scalers are the stored ones).
+                let L = model.lookback
+                let fcs = try model.predict(horizon: H, history: which.map { kept[$0].slice((origins[$0][j] - L)..<origins[$0][j]) },
                                             future: which.map { kept[$0] }, source: .network)
                 for (i, fc) in zip(which, fcs) { network[i - range.lowerBound].append(fc.values) }
             }

@@ -54,117 +54,19 @@ extension Forecaster {
         }
         guard !kept.isEmpty else { throw ForecastError.configuration("every series is shorter than lookback + horizon = \(L + H)") }
         short += leftOut.sorted { ($0.id ?? "") < ($1.id ?? "") }.map { orderingCovariates($0, future: futureNames) }
-        let calendar = CalendarFeatures(frequency: first.frequency, periods: periods, enabled: config.calendarFeatures!,
-                                        length: kept.map(\.count).max()!)
-
-        // One table of calendar features for the series on the panel's grid (see CalendarTable).
-        let table = futureNames.isEmpty ? CalendarTable(kept, calendar: calendar, frequency: first.frequency) : nil
-        var features: [SeriesFeatures] = []
-        var trainCounts: [Int] = []
-        for (i, s) in kept.enumerated() {
-            var v = validationCount(s.count)
-            if s.count - v < L + H { v = 0 }   // too short to hold out: train on all of it
-            let trainCount = s.count - v
-            let period = config.baseline == .seasonal
-                ? bestBaselinePeriod(Array(s.target.prefix(trainCount)), candidates: periods.filter { $0 <= L }, horizon: H)
-                : 1
-            features.append(SeriesFeatures(s, fitOn: trainCount, kind: config.scaler, period: period, calendar: calendar,
-                                           futureColumns: futureNames.count,
-                                           shared: table.flatMap { t in t.offsets[i].map { (t.rows, $0) } }))
-            trainCounts.append(trainCount)
-        }
-        // Validation windows: those whose targets end inside the held-out part. With at least two
-        // horizons held out, early stopping watches the earlier ones and the intervals are
-        // calibrated on the last horizon's windows, which early stopping never selected on.
-        let validationRanges = zip(kept, trainCounts).map { s, n in (n + 1)..<(s.count + 1) }   // empty without a split
-        let split = zip(kept, trainCounts).map { s, n in s.count - n >= 2 * H }
-        let stoppingRanges = zip(validationRanges, split).map { r, apart in apart ? r.lowerBound..<(r.upperBound - H) : r }
-        let calibrationRanges = zip(validationRanges, split).map { r, apart in apart ? (r.upperBound - H)..<r.upperBound : r }
-
-        // The members: seeds seed, seed+1, ...; lookbacks alternate between L and 1.5 L (when the
-        // lookback was not given and every series is long enough).
-        let members = config.ensembleSize ?? warmStart?.members.count ?? ForecasterConfig.defaultEnsembleSize
-        config.ensembleSize = members
-        let room = zip(kept, trainCounts).map { s, n in n == s.count ? s.count - H : n - H }.min()!
-        let longer = given.lookback == nil ? min(L * 3 / 2, max(L, room)) : L
-        let lookbacks = (0..<members).map { $0 % 2 == 0 ? L : longer }
-        config.lookback = lookbacks.max()!
-        let trainWindows = lookbacks.map { Lk in
-            Array(Windows(spec: WindowSpec(lookback: Lk, horizon: H, stride: config.stride),
-                          targetEnds: trainCounts.map { (Lk + H)..<($0 + 1) }))
-        }
-        let validation = lookbacks.map { Array(Windows(spec: WindowSpec(lookback: $0, horizon: H), targetEnds: stoppingRanges)) }
-        let calibration = lookbacks.map { Array(Windows(spec: WindowSpec(lookback: $0, horizon: H), targetEnds: calibrationRanges)) }
-        if validation[0].isEmpty { warnings.append("too little data for a validation split: early stopping watches the training loss and intervals are calibrated on training windows (optimistic)") }
-        let batch = min(config.batchSize, max(1, trainWindows[0].count))
-        let stepsPerEpoch = (trainWindows[0].count + batch - 1) / batch
-        let maxSteps = config.maxSteps ?? config.epochs.map { $0 * stepsPerEpoch }
-            ?? ForecasterConfig.defaultSteps(windows: trainWindows[0].count, batchSize: batch)
-        config.maxSteps = maxSteps
-        config.epochs = nil
-
-        let netConfig = NetworkConfig(inputSize: 1 + first.covariates.count - futureNames.count, horizon: H,
-                                      hiddenSize: config.hiddenSize, layers: config.layers, encoder: config.encoder,
-                                      decoder: config.decoder, decoderStart: config.decoderStart, dropout: config.dropout,
-                                      futureSize: calendar.count + futureNames.count)
-        // Members train in parallel, one thread each, when there are several and threads allow;
-        // a member's result depends only on its own seed and thread count.
-        let parallel = members > 1 && config.threads > 1
-        var trainers: [Trainer] = []
-        for k in 0..<members {
-            var c = config
-            c.seed = config.seed &+ UInt64(k)
-            c.threads = parallel ? 1 : config.threads
-            let network = makeNetwork(netConfig, seed: c.seed)
-            if let warmStart {
-                guard warmStart.network.config == netConfig, warmStart.members.count == members else {
-                    throw ForecastError.configuration("the model to resume has \(warmStart.members.count) different networks (\(warmStart.network.config.encoder)->\(warmStart.network.config.decoder), hidden \(warmStart.network.config.hiddenSize), \(warmStart.network.config.inputSize) inputs, \(warmStart.network.config.futureSize) future inputs, horizon \(warmStart.network.config.horizon)) than this data and configuration give (\(members) members)")
-                }
-                for (p, q) in zip(network.parameters, warmStart.members[k].network.parameters) { p.value.copy(from: q.value) }
-            }
-            let encoding = WindowEncoding(lookback: lookbacks[k], horizon: H, features: netConfig.inputSize,
-                                          futureSize: netConfig.futureSize, baseline: config.baseline)
-            trainers.append(Trainer(network: network, series: features, encoding: encoding, config: c, maxSteps: maxSteps,
-                                    member: k, members: members))
-        }
-        let outcomes = UnsafeMutableBufferPointer<Result<TrainingSummary, Error>>.allocate(capacity: members)
-        defer { outcomes.deallocate() }
-        nonisolated(unsafe) let slots = outcomes
-        nonisolated(unsafe) let work = trainers
-        let windows = trainWindows, checks = validation
-        let lanes = parallel ? min(config.threads, members) : 1
-        var next = 0
-        while next < members {
-            let group = next..<min(members, next + lanes)
-            DispatchQueue.concurrentPerform(iterations: group.count) { i in
-                let k = group.lowerBound + i
-                (slots.baseAddress! + k).initialize(to: Result { try work[k].run(train: windows[k], validation: checks[k], hooks: hooks) })
-            }
-            next = group.upperBound
-        }
-        var summaries: [TrainingSummary] = []
-        for k in 0..<members { summaries.append(try outcomes[k].get()) }
-        let ensemble = (0..<members).map {
-            EnsembleMember(network: trainers[$0].network, lookback: lookbacks[$0], seed: trainers[$0].config.seed, summary: summaries[$0])
-        }
-        let residuals = calibrationResiduals(trainers, calibration[0].isEmpty ? trainWindows.map { Array($0) } : calibration)
-
-        let Lmax = config.lookback!
-        let states = zip(kept, features).map { s, f in
-            let tail = s.suffix(Lmax)
-            return SeriesState(id: s.id, frequency: s.frequency, timeFormat: s.timeFormat, targetScaler: f.targetScaler,
-                               covariateScalers: f.covariateScalers, tailTimes: tail.timestamps, tailTarget: tail.target,
-                               tailCovariates: tail.covariates, firstTime: s.formattedTime(0),
-                               lastTime: s.formattedTime(s.count - 1), count: s.count, baselinePeriod: f.period,
-                               nonNegative: !config.allowNegative! && s.target.allSatisfy { $0 >= 0 })
-        }
+        // Training's working set (scaled copies, windows, trainers) ends with `trainMembers`, before
+        // the combination allocates its own (issue 16: peak memory of a 10,000-series fit).
+        let trained = try trainMembers(kept, first: first, periods: periods, lookback: L, futureNames: futureNames,
+                                       given: given, config: &config, warmStart: warmStart, hooks: hooks,
+                                       warnings: &warnings)
+        let (ensemble, residuals, summaries) = (trained.members, trained.residuals, trained.summaries)
         var summary = summaries[0]
         summary.interrupted = summaries.contains { $0.interrupted }
         let fitted = Forecaster(config: config, members: ensemble, targetName: first.targetName,
                                 covariateNames: kept[0].covariateNames, timeColumn: first.timeColumn, idColumn: idColumn,
-                                series: states, residuals: residuals, summary: summary)
-        let validators = try crossValidationFits(kept, trainCounts: trainCounts, given: given, config: config,
-                                                 windows: trainWindows[0].count, hooks: hooks)
+                                series: trained.states, residuals: residuals, summary: summary)
+        let validators = try crossValidationFits(kept, trainCounts: trained.trainCounts, given: given, config: config,
+                                                 windows: trained.trainWindowCount, hooks: hooks)
         let combined = try fitted.with(series: fitted.combination(kept, validators: validators, observer: hooks.onCombination))
         var total = combined.summary
         total.seconds = secondsSince(started, clock)

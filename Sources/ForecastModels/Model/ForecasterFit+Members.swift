@@ -1,0 +1,137 @@
+import Dispatch
+import ForecastData
+import ForecastNN
+
+/// What training leaves for the rest of `fit`: the members, their calibration residuals, and per
+/// series its state (scalers, tail, baseline period), its training length and the window count.
+struct TrainedMembers {
+    let members: [EnsembleMember]
+    let residuals: [[Float]]
+    let summaries: [TrainingSummary]
+    let states: [SeriesState]
+    let trainCounts: [Int]
+    let trainWindowCount: Int
+}
+
+extension Forecaster {
+    /// Prepares `kept` for the network (scalers, calendar features, training, validation and
+    /// calibration windows) and trains the ensemble `config` asks for; sets the settings it
+    /// resolves on the way (lookback, ensemble size, steps) in `config`. Everything it prepares is
+    /// released when it returns, before the combination allocates its own working set.
+    static func trainMembers(_ kept: [TimeSeries], first: TimeSeries, periods: [Int], lookback L: Int,
+                             futureNames: [String], given: ForecasterConfig, config: inout ForecasterConfig,
+                             warmStart: Forecaster?, hooks: TrainingHooks,
+                             warnings: inout [String]) throws -> TrainedMembers {
+        let H = config.horizon
+        let fraction = config.validationFraction
+        func validationCount(_ n: Int) -> Int {
+            fraction > 0 ? max(H, Int((Double(n) * fraction).rounded())) : 0
+        }
+        let calendar = CalendarFeatures(frequency: first.frequency, periods: periods, enabled: config.calendarFeatures!,
+                                        length: kept.map(\.count).max()!)
+
+        // One table of calendar features for the series on the panel's grid (see CalendarTable).
+        let table = futureNames.isEmpty ? CalendarTable(kept, calendar: calendar, frequency: first.frequency) : nil
+        var features: [SeriesFeatures] = []
+        var trainCounts: [Int] = []
+        for (i, s) in kept.enumerated() {
+            var v = validationCount(s.count)
+            if s.count - v < L + H { v = 0 }   // too short to hold out: train on all of it
+            let trainCount = s.count - v
+            let period = config.baseline == .seasonal
+                ? bestBaselinePeriod(Array(s.target.prefix(trainCount)), candidates: periods.filter { $0 <= L }, horizon: H)
+                : 1
+            features.append(SeriesFeatures(s, fitOn: trainCount, kind: config.scaler, period: period, calendar: calendar,
+                                           futureColumns: futureNames.count,
+                                           shared: table.flatMap { t in t.offsets[i].map { (t.rows, $0) } }))
+            trainCounts.append(trainCount)
+        }
+        // Validation windows: those whose targets end inside the held-out part. With at least two
+        // horizons held out, early stopping watches the earlier ones and the intervals are
+        // calibrated on the last horizon's windows, which early stopping never selected on.
+        let validationRanges = zip(kept, trainCounts).map { s, n in (n + 1)..<(s.count + 1) }   // empty without a split
+        let split = zip(kept, trainCounts).map { s, n in s.count - n >= 2 * H }
+        let stoppingRanges = zip(validationRanges, split).map { r, apart in apart ? r.lowerBound..<(r.upperBound - H) : r }
+        let calibrationRanges = zip(validationRanges, split).map { r, apart in apart ? (r.upperBound - H)..<r.upperBound : r }
+
+        // The members: seeds seed, seed+1, ...; lookbacks alternate between L and 1.5 L (when the
+        // lookback was not given and every series is long enough).
+        let members = config.ensembleSize ?? warmStart?.members.count ?? ForecasterConfig.defaultEnsembleSize
+        config.ensembleSize = members
+        let room = zip(kept, trainCounts).map { s, n in n == s.count ? s.count - H : n - H }.min()!
+        let longer = given.lookback == nil ? min(L * 3 / 2, max(L, room)) : L
+        let lookbacks = (0..<members).map { $0 % 2 == 0 ? L : longer }
+        config.lookback = lookbacks.max()!
+        let trainWindows = lookbacks.map { Lk in
+            Array(Windows(spec: WindowSpec(lookback: Lk, horizon: H, stride: config.stride),
+                          targetEnds: trainCounts.map { (Lk + H)..<($0 + 1) }))
+        }
+        let validation = lookbacks.map { Array(Windows(spec: WindowSpec(lookback: $0, horizon: H), targetEnds: stoppingRanges)) }
+        let calibration = lookbacks.map { Array(Windows(spec: WindowSpec(lookback: $0, horizon: H), targetEnds: calibrationRanges)) }
+        if validation[0].isEmpty { warnings.append("too little data for a validation split: early stopping watches the training loss and intervals are calibrated on training windows (optimistic)") }
+        let batch = min(config.batchSize, max(1, trainWindows[0].count))
+        let stepsPerEpoch = (trainWindows[0].count + batch - 1) / batch
+        let maxSteps = config.maxSteps ?? config.epochs.map { $0 * stepsPerEpoch }
+            ?? ForecasterConfig.defaultSteps(windows: trainWindows[0].count, batchSize: batch)
+        config.maxSteps = maxSteps
+        config.epochs = nil
+
+        let netConfig = NetworkConfig(inputSize: 1 + first.covariates.count - futureNames.count, horizon: H,
+                                      hiddenSize: config.hiddenSize, layers: config.layers, encoder: config.encoder,
+                                      decoder: config.decoder, decoderStart: config.decoderStart, dropout: config.dropout,
+                                      futureSize: calendar.count + futureNames.count)
+        // Members train in parallel, one thread each, when there are several and threads allow;
+        // a member's result depends only on its own seed and thread count.
+        let parallel = members > 1 && config.threads > 1
+        var trainers: [Trainer] = []
+        for k in 0..<members {
+            var c = config
+            c.seed = config.seed &+ UInt64(k)
+            c.threads = parallel ? 1 : config.threads
+            let network = makeNetwork(netConfig, seed: c.seed)
+            if let warmStart {
+                guard warmStart.network.config == netConfig, warmStart.members.count == members else {
+                    throw ForecastError.configuration("the model to resume has \(warmStart.members.count) different networks (\(warmStart.network.config.encoder)->\(warmStart.network.config.decoder), hidden \(warmStart.network.config.hiddenSize), \(warmStart.network.config.inputSize) inputs, \(warmStart.network.config.futureSize) future inputs, horizon \(warmStart.network.config.horizon)) than this data and configuration give (\(members) members)")
+                }
+                for (p, q) in zip(network.parameters, warmStart.members[k].network.parameters) { p.value.copy(from: q.value) }
+            }
+            let encoding = WindowEncoding(lookback: lookbacks[k], horizon: H, features: netConfig.inputSize,
+                                          futureSize: netConfig.futureSize, baseline: config.baseline)
+            trainers.append(Trainer(network: network, series: features, encoding: encoding, config: c, maxSteps: maxSteps,
+                                    member: k, members: members))
+        }
+        let outcomes = UnsafeMutableBufferPointer<Result<TrainingSummary, Error>>.allocate(capacity: members)
+        defer { outcomes.deallocate() }
+        nonisolated(unsafe) let slots = outcomes
+        nonisolated(unsafe) let work = trainers
+        let windows = trainWindows, checks = validation
+        let lanes = parallel ? min(config.threads, members) : 1
+        var next = 0
+        while next < members {
+            let group = next..<min(members, next + lanes)
+            DispatchQueue.concurrentPerform(iterations: group.count) { i in
+                let k = group.lowerBound + i
+                (slots.baseAddress! + k).initialize(to: Result { try work[k].run(train: windows[k], validation: checks[k], hooks: hooks) })
+            }
+            next = group.upperBound
+        }
+        var summaries: [TrainingSummary] = []
+        for k in 0..<members { summaries.append(try outcomes[k].get()) }
+        let ensemble = (0..<members).map {
+            EnsembleMember(network: trainers[$0].network, lookback: lookbacks[$0], seed: trainers[$0].config.seed, summary: summaries[$0])
+        }
+        let residuals = calibrationResiduals(trainers, calibration[0].isEmpty ? trainWindows.map { Array($0) } : calibration)
+
+        let Lmax = config.lookback!
+        let states = zip(kept, features).map { s, f in
+            let tail = s.suffix(Lmax)
+            return SeriesState(id: s.id, frequency: s.frequency, timeFormat: s.timeFormat, targetScaler: f.targetScaler,
+                               covariateScalers: f.covariateScalers, tailTimes: tail.timestamps, tailTarget: tail.target,
+                               tailCovariates: tail.covariates, firstTime: s.formattedTime(0),
+                               lastTime: s.formattedTime(s.count - 1), count: s.count, baselinePeriod: f.period,
+                               nonNegative: !config.allowNegative! && s.target.allSatisfy { $0 >= 0 })
+        }
+        return TrainedMembers(members: ensemble, residuals: residuals, summaries: summaries, states: states,
+                              trainCounts: trainCounts, trainWindowCount: trainWindows[0].count)
+    }
+}
