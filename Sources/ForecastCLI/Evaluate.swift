@@ -100,7 +100,7 @@ struct Evaluate: ParsableCommand {
                 if let plot, rows.isEmpty {
                     let shown = history.suffix(max(f.config.lookback!, 4 * n))
                     let svg = SVGPlot.render(title: "\(f.targetName): last \(n) points held out",
-                                             history: .init(times: shown.timestamps, values: shown.target, color: "#333333", label: "history"),
+                                             history: .init(times: Array(shown.timestamps), values: shown.target, color: "#333333", label: "history"),
                                              forecast: .init(times: fc.timestamps, values: fc.values, color: "#d62728", label: "forecast"),
                                              bands: fc.intervals,
                                              actual: .init(times: Array(s.timestamps.suffix(n)), values: actual, color: "#2ca02c", label: "actual"),

@@ -84,6 +84,11 @@ const fk_kernels *_Nullable fk_kernels_for(int variant);
 /// first call and then fixed; safe to call from any thread. NULL on non-x86-64 architectures.
 const fk_kernels *_Nullable fk_selected(void);
 
+/// Returns the memory that freed heap blocks still hold to the system (glibc's `malloc_trim`:
+/// glibc keeps freed blocks of its per-thread arenas mapped); does nothing with other C libraries.
+/// Returns 1 when some memory was released.
+int fk_release_free_memory(void);
+
 #pragma clang assume_nonnull end
 
 #endif

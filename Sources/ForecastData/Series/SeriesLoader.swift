@@ -283,7 +283,7 @@ public enum SeriesLoader {
             }
             covariates.append(try filled(col, name: c))
         }
-        let stamps = (valid.lowerBound..<valid.upperBound).map { freq.advance(ts[0], by: $0) }
+        let stamps = TimeGrid(anchor: ts[0], offset: valid.lowerBound, count: valid.count, frequency: freq)
         return TimeSeries(id: id, timeColumn: timeColumn, timeFormat: format, frequency: freq, timestamps: stamps,
                           targetName: options.target, target: target,
                           covariateNames: options.covariates, covariates: covariates)

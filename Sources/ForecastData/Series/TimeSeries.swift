@@ -12,8 +12,9 @@ public struct TimeSeries: Sendable, Equatable {
     public var timeFormat: TimeFormat
     /// The step between observations.
     public var frequency: Frequency
-    /// Seconds since the epoch (or index values), one per observation, strictly increasing.
-    public var timestamps: [Int64]
+    /// Seconds since the epoch (or index values), one per observation, strictly increasing;
+    /// computed from the first when they lie on the frequency's grid (see `TimeGrid`).
+    public var timestamps: TimeGrid
     /// The name of the target column.
     public var targetName: String
     /// The target values.
@@ -34,8 +35,26 @@ public struct TimeSeries: Sendable, Equatable {
         self.timeColumn = timeColumn
         self.timeFormat = timeFormat
         self.frequency = frequency
-        self.timestamps = timestamps ?? (0..<Int64(target.count)).map { $0 }
+        self.timestamps = timestamps.map { TimeGrid($0, frequency: frequency) }
+            ?? TimeGrid(anchor: 0, count: target.count, frequency: .steps(1))
         precondition(self.timestamps.count == target.count, "timestamps and target differ in length")
+        self.targetName = targetName
+        self.target = target
+        self.covariateNames = covariateNames
+        self.covariates = covariates
+    }
+
+    /// A series whose times are `timestamps` (the loader's: on the frequency's grid, not stored).
+    package init(id: String?, timeColumn: String, timeFormat: TimeFormat, frequency: Frequency, timestamps: TimeGrid,
+                 targetName: String, target: [Double], covariateNames: [String], covariates: [[Double]]) {
+        precondition(timestamps.count == target.count, "timestamps and target differ in length")
+        precondition(covariateNames.count == covariates.count, "covariate names and columns differ in number")
+        precondition(covariates.allSatisfy { $0.count == target.count }, "covariates must be as long as the target")
+        self.id = id
+        self.timeColumn = timeColumn
+        self.timeFormat = timeFormat
+        self.frequency = frequency
+        self.timestamps = timestamps
         self.targetName = targetName
         self.target = target
         self.covariateNames = covariateNames
@@ -57,7 +76,7 @@ public struct TimeSeries: Sendable, Equatable {
     /// The observations in `range`.
     public func slice(_ range: Range<Int>) -> TimeSeries {
         var s = self
-        s.timestamps = Array(timestamps[range])
+        s.timestamps = timestamps.slice(range)
         s.target = Array(target[range])
         s.covariates = covariates.map { Array($0[range]) }
         return s

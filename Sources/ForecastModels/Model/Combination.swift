@@ -1,4 +1,5 @@
 import ForecastData
+import ForecastNN
 
 extension SeriesState {
     /// What forecasts the series: "network", a statistical model's name, or "network+theta" for
@@ -104,6 +105,7 @@ extension Forecaster {
             }
             for (k, state) in results.enumerated() { if let state { states[range.lowerBound + k] = state } }
             lower = range.upperBound
+            releaseFreedMemory()   // the chunk's network buffers and models' histories, freed on two threads
         }
         return states
     }

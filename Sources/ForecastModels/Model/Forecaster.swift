@@ -375,7 +375,7 @@ public final class Forecaster: Sendable {
                 }
                 let tail = Self.orderingCovariates(s.suffix(L), future: futureNames)
                 fullHistory.append(s)
-                contexts.append((state, tail.timestamps, tail.target, tail.covariates))
+                contexts.append((state, Array(tail.timestamps), tail.target, tail.covariates))
             }
         } else {
             contexts = series.map { ($0, $0.tailTimes, $0.tailTarget, $0.tailCovariates) }
@@ -646,7 +646,7 @@ public final class Forecaster: Sendable {
         return SeriesState(id: s.id, frequency: s.frequency, timeFormat: s.timeFormat,
                            targetScaler: Scaler(fitting: s.target[...], kind: config.scaler),
                            covariateScalers: s.covariates.map { Scaler(fitting: $0[...], kind: config.scaler) },
-                           tailTimes: tail.timestamps, tailTarget: tail.target, tailCovariates: tail.covariates,
+                           tailTimes: Array(tail.timestamps), tailTarget: tail.target, tailCovariates: tail.covariates,
                            firstTime: s.formattedTime(0), lastTime: s.formattedTime(s.count - 1), count: s.count,
                            baselinePeriod: period, nonNegative: config.allowNegative != true && s.target.allSatisfy { $0 >= 0 })
     }

@@ -62,9 +62,11 @@ extension Forecaster {
         let longer = given.lookback == nil ? min(L * 3 / 2, max(L, room)) : L
         let lookbacks = (0..<members).map { $0 % 2 == 0 ? L : longer }
         config.lookback = lookbacks.max()!
+        // Computed when read, not stored: a panel of 10,000 hourly series has seven million
+        // training windows per member.
         let trainWindows = lookbacks.map { Lk in
-            Array(Windows(spec: WindowSpec(lookback: Lk, horizon: H, stride: config.stride),
-                          targetEnds: trainCounts.map { (Lk + H)..<($0 + 1) }))
+            Windows(spec: WindowSpec(lookback: Lk, horizon: H, stride: config.stride),
+                    targetEnds: trainCounts.map { (Lk + H)..<($0 + 1) })
         }
         let validation = lookbacks.map { Array(Windows(spec: WindowSpec(lookback: $0, horizon: H), targetEnds: stoppingRanges)) }
         let calibration = lookbacks.map { Array(Windows(spec: WindowSpec(lookback: $0, horizon: H), targetEnds: calibrationRanges)) }
@@ -126,7 +128,7 @@ extension Forecaster {
         let states = zip(kept, features).map { s, f in
             let tail = s.suffix(Lmax)
             return SeriesState(id: s.id, frequency: s.frequency, timeFormat: s.timeFormat, targetScaler: f.targetScaler,
-                               covariateScalers: f.covariateScalers, tailTimes: tail.timestamps, tailTarget: tail.target,
+                               covariateScalers: f.covariateScalers, tailTimes: Array(tail.timestamps), tailTarget: tail.target,
                                tailCovariates: tail.covariates, firstTime: s.formattedTime(0),
                                lastTime: s.formattedTime(s.count - 1), count: s.count, baselinePeriod: f.period,
                                nonNegative: !config.allowNegative! && s.target.allSatisfy { $0 >= 0 })

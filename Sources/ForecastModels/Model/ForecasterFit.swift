@@ -60,6 +60,7 @@ extension Forecaster {
                                        given: given, config: &config, warmStart: warmStart, hooks: hooks,
                                        warnings: &warnings)
         let (ensemble, residuals, summaries) = (trained.members, trained.residuals, trained.summaries)
+        releaseFreedMemory()
         var summary = summaries[0]
         summary.interrupted = summaries.contains { $0.interrupted }
         let fitted = Forecaster(config: config, members: ensemble, targetName: first.targetName,

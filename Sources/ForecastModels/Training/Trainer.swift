@@ -159,7 +159,7 @@ struct Trainer {
     /// `validation` after every round (an epoch, or `roundSteps` steps when an epoch is longer),
     /// halving the learning rate on plateaus and stopping after `config.patience` rounds without
     /// improvement; the best round's weights are restored.
-    func run(train: [Window], validation: [Window], hooks: TrainingHooks) throws -> TrainingSummary {
+    func run(train: Windows, validation: [Window], hooks: TrainingHooks) throws -> TrainingSummary {
         let L = encoding.lookback, H = encoding.horizon, F = encoding.features, Ff = encoding.futureSize
         let B = min(config.batchSize, max(1, train.count))
         let params = network.parameters
