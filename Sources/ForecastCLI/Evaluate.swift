@@ -82,7 +82,7 @@ struct Evaluate: ParsableCommand {
                 }
                 let history = s.prefix(s.count - n), actual = Array(s.target.suffix(n))
                 let state = states[s.id ?? ""] ?? (f.series.count == 1 && all.count == 1 ? f.series.first : nil)
-                if let st = state, let last = st.tailTimes.last, last > history.timestamps.last! {
+                if let st = state, let last = st.tailTimes.last, last > history.times.last! {
                     // Said for the first such series; the others are counted after the loop.
                     if trainedInside == 0 {
                         note("warning: the model was trained on data up to \(st.lastTime)\(s.id.map { " in series '\($0)'" } ?? ""), inside the scored points; fit with --holdout \(n) for an honest score")
@@ -100,10 +100,10 @@ struct Evaluate: ParsableCommand {
                 if let plot, rows.isEmpty {
                     let shown = history.suffix(max(f.config.lookback!, 4 * n))
                     let svg = SVGPlot.render(title: "\(f.targetName): last \(n) points held out",
-                                             history: .init(times: Array(shown.timestamps), values: shown.target, color: "#333333", label: "history"),
+                                             history: .init(times: Array(shown.times), values: shown.target, color: "#333333", label: "history"),
                                              forecast: .init(times: fc.timestamps, values: fc.values, color: "#d62728", label: "forecast"),
                                              bands: fc.intervals,
-                                             actual: .init(times: Array(s.timestamps.suffix(n)), values: actual, color: "#2ca02c", label: "actual"),
+                                             actual: .init(times: Array(s.times.suffix(n)), values: actual, color: "#2ca02c", label: "actual"),
                                              format: fc.timeFormat)
                     try OutputSafety.write(svg, to: plot)
                 }

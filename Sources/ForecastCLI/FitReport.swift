@@ -49,8 +49,8 @@ extension Array where Element == TimeSeries {
     /// time (nil when no series has a point).
     var timeSpan: (first: String, last: String)? {
         let nonEmpty = filter { $0.count > 0 }
-        guard let first = nonEmpty.min(by: { $0.timestamps[0] < $1.timestamps[0] }),
-              let last = nonEmpty.max(by: { $0.timestamps.last! < $1.timestamps.last! }) else { return nil }
+        guard let first = nonEmpty.min(by: { $0.times[0] < $1.times[0] }),
+              let last = nonEmpty.max(by: { $0.times.last! < $1.times.last! }) else { return nil }
         return (first.formattedTime(0), last.formattedTime(last.count - 1))
     }
 }

@@ -99,7 +99,7 @@ struct Predict: ParsableCommand {
         }
         let columns = names.map { table.numbers($0) }
         return history.map { h in
-            let end = h.timestamps.last!
+            let end = h.times.last!
             let rows = (0..<table.rowCount).filter { ids[$0] == h.id && times[$0] > end }.sorted { times[$0] < times[$1] }
             return TimeSeries(id: h.id, timeColumn: h.timeColumn, timeFormat: h.timeFormat, frequency: h.frequency,
                               timestamps: rows.map { times[$0] }, targetName: names[0], target: rows.map { columns[0][$0] },
@@ -200,7 +200,7 @@ struct Predict: ParsableCommand {
                 // The plotted series' history: given, stored whole (left out of training), or the stored tail.
                 let h = history?.first ?? f.shortSeries.first { $0.id == fc.id }
                 let tail = f.series.first { $0.id == fc.id } ?? f.series[0]
-                let times = h.map { Array($0.timestamps) } ?? tail.tailTimes, values = h?.target ?? tail.tailTarget
+                let times = h.map { Array($0.times) } ?? tail.tailTimes, values = h?.target ?? tail.tailTarget
                 let svg = SVGPlot.render(title: "\(f.targetName): \(horizon)-step forecast\(fc.id.map { " (\($0))" } ?? "")",
                                          history: .init(times: times, values: values, color: "#333333", label: "history"),
                                          forecast: .init(times: fc.timestamps, values: fc.values, color: "#d62728", label: "forecast"),

@@ -47,9 +47,14 @@ private func ts(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 0) -> Int64 { CivilCale
         let csv = "series,time,value\na,2024-01-01T00:00,1\na,2024-01-01T02:00,3\na,2024-01-01T03:00,4\n"
             + "b,2024-01-01T01:00,5\nb,2024-01-01T02:00,6\n"
         let r = try SeriesLoader.load(tempCSV(csv), options: .init(target: "value", idColumn: "series", fill: .interpolate))
-        #expect(r.series.allSatisfy { !$0.timestamps.isStored })
+        #expect(r.series.allSatisfy { !$0.times.isStored })
         let a = r.series.first { $0.id == "a" }!
-        #expect(Array(a.timestamps) == (0..<4).map { ts(2024, 1, 1, $0) })
-        #expect(Array(a.suffix(2).timestamps) == [ts(2024, 1, 1, 2), ts(2024, 1, 1, 3)])
+        #expect(Array(a.times) == (0..<4).map { ts(2024, 1, 1, $0) })
+        #expect(Array(a.suffix(2).times) == [ts(2024, 1, 1, 2), ts(2024, 1, 1, 3)])
+        // The public view reads and writes the same times.
+        var b = a
+        #expect(b.timestamps == Array(a.times))
+        b.timestamps = [1, 2, 4, 8]
+        #expect(b.times.isStored && Array(b.times) == [1, 2, 4, 8] && b != a)
     }
 }

@@ -8,7 +8,7 @@
 ///     let t = TimeGrid([0, 3600, 7200], frequency: .seconds(3600))   // computed, not stored
 ///     t[2]            // 7200
 ///     Array(t)        // [0, 3600, 7200]
-public struct TimeGrid: RandomAccessCollection, Sendable, Equatable, CustomStringConvertible {
+package struct TimeGrid: RandomAccessCollection, Sendable, Equatable, CustomStringConvertible {
     private enum Storage: Sendable {
         /// Observation i is `frequency.advance(anchor, by: offset + i)`.
         case grid(anchor: Int64, frequency: Frequency, offset: Int)
@@ -16,12 +16,12 @@ public struct TimeGrid: RandomAccessCollection, Sendable, Equatable, CustomStrin
     }
     private let storage: Storage
 
-    public let startIndex = 0
+    package let startIndex = 0
     /// The number of times.
-    public let endIndex: Int
+    package let endIndex: Int
 
     /// `times`, computed from the first when each is `frequency.advance(times[0], by: i)`, else stored.
-    public init(_ times: [Int64], frequency: Frequency) {
+    package init(_ times: [Int64], frequency: Frequency) {
         endIndex = times.count
         if let first = times.first, times.indices.allSatisfy({ frequency.advance(first, by: $0) == times[$0] }) {
             storage = .grid(anchor: first, frequency: frequency, offset: 0)
@@ -41,7 +41,7 @@ public struct TimeGrid: RandomAccessCollection, Sendable, Equatable, CustomStrin
         endIndex = count
     }
 
-    public subscript(i: Int) -> Int64 {
+    package subscript(i: Int) -> Int64 {
         precondition(i >= 0 && i < endIndex, "time index out of range")
         switch storage {
         case .grid(let anchor, let frequency, let offset): return frequency.advance(anchor, by: offset + i)
@@ -50,7 +50,7 @@ public struct TimeGrid: RandomAccessCollection, Sendable, Equatable, CustomStrin
     }
 
     /// The times in `range`, computed or stored as these are.
-    public func slice(_ range: Range<Int>) -> TimeGrid {
+    package func slice(_ range: Range<Int>) -> TimeGrid {
         precondition(range.lowerBound >= 0 && range.upperBound <= endIndex, "time range out of range")
         switch storage {
         case .grid(let anchor, let frequency, let offset):
@@ -67,7 +67,7 @@ public struct TimeGrid: RandomAccessCollection, Sendable, Equatable, CustomStrin
         return false
     }
 
-    public static func == (a: TimeGrid, b: TimeGrid) -> Bool { a.elementsEqual(b) }
+    package static func == (a: TimeGrid, b: TimeGrid) -> Bool { a.elementsEqual(b) }
 
-    public var description: String { Array(self).description }
+    package var description: String { Array(self).description }
 }

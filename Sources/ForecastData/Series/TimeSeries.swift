@@ -12,9 +12,15 @@ public struct TimeSeries: Sendable, Equatable {
     public var timeFormat: TimeFormat
     /// The step between observations.
     public var frequency: Frequency
-    /// Seconds since the epoch (or index values), one per observation, strictly increasing;
-    /// computed from the first when they lie on the frequency's grid (see `TimeGrid`).
-    public var timestamps: TimeGrid
+    /// Seconds since the epoch (or index values), one per observation, strictly increasing.
+    /// Built on each read, since times on the frequency's grid are computed rather than stored:
+    /// read it once rather than once per element.
+    public var timestamps: [Int64] {
+        get { Array(times) }
+        set { times = TimeGrid(newValue, frequency: frequency) }
+    }
+    /// The times, computed from the first when they lie on the frequency's grid (see `TimeGrid`).
+    package var times: TimeGrid
     /// The name of the target column.
     public var targetName: String
     /// The target values.
@@ -35,9 +41,9 @@ public struct TimeSeries: Sendable, Equatable {
         self.timeColumn = timeColumn
         self.timeFormat = timeFormat
         self.frequency = frequency
-        self.timestamps = timestamps.map { TimeGrid($0, frequency: frequency) }
+        self.times = timestamps.map { TimeGrid($0, frequency: frequency) }
             ?? TimeGrid(anchor: 0, count: target.count, frequency: .steps(1))
-        precondition(self.timestamps.count == target.count, "timestamps and target differ in length")
+        precondition(self.times.count == target.count, "timestamps and target differ in length")
         self.targetName = targetName
         self.target = target
         self.covariateNames = covariateNames
@@ -54,7 +60,7 @@ public struct TimeSeries: Sendable, Equatable {
         self.timeColumn = timeColumn
         self.timeFormat = timeFormat
         self.frequency = frequency
-        self.timestamps = timestamps
+        self.times = timestamps
         self.targetName = targetName
         self.target = target
         self.covariateNames = covariateNames
@@ -76,7 +82,7 @@ public struct TimeSeries: Sendable, Equatable {
     /// The observations in `range`.
     public func slice(_ range: Range<Int>) -> TimeSeries {
         var s = self
-        s.timestamps = timestamps.slice(range)
+        s.times = times.slice(range)
         s.target = Array(target[range])
         s.covariates = covariates.map { Array($0[range]) }
         return s
@@ -84,10 +90,10 @@ public struct TimeSeries: Sendable, Equatable {
 
     /// The `n` timestamps that follow the last observation.
     public func futureTimestamps(_ n: Int) -> [Int64] {
-        guard let last = timestamps.last else { return [] }
+        guard let last = times.last else { return [] }
         return (1...max(1, n)).prefix(n).map { frequency.advance(last, by: $0) }
     }
 
     /// The timestamp of observation `i`, formatted as the source writes it.
-    public func formattedTime(_ i: Int) -> String { timeFormat.format(timestamps[i]) }
+    public func formattedTime(_ i: Int) -> String { timeFormat.format(times[i]) }
 }

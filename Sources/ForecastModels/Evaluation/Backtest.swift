@@ -110,7 +110,7 @@ public enum Backtest {
                 coverage[band.level] = Metrics.coverage(actual: actual, lower: band.lower, upper: band.upper)
                 winkler[band.level] = Metrics.winkler(actual: actual, lower: band.lower, upper: band.upper, level: band.level)
             }
-            result.folds.append(Fold(trainCount: origin, origin: series.timeFormat.date(series.timestamps[origin]), originLabel: series.formattedTime(origin), scores: scores,
+            result.folds.append(Fold(trainCount: origin, origin: series.timeFormat.date(series.times[origin]), originLabel: series.formattedTime(origin), scores: scores,
                                      coverage: coverage, winkler: winkler, forecast: fc.values, bands: fc.intervals))
         }
         for source in models {

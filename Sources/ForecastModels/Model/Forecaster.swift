@@ -375,7 +375,7 @@ public final class Forecaster: Sendable {
                 }
                 let tail = Self.orderingCovariates(s.suffix(L), future: futureNames)
                 fullHistory.append(s)
-                contexts.append((state, Array(tail.timestamps), tail.target, tail.covariates))
+                contexts.append((state, Array(tail.times), tail.target, tail.covariates))
             }
         } else {
             contexts = series.map { ($0, $0.tailTimes, $0.tailTarget, $0.tailCovariates) }
@@ -513,7 +513,7 @@ public final class Forecaster: Sendable {
                 throw ForecastError.configuration("the model needs future values of \(futureNames.joined(separator: ", ")) for the forecast steps\(c.state.id.map { " of series '\($0)'" } ?? ""); give rows after the history that carry them")
             }
             var lookup: [Int64: Int] = [:]
-            if let given { for (i, t) in given.timestamps.enumerated() { lookup[t] = i } }
+            if let given { for (i, t) in given.times.enumerated() { lookup[t] = i } }
             rows.withUnsafeMutableBufferPointer { r in
                 for k in 0..<steps { cal.write(c.state.frequency.advance(last, by: k + 1), frequency: c.state.frequency, to: r.baseAddress! + k * Ff) }
             }
@@ -646,7 +646,7 @@ public final class Forecaster: Sendable {
         return SeriesState(id: s.id, frequency: s.frequency, timeFormat: s.timeFormat,
                            targetScaler: Scaler(fitting: s.target[...], kind: config.scaler),
                            covariateScalers: s.covariates.map { Scaler(fitting: $0[...], kind: config.scaler) },
-                           tailTimes: Array(tail.timestamps), tailTarget: tail.target, tailCovariates: tail.covariates,
+                           tailTimes: Array(tail.times), tailTarget: tail.target, tailCovariates: tail.covariates,
                            firstTime: s.formattedTime(0), lastTime: s.formattedTime(s.count - 1), count: s.count,
                            baselinePeriod: period, nonNegative: config.allowNegative != true && s.target.allSatisfy { $0 >= 0 })
     }
@@ -683,7 +683,7 @@ public final class Forecaster: Sendable {
             return PredictionInterval(level: level, lower: zip(values, w).map { floored($0 - $1) },
                                       upper: zip(values, w).map { floored($0 + $1) })
         }
-        let last = s.timestamps.last!
+        let last = s.times.last!
         let points = s.count == 1 ? "1 point" : "\(s.count) points"
         return Forecast(id: s.id, timestamps: (1...horizon).map { s.frequency.advance(last, by: $0) }, timeFormat: s.timeFormat,
                         values: values, intervals: bands, recursive: false,

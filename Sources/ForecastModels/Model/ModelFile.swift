@@ -95,7 +95,7 @@ public enum ModelFile {
                    ? f.members.map { Header.Member(lookback: $0.lookback, seed: $0.seed, summary: $0.summary) }
                    : nil,
                shortSeries: f.shortSeries.isEmpty ? nil : f.shortSeries.map {
-                   Header.StoredSeries(id: $0.id, frequency: $0.frequency, timeFormat: $0.timeFormat, times: Array($0.timestamps),
+                   Header.StoredSeries(id: $0.id, frequency: $0.frequency, timeFormat: $0.timeFormat, times: Array($0.times),
                                        target: $0.target, covariates: $0.covariates)
                })
     }

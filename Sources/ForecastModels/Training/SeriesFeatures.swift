@@ -54,7 +54,7 @@ struct SeriesFeatures {
         let C = calendar.count, Ff = futureSize
         f.withUnsafeMutableBufferPointer { p in
             for t in 0..<s.count {
-                calendar.write(s.timestamps[t], frequency: s.frequency, to: p.baseAddress! + t * Ff)
+                calendar.write(s.times[t], frequency: s.frequency, to: p.baseAddress! + t * Ff)
                 for k in 0..<futureColumns {
                     p[t * Ff + C + k] = Float(covariateScalers[past + k].transform(s.covariates[past + k][t]))
                 }
@@ -79,11 +79,11 @@ struct CalendarTable {
     /// or the grid would hold more rows than those series together (spans far apart).
     init?(_ panel: [TimeSeries], calendar: CalendarFeatures, frequency: Frequency) {
         let on = panel.filter { $0.frequency == frequency && $0.count > 0 }
-        guard on.count > 1, calendar.count > 0, let origin = on.map({ $0.timestamps[0] }).min() else { return nil }
+        guard on.count > 1, calendar.count > 0, let origin = on.map({ $0.times[0] }).min() else { return nil }
         var offsets: [Int?] = [], end = 0, total = 0
         for s in panel {
-            guard s.frequency == frequency, s.count > 0, let k = frequency.steps(from: origin, to: s.timestamps[0]),
-                  s.timestamps.indices.allSatisfy({ frequency.advance(origin, by: k + $0) == s.timestamps[$0] }) else {
+            guard s.frequency == frequency, s.count > 0, let k = frequency.steps(from: origin, to: s.times[0]),
+                  s.times.indices.allSatisfy({ frequency.advance(origin, by: k + $0) == s.times[$0] }) else {
                 offsets.append(nil)
                 continue
             }
