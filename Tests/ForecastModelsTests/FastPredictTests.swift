@@ -151,6 +151,13 @@ private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent
 
         // The blocks' counts in the header are checked against the bytes there are.
         let bytes = try ModelFile.encode(model)
+        // The file written piece by piece holds exactly these bytes (checksum included).
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pieces-\(UUID().uuidString).fcm").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try ModelFile.write(model, to: path)
+        #expect(FileManager.default.contents(atPath: path).map { [UInt8]($0) } == bytes)
+        #expect(CRC32.finish(CRC32.update(CRC32.update(CRC32.start, Array(bytes[..<1000])), Array(bytes[1000...])))
+                == CRC32.checksum(bytes))
         func edited(_ change: (inout [String: Any]) -> Void) -> [UInt8] {
             let n = Int(ModelFile.readU32(bytes, 12))
             var header = try! JSONSerialization.jsonObject(with: Data(bytes[16..<(16 + n)])) as! [String: Any]

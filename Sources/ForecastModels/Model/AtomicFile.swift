@@ -6,6 +6,11 @@ import ForecastData
 package enum AtomicFile {
     /// Writes `bytes` to `path` atomically.
     package static func write(_ bytes: [UInt8], to path: String) throws {
+        try write(parts: [bytes], to: path)
+    }
+
+    /// Writes the concatenation of `parts` to `path` atomically, without joining them in memory.
+    package static func write(parts: [[UInt8]], to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
         var isDir: ObjCBool = false
@@ -16,7 +21,7 @@ package enum AtomicFile {
         // Written with open/write, not FileManager.createFile: that writes through a temporary file
         // of its own (".dat.nosync…"), which a writer killed mid-write left behind under a name
         // that `removeStaleTemporaries` does not know.
-        guard writeAndSync(bytes, to: temp.path) else {
+        guard writeAndSync(parts, to: temp.path) else {
             unlink(temp.path)
             throw ForecastError.output(path: path, message: "cannot write a temporary file in \(dir.path) (permissions or disk full?)")
         }
@@ -46,20 +51,25 @@ package enum AtomicFile {
     }
 }
 
-/// Creates or truncates `path`, writes all of `bytes` and flushes them to disk; false on any error.
-private func writeAndSync(_ bytes: [UInt8], to path: String) -> Bool {
+/// Creates or truncates `path`, writes all of `parts` in order and flushes them to disk; false on
+/// any error.
+private func writeAndSync(_ parts: [[UInt8]], to path: String) -> Bool {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     guard fd >= 0 else { return false }
     defer { close(fd) }
-    return bytes.withUnsafeBytes { p in
-        var done = 0
-        while done < p.count {
-            let n = write(fd, p.baseAddress! + done, p.count - done)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return false }
-            done += n
+    for bytes in parts where !bytes.isEmpty {
+        let written = bytes.withUnsafeBytes { p in
+            var done = 0
+            while done < p.count {
+                let n = write(fd, p.baseAddress! + done, p.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return false }
+                done += n
+            }
+            return true
         }
-        _ = fsync(fd)
-        return true
+        guard written else { return false }
     }
+    _ = fsync(fd)
+    return true
 }

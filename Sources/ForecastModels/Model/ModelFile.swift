@@ -121,18 +121,26 @@ public enum ModelFile {
 
     /// Magic, version, header, weights, blocks and CRC.
     static func file(version: UInt32, json: Data, _ f: Forecaster, blocks: [UInt8]) -> [UInt8] {
-        let named = tensors(f)
-        var out = magic
-        out.reserveCapacity(24 + json.count + 4 * named.reduce(0) { $0 + $1.parameter.count } + blocks.count)
-        append(&out, version)
-        append(&out, UInt32(json.count))
-        out += json
-        for (_, p) in named {
-            appendLE(&out, (0..<p.count).map { p.value[$0].bitPattern })
+        Array(parts(version: version, json: json, f, blocks: blocks).joined())
+    }
+
+    /// The pieces of `file(version:json:_:blocks:)`, in order, without copying them into one array
+    /// (a 10,000-series model is about 40 MB of blocks).
+    static func parts(version: UInt32, json: Data, _ f: Forecaster, blocks: [UInt8]) -> [[UInt8]] {
+        var head = magic
+        append(&head, version)
+        append(&head, UInt32(json.count))
+        var weights: [UInt8] = []
+        for (_, p) in tensors(f) {
+            appendLE(&weights, (0..<p.count).map { p.value[$0].bitPattern })
         }
-        out += blocks
-        append(&out, CRC32.checksum(out))
-        return out
+        var pieces = [head, [UInt8](json), weights, blocks]
+        var crc = CRC32.start
+        for piece in pieces { crc = CRC32.update(crc, piece) }
+        var tail: [UInt8] = []
+        append(&tail, CRC32.finish(crc))
+        pieces.append(tail)
+        return pieces
     }
 
     /// Writes a forecaster to the file `url` atomically (a temporary file beside it, then a rename),
@@ -151,9 +159,12 @@ public enum ModelFile {
         try read(url.path)
     }
 
-    /// Writes a forecaster to `path` atomically (temporary file, then rename).
+    /// Writes a forecaster to `path` atomically (temporary file, then rename): the bytes of
+    /// `encode(_:)`, written piece by piece.
     package static func write(_ f: Forecaster, to path: String) throws {
-        try AtomicFile.write(try encode(f), to: path)
+        let (compact, blocks) = Self.compact(header(f, version: formatVersion))
+        let json = try jsonEncoder().encode(compact)
+        try AtomicFile.write(parts: parts(version: formatVersion, json: json, f, blocks: blocks), to: path)
     }
 
     /// Reads a forecaster from `path`.
@@ -296,9 +307,26 @@ package enum CRC32 {
         return checksum(Array(bytes))
     }
 
+    /// The running value before any byte (see `update`).
+    static let start: UInt32 = 0xFFFFFFFF
+
+    /// The running value `c` after `bytes`: the checksum of pieces is
+    /// `finish(update(update(start, a), b))`, the same as `checksum(a + b)`.
+    static func update(_ c: UInt32, _ bytes: [UInt8]) -> UInt32 {
+        bytes.withUnsafeBytes { update(c, $0) }
+    }
+
+    /// The checksum from the running value after the last byte.
+    static func finish(_ c: UInt32) -> UInt32 { c ^ 0xFFFFFFFF }
+
     /// The checksum of `bytes`, eight bytes per step (the same result as one byte per step).
     static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var c: UInt32 = 0xFFFFFFFF
+        finish(update(start, bytes))
+    }
+
+    /// `update` over raw bytes, eight bytes per step.
+    static func update(_ start: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        var c = start
         let n = bytes.count
         var i = 0
         tables.withUnsafeBufferPointer { t in
@@ -313,6 +341,6 @@ package enum CRC32 {
             }
             while i < n { c = t[Int((c ^ UInt32(bytes[i])) & 0xFF)] ^ (c >> 8); i += 1 }
         }
-        return c ^ 0xFFFFFFFF
+        return c
     }
 }
