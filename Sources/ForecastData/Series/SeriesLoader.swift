@@ -284,7 +284,7 @@ public enum SeriesLoader {
             covariates.append(try filled(col, name: c))
         }
         let stamps = TimeGrid(anchor: ts[0], offset: valid.lowerBound, count: valid.count, frequency: freq)
-        return TimeSeries(id: id, timeColumn: timeColumn, timeFormat: format, frequency: freq, timestamps: stamps,
+        return TimeSeries(id: id, timeColumn: timeColumn, timeFormat: format, frequency: freq, times: stamps,
                           targetName: options.target, target: target,
                           covariateNames: options.covariates, covariates: covariates)
     }

@@ -35,32 +35,23 @@ public struct TimeSeries: Sendable, Equatable {
                 frequency: Frequency = .steps(1), timestamps: [Int64]? = nil,
                 targetName: String = "value", target: [Double],
                 covariateNames: [String] = [], covariates: [[Double]] = []) {
-        precondition(covariateNames.count == covariates.count, "covariate names and columns differ in number")
-        precondition(covariates.allSatisfy { $0.count == target.count }, "covariates must be as long as the target")
-        self.id = id
-        self.timeColumn = timeColumn
-        self.timeFormat = timeFormat
-        self.frequency = frequency
-        self.times = timestamps.map { TimeGrid($0, frequency: frequency) }
-            ?? TimeGrid(anchor: 0, count: target.count, frequency: .steps(1))
-        precondition(self.times.count == target.count, "timestamps and target differ in length")
-        self.targetName = targetName
-        self.target = target
-        self.covariateNames = covariateNames
-        self.covariates = covariates
+        self.init(id: id, timeColumn: timeColumn, timeFormat: timeFormat, frequency: frequency,
+                  times: timestamps.map { TimeGrid($0, frequency: frequency) }
+                      ?? TimeGrid(anchor: 0, count: target.count, frequency: .steps(1)),
+                  targetName: targetName, target: target, covariateNames: covariateNames, covariates: covariates)
     }
 
-    /// A series whose times are `timestamps` (the loader's: on the frequency's grid, not stored).
-    package init(id: String?, timeColumn: String, timeFormat: TimeFormat, frequency: Frequency, timestamps: TimeGrid,
+    /// A series whose times are `times` (the loader's: on the frequency's grid, not stored).
+    package init(id: String?, timeColumn: String, timeFormat: TimeFormat, frequency: Frequency, times: TimeGrid,
                  targetName: String, target: [Double], covariateNames: [String], covariates: [[Double]]) {
-        precondition(timestamps.count == target.count, "timestamps and target differ in length")
+        precondition(times.count == target.count, "timestamps and target differ in length")
         precondition(covariateNames.count == covariates.count, "covariate names and columns differ in number")
         precondition(covariates.allSatisfy { $0.count == target.count }, "covariates must be as long as the target")
         self.id = id
         self.timeColumn = timeColumn
         self.timeFormat = timeFormat
         self.frequency = frequency
-        self.times = timestamps
+        self.times = times
         self.targetName = targetName
         self.target = target
         self.covariateNames = covariateNames
