@@ -23,10 +23,6 @@ extension Forecaster {
                              warmStart: Forecaster?, hooks: TrainingHooks,
                              warnings: inout [String]) throws -> TrainedMembers {
         let H = config.horizon
-        let fraction = config.validationFraction
-        func validationCount(_ n: Int) -> Int {
-            fraction > 0 ? max(H, Int((Double(n) * fraction).rounded())) : 0
-        }
         let calendar = CalendarFeatures(frequency: first.frequency, periods: periods, enabled: config.calendarFeatures!,
                                         length: kept.map(\.count).max()!)
 
@@ -35,7 +31,7 @@ extension Forecaster {
         var features: [SeriesFeatures] = []
         var trainCounts: [Int] = []
         for (i, s) in kept.enumerated() {
-            var v = validationCount(s.count)
+            var v = validationCount(s.count, config: config)
             if s.count - v < L + H { v = 0 }   // too short to hold out: train on all of it
             let trainCount = s.count - v
             let period = config.baseline == .seasonal

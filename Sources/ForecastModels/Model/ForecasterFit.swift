@@ -21,10 +21,7 @@ extension Forecaster {
         let started = clock.now
         var config = given
         let H = config.horizon
-        func validationCount(_ n: Int) -> Int {
-            config.validationFraction > 0 ? max(H, Int((Double(n) * config.validationFraction).rounded())) : 0
-        }
-        let lengths = input.map { $0.count - validationCount($0.count) }
+        let lengths = input.map { $0.count - validationCount($0.count, config: config) }
         // Seasons are detected on everything given to fit, held-out part included: more seasons make
         // the test more powerful on short series (measured: detecting on the training parts only
         // scored 0.782 instead of 0.772 on the extra datasets, losing the season of two short
@@ -202,6 +199,13 @@ extension Forecaster {
             start = end
         }
         return out.map { $0.sorted() }
+    }
+
+    /// The points of an `n`-point series held out for validation: `config.validationFraction` of
+    /// them, at least one horizon, or none when the fraction is 0.
+    static func validationCount(_ n: Int, config: ForecasterConfig) -> Int {
+        let f = config.validationFraction
+        return f > 0 ? max(config.horizon, Int((Double(n) * f).rounded())) : 0
     }
 
     static func orderingCovariates(_ s: TimeSeries, future: [String]) -> TimeSeries {

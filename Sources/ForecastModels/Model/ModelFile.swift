@@ -102,8 +102,13 @@ public enum ModelFile {
 
     /// Serialises a forecaster.
     public static func encode(_ f: Forecaster) throws -> [UInt8] {
+        Array(try pieces(f).joined())
+    }
+
+    /// The pieces of `encode(_:)`'s bytes, in order (see `parts`).
+    static func pieces(_ f: Forecaster) throws -> [[UInt8]] {
         let (compact, blocks) = Self.compact(header(f, version: formatVersion))
-        return try file(version: formatVersion, json: jsonEncoder().encode(compact), f, blocks: blocks)
+        return parts(version: formatVersion, json: try jsonEncoder().encode(compact), f, blocks: blocks)
     }
 
     /// A format-2 file of `f` (everything in the JSON header), as forecast 0.2.0 wrote: for tests
@@ -162,9 +167,7 @@ public enum ModelFile {
     /// Writes a forecaster to `path` atomically (temporary file, then rename): the bytes of
     /// `encode(_:)`, written piece by piece.
     package static func write(_ f: Forecaster, to path: String) throws {
-        let (compact, blocks) = Self.compact(header(f, version: formatVersion))
-        let json = try jsonEncoder().encode(compact)
-        try AtomicFile.write(parts: parts(version: formatVersion, json: json, f, blocks: blocks), to: path)
+        try AtomicFile.write(parts: try pieces(f), to: path)
     }
 
     /// Reads a forecaster from `path`.
