@@ -99,7 +99,7 @@ package enum AutoETS {
         }
         let slots = UnsafeMutableBufferPointer<ETSFitted?>.allocate(capacity: specs.count)
         slots.initialize(repeating: nil)
-        defer { slots.deallocate() }
+        defer { _ = slots.deinitialize(); slots.deallocate() }   // releases the fits (deallocate alone leaked them)
         nonisolated(unsafe) let out = slots
         let fitOne: @Sendable (Int) -> Void = { i in
             var b = bounds[i]

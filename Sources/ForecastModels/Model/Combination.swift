@@ -87,7 +87,7 @@ extension Forecaster {
             let network = try networkForecasts(kept, origins: origins, range: range, validators: validators)
             let results = UnsafeMutableBufferPointer<SeriesState?>.allocate(capacity: range.count)
             results.initialize(repeating: nil)
-            defer { results.deallocate() }
+            defer { _ = results.deinitialize(); results.deallocate() }   // releases the states (deallocate alone leaked them)
             nonisolated(unsafe) let out = results
             let lanes = max(1, min(config.threads, range.count))
             // AutoETS fits its candidates on one thread when the series already share the threads:

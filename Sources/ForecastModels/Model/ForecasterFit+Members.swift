@@ -99,7 +99,7 @@ extension Forecaster {
                                     member: k, members: members))
         }
         let outcomes = UnsafeMutableBufferPointer<Result<TrainingSummary, Error>>.allocate(capacity: members)
-        defer { outcomes.deallocate() }
+        defer { _ = outcomes.deinitialize(); outcomes.deallocate() }   // every slot is set below before it is read
         nonisolated(unsafe) let slots = outcomes
         nonisolated(unsafe) let work = trainers
         let windows = trainWindows, checks = validation
