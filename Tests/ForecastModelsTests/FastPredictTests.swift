@@ -156,6 +156,9 @@ private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent
         defer { try? FileManager.default.removeItem(atPath: path) }
         try ModelFile.write(model, to: path)
         #expect(FileManager.default.contents(atPath: path).map { [UInt8]($0) } == bytes)
+        // The same with the blocks handed to the file in many small pieces.
+        try ModelFile.write(model, to: path, flushAbove: 16)
+        #expect(FileManager.default.contents(atPath: path).map { [UInt8]($0) } == bytes)
         #expect(CRC32.finish(CRC32.update(CRC32.update(CRC32.start, Array(bytes[..<1000])), Array(bytes[1000...])))
                 == CRC32.checksum(bytes))
         func edited(_ change: (inout [String: Any]) -> Void) -> [UInt8] {

@@ -121,19 +121,32 @@ public enum SeriesLoader {
             (times, format) = ((0..<Int64(table.rowCount)).map { $0 }, .index)
             report.append("no time column found; rows are numbered 0, 1, 2... (give `timeColumn` to name one)")
         }
-        var groups: [(id: String?, rows: [Int])] = []
+        // Rows of each series: one flat list in series order (a counting sort by id code), each
+        // series a range of it; 4 bytes a row instead of an 8-byte array element per row in one
+        // growing array per series (about 80 MB more at a 10,000-series panel's 9 million rows).
+        var groups: [(id: String?, rows: Range<Int>)] = []
+        var order: [Int32] = []
         if let idName = options.idColumn, case .text(let codes, let values)? = table.columns[idName] {
-            var rowsByCode = Array(repeating: [Int](), count: values.count)
-            for (r, c) in codes.enumerated() { rowsByCode[Int(c)].append(r) }
-            groups = values.indices.map { (values[$0], rowsByCode[$0]) }
+            guard codes.count <= Int(Int32.max) else {
+                throw ForecastError(file: table.file, columnName: idName, message: "the panel has \(codes.count) rows, more than \(Int32.max); split it into several files")
+            }
+            var start = [Int](repeating: 0, count: values.count + 1)
+            for c in codes { start[Int(c) + 1] += 1 }
+            for k in values.indices { start[k + 1] += start[k] }
+            var next = start
+            order = [Int32](repeating: 0, count: codes.count)
+            for (r, c) in codes.enumerated() { order[next[Int(c)]] = Int32(r); next[Int(c)] += 1 }
+            groups = values.indices.map { (values[$0], start[$0]..<start[$0 + 1]) }
         } else {
-            groups = [(nil, Array(0..<table.rowCount))]
+            groups = [(nil, 0..<table.rowCount)]
         }
-        let name = timeColumn ?? "index", groupList = groups
+        let name = timeColumn ?? "index", groupList = groups, rowOrder = order
         let one: @Sendable (Int) -> Swift.Result<(TimeSeries, [String]), any Error> = { [times, format] k in
             Swift.Result {
                 var lines: [String] = []
-                let s = try assemble(table, rows: groupList[k].rows, id: groupList[k].id, times: times, format: format,
+                let range = groupList[k].rows
+                let rows = rowOrder.isEmpty ? Array(range) : rowOrder[range].map { Int($0) }
+                let s = try assemble(table, rows: rows, id: groupList[k].id, times: times, format: format,
                                      timeColumn: name, options: options, report: &lines)
                 return (s, lines)
             }

@@ -11,6 +11,38 @@ package enum AtomicFile {
 
     /// Writes the concatenation of `parts` to `path` atomically, without joining them in memory.
     package static func write(parts: [[UInt8]], to path: String) throws {
+        try write(to: path) { sink in
+            for part in parts { try sink.write(part) }
+        }
+    }
+
+    /// Where `write(to:_:)`'s producer writes its bytes, in order.
+    package struct Sink {
+        fileprivate let fd: Int32
+
+        /// Appends `bytes` to the temporary file.
+        /// - Throws: `SinkFailure` when the write fails (disk full); `write(to:_:)` reports it.
+        package func write(_ bytes: [UInt8]) throws {
+            let ok = bytes.withUnsafeBytes { p in
+                var done = 0
+                while done < p.count {
+                    let n = systemWrite(fd, p.baseAddress! + done, p.count - done)
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else { return false }
+                    done += n
+                }
+                return true
+            }
+            if !ok { throw SinkFailure() }
+        }
+    }
+
+    /// A failed write to a `Sink`.
+    package struct SinkFailure: Error {}
+
+    /// Writes what `produce` hands its sink to `path` atomically, piece by piece (nothing needs to
+    /// be whole in memory); an error from `produce` removes the temporary file and is rethrown.
+    package static func write(to path: String, _ produce: (Sink) throws -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
         var isDir: ObjCBool = false
@@ -21,9 +53,17 @@ package enum AtomicFile {
         // Written with open/write, not FileManager.createFile: that writes through a temporary file
         // of its own (".dat.nosync…"), which a writer killed mid-write left behind under a name
         // that `removeStaleTemporaries` does not know.
-        guard writeAndSync(parts, to: temp.path) else {
+        let failed = ForecastError.output(path: path, message: "cannot write a temporary file in \(dir.path) (permissions or disk full?)")
+        let fd = open(temp.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw failed }
+        do {
+            try produce(Sink(fd: fd))
+            _ = fsync(fd)
+            close(fd)
+        } catch {
+            close(fd)
             unlink(temp.path)
-            throw ForecastError.output(path: path, message: "cannot write a temporary file in \(dir.path) (permissions or disk full?)")
+            throw error is SinkFailure ? failed : error
         }
         if rename(temp.path, path) != 0 {
             let reason = String(cString: strerror(errno))
@@ -51,25 +91,7 @@ package enum AtomicFile {
     }
 }
 
-/// Creates or truncates `path`, writes all of `parts` in order and flushes them to disk; false on
-/// any error.
-private func writeAndSync(_ parts: [[UInt8]], to path: String) -> Bool {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    for bytes in parts where !bytes.isEmpty {
-        let written = bytes.withUnsafeBytes { p in
-            var done = 0
-            while done < p.count {
-                let n = write(fd, p.baseAddress! + done, p.count - done)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return false }
-                done += n
-            }
-            return true
-        }
-        guard written else { return false }
-    }
-    _ = fsync(fd)
-    return true
+/// The C library's `write(2)` (the name is taken inside `AtomicFile.Sink`).
+private func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    write(fd, bytes, count)
 }

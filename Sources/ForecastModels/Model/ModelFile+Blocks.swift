@@ -67,36 +67,58 @@ extension ModelFile {
         package var shortSeries: [Header.StoredSeries]?
     }
 
-    /// The format-3 header of `h` and its blocks' bytes.
+    /// The format-3 header of `h` and its blocks' bytes (all in memory: `encode(_:)`).
     static func compact(_ h: Header) -> (CompactHeader, [UInt8]) {
         var data: [UInt8] = []
         let doubles = h.series.reduce(0) { n, s in
             n + s.tailTarget.count * (2 + s.tailCovariates.count) + (s.statForecast?.count ?? 0) + (s.calibrationErrors?.count ?? 0)
         }
         data.reserveCapacity(8 * doubles + 4 * h.residuals.reduce(0) { $0 + $1.count })
+        appendBlocks(h, to: &data, flushAbove: .max) { _ in }
+        return (compactHeader(h), data)
+    }
+
+    /// The format-3 header of `h`: its series without their arrays, with the arrays' sizes.
+    static func compactHeader(_ h: Header) -> CompactHeader {
         var series: [CompactSeries] = []
         series.reserveCapacity(h.series.count)
         for s in h.series {
-            let regular = !s.tailTimes.isEmpty && s.tailTimes.indices.allSatisfy { s.frequency.advance(s.tailTimes[0], by: $0) == s.tailTimes[$0] }
-            if !regular { appendLE(&data, s.tailTimes.map { UInt64(bitPattern: $0) }) }
-            appendLE(&data, s.tailTarget.map(\.bitPattern))
-            for column in s.tailCovariates { appendLE(&data, column.map(\.bitPattern)) }
-            appendLE(&data, (s.statForecast ?? []).map(\.bitPattern))
-            appendLE(&data, (s.calibrationErrors ?? []).map(\.bitPattern))
             series.append(CompactSeries(id: s.id, frequency: s.frequency, timeFormat: s.timeFormat, targetScaler: s.targetScaler,
                                         covariateScalers: s.covariateScalers, firstTime: s.firstTime, lastTime: s.lastTime,
                                         count: s.count, baselinePeriod: s.baselinePeriod, nonNegative: s.nonNegative,
                                         choice: s.choice, validationErrors: s.validationErrors, statWeight: s.statWeight,
-                                        tail: s.tailTarget.count, tailStart: regular ? s.tailTimes[0] : nil,
+                                        tail: s.tailTarget.count, tailStart: hasRegularTail(s) ? s.tailTimes[0] : nil,
                                         statForecastCount: s.statForecast?.count, calibrationCount: s.calibrationErrors?.count))
         }
-        for list in h.residuals { appendLE(&data, list.map(\.bitPattern)) }
-        let header = CompactHeader(formatVersion: h.formatVersion, libraryVersion: h.libraryVersion, config: h.config,
-                                   network: h.network, targetName: h.targetName, covariateNames: h.covariateNames,
-                                   timeColumn: h.timeColumn, idColumn: h.idColumn, series: series,
-                                   residualCounts: h.residuals.map(\.count), summary: h.summary, tensors: h.tensors,
-                                   parameterCount: h.parameterCount, members: h.members, shortSeries: h.shortSeries)
-        return (header, data)
+        return CompactHeader(formatVersion: h.formatVersion, libraryVersion: h.libraryVersion, config: h.config,
+                             network: h.network, targetName: h.targetName, covariateNames: h.covariateNames,
+                             timeColumn: h.timeColumn, idColumn: h.idColumn, series: series,
+                             residualCounts: h.residuals.map(\.count), summary: h.summary, tensors: h.tensors,
+                             parameterCount: h.parameterCount, members: h.members, shortSeries: h.shortSeries)
+    }
+
+    /// Appends the blocks of `h` (in the order above) to `out`, handing `out` to `flush` whenever it
+    /// holds more than `limit` bytes (`flush` empties it): the model file is written without its
+    /// blocks ever being whole in memory (a 10,000-series panel model holds about 40 MB of them).
+    static func appendBlocks(_ h: Header, to out: inout [UInt8], flushAbove limit: Int,
+                             flush: (inout [UInt8]) throws -> Void) rethrows {
+        for s in h.series {
+            if !hasRegularTail(s) { appendLE(&out, s.tailTimes.map { UInt64(bitPattern: $0) }) }
+            appendLE(&out, s.tailTarget.map(\.bitPattern))
+            for column in s.tailCovariates { appendLE(&out, column.map(\.bitPattern)) }
+            appendLE(&out, (s.statForecast ?? []).map(\.bitPattern))
+            appendLE(&out, (s.calibrationErrors ?? []).map(\.bitPattern))
+            if out.count > limit { try flush(&out) }
+        }
+        for list in h.residuals {
+            appendLE(&out, list.map(\.bitPattern))
+            if out.count > limit { try flush(&out) }
+        }
+    }
+
+    /// The tail's times follow from its first time and the frequency (then only the first is stored).
+    private static func hasRegularTail(_ s: SeriesState) -> Bool {
+        !s.tailTimes.isEmpty && s.tailTimes.indices.allSatisfy { s.frequency.advance(s.tailTimes[0], by: $0) == s.tailTimes[$0] }
     }
 
     /// The bytes of the blocks `c` describes, with each count checked against the bytes the file

@@ -102,13 +102,8 @@ public enum ModelFile {
 
     /// Serialises a forecaster.
     public static func encode(_ f: Forecaster) throws -> [UInt8] {
-        Array(try pieces(f).joined())
-    }
-
-    /// The pieces of `encode(_:)`'s bytes, in order (see `parts`).
-    static func pieces(_ f: Forecaster) throws -> [[UInt8]] {
         let (compact, blocks) = Self.compact(header(f, version: formatVersion))
-        return parts(version: formatVersion, json: try jsonEncoder().encode(compact), f, blocks: blocks)
+        return file(version: formatVersion, json: try jsonEncoder().encode(compact), f, blocks: blocks)
     }
 
     /// A format-2 file of `f` (everything in the JSON header), as forecast 0.2.0 wrote: for tests
@@ -126,12 +121,14 @@ public enum ModelFile {
 
     /// Magic, version, header, weights, blocks and CRC.
     static func file(version: UInt32, json: Data, _ f: Forecaster, blocks: [UInt8]) -> [UInt8] {
-        Array(parts(version: version, json: json, f, blocks: blocks).joined())
+        var out = Array(leadingPieces(version: version, json: json, f).joined())
+        out += blocks
+        append(&out, CRC32.finish(CRC32.update(CRC32.start, out)))
+        return out
     }
 
-    /// The pieces of `file(version:json:_:blocks:)`, in order, without copying them into one array
-    /// (a 10,000-series model is about 40 MB of blocks).
-    static func parts(version: UInt32, json: Data, _ f: Forecaster, blocks: [UInt8]) -> [[UInt8]] {
+    /// The pieces before the blocks: magic, version and header length, the header, the weights.
+    static func leadingPieces(version: UInt32, json: Data, _ f: Forecaster) -> [[UInt8]] {
         var head = magic
         append(&head, version)
         append(&head, UInt32(json.count))
@@ -139,13 +136,7 @@ public enum ModelFile {
         for (_, p) in tensors(f) {
             appendLE(&weights, (0..<p.count).map { p.value[$0].bitPattern })
         }
-        var pieces = [head, [UInt8](json), weights, blocks]
-        var crc = CRC32.start
-        for piece in pieces { crc = CRC32.update(crc, piece) }
-        var tail: [UInt8] = []
-        append(&tail, CRC32.finish(crc))
-        pieces.append(tail)
-        return pieces
+        return [head, [UInt8](json), weights]
     }
 
     /// Writes a forecaster to the file `url` atomically (a temporary file beside it, then a rename),
@@ -166,8 +157,26 @@ public enum ModelFile {
 
     /// Writes a forecaster to `path` atomically (temporary file, then rename): the bytes of
     /// `encode(_:)`, written piece by piece.
-    package static func write(_ f: Forecaster, to path: String) throws {
-        try AtomicFile.write(parts: try pieces(f), to: path)
+    /// `flushAbove`: the bytes of blocks gathered before they are written (tests use small ones).
+    package static func write(_ f: Forecaster, to path: String, flushAbove limit: Int = 1 << 20) throws {
+        let h = header(f, version: formatVersion)
+        let json = try jsonEncoder().encode(compactHeader(h))
+        try AtomicFile.write(to: path) { sink in
+            var crc = CRC32.start
+            func emit(_ bytes: inout [UInt8]) throws {
+                crc = CRC32.update(crc, bytes)
+                try sink.write(bytes)
+                bytes.removeAll(keepingCapacity: true)
+            }
+            for var piece in leadingPieces(version: formatVersion, json: json, f) { try emit(&piece) }
+            // The blocks in pieces of about 1 MB (see `appendBlocks`).
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(min(limit, 1 << 24) + (1 << 16))
+            try appendBlocks(h, to: &buffer, flushAbove: limit, flush: emit)
+            try emit(&buffer)
+            append(&buffer, CRC32.finish(crc))
+            try sink.write(buffer)
+        }
     }
 
     /// Reads a forecaster from `path`.
