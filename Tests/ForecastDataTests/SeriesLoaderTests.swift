@@ -119,6 +119,23 @@ private func failure(_ body: () throws -> Any) -> ForecastError? {
         #expect(r.series[1].target == [10, 20])
     }
 
+    @Test func panelRowsTogetherOrInterleavedGiveTheSameSeries() throws {
+        // Rows grouped by series (read as ranges of the file) and interleaved (read through a list
+        // sorted by series) load alike, out-of-order times and line numbers included.
+        let grouped = "id,date,v\na,2020-01-02,20\na,2020-01-01,10\na,2020-01-03,30\nb,2020-01-01,1\nb,2020-01-02,2\n"
+        let interleaved = "id,date,v\na,2020-01-02,20\nb,2020-01-01,1\na,2020-01-01,10\nb,2020-01-02,2\na,2020-01-03,30\n"
+        for text in [grouped, interleaved] {
+            let r = try load(text, id: "id")
+            #expect(r.series.map(\.id) == ["a", "b"])
+            #expect(r.series[0].target == [10, 20, 30])
+            #expect(r.series[1].target == [1, 2])
+            #expect(r.report == ["series 'a': rows were not in time order; sorted by date"])
+        }
+        let duplicate = failure { try load("id,date,v\nb,2020-01-01,1\na,2020-01-01,10\na,2020-01-01,11\n", id: "id") }
+        #expect(duplicate?.line == 4)
+        #expect(duplicate?.message.contains("also at line 3") == true)
+    }
+
     @Test func panelSeriesHaveTheirOwnFrequency() throws {
         let text = "id,date,v\nm,2020-01-01,1\nm,2020-02-01,2\nd,2020-01-01,5\nd,2020-01-02,6\n"
         let r = try load(text, id: "id")
