@@ -6,14 +6,7 @@ import ForecastData
 package enum AtomicFile {
     /// Writes `bytes` to `path` atomically.
     package static func write(_ bytes: [UInt8], to path: String) throws {
-        try write(parts: [bytes], to: path)
-    }
-
-    /// Writes the concatenation of `parts` to `path` atomically, without joining them in memory.
-    package static func write(parts: [[UInt8]], to path: String) throws {
-        try write(to: path) { sink in
-            for part in parts { try sink.write(part) }
-        }
+        try write(to: path) { try $0.write(bytes) }
     }
 
     /// Where `write(to:_:)`'s producer writes its bytes, in order.

@@ -74,8 +74,9 @@ extension ModelFile {
             n + s.tailTarget.count * (2 + s.tailCovariates.count) + (s.statForecast?.count ?? 0) + (s.calibrationErrors?.count ?? 0)
         }
         data.reserveCapacity(8 * doubles + 4 * h.residuals.reduce(0) { $0 + $1.count })
-        appendBlocks(h, to: &data, flushAbove: .max) { _ in }
-        return (compactHeader(h), data)
+        let header = compactHeader(h)
+        appendBlocks(h, header, to: &data, flushAbove: .max) { _ in }
+        return (header, data)
     }
 
     /// The format-3 header of `h`: its series without their arrays, with the arrays' sizes.
@@ -97,13 +98,14 @@ extension ModelFile {
                              parameterCount: h.parameterCount, members: h.members, shortSeries: h.shortSeries)
     }
 
-    /// Appends the blocks of `h` (in the order above) to `out`, handing `out` to `flush` whenever it
-    /// holds more than `limit` bytes (`flush` empties it): the model file is written without its
-    /// blocks ever being whole in memory (a 10,000-series panel model holds about 40 MB of them).
-    static func appendBlocks(_ h: Header, to out: inout [UInt8], flushAbove limit: Int,
+    /// Appends the blocks of `h`, as its compact header `c` describes them (in the order above), to
+    /// `out`, handing `out` to `flush` whenever it holds more than `limit` bytes (`flush` empties
+    /// it): the model file is written without its blocks ever being whole in memory (a
+    /// 10,000-series panel model holds about 40 MB of them).
+    static func appendBlocks(_ h: Header, _ c: CompactHeader, to out: inout [UInt8], flushAbove limit: Int,
                              flush: (inout [UInt8]) throws -> Void) rethrows {
-        for s in h.series {
-            if !hasRegularTail(s) { appendLE(&out, s.tailTimes.map { UInt64(bitPattern: $0) }) }
+        for (s, stored) in zip(h.series, c.series) {
+            if stored.tailStart == nil { appendLE(&out, s.tailTimes.map { UInt64(bitPattern: $0) }) }
             appendLE(&out, s.tailTarget.map(\.bitPattern))
             for column in s.tailCovariates { appendLE(&out, column.map(\.bitPattern)) }
             appendLE(&out, (s.statForecast ?? []).map(\.bitPattern))

@@ -160,7 +160,8 @@ public enum ModelFile {
     /// `flushAbove`: the bytes of blocks gathered before they are written (tests use small ones).
     package static func write(_ f: Forecaster, to path: String, flushAbove limit: Int = 1 << 20) throws {
         let h = header(f, version: formatVersion)
-        let json = try jsonEncoder().encode(compactHeader(h))
+        let compact = compactHeader(h)
+        let json = try jsonEncoder().encode(compact)
         try AtomicFile.write(to: path) { sink in
             var crc = CRC32.start
             func emit(_ bytes: inout [UInt8]) throws {
@@ -172,7 +173,7 @@ public enum ModelFile {
             // The blocks in pieces of about 1 MB (see `appendBlocks`).
             var buffer: [UInt8] = []
             buffer.reserveCapacity(min(limit, 1 << 24) + (1 << 16))
-            try appendBlocks(h, to: &buffer, flushAbove: limit, flush: emit)
+            try appendBlocks(h, compact, to: &buffer, flushAbove: limit, flush: emit)
             try emit(&buffer)
             append(&buffer, CRC32.finish(crc))
             try sink.write(buffer)
