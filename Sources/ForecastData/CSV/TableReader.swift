@@ -58,6 +58,8 @@ struct TableReader {
     var chooser: CSVTable.ColumnChooser?
     /// The header's names and line while the chooser waits for the first data row.
     var pendingHeader: (names: [String], line: Int)?
+    /// Hands whole series on as blocks of rows while reading (`CSVTable.stream`); nil keeps every row.
+    var splitter: BlockSplitter?
 
     init(file: String, requested: [String: CSVTable.Kind]) {
         self.file = file
@@ -86,7 +88,7 @@ struct TableReader {
             throw ForecastError(file: file, line: r.line,
                             message: "expected \(header.count) fields as in the header, found \(r.count)")
         }
-        if lines.count == 1000 && fileSize > 0 { reserve() }
+        if lines.count == 1000 && fileSize > 0 && splitter == nil { reserve() }
         for k in 0..<numberFields.count {
             let (s, i) = numberFields[k]
             numbers[k].append(try number(r, i, slot: s))
@@ -97,6 +99,7 @@ struct TableReader {
             bytesSeen += r.count + (0..<r.count).reduce(0) { $0 + r.bytes(at: $1).count }
         }
         lines.append(Int32(truncatingIfNeeded: r.line))
+        if splitter != nil { try splitBlock() }
     }
 
     /// Reserves capacity from the average size of the first rows, so that a large file's columns

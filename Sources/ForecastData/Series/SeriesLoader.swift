@@ -77,19 +77,83 @@ public enum SeriesLoader {
 
     /// Loads the series of `file` (a path, or `-` for standard input).
     package static func load(_ file: String, options: Options) throws -> Result {
+        try load(file, options: options, streamingFrom: streamingBytes, blockRows: blockRows)
+    }
+
+    /// `load`, reading a panel file of `streamingFrom` bytes or more as blocks of `blockRows` rows
+    /// (see `loadStreaming`; tests pass small numbers).
+    static func load(_ file: String, options: Options, streamingFrom bytes: Int, blockRows: Int) throws -> Result {
+        if options.idColumn != nil, let size = CSVInput.regularFileSize(file), size >= bytes,
+           let result = try loadStreaming(file, options: options, blockRows: blockRows) {
+            return result
+        }
         let (table, timeColumn) = try read(file, options: options)
         return try build(table, options: options, timeColumn: timeColumn)
+    }
+
+    /// The panel files from which `load` reads series as they come (8 MB: the two-halves read's).
+    static let streamingBytes = 8 << 20
+    /// The rows of a block of whole series that `loadStreaming` assembles at a time.
+    static let blockRows = 1 << 16
+
+    /// Reads a panel whose series' rows are together (the usual layout) in blocks of whole series,
+    /// each assembled into series on a second thread while the next is read, so that the file's
+    /// columns are never held whole (a 10,000-series panel of 9 million rows held 180 MB of them
+    /// beside its series). `nil` when an id comes back after others: read the file whole.
+    static func loadStreaming(_ file: String, options: Options, blockRows: Int) throws -> Result? {
+        final class Collected: @unchecked Sendable {   // written on `queue` only, read after it drains
+            var assembled = Assembled()
+            var error: (any Error)?
+        }
+        let collected = Collected()
+        let queue = DispatchQueue(label: "forecast.loader.blocks")
+        let room = DispatchSemaphore(value: 2)   // at most two blocks read ahead of their assembly
+        @Sendable func timeColumn(_ t: CSVTable) -> String? {
+            t.columns.first { if case .times = $0.value { return true } else { return false } }?.key
+        }
+        let rest: CSVTable
+        do {
+            rest = try CSVTable.stream(file, delimiter: options.delimiter, rows: blockRows, block: { table in
+                room.wait()
+                queue.async {
+                    defer { room.signal() }
+                    do {
+                        collected.assembled.append(try assemble(table, options: options, timeColumn: timeColumn(table)))
+                    } catch {
+                        if collected.error == nil { collected.error = error }
+                    }
+                }
+            }, choosing: try columnChooser(file, options: options))
+        } catch is RowsNotGrouped {
+            queue.sync {}
+            return nil
+        } catch {
+            queue.sync {}
+            throw error
+        }
+        queue.sync {}
+        if let e = collected.error { throw e }
+        collected.assembled.append(try assemble(rest, options: options, timeColumn: timeColumn(rest)))
+        return try finish(collected.assembled, options: options)
     }
 
     /// Reads the columns `load` needs in one pass (so `file` may be `-`, a FIFO or `<(...)`):
     /// the target, covariates, id column, and the time column given or detected from the first row.
     package static func read(_ file: String, options: Options) throws -> (table: CSVTable, timeColumn: String?) {
+        let table = try CSVTable(contentsOf: file, delimiter: options.delimiter, choosing: try columnChooser(file, options: options))
+        let timeColumn = table.columns.first { if case .times = $0.value { return true } else { return false } }?.key
+        return (table, timeColumn)
+    }
+
+    /// Picks the columns `load` needs once the header and first row are read: the target,
+    /// covariates, id column, and the time column given or detected from the first row.
+    static func columnChooser(_ file: String, options: Options) throws -> CSVTable.ColumnChooser {
         let valueColumns = Set([options.target] + options.covariates + [options.idColumn].compactMap { $0 })
         let name = CSVInput.displayName(file)
         if let t = options.timeColumn, valueColumns.contains(t) {
             throw ForecastError(file: name, columnName: t, message: "the time column cannot also be the target, a covariate or the id column")
         }
-        let table = try CSVTable(contentsOf: file, delimiter: options.delimiter) { header, first, line in
+        return { header, first, line in
             let timeColumn = try options.timeColumn
                 ?? chooseTimeColumn(header: header, firstRow: first, line: line, excluding: valueColumns, format: options.timeFormat, file: name)
             var request: [String: CSVTable.Kind] = [options.target: .number]
@@ -102,12 +166,30 @@ public enum SeriesLoader {
             }
             return request
         }
-        let timeColumn = table.columns.first { if case .times = $0.value { return true } else { return false } }?.key
-        return (table, timeColumn)
     }
 
     /// Builds series from an already-read table (see `load`).
     package static func build(_ table: CSVTable, options: Options, timeColumn: String?) throws -> Result {
+        try finish(try assemble(table, options: options, timeColumn: timeColumn), options: options)
+    }
+
+    /// The series of a table, each assembled or failed, with the report lines of the table as a
+    /// whole first; `finish` turns them into a `Result`.
+    struct Assembled {
+        var outcomes: [Swift.Result<(TimeSeries, [String]), any Error>] = []
+        var report: [String] = []
+        var timeColumn = "index"
+        var format = TimeFormat.index
+
+        mutating func append(_ other: Assembled) {
+            if outcomes.isEmpty { (timeColumn, format) = (other.timeColumn, other.format) }
+            outcomes += other.outcomes
+            report += other.report
+        }
+    }
+
+    /// Assembles the series of `table` (on several cores for a large one).
+    static func assemble(_ table: CSVTable, options: Options, timeColumn: String?) throws -> Assembled {
         var report: [String] = []
         var times: [Int64]
         var format: TimeFormat
@@ -157,7 +239,7 @@ public enum SeriesLoader {
                 var lines: [String] = []
                 let range = groupList[k].rows
                 let rows = rowOrder.isEmpty ? Array(range) : rowOrder[range].map { Int($0) }
-                let s = try assemble(table, rows: rows, id: groupList[k].id, times: times, format: format,
+                let s = try assembleSeries(table, rows: rows, id: groupList[k].id, times: times, format: format,
                                      timeColumn: name, options: options, report: &lines)
                 return (s, lines)
             }
@@ -166,8 +248,16 @@ public enum SeriesLoader {
         // report lines and the first error are taken in series order, as one pass would give them.
         let outcomes = groups.count > 1 && table.rowCount >= parallelRows
             ? inParallel(groups.count, one) : (0..<groups.count).map(one)
+        return Assembled(outcomes: outcomes, report: report, timeColumn: name, format: format)
+    }
+
+    /// The series assembled, their report lines in series order, and the first error in series
+    /// order (series that cannot be used are left out when `options` allows).
+    static func finish(_ assembled: Assembled, options: Options) throws -> Result {
+        var report = assembled.report
+        let (name, format, outcomes) = (assembled.timeColumn, assembled.format, assembled.outcomes)
         var series: [TimeSeries] = []
-        series.reserveCapacity(groups.count)
+        series.reserveCapacity(outcomes.count)
         var unusable: [UnusableSeries] = []
         for o in outcomes {
             do {
@@ -207,7 +297,7 @@ public enum SeriesLoader {
         return Array(out)
     }
 
-    private static func assemble(_ table: CSVTable, rows unsortedRows: [Int], id: String?, times: [Int64],
+    private static func assembleSeries(_ table: CSVTable, rows unsortedRows: [Int], id: String?, times: [Int64],
                                  format: TimeFormat, timeColumn: String, options: Options,
                                  report: inout [String]) throws -> TimeSeries {
         let file = table.file
