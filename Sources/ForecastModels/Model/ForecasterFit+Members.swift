@@ -64,8 +64,8 @@ extension Forecaster {
             Windows(spec: WindowSpec(lookback: Lk, horizon: H, stride: config.stride),
                     targetEnds: trainCounts.map { (Lk + H)..<($0 + 1) })
         }
-        let validation = lookbacks.map { Array(Windows(spec: WindowSpec(lookback: $0, horizon: H), targetEnds: stoppingRanges)) }
-        let calibration = lookbacks.map { Array(Windows(spec: WindowSpec(lookback: $0, horizon: H), targetEnds: calibrationRanges)) }
+        let validation = lookbacks.map { Windows(spec: WindowSpec(lookback: $0, horizon: H), targetEnds: stoppingRanges) }
+        let calibration = lookbacks.map { Windows(spec: WindowSpec(lookback: $0, horizon: H), targetEnds: calibrationRanges) }
         if validation[0].isEmpty { warnings.append("too little data for a validation split: early stopping watches the training loss and intervals are calibrated on training windows (optimistic)") }
         let batch = min(config.batchSize, max(1, trainWindows[0].count))
         let stepsPerEpoch = (trainWindows[0].count + batch - 1) / batch
@@ -118,7 +118,7 @@ extension Forecaster {
         let ensemble = (0..<members).map {
             EnsembleMember(network: trainers[$0].network, lookback: lookbacks[$0], seed: trainers[$0].config.seed, summary: summaries[$0])
         }
-        let residuals = calibrationResiduals(trainers, calibration[0].isEmpty ? trainWindows.map { Array($0) } : calibration)
+        let residuals = calibrationResiduals(trainers, calibration[0].isEmpty ? trainWindows : calibration)
 
         let Lmax = config.lookback!
         let states = zip(kept, features).map { s, f in

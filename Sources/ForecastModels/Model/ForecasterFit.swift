@@ -172,7 +172,7 @@ extension Forecaster {
 
     /// |median prediction − actual| per horizon step over the windows (one list per member, in the
     /// same order), sorted, in scaled units.
-    static func calibrationResiduals(_ trainers: [Trainer], _ windows: [[Window]]) -> [[Float]] {
+    static func calibrationResiduals(_ trainers: [Trainer], _ windows: [Windows]) -> [[Float]] {
         let H = trainers[0].encoding.horizon, F = trainers[0].encoding.features, Ff = trainers[0].encoding.futureSize
         var out = [[Float]](repeating: [], count: H)
         let chunk = 256

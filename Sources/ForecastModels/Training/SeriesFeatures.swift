@@ -1,11 +1,14 @@
 import ForecastData
 import ForecastNN
 
-/// One series prepared for the network: target and past covariates scaled with scalers fitted on
-/// the training part only, as Float, channel-interleaved (t, F) with the target first; the
-/// known-future features of every step (t, Ff); and the seasonal period of its baseline.
+/// One series prepared for the network: target and past covariates with scalers fitted on the
+/// training part only (scaled as windows are read, see `write`); the known-future features of
+/// every step (t, Ff); and the seasonal period of its baseline.
 struct SeriesFeatures {
-    let values: [Float]        // (n, F): [target, covariates...] per step
+    /// The target and past covariates in original units, shared with the series: a scaled Float
+    /// copy of a 10,000-series panel would add 4 bytes a point (37 MB) to training's peak memory.
+    let target: [Double]
+    let pastCovariates: [[Double]]
     /// (rows, Ff): calendar features, then future covariates, per step: this series' own rows, or
     /// a panel's `CalendarTable` shared by every series on its grid (no future covariates).
     let future: [Float]
@@ -38,12 +41,8 @@ struct SeriesFeatures {
         features = 1 + past
         futureSize = calendar.count + futureColumns
         count = s.count
-        var v = [Float](repeating: 0, count: s.count * features)
-        for t in 0..<s.count {
-            v[t * features] = Float(targetScaler.transform(s.target[t]))
-            for k in 0..<past { v[t * features + 1 + k] = Float(covariateScalers[k].transform(s.covariates[k][t])) }
-        }
-        values = v
+        target = s.target
+        pastCovariates = Array(s.covariates.prefix(past))
         if futureColumns == 0, let shared {
             future = shared.rows
             futureOffset = shared.offset
@@ -61,6 +60,28 @@ struct SeriesFeatures {
             }
         }
         future = f
+    }
+
+    /// Writes steps `start..<start + n`, scaled, as Float, channel-interleaved (n, F) with the target
+    /// first, to `dst`.
+    func write(_ start: Int, count n: Int, to dst: UnsafeMutablePointer<Float>) {
+        let F = features
+        target.withUnsafeBufferPointer { t in
+            for i in 0..<n { dst[i * F] = Float(targetScaler.transform(t[start + i])) }
+        }
+        for (k, column) in pastCovariates.enumerated() {
+            let scaler = covariateScalers[k]
+            column.withUnsafeBufferPointer { c in
+                for i in 0..<n { dst[i * F + 1 + k] = Float(scaler.transform(c[start + i])) }
+            }
+        }
+    }
+
+    /// Every step as `write` gives it, (n, F).
+    var values: [Float] {
+        var v = [Float](repeating: 0, count: count * features)
+        v.withUnsafeMutableBufferPointer { write(0, count: count, to: $0.baseAddress!) }
+        return v
     }
 }
 

@@ -107,17 +107,17 @@ struct Trainer {
 
     /// Gathers windows `ws` into x (L, B, F), future features f (H, B, Ff) and targets (H, B, 1),
     /// time-major.
-    func gather(_ ws: ArraySlice<Window>, x: UnsafeMutablePointer<Float>, f: UnsafeMutablePointer<Float>?,
+    func gather<C: Collection<Window>>(_ ws: C, x: UnsafeMutablePointer<Float>, f: UnsafeMutablePointer<Float>?,
                 y: UnsafeMutablePointer<Float>) {
         let B = ws.count, L = encoding.lookback, H = encoding.horizon, F = encoding.features, Ff = encoding.futureSize
+        let window = UnsafeMutablePointer<Float>.allocate(capacity: (L + H) * F)   // one window, scaled
+        defer { window.deallocate() }
         for (b, w) in ws.enumerated() {
             let s = series[w.series]
-            s.values.withUnsafeBufferPointer { v in
-                let p = v.baseAddress!
-                encoding.fillInput(x, batch: B, slot: b, values: p, start: w.start)
-                let base = encoding.baselines(values: p, start: w.start, period: s.period)
-                for h in 0..<H { y[h * B + b] = p[(w.start + L + h) * F] - base[h] }
-            }
+            s.write(w.start, count: L + H, to: window)
+            encoding.fillInput(x, batch: B, slot: b, values: window, start: 0)
+            let base = encoding.baselines(values: window, start: 0, period: s.period)
+            for h in 0..<H { y[h * B + b] = window[(L + h) * F] - base[h] }
             if let f, Ff > 0 {
                 s.future.withUnsafeBufferPointer { u in
                     encoding.fillFuture(f, batch: B, slot: b, rows: u.baseAddress! + (s.futureOffset + w.start + L) * Ff)
@@ -159,7 +159,7 @@ struct Trainer {
     /// `validation` after every round (an epoch, or `roundSteps` steps when an epoch is longer),
     /// halving the learning rate on plateaus and stopping after `config.patience` rounds without
     /// improvement; the best round's weights are restored.
-    func run(train: Windows, validation: [Window], hooks: TrainingHooks) throws -> TrainingSummary {
+    func run(train: Windows, validation: Windows, hooks: TrainingHooks) throws -> TrainingSummary {
         let L = encoding.lookback, H = encoding.horizon, F = encoding.features, Ff = encoding.futureSize
         let B = min(config.batchSize, max(1, train.count))
         let params = network.parameters
@@ -184,10 +184,8 @@ struct Trainer {
         var bestLoss = Double.infinity
         var bestEpoch = 0
         var sincePlateau = 0, sinceBest = 0
-        // The pass order as indices into `train` (4 bytes a window instead of a 16-byte copy of every
-        // window): shuffled with the same swaps, so the batches are the same windows in the same order.
-        precondition(train.count <= Int(Int32.max), "more than 2^31 training windows")
-        var order = (0..<train.count).map { Int32(truncatingIfNeeded: $0) }
+        // The pass order as indices into `train`, a list or computed (see `PassOrder`).
+        var order = PassOrder(count: train.count)
         var position = order.count          // next window of the current pass; a full pass reshuffles
         var step = 0
         var summary = TrainingSummary(epochsRun: 0, bestEpoch: 0, bestValidationLoss: nil, finalTrainLoss: .nan,
@@ -203,8 +201,8 @@ struct Trainer {
             var seen = 0
             var batchIndex = 0
             while batchIndex < roundSteps && step < maxSteps {
-                if position >= order.count { rng.shuffle(&order); position = 0 }
-                let batch = order[position..<min(position + B, order.count)].map { train[Int($0)] }[...]
+                if position >= order.count { order.reshuffle(&rng); position = 0 }
+                let batch = (position..<min(position + B, order.count)).map { train[order[$0]] }[...]
                 position += B
                 batchIndex += 1
                 step += 1
@@ -312,9 +310,9 @@ struct Trainer {
     static let validationCap = 8_192
 
     /// At most `n` elements of `a`, evenly spaced, in order.
-    static func spread<T>(_ a: [T], atMost n: Int) -> [T] {
-        guard a.count > n else { return a }
-        return (0..<n).map { a[$0 * a.count / n] }
+    static func spread<C: RandomAccessCollection>(_ a: C, atMost n: Int) -> [C.Element] where C.Index == Int {
+        guard a.count > n else { return Array(a) }
+        return (0..<n).map { a[a.startIndex + $0 * a.count / n] }
     }
 }
 
