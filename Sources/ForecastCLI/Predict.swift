@@ -200,7 +200,7 @@ struct Predict: ParsableCommand {
                 // The plotted series' history: given, stored whole (left out of training), or the stored tail.
                 let h = history?.first ?? f.shortSeries.first { $0.id == fc.id }
                 let tail = f.series.first { $0.id == fc.id } ?? f.series[0]
-                let times = h.map { Array($0.times) } ?? tail.tailTimes, values = h?.target ?? tail.tailTarget
+                let times = h.map { Array($0.times) } ?? Array(tail.tailTimes), values = h?.target ?? tail.tailTarget
                 let svg = SVGPlot.render(title: "\(f.targetName): \(horizon)-step forecast\(fc.id.map { " (\($0))" } ?? "")",
                                          history: .init(times: times, values: values, color: "#333333", label: "history"),
                                          forecast: .init(times: fc.timestamps, values: fc.values, color: "#d62728", label: "forecast"),

@@ -143,7 +143,7 @@ private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent
         let model = try fit([TimeSeries(target: y)], c)
         // Times that do not follow from the first one (an edited tail) are stored, not derived.
         var s = model.series[0]
-        s.tailTimes = s.tailTimes.enumerated().map { $1 + ($0 > 3 ? 1 : 0) }
+        s.tailTimes = TimeGrid(s.tailTimes.enumerated().map { $1 + ($0 > 3 ? 1 : 0) }, frequency: s.frequency)
         let irregular = model.with(series: [s])
         let back = try ModelFile.decode(try ModelFile.encode(irregular), path: "m")
         #expect(back.series[0].tailTimes == s.tailTimes)

@@ -71,3 +71,22 @@ package struct TimeGrid: RandomAccessCollection, Sendable, Equatable, CustomStri
 
     package var description: String { Array(self).description }
 }
+
+extension TimeGrid: Codable, ExpressibleByArrayLiteral {
+    /// Times written as a list (`[]` is no times).
+    package init(arrayLiteral times: Int64...) {
+        self.init(storage: .stored(times), count: times.count)
+    }
+
+    /// Reads the list of times `encode(to:)` writes (kept as given).
+    package init(from decoder: any Decoder) throws {
+        let times = try decoder.singleValueContainer().decode([Int64].self)
+        self.init(storage: .stored(times), count: times.count)
+    }
+
+    /// Writes the times as a list, whether they are computed or stored.
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(Array(self))
+    }
+}

@@ -124,7 +124,7 @@ extension Forecaster {
         let states = zip(kept, features).map { s, f in
             let tail = s.suffix(Lmax)
             return SeriesState(id: s.id, frequency: s.frequency, timeFormat: s.timeFormat, targetScaler: f.targetScaler,
-                               covariateScalers: f.covariateScalers, tailTimes: Array(tail.times), tailTarget: tail.target,
+                               covariateScalers: f.covariateScalers, tailTimes: tail.times, tailTarget: tail.target,
                                tailCovariates: tail.covariates, firstTime: s.formattedTime(0),
                                lastTime: s.formattedTime(s.count - 1), count: s.count, baselinePeriod: f.period,
                                nonNegative: !config.allowNegative! && s.target.allSatisfy { $0 >= 0 })

@@ -173,7 +173,7 @@ extension ModelFile {
             let stat = s.statForecastCount.map { doubles($0) }
             let calibration = s.calibrationCount.map { doubles($0) }
             series.append(SeriesState(id: s.id, frequency: s.frequency, timeFormat: s.timeFormat, targetScaler: s.targetScaler,
-                                      covariateScalers: s.covariateScalers, tailTimes: times, tailTarget: target,
+                                      covariateScalers: s.covariateScalers, tailTimes: TimeGrid(times, frequency: s.frequency), tailTarget: target,
                                       tailCovariates: covariates, firstTime: s.firstTime, lastTime: s.lastTime, count: s.count,
                                       baselinePeriod: s.baselinePeriod, nonNegative: s.nonNegative, choice: s.choice,
                                       validationErrors: s.validationErrors, statForecast: stat, statWeight: s.statWeight,

@@ -136,7 +136,7 @@ extension ModelFile {
     /// The frequency, time format and tail timestamps of a series: steps in range, strictly
     /// increasing times whose forecast steps stay inside Int64 and the calendar.
     static func validateTime(_ s: SeriesState, field f: String, _ bad: (String, String) -> ForecastError) throws {
-        try validateTime(frequency: s.frequency, timeFormat: s.timeFormat, times: s.tailTimes, field: f, timesField: "tailTimes", bad)
+        try validateTime(frequency: s.frequency, timeFormat: s.timeFormat, times: Array(s.tailTimes), field: f, timesField: "tailTimes", bad)
     }
 
     /// `validateTime` of a frequency, a time format and the times `\(f).\(timesField)`.
