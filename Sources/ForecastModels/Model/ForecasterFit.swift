@@ -171,10 +171,15 @@ extension Forecaster {
     static let crossValidationWindowLimit = 20_000
 
     /// |median prediction − actual| per horizon step over the windows (one list per member, in the
-    /// same order), sorted, in scaled units.
+    /// same order), sorted, in scaled units, each capped as `Forecaster` keeps it (`capped`).
+    ///
+    /// The residuals are gathered in one array of H × windows (23 MB at a 10,000-series panel's
+    /// 240,000 calibration windows) and sorted in place, step by step: growing lists and sorted
+    /// copies of them took three times that at the end of training.
     static func calibrationResiduals(_ trainers: [Trainer], _ windows: [Windows]) -> [[Float]] {
         let H = trainers[0].encoding.horizon, F = trainers[0].encoding.features, Ff = trainers[0].encoding.futureSize
-        var out = [[Float]](repeating: [], count: H)
+        let N = windows[0].count
+        var out = [Float](repeating: 0, count: H * N)   // step h's residuals at h * N ..< (h + 1) * N
         let chunk = 256
         let y = FloatBuffer(count: H * chunk)
         let f = FloatBuffer(count: max(1, H * chunk * Ff))
@@ -193,12 +198,15 @@ extension Forecaster {
             for h in 0..<H {
                 for b in 0..<n {
                     for k in 0..<trainers.count { values[k] = ps[k][h * n + b] }
-                    out[h].append(abs(median(&values) - y[h * n + b]))
+                    out[h * N + start + b] = abs(median(&values) - y[h * n + b])
                 }
             }
             start = end
         }
-        return out.map { $0.sorted() }
+        return (0..<H).map { h in
+            out[(h * N)..<((h + 1) * N)].sort()
+            return capped(Array(out[(h * N)..<((h + 1) * N)]))
+        }
     }
 
     /// The points of an `n`-point series held out for validation: `config.validationFraction` of
