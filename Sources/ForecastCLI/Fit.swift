@@ -74,17 +74,20 @@ struct Fit: ParsableCommand {
             AtomicFile.removeStaleTemporaries(for: model)
             // A warm start reads the model's covariates unless --covariates names them (the same ones).
             let kept = previous.map { p in p.covariateNames.filter { !(p.config.futureCovariates ?? []).contains($0) } } ?? []
-            let loaded = try dataOptions.loadKeepingLeftOut(data, target: dataOptions.target!, extra: (dataOptions.covariates == nil ? kept : []) + (config.futureCovariates ?? []), quiet: quiet,
-                                                            skipUnusable: !failShortSeries)
-            var series = loaded.series
-            let leftOut = loaded.leftOut
+            // The loaded series are held by `series` alone, which `fit` consumes: each series' values
+            // are freed once the combination is done with them (a large panel's peak memory).
+            var (series, leftOut) = try { () throws -> ([TimeSeries], [TimeSeries]) in
+                let loaded = try dataOptions.loadKeepingLeftOut(data, target: dataOptions.target!, extra: (dataOptions.covariates == nil ? kept : []) + (config.futureCovariates ?? []), quiet: quiet,
+                                                                skipUnusable: !failShortSeries)
+                return (loaded.series, loaded.leftOut)
+            }()
             if holdout > 0 {
                 series = series.map { $0.prefix(max(0, $0.count - holdout)) }
             }
+            // A panel's span: from its earliest first time to its latest last time.
+            let span = series.timeSpan, points = series.map(\.count).reduce(0, +)
             if !quiet {
-                // A panel's span: from its earliest first time to its latest last time.
-                let span = series.timeSpan.map { "\($0.first) to \($0.last)" } ?? "no points"
-                note("data: \(series.count == 1 ? "\(series[0].count) points" : "\(series.count) series, \(series.map(\.count).reduce(0, +)) points"), \(series[0].frequency.name), \(span)\(holdout > 0 ? " (last \(holdout) held out)" : "")")
+                note("data: \(series.count == 1 ? "\(series[0].count) points" : "\(series.count) series, \(points) points"), \(series[0].frequency.name), \(span.map { "\($0.first) to \($0.last)" } ?? "no points")\(holdout > 0 ? " (last \(holdout) held out)" : "")")
             }
             try checkStop("the fit")
             let progress = ProgressLine(enabled: !quiet)
@@ -94,7 +97,7 @@ struct Fit: ParsableCommand {
                 defer { progress.finish() }
                 var hooks = progress.hooks
                 hooks.onCombination = CombinationDump.observer()
-                f = try Forecaster.fit(series, config: config, idColumn: dataOptions.idColumn, hooks: hooks,
+                f = try Forecaster.fit(consume series, config: config, idColumn: dataOptions.idColumn, hooks: hooks,
                                        skipShortSeries: !failShortSeries, warmStart: previous, leftOut: leftOut, warnings: &warnings)
             }
             LoaderReport.printWarnings(warnings)
@@ -114,7 +117,7 @@ struct Fit: ParsableCommand {
                 note("model written to \(model)")
             }
             if output.resolved == .json {
-                try say(FitReport.json(f, model: model, series: series, warnings: warnings))
+                try say(FitReport.json(f, model: model, points: points, span: span, warnings: warnings))
             }
         }
         if interrupted { throw ExitCode(ExitStatus.interrupted) }

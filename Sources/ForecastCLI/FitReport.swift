@@ -3,11 +3,11 @@ import ForecastKit
 
 /// `fit --format json`: what was fitted, for programs (`forecast.fit/1`, docs/output.md).
 enum FitReport {
-    /// The JSON text of `f`'s fit, written to `model` from `series` (after any holdout), with the
-    /// warnings the fit gave.
-    static func json(_ f: Forecaster, model: String, series: [TimeSeries], warnings: [String]) -> String {
+    /// The JSON text of `f`'s fit, written to `model` from `points` observations spanning `span`
+    /// (after any holdout), with the warnings the fit gave.
+    static func json(_ f: Forecaster, model: String, points: Int, span: (first: String, last: String)?,
+                     warnings: [String]) -> String {
         let s = f.summary, c = f.config
-        let span = series.timeSpan
         func number(_ v: Double?) -> Any { v.flatMap { $0.isFinite ? $0 : nil } ?? NSNull() }
         var counts: [String: Int] = [:]
         for state in f.series { counts[state.chosenName, default: 0] += 1 }
@@ -21,7 +21,7 @@ enum FitReport {
             "model": model,
             "target": f.targetName, "time_column": f.timeColumn, "id_column": f.idColumn ?? NSNull(),
             "covariates": f.covariateNames, "future_covariates": c.futureCovariates ?? [],
-            "series": f.series.count, "points": series.reduce(0) { $0 + $1.count },
+            "series": f.series.count, "points": points,
             "frequency": f.series.first?.frequency.name ?? "",
             "first_time": span?.first ?? NSNull(), "last_time": span?.last ?? NSNull(),
             "seasonal_periods": c.seasonalPeriods ?? [], "periods_detected": c.periodsDetected ?? false,

@@ -125,12 +125,12 @@ extension Forecaster {
         }
         let residuals = calibrationResiduals(trainers, calibration[0].isEmpty ? trainWindows : calibration)
 
-        let Lmax = config.lookback!
+        // Without their tails: the combination gives each series its tail as it finishes with it
+        // (see `combination(releasing:)`).
         let states = zip(kept, features).map { s, f in
-            let tail = s.suffix(Lmax)
-            return SeriesState(id: s.id, frequency: s.frequency, timeFormat: s.timeFormat, targetScaler: f.targetScaler,
-                               covariateScalers: f.covariateScalers, tailTimes: tail.times, tailTarget: tail.target,
-                               tailCovariates: tail.covariates, firstTime: s.formattedTime(0),
+            SeriesState(id: s.id, frequency: s.frequency, timeFormat: s.timeFormat, targetScaler: f.targetScaler,
+                               covariateScalers: f.covariateScalers, tailTimes: [], tailTarget: [],
+                               tailCovariates: [], firstTime: s.formattedTime(0),
                                lastTime: s.formattedTime(s.count - 1), count: s.count, baselinePeriod: f.period,
                                nonNegative: !config.allowNegative! && s.target.allSatisfy { $0 >= 0 })
         }

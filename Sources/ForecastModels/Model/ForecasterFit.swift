@@ -8,14 +8,17 @@ extension Forecaster {
     /// (progress, and a stop request polled after every batch) and its notes in `warnings`.
     /// `leftOut`: panel series the loader could not use (`SeriesLoader.Result.leftOut`, already
     /// reported), kept beside the short ones so that `predict` still answers for them.
-    package static func fit(_ input: [TimeSeries], config given: ForecasterConfig, idColumn: String? = nil,
+    ///
+    /// `input` is consumed: when the caller gives up its own references (`consume`), each series'
+    /// values are freed as soon as the combination is done with them.
+    package static func fit(_ input: consuming [TimeSeries], config given: ForecasterConfig, idColumn: String? = nil,
                             hooks: TrainingHooks = TrainingHooks(), skipShortSeries: Bool = true,
                             warmStart: Forecaster? = nil, leftOut: [TimeSeries] = [],
                             warnings: inout [String]) throws -> Forecaster {
         try given.validate()
         // Series in id order: the model does not depend on the order of the rows (Spark, for one,
         // guarantees none).
-        let input = input.count > 1 ? input.sorted { ($0.id ?? "") < ($1.id ?? "") } : input
+        if input.count > 1 { input.sort { ($0.id ?? "") < ($1.id ?? "") } }
         guard let first = input.first else { throw ForecastError.configuration("no series to train on") }
         let clock = ContinuousClock()
         let started = clock.now
@@ -39,7 +42,8 @@ extension Forecaster {
         config.allowNegative = config.allowNegative ?? false
         config.combine = config.combine ?? ForecasterConfig.defaultCombine
         var kept: [TimeSeries] = [], short: [TimeSeries] = []
-        for s in input {
+        for i in input.indices {
+            let s = input[i]
             if s.count >= L + H { kept.append(orderingCovariates(s, future: futureNames)); continue }
             let name = s.id.map { "series '\($0)'" } ?? "the series"
             let message = "\(name) has \(s.count) points, fewer than lookback + horizon = \(L) + \(H) = \(L + H)"
@@ -51,6 +55,7 @@ extension Forecaster {
         }
         guard !kept.isEmpty else { throw ForecastError.configuration("every series is shorter than lookback + horizon = \(L + H)") }
         short += leftOut.sorted { ($0.id ?? "") < ($1.id ?? "") }.map { orderingCovariates($0, future: futureNames) }
+        input = []   // `kept` and `short` hold the series now
         // Training's working set (scaled copies, windows, trainers) ends with `trainMembers`, before
         // the combination allocates its own (issue 16: peak memory of a 10,000-series fit).
         let trained = try trainMembers(kept, first: first, periods: periods, lookback: L, futureNames: futureNames,
@@ -65,11 +70,12 @@ extension Forecaster {
                                 series: trained.states, residuals: residuals, summary: summary)
         let validators = try crossValidationFits(kept, trainCounts: trained.trainCounts, given: given, config: config,
                                                  windows: trained.trainWindowCount, hooks: hooks)
-        let combined = try fitted.with(series: fitted.combination(kept, validators: validators, observer: hooks.onCombination))
+        let covariateNames = kept[0].covariateNames
+        let combined = try fitted.with(series: fitted.combination(releasing: &kept, validators: validators, observer: hooks.onCombination))
         var total = combined.summary
         total.seconds = secondsSince(started, clock)
         return Forecaster(config: config, members: ensemble, targetName: first.targetName,
-                          covariateNames: kept[0].covariateNames, timeColumn: first.timeColumn, idColumn: idColumn,
+                          covariateNames: covariateNames, timeColumn: first.timeColumn, idColumn: idColumn,
                           series: combined.series, shortSeries: short, residuals: residuals, summary: total, warnings: warnings)
     }
 
