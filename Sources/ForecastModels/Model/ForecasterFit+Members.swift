@@ -98,32 +98,40 @@ extension Forecaster {
             trainers.append(Trainer(network: network, series: features, encoding: encoding, config: c, maxSteps: maxSteps,
                                     member: k, members: members))
         }
-        let outcomes = UnsafeMutableBufferPointer<Result<TrainingSummary, Error>>.allocate(capacity: members)
-        defer { _ = outcomes.deinitialize(); outcomes.deallocate() }   // every slot is set below before it is read
-        nonisolated(unsafe) let slots = outcomes
-        nonisolated(unsafe) let work = trainers
-        let windows = trainWindows, checks = validation
-        let lanes = parallel ? min(config.threads, members) : 1
-        var next = 0
-        while next < members {
-            let group = next..<min(members, next + lanes)
-            DispatchQueue.concurrentPerform(iterations: group.count) { i in
-                let k = group.lowerBound + i
-                (slots.baseAddress! + k).initialize(to: Result { try work[k].run(train: windows[k], validation: checks[k], hooks: hooks) })
-            }
-            next = group.upperBound
-        }
         var summaries: [TrainingSummary] = []
-        for k in 0..<members { summaries.append(try outcomes[k].get()) }
-        // The members keep copies of the trained weights in fresh networks: the trained ones hold
-        // their training traces (38 MB for two members of lookback 252-378 at batch 256), which
-        // would stay allocated through the combination and the model's life.
+        do {   // the workers' references to the trainers end with this scope
+            let outcomes = UnsafeMutableBufferPointer<Result<TrainingSummary, Error>>.allocate(capacity: members)
+            defer { _ = outcomes.deinitialize(); outcomes.deallocate() }   // every slot is set below before it is read
+            nonisolated(unsafe) let slots = outcomes
+            nonisolated(unsafe) let work = trainers
+            let windows = trainWindows, checks = validation
+            let lanes = parallel ? min(config.threads, members) : 1
+            var next = 0
+            while next < members {
+                let group = next..<min(members, next + lanes)
+                DispatchQueue.concurrentPerform(iterations: group.count) { i in
+                    let k = group.lowerBound + i
+                    (slots.baseAddress! + k).initialize(to: Result { try work[k].run(train: windows[k], validation: checks[k], hooks: hooks) })
+                }
+                next = group.upperBound
+            }
+            for k in 0..<members { summaries.append(try outcomes[k].get()) }
+        }
+        // The members keep copies of the trained weights in fresh networks, and the calibration
+        // predicts with them: the trained networks hold their training traces (38 MB for two
+        // members of lookback 252-378), freed here rather than kept through the calibration, the
+        // combination and the model's life.
         let ensemble = (0..<members).map { k in
             let network = makeNetwork(netConfig, seed: trainers[k].config.seed)
             for (p, q) in zip(network.parameters, trainers[k].network.parameters) { p.value.copy(from: q.value) }
             return EnsembleMember(network: network, lookback: lookbacks[k], seed: trainers[k].config.seed, summary: summaries[k])
         }
-        let residuals = calibrationResiduals(trainers, calibration[0].isEmpty ? trainWindows : calibration)
+        let predictors = zip(trainers, ensemble).map { t, m in
+            Trainer(network: m.network, series: t.series, encoding: t.encoding, config: t.config, maxSteps: t.maxSteps)
+        }
+        trainers = []
+        releaseFreedMemory()
+        let residuals = calibrationResiduals(predictors, calibration[0].isEmpty ? trainWindows : calibration)
 
         // Without their tails: the combination gives each series its tail as it finishes with it
         // (see `combination(releasing:)`).

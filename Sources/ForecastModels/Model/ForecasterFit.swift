@@ -56,6 +56,7 @@ extension Forecaster {
         guard !kept.isEmpty else { throw ForecastError.configuration("every series is shorter than lookback + horizon = \(L + H)") }
         short += leftOut.sorted { ($0.id ?? "") < ($1.id ?? "") }.map { orderingCovariates($0, future: futureNames) }
         input = []   // `kept` and `short` hold the series now
+        releaseFreedMemory()   // what reading the data freed (a streamed panel's blocks, on two threads)
         // Training's working set (scaled copies, windows, trainers) ends with `trainMembers`, before
         // the combination allocates its own (issue 16: peak memory of a 10,000-series fit).
         let trained = try trainMembers(kept, first: first, periods: periods, lookback: L, futureNames: futureNames,
