@@ -67,6 +67,26 @@ import ForecastData
         #expect(try two.combination(Self.panel, validators: [], chunk: 2) == whole)
     }
 
+    /// The combination that frees the series as it goes gives the same states, each with its
+    /// series' tail, and leaves the series empty; a fit that consumes its input gives the model a
+    /// fit that borrows it gives.
+    @Test func releasingTheSeriesChangesNothing() throws {
+        let f = try fit(Self.panel, Self.config(threads: 2))
+        var series = Self.panel
+        let released = try f.combination(releasing: &series, validators: [], chunk: 3)
+        #expect(released == (try f.combination(Self.panel, validators: [])))
+        #expect(series.allSatisfy { $0.target.isEmpty && $0.count == 0 })
+        for (state, s) in zip(released, Self.panel) {
+            #expect(state.tailTarget == Array(s.target.suffix(f.lookback)))
+            #expect(Array(state.tailTimes) == Array(s.times.suffix(f.lookback)))
+        }
+        var owned = Self.panel
+        var notes: [String] = []
+        let consumed = try Forecaster.fit(consume owned, config: Self.config(threads: 2), warnings: &notes)
+        #expect(consumed.series == f.series)
+        owned = []
+    }
+
     /// Digest of the combination of `panel` by the sequential code (commit 6bd9c5c), with the
     /// seasonal median added as a sixth candidate (session 8; without it the digest was still
     /// 12_562_955_707_359_555_661 after AutoETS's loop was specialised per model shape).
