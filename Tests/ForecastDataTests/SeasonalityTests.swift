@@ -3,7 +3,7 @@ import Testing
 @testable import ForecastData
 
 /// A tiny deterministic generator (SplitMix64) with Box-Muller normals.
-private struct SplitMix {
+struct SplitMix {   // also StreamingLoadTests
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

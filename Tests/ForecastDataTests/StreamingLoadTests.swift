@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ForecastData
 
@@ -6,10 +7,10 @@ import Testing
 @Suite struct StreamingLoadTests {
     /// 40 series with gaps, missing values, rows out of time order, a covariate, and two series
     /// that cannot be used (one row; no target values).
-    static func panel(interleaveAt swap: Int? = nil) -> String {
-        var rng = SplitMix(seed: 7)
+    static func panel(interleaveAt swap: Int? = nil, series: Int = 40, seed: UInt64 = 7) -> String {
+        var rng = SplitMix(seed: seed)
         var rows: [String] = []
-        for s in 0..<40 {
+        for s in 0..<series {
             let id = "s\(s)"
             if s == 11 { rows.append("\(id),2024-01-01T00:00,5,1"); continue }
             if s == 23 { rows += (0..<5).map { "\(id),2024-01-0\($0 + 1)T00:00,,1" }; continue }
@@ -37,21 +38,53 @@ import Testing
         #expect("\(a.leftOut)" == "\(b.leftOut)")   // NaN covariates: compared as text
     }
 
+    /// Blocks handed on by one half, collected from the reading threads.
+    final class Blocks: @unchecked Sendable {
+        private let lock = NSLock()
+        private var tables: [[CSVTable]] = [[], []]
+        func add(_ half: Int, _ t: CSVTable) { lock.lock(); tables[half].append(t); lock.unlock() }
+        var all: [[CSVTable]] { lock.lock(); defer { lock.unlock() }; return tables }
+    }
+
     @Test func blocksHoldWholeSeriesAndEveryRow() throws {
         let file = tempCSV(Self.panel())
-        var blocks: [CSVTable] = []
-        let rest = try CSVTable.stream(file, delimiter: nil, rows: 50, block: { blocks.append($0) },
-                                       choosing: try SeriesLoader.columnChooser(file, options: Self.options()))
-        #expect(blocks.count > 10)
         let whole = try CSVTable(contentsOf: file, columns: ["series": .text, "time": .time(nil), "value": .number, "load": .number])
-        #expect(blocks.map(\.rowCount).reduce(rest.rowCount, +) == whole.rowCount)
-        var ids: [String] = []
-        for t in blocks + [rest] {
-            guard case .text(let codes, let values)? = t.columns["series"] else { Issue.record("no id column"); return }
-            #expect(codes.first == 0 && Set(codes).count == values.count)
-            ids += values
+        for halves in [false, true] {
+            let blocks = Blocks()
+            let rest = try CSVTable.stream(file, delimiter: nil, rows: 50, halvesFrom: halves ? 0 : .max, processors: 2,
+                                           block: { blocks.add($0, $1) },
+                                           choosing: try SeriesLoader.columnChooser(file, options: Self.options()))
+            let b = blocks.all
+            #expect(b[0].count > 3 && (b[1].count > 3) == halves && rest.count == (halves ? 2 : 1))
+            // In file order: the first half's blocks, the first rest, the second half's blocks, the last rest.
+            let ordered = b[0] + [rest[0]] + b[1] + rest.dropFirst()
+            #expect(ordered.map(\.rowCount).reduce(0, +) == whole.rowCount)
+            var ids: [String] = []
+            for t in ordered {
+                guard case .text(let codes, let values)? = t.columns["series"] else { Issue.record("no id column"); return }
+                #expect(codes.first == 0 && Set(codes).count == values.count)
+                ids += values
+            }
+            #expect(ids == (0..<40).map { "s\($0)" }, "halves \(halves)")
         }
-        #expect(ids == (0..<40).map { "s\($0)" })
+    }
+
+    @Test func halvesLoadLikeAWholeFile() throws {
+        // Several panels, so that the split falls inside a series, near its ends, or between two.
+        for (series, seed) in [(40, 7), (41, 8), (43, 9), (12, 10), (3, 11)] {
+            let file = tempCSV(Self.panel(series: series, seed: UInt64(seed)))
+            let whole = try SeriesLoader.load(file, options: Self.options(), streamingFrom: .max, blockRows: 0)
+            for rows in [1, 50, 10_000] {
+                let halves = try SeriesLoader.loadStreaming(file, options: Self.options(), blockRows: rows, halvesFrom: 0, processors: 2)
+                guard let halves else { Issue.record("grouped rows were not streamed (\(series) series, blocks of \(rows))"); continue }
+                Self.same(halves, whole)
+            }
+        }
+        // Ids shared by the halves besides the series at the split: read whole.
+        let shared = tempCSV(Self.panel(interleaveAt: 100))
+        #expect(try SeriesLoader.loadStreaming(shared, options: Self.options(), blockRows: 50, halvesFrom: 0, processors: 2) == nil)
+        Self.same(try SeriesLoader.load(shared, options: Self.options(), streamingFrom: .max, blockRows: 0),
+                  try SeriesLoader.load(shared, options: Self.options(), streamingFrom: 0, blockRows: 50))
     }
 
     @Test func streamedPanelLoadsLikeAWholeOne() throws {
@@ -89,25 +122,15 @@ import Testing
             let file = tempCSV(text)
             let a = Result { try SeriesLoader.load(file, options: options, streamingFrom: 0, blockRows: 50) }
             let b = Result { try SeriesLoader.load(file, options: options, streamingFrom: .max, blockRows: 0) }
-            guard case .failure(let ea as ForecastError) = a, case .failure(let eb as ForecastError) = b else {
-                Issue.record("expected errors, got \(a) and \(b)")
+            let c = Result { try SeriesLoader.loadStreaming(file, options: options, blockRows: 50, halvesFrom: 0, processors: 2) }
+            guard case .failure(let ea as ForecastError) = a, case .failure(let eb as ForecastError) = b,
+                  case .failure(let ec as ForecastError) = c else {
+                Issue.record("expected errors, got \(a), \(b) and \(c)")
                 continue
             }
             #expect(ea.description == eb.description)
+            #expect(ec.description == eb.description)
         }
-    }
-}
-
-/// A small deterministic generator for test data.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,3 +1,4 @@
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -179,27 +180,35 @@ extension CSVTable {
 }
 
 extension CSVTable {
-    /// Reads `file` in one pass like `init(contentsOf:delimiter:choosing:)`, handing each block of
-    /// at least `rows` rows that hold whole series of the `.text` column (the panel's ids) to
-    /// `block` as soon as the next series starts, and returning the rest. Each block's ids are its
-    /// own text values. A file whose times are integers, or without exactly one text column and one
-    /// time column, is not split: everything comes back in the returned table.
+    /// Reads `file` like `init(contentsOf:delimiter:choosing:)`, handing each block of at least
+    /// `rows` rows that hold whole series of the `.text` column (the panel's ids) to `block` as
+    /// soon as the next series starts, and returning the rows not handed on, as tables to take in
+    /// order after the blocks of the same half: a regular file of `halvesFrom` bytes or more that
+    /// the two-halves read accepts (see `ParallelRead`) is read as two halves on two cores, each
+    /// handing on its own blocks (`block`'s first argument: 0 or 1) and keeping back the series at
+    /// the split; the result is then [the first half's last rows with the second half's first
+    /// series, the second half's last series]. Otherwise one pass hands on blocks of half 0 and
+    /// returns [the last series]. Each block's ids are its own text values. `block` may be called
+    /// from two threads at once.
     ///
-    /// - Throws: `RowsNotGrouped` when an id comes back after other ids once a block was handed on
-    ///   (read the file whole instead), or what the one-pass read throws.
-    static func stream(_ file: String, delimiter: UInt8?, rows: Int, block: @escaping (CSVTable) throws -> Void,
-                       choosing choose: @escaping ColumnChooser) throws -> CSVTable {
+    /// - Throws: `RowsNotGrouped` when an id comes back after other ids (or the halves share one
+    ///   besides the series at the split, read integer times, or detect different time formats):
+    ///   read the file whole instead. Otherwise what the whole read throws.
+    static func stream(_ file: String, delimiter: UInt8?, rows: Int, halvesFrom: Int = 8 << 20, processors: Int? = nil,
+                       block: @escaping @Sendable (Int, CSVTable) throws -> Void,
+                       choosing choose: @escaping ColumnChooser) throws -> [CSVTable] {
         let size = CSVInput.regularFileSize(file) ?? 0
         if size >= 8 << 20 { try refuseBinary(file) }
-        var reader = TableReader(file: CSVInput.displayName(file), choosing: choose)
-        reader.fileSize = size
-        var detected = delimiter ?? UInt8(ascii: ",")
         // A file without quotes or carriage returns is read by the plain line splitter (as the
         // two-halves read does), about twice as fast as libcsv.
-        let scan = size >= 8 << 20 ? ParallelRead.scan(file, size: size) : nil
-        if let scan { detected = delimiter ?? scan.delimiter }
-        let delim = detected
-        reader.splitter = BlockSplitter(rows: rows) { try block(CSVTable(reader: $0, delimiter: delim)) }
+        let scan = size >= min(halvesFrom, 8 << 20) ? ParallelRead.scan(file, size: size) : nil
+        if let scan, size >= halvesFrom, (processors ?? ParallelRead.processors) > 1 {
+            return try streamHalves(file, size: size, scan: scan, delimiter: delimiter, rows: rows, block: block, choosing: choose)
+        }
+        var reader = TableReader(file: CSVInput.displayName(file), choosing: choose)
+        reader.fileSize = size
+        let delim = delimiter ?? scan?.delimiter ?? UInt8(ascii: ",")
+        reader.splitter = BlockSplitter(rows: rows) { try block(0, CSVTable(reader: $0, delimiter: delim)) }
         let used: UInt8
         if let scan {
             used = try CSVParser.forEachRecord(inFile: file, bytes: 0..<size, firstLine: 1, delimiter: delim,
@@ -212,6 +221,64 @@ extension CSVTable {
             reader = last
         }
         reader.splitter = nil
-        return try CSVTable(reader: reader, delimiter: used)
+        return [try CSVTable(reader: reader, delimiter: used)]
+    }
+
+    /// The two-halves `stream` (see there).
+    private static func streamHalves(_ file: String, size: Int, scan: (split: Int, newlinesBefore: Int, delimiter: UInt8, carriageReturn: Bool),
+                                     delimiter: UInt8?, rows: Int, block: @escaping @Sendable (Int, CSVTable) throws -> Void,
+                                     choosing choose: ColumnChooser) throws -> [CSVTable] {
+        let (header, firstRow, line) = try peekWithLine(file, delimiter: delimiter)
+        let requested = try choose(header, firstRow, line)
+        let delim = delimiter ?? scan.delimiter, name = CSVInput.displayName(file)
+        final class Half: @unchecked Sendable {   // each written by its own thread, read after both end
+            var reader: TableReader
+            var error: (any Error)?
+            init(_ r: TableReader) { reader = r }
+        }
+        let one = Half(TableReader(file: name, requested: requested)), two = Half(TableReader(file: name, requested: requested))
+        try two.reader.setHeader(header, line: 1)
+        one.reader.splitter = BlockSplitter(rows: rows) { try block(0, CSVTable(reader: $0, delimiter: delim)) }
+        two.reader.splitter = BlockSplitter(rows: rows, emit: { try block(1, CSVTable(reader: $0, delimiter: delim)) }, holdsFirst: true)
+        let split = scan.split, secondLine = scan.newlinesBefore + 1, plain = !scan.carriageReturn
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            let half = i == 0 ? one : two
+            do {
+                try CSVParser.forEachRecord(inFile: file, bytes: i == 0 ? 0..<split : split..<size,
+                                            firstLine: i == 0 ? 1 : secondLine, delimiter: delim,
+                                            plain: plain) { try half.reader.consume($0) }
+            } catch { half.error = error }
+        }
+        if let e = one.error, !(e is RowsNotGrouped) { throw e }
+        if let e = two.error, !(e is RowsNotGrouped) { throw e }
+        // Both halves grouped (a splitter is dropped on an id that comes back, or integer times),
+        // on the same time format, sharing no series but the one at the split.
+        guard one.error == nil, two.error == nil, let first = one.reader.splitter, let second = two.reader.splitter,
+              one.reader.textValues.count == 1, two.reader.textValues.count == 1,
+              zip(one.reader.timeFields, two.reader.timeFields).allSatisfy({
+                  one.reader.slots[$0.slot].timeFormat == two.reader.slots[$1.slot].timeFormat }) else {
+            throw RowsNotGrouped()
+        }
+        let ids = Set(one.reader.textValues[0])
+        for (k, id) in two.reader.textValues[0].enumerated() where ids.contains(id) {
+            guard k == 0, id == one.reader.textValues[0].last else { throw RowsNotGrouped() }
+        }
+        var middle = one.reader
+        middle.splitter = nil
+        if first.emitted {
+            let rest = middle.takeBlock(rows: middle.lines.count)
+            middle = rest
+        }
+        middle.rebuildLookups()
+        var rest = two.reader
+        rest.splitter = nil
+        guard var head = second.head else {
+            // The second half handed nothing on: all of it follows the first half's rows.
+            guard middle.absorb(&rest) else { throw RowsNotGrouped() }
+            return [try CSVTable(reader: middle, delimiter: delim)]
+        }
+        guard middle.absorb(&head) else { throw RowsNotGrouped() }
+        let last = rest.takeBlock(rows: rest.lines.count)
+        return [try CSVTable(reader: middle, delimiter: delim), try CSVTable(reader: last, delimiter: delim)]
     }
 }

@@ -87,3 +87,8 @@ enum ParallelRead {
 private enum ProcessInfo {
     static var activeProcessors: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 }
+
+extension ParallelRead {
+    /// The machine's online cores.
+    static var processors: Int { ProcessInfo.activeProcessors }
+}

@@ -5,10 +5,17 @@ struct BlockSplitter {
     /// The rows of whole series from which a block is handed on.
     let rows: Int
     /// Receives each block (its rows in file order, the id column's codes local to the block).
-    let emit: (TableReader) throws -> Void
+    var emit: (TableReader) throws -> Void
     /// The id code of the last row, and whether a block was handed on already.
     var lastCode: Int32 = -1
     var emitted = false
+    /// Keep the first series out of the blocks (the second half of a two-halves read starts inside
+    /// a series that the first half may hold the start of): it goes to `head` instead.
+    var holdsFirst = false
+    var held: [TableReader] = []   // `head`, in an array: a struct cannot hold its own type
+    var head: TableReader? { held.first }
+    /// The row at which the second series starts.
+    var secondStart: Int?
 }
 
 /// Thrown by a streaming read when a series' rows are not together in the file (an id comes
@@ -31,6 +38,7 @@ extension TableReader {
             splitter = nil
             return
         }
+        if splitter!.lastCode >= 0 && splitter!.secondStart == nil { splitter!.secondStart = lines.count - 1 }
         splitter!.lastCode = code
         let row = lines.count - 1
         guard row >= splitter!.rows else { return }
@@ -41,13 +49,32 @@ extension TableReader {
             splitter = nil
             return
         }
+        if splitter!.holdsFirst && splitter!.head == nil {
+            let first = splitter!.secondStart!
+            splitter!.held = [takeBlock(rows: first)]
+            guard row - first > 0 else { return }
+            splitter!.emitted = true
+            try splitter!.emit(takeBlock(rows: row - first))
+            return
+        }
         splitter!.emitted = true
         try splitter!.emit(takeBlock(rows: row))
+    }
+
+    /// Rebuilds the text columns' lookups from their values (a block's are empty), so that
+    /// `absorb` recognises the ids it already holds.
+    mutating func rebuildLookups() {
+        for k in textValues.indices {
+            lookup[k] = Dictionary(uniqueKeysWithValues: textValues[k].enumerated().map { ($1, Int32($0)) })
+        }
     }
 
     /// The first `n` rows as a reader of their own (ids coded 0, 1, ... within it), removed from this one.
     mutating func takeBlock(rows n: Int) -> TableReader {
         var block = TableReader(file: file, requested: [:])
+        block.lookup = lookup.map { _ in [:] }
+        block.lastText = lastText.map { _ in nil }
+        block.lastDate = lastDate.map { _ in nil }
         block.slots = slots
         block.header = header
         block.numberFields = numberFields

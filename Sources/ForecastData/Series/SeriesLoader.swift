@@ -100,41 +100,51 @@ public enum SeriesLoader {
     /// each assembled into series on a second thread while the next is read, so that the file's
     /// columns are never held whole (a 10,000-series panel of 9 million rows held 180 MB of them
     /// beside its series). `nil` when an id comes back after others: read the file whole.
-    static func loadStreaming(_ file: String, options: Options, blockRows: Int) throws -> Result? {
-        final class Collected: @unchecked Sendable {   // written on `queue` only, read after it drains
+    static func loadStreaming(_ file: String, options: Options, blockRows: Int, halvesFrom: Int = 8 << 20,
+                              processors: Int? = nil) throws -> Result? {
+        final class Collected: @unchecked Sendable {   // written on its queue only, read after it drains
             var assembled = Assembled()
             var error: (any Error)?
+            let queue = DispatchQueue(label: "forecast.loader.blocks")
+            let room = DispatchSemaphore(value: 2)   // at most two blocks read ahead of their assembly
         }
-        let collected = Collected()
-        let queue = DispatchQueue(label: "forecast.loader.blocks")
-        let room = DispatchSemaphore(value: 2)   // at most two blocks read ahead of their assembly
+        let halves = [Collected(), Collected()]   // blocks of the file's first and second half
         @Sendable func timeColumn(_ t: CSVTable) -> String? {
             t.columns.first { if case .times = $0.value { return true } else { return false } }?.key
         }
-        let rest: CSVTable
+        func drain() { for h in halves { h.queue.sync {} } }
+        let rest: [CSVTable]
         do {
-            rest = try CSVTable.stream(file, delimiter: options.delimiter, rows: blockRows, block: { table in
-                room.wait()
-                queue.async {
-                    defer { room.signal() }
+            rest = try CSVTable.stream(file, delimiter: options.delimiter, rows: blockRows, halvesFrom: halvesFrom,
+                                       processors: processors, block: { half, table in
+                let h = halves[half]
+                h.room.wait()
+                h.queue.async {
+                    defer { h.room.signal() }
                     do {
-                        collected.assembled.append(try assemble(table, options: options, timeColumn: timeColumn(table)))
+                        h.assembled.append(try assemble(table, options: options, timeColumn: timeColumn(table)))
                     } catch {
-                        if collected.error == nil { collected.error = error }
+                        if h.error == nil { h.error = error }
                     }
                 }
             }, choosing: try columnChooser(file, options: options))
         } catch is RowsNotGrouped {
-            queue.sync {}
+            drain()
             return nil
         } catch {
-            queue.sync {}
+            drain()
             throw error
         }
-        queue.sync {}
-        if let e = collected.error { throw e }
-        collected.assembled.append(try assemble(rest, options: options, timeColumn: timeColumn(rest)))
-        return try finish(collected.assembled, options: options)
+        drain()
+        for h in halves { if let e = h.error { throw e } }
+        // In file order: the first half's blocks, the rows after them (with the second half's first
+        // series), the second half's blocks, its last series.
+        var all = halves[0].assembled
+        for (k, table) in rest.enumerated() {
+            all.append(try assemble(table, options: options, timeColumn: timeColumn(table)))
+            if k == 0 { all.append(halves[1].assembled) }
+        }
+        return try finish(all, options: options)
     }
 
     /// Reads the columns `load` needs in one pass (so `file` may be `-`, a FIFO or `<(...)`):
