@@ -225,30 +225,18 @@ extension CSVTable {
     }
 
     /// The two-halves `stream` (see there).
-    private static func streamHalves(_ file: String, size: Int, scan: (split: Int, newlinesBefore: Int, delimiter: UInt8, carriageReturn: Bool),
+    private static func streamHalves(_ file: String, size: Int, scan: ParallelRead.Scan,
                                      delimiter: UInt8?, rows: Int, block: @escaping @Sendable (Int, CSVTable) throws -> Void,
                                      choosing choose: ColumnChooser) throws -> [CSVTable] {
         let (header, firstRow, line) = try peekWithLine(file, delimiter: delimiter)
         let requested = try choose(header, firstRow, line)
         let delim = delimiter ?? scan.delimiter, name = CSVInput.displayName(file)
-        final class Half: @unchecked Sendable {   // each written by its own thread, read after both end
-            var reader: TableReader
-            var error: (any Error)?
-            init(_ r: TableReader) { reader = r }
-        }
-        let one = Half(TableReader(file: name, requested: requested)), two = Half(TableReader(file: name, requested: requested))
+        let one = ParallelRead.Half(TableReader(file: name, requested: requested))
+        let two = ParallelRead.Half(TableReader(file: name, requested: requested))
         try two.reader.setHeader(header, line: 1)
         one.reader.splitter = BlockSplitter(rows: rows) { try block(0, CSVTable(reader: $0, delimiter: delim)) }
         two.reader.splitter = BlockSplitter(rows: rows, emit: { try block(1, CSVTable(reader: $0, delimiter: delim)) }, holdsFirst: true)
-        let split = scan.split, secondLine = scan.newlinesBefore + 1, plain = !scan.carriageReturn
-        DispatchQueue.concurrentPerform(iterations: 2) { i in
-            let half = i == 0 ? one : two
-            do {
-                try CSVParser.forEachRecord(inFile: file, bytes: i == 0 ? 0..<split : split..<size,
-                                            firstLine: i == 0 ? 1 : secondLine, delimiter: delim,
-                                            plain: plain) { try half.reader.consume($0) }
-            } catch { half.error = error }
-        }
+        ParallelRead.readHalves(file, size: size, scan: scan, delimiter: delim, one, two)
         if let e = one.error, !(e is RowsNotGrouped) { throw e }
         if let e = two.error, !(e is RowsNotGrouped) { throw e }
         // Both halves grouped (a splitter is dropped on an id that comes back, or integer times),

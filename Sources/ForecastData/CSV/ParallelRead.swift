@@ -18,16 +18,28 @@ enum ParallelRead {
         guard (processors ?? ProcessInfo.activeProcessors) > 1, let scan = scan(file, size: size) else { return nil }
         let (header, _) = try CSVTable.peek(file, delimiter: delimiter)
         let delim = delimiter ?? scan.delimiter
-        final class Half: @unchecked Sendable {
-            var reader: TableReader
-            var error: (any Error)?
-            init(_ r: TableReader) { reader = r }
-        }
         let first = Half(TableReader(file: file, requested: requested))
         first.reader.fileSize = size   // reserve for the whole file: the merge then appends in place
         let second = Half(TableReader(file: file, requested: requested))
         second.reader.fileSize = size - scan.split
         try second.reader.setHeader(header, line: 1)
+        readHalves(file, size: size, scan: scan, delimiter: delim, first, second)
+        if let e = first.error { throw e }
+        if let e = second.error { throw e }
+        guard first.reader.absorb(&second.reader) else { return nil }
+        return (first.reader, delim)
+    }
+
+    /// One half of the file and its reader's state, written by the thread that reads it.
+    final class Half: @unchecked Sendable {
+        var reader: TableReader
+        var error: (any Error)?
+        init(_ r: TableReader) { reader = r }
+    }
+
+    /// Reads the two halves of `file` that `scan` found, into `first` and `second`, on two threads
+    /// (each half's error in its `error`).
+    static func readHalves(_ file: String, size: Int, scan: Scan, delimiter: UInt8, _ first: Half, _ second: Half) {
         let split = scan.split, secondLine = scan.newlinesBefore + 1
         // Without carriage returns either (quotes and NUL bytes are already excluded), every line is
         // one record and the plain splitter reads it as libcsv would.
@@ -36,19 +48,19 @@ enum ParallelRead {
             let half = i == 0 ? first : second
             do {
                 try CSVParser.forEachRecord(inFile: file, bytes: i == 0 ? 0..<split : split..<size,
-                                            firstLine: i == 0 ? 1 : secondLine, delimiter: delim,
+                                            firstLine: i == 0 ? 1 : secondLine, delimiter: delimiter,
                                             plain: plain) { try half.reader.consume($0) }
             } catch { half.error = error }
         }
-        if let e = first.error { throw e }
-        if let e = second.error { throw e }
-        guard first.reader.absorb(&second.reader) else { return nil }
-        return (first.reader, delim)
     }
+
+    /// Where the second half starts, the newlines before it, the delimiter and whether there are
+    /// carriage returns (see `scan`).
+    typealias Scan = (split: Int, newlinesBefore: Int, delimiter: UInt8, carriageReturn: Bool)
 
     /// One pass over the file: nil if it holds a quote; else the split offset (just after the first
     /// newline past the middle), the newlines before it, and the delimiter detected from the start.
-    static func scan(_ file: String, size: Int) -> (split: Int, newlinesBefore: Int, delimiter: UInt8, carriageReturn: Bool)? {
+    static func scan(_ file: String, size: Int) -> Scan? {
         guard let f = fopen(file, "rb") else { return nil }
         defer { fclose(f) }
         let chunkSize = 1 << 20
