@@ -65,6 +65,11 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
     /// Known-future features at the decoder's input: sine/cosine of the position within each
     /// seasonal period and, for calendar data, day of week and month of year. `nil` means on.
     public var calendarFeatures: Bool?
+    /// Whether a seasonal period of about a year on calendar data (52 weeks, 365 days, 8,760
+    /// hours) is positioned by the date, as the share of the mean Gregorian year elapsed, rather
+    /// than by counting steps (52 weeks fall 1.24 days short of a year, so a count drifts by a
+    /// season in 30 years). `fit` sets it; `nil`, in models of format 3 and earlier, counts steps.
+    package var yearPhaseFromDate: Bool?
     /// Columns whose future values are known in advance (holidays, planned prices), fed to the
     /// decoder at each forecast step; `predict` then needs their values for the forecast window.
     public var futureCovariates: [String]?

@@ -157,4 +157,70 @@ func twoSeasonSeries(_ n: Int, seed: UInt64 = 1) -> TimeSeries {
         hourly.write(86_400 * 7, frequency: .seconds(3_600), to: &b)
         #expect(Array(a[0..<4]) == Array(b[0..<4]))  // same hour of day and of week a week later
     }
+
+    /// The day of the year's phase of a feature pair (sine, cosine), in days of 365.2425.
+    private func phaseDays(_ sin: Float, _ cos: Float) -> Double {
+        let a = atan2(Double(sin), Double(cos))
+        return (a < 0 ? a + 2 * .pi : a) / (2 * .pi) * 365.2425
+    }
+
+    /// Weekly data with a 52-week season: the season's position comes from the date, so the
+    /// same calendar week 40 years apart gets (almost) the same features, where a count of 52-week
+    /// steps would have drifted by seven weeks; the month pair is left out. Models of format 3
+    /// and earlier (`yearPhaseFromDate` false) keep the step count and the month.
+    @Test func yearlySeasonOfWeeklyDataFollowsTheDate() throws {
+        let week: Int64 = 604_800
+        let new = CalendarFeatures(frequency: .seconds(week), periods: [52], enabled: true, length: 2_300,
+                                   yearPhaseFromDate: true)
+        let old = CalendarFeatures(frequency: .seconds(week), periods: [52], enabled: true, length: 2_300)
+        #expect(new.count == 2 && old.count == 4)
+        // 1980-03-02 and 2020-03-01 (both Sundays): 2,087 weeks apart, 40 years and 1 day.
+        let t1980: Int64 = 320_803_200, t2020: Int64 = 1_583_020_800
+        #expect((t2020 - t1980) % week == 0)
+        var a = [Float](repeating: 0, count: 2), b = a
+        new.write(t1980, frequency: .seconds(week), to: &a)
+        new.write(t2020, frequency: .seconds(week), to: &b)
+        let drift = abs(phaseDays(a[0], a[1]) - phaseDays(b[0], b[1]))
+        #expect(drift < 2, "the same date 40 years apart is \(drift) days apart in the year")
+        var c = [Float](repeating: 0, count: 4), d = c
+        old.write(t1980, frequency: .seconds(week), to: &c)
+        old.write(t2020, frequency: .seconds(week), to: &d)
+        let counted = abs(phaseDays(c[0], c[1]) - phaseDays(d[0], d[1]))
+        #expect(counted > 40, "step counting drifts by 2,087 mod 52 = 7 weeks; got \(counted) days")
+        // Daily data with a 365-day season and hourly with 8,760 hours are yearly too; 7 days is not.
+        #expect(CalendarFeatures.isYearly(365, step: 86_400) && CalendarFeatures.isYearly(8_760, step: 3_600))
+        #expect(!CalendarFeatures.isYearly(7, step: 86_400) && !CalendarFeatures.isYearly(Int.max, step: 86_400))
+        // Integer steps have no dates: unchanged.
+        let steps = CalendarFeatures(frequency: .steps(1), periods: [52], enabled: true, length: 2_300, yearPhaseFromDate: true)
+        var e = [Float](repeating: 0, count: 2)
+        steps.write(52, frequency: .steps(1), to: &e)
+        #expect(abs(e[0]) < 1e-6 && abs(e[1] - 1) < 1e-6)
+    }
+
+    /// `fit` records that yearly phases come from the date; a configuration without the field
+    /// (model files of format 3 and earlier) reads as step counting, and the field survives a
+    /// model file.
+    @Test func yearPhaseIsRecordedInTheModel() throws {
+        var g = TestNoise(state: 7)
+        let week: Int64 = 604_800, start: Int64 = 320_803_200
+        let n = 200
+        let values = (0..<n).map { i in 10 + 3 * sin(2 * Double.pi * Double(i) / 52.18) + 0.3 * g.normal() }
+        let series = TimeSeries(id: "w", timeColumn: "date", timeFormat: .date, frequency: .seconds(week),
+                                timestamps: (0..<n).map { start + Int64($0) * week }, target: values)
+        var config = ForecasterConfig(horizon: 4)
+        config.maxSteps = 20
+        config.ensembleSize = 1
+        config.seasonalPeriods = [52]
+        config.combine = .network
+        let f = try Forecaster.fit([series], config: config)
+        #expect(f.config.yearPhaseFromDate == true && f.calendar.count == 2)
+        let back = try ModelFile.decode(try ModelFile.encode(f), path: "memory")
+        #expect(back.config.yearPhaseFromDate == true)
+        #expect(try back.predict(horizon: 4)[0].values == (try f.predict(horizon: 4)[0].values))
+        let json = try JSONEncoder().encode(config)
+        var object = try JSONSerialization.jsonObject(with: json) as! [String: Any]
+        object["yearPhaseFromDate"] = nil
+        let older = try JSONDecoder().decode(ForecasterConfig.self, from: JSONSerialization.data(withJSONObject: object))
+        #expect(older.yearPhaseFromDate == nil)
+    }
 }

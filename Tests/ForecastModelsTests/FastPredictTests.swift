@@ -46,10 +46,10 @@ private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent
         }
     }
 
-    @Test func formatTwoFixtureForecastsAsTheOldCodeDidAndRoundTripsThroughFormatThree() throws {
+    @Test func formatTwoFixtureForecastsAsTheOldCodeDidAndRoundTripsThroughTheCurrentFormat() throws {
         let old = try ModelFile.read(fixtures.appendingPathComponent("panel-format2.fcm").path)
         let bytes = try ModelFile.encode(old)
-        #expect(ModelFile.readU32(bytes, 8) == 3)
+        #expect(ModelFile.readU32(bytes, 8) == ModelFile.formatVersion)
         let new = try ModelFile.decode(bytes, path: "memory")
         #expect(new.series == old.series && new.residuals == old.residuals)
         let combination = try Self.fixtureForecasts("panel-format2-combination.csv")

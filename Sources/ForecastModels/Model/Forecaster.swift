@@ -236,7 +236,8 @@ public final class Forecaster: Sendable {
     var pastCovariateCount: Int { covariateNames.count - futureCovariateNames.count }
     var calendar: CalendarFeatures {
         CalendarFeatures(frequency: series[0].frequency, periods: config.seasonalPeriods ?? [],
-                         enabled: config.calendarFeatures ?? false, length: series.map(\.count).max()!)
+                         enabled: config.calendarFeatures ?? false, length: series.map(\.count).max()!,
+                         yearPhaseFromDate: config.yearPhaseFromDate ?? false)
     }
     /// The window encoding of a member with lookback `L`.
     func encoding(lookback L: Int) -> WindowEncoding {

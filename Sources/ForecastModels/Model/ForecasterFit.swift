@@ -39,6 +39,7 @@ extension Forecaster {
         }
         config.futureCovariates = futureNames.isEmpty ? nil : futureNames
         config.calendarFeatures = config.calendarFeatures ?? true
+        config.yearPhaseFromDate = true
         config.allowNegative = config.allowNegative ?? false
         config.combine = config.combine ?? ForecasterConfig.defaultCombine
         var kept: [TimeSeries] = [], short: [TimeSeries] = []

@@ -99,7 +99,8 @@ extension ModelFile {
         // The network agrees with the configuration and the columns.
         let n = h.network
         let calendar = CalendarFeatures(frequency: h.series[0].frequency, periods: c.seasonalPeriods ?? [],
-                                        enabled: c.calendarFeatures ?? false, length: h.series.map(\.count).max()!)
+                                        enabled: c.calendarFeatures ?? false, length: h.series.map(\.count).max()!,
+                                        yearPhaseFromDate: c.yearPhaseFromDate ?? false)
         let expected: [(String, String, String)] = [
             ("network.inputSize", "\(n.inputSize)", "\(1 + past)"), ("network.outputSize", "\(n.outputSize)", "1"),
             ("network.horizon", "\(n.horizon)", "\(c.horizon)"), ("network.hiddenSize", "\(n.hiddenSize)", "\(c.hiddenSize)"),

@@ -6,7 +6,7 @@ import ForecastNN
 ///
 ///     offset  size  content
 ///     0       8     magic "FCSTMDL\0"
-///     8       4     format version, UInt32 little-endian (currently 3; versions 1 and 2 still load)
+///     8       4     format version, UInt32 little-endian (currently 4; versions 1 to 3 still load)
 ///     12      4     header length N, UInt32 little-endian
 ///     16      N     header, UTF-8 JSON (format 3: `CompactHeader`: configuration, columns, frequency,
 ///                   scalers, training summary, tensor list, and the sizes of the blocks below;
@@ -22,11 +22,12 @@ import ForecastNN
 public enum ModelFile {
     /// The format version written; readers refuse newer ones and read every older one.
     /// 1: the first (one network, no per-series baseline period). 2: ensembles, per-series
-    /// baselines and combination; everything but the weights in the JSON header. 3 (this version):
-    /// the per-series arrays and the calibration residuals as binary blocks after the weights,
-    /// tail times derived from the first one when regular, calibration residuals capped at
-    /// `Forecaster.residualCap` per step.
-    public static let formatVersion: UInt32 = 3
+    /// baselines and combination; everything but the weights in the JSON header. 3: the per-series
+    /// arrays and the calibration residuals as binary blocks after the weights, tail times derived
+    /// from the first one when regular, calibration residuals capped at `Forecaster.residualCap`
+    /// per step. 4 (this version): version 3's layout; yearly periods of calendar data are
+    /// positioned by the date (`config.yearPhaseFromDate`), which a version-3 reader would ignore.
+    public static let formatVersion: UInt32 = 4
     /// The last format whose header is a `Header` holding every field as JSON.
     package static let jsonFormatVersion: UInt32 = 2
     static let magic: [UInt8] = Array("FCSTMDL".utf8) + [0]

@@ -7,29 +7,48 @@ import ForecastData
 ///
 /// Positions are counted from a fixed origin (the Unix epoch for calendar data, index 0 for
 /// integer steps), so the same time always gets the same features, whatever the series' start.
+/// With `yearPhaseFromDate`, a period of about a year on calendar data (360 to 370 days: 52
+/// weeks, 365 days, 8,760 hours) is positioned by the date instead, as the share of the mean
+/// Gregorian year (365.2425 days) elapsed since the epoch: counting 52-week steps drifts by 1.24
+/// days a year, so on 40 years of weekly data the same step count points at dates 7 weeks apart.
 struct CalendarFeatures: Sendable, Codable, Equatable {
     /// Seasonal periods, in steps of the series' frequency.
     var periods: [Int]
     var dayOfWeek: Bool
     var monthOfYear: Bool
+    /// Whether yearly periods on calendar data take their phase from the date (see above).
+    var yearPhaseFromDate = false
+
+    /// The mean Gregorian year in seconds.
+    static let meanYear: Int64 = 31_556_952
 
     /// The features a forecaster uses for `frequency` and `periods` (none when `enabled` is false)
     /// on training series of at most `length` steps: the weekday needs eight weeks of data, the
-    /// month two years, so that each value has been seen a few times.
-    init(frequency: Frequency, periods: [Int], enabled: Bool, length: Int) {
+    /// month two years, so that each value has been seen a few times. `yearPhaseFromDate` false
+    /// gives the features of models of format 3 and earlier (yearly periods counted in steps).
+    init(frequency: Frequency, periods: [Int], enabled: Bool, length: Int, yearPhaseFromDate: Bool = false) {
         guard enabled else { self.periods = []; dayOfWeek = false; monthOfYear = false; return }
         self.periods = periods
+        self.yearPhaseFromDate = yearPhaseFromDate
         switch frequency {
         case .seconds(let s) where s > 0:
-            // A period that already spans a week makes the weekday redundant.
+            // A period that already spans a week makes the weekday redundant, one that spans a
+            // year the month.
             let weekly = periods.contains { Int64($0) * s == 604_800 }
+            let yearly = yearPhaseFromDate ? periods.contains { Self.isYearly($0, step: s) }
+                : periods.contains { Int64($0) * s >= 31_536_000 && Int64($0) * s <= 31_622_400 }
             let span = Int64(length) * s
             dayOfWeek = s <= 86_400 && !weekly && span >= 8 * 604_800
-            monthOfYear = s <= 604_800 && span >= 2 * 31_536_000
-                && !periods.contains { Int64($0) * s >= 31_536_000 && Int64($0) * s <= 31_622_400 }
+            monthOfYear = s <= 604_800 && span >= 2 * 31_536_000 && !yearly
         default:
             dayOfWeek = false; monthOfYear = false
         }
+    }
+
+    /// Whether `period` steps of `step` seconds make about a year (360 to 370 days).
+    static func isYearly(_ period: Int, step: Int64) -> Bool {
+        let (span, overflow) = Int64(period).multipliedReportingOverflow(by: step)
+        return !overflow && span >= 360 * 86_400 && span <= 370 * 86_400
     }
 
     /// Features per step.
@@ -50,7 +69,13 @@ struct CalendarFeatures: Sendable, Codable, Equatable {
             let c = CivilCalendar.components(t)
             index = floorDiv(Int64(c.year * 12 + c.month - 1), Int64(max(1, n)))
         }
-        for m in periods { pair(index, Int64(m)) }
+        for m in periods {
+            if yearPhaseFromDate, case .seconds(let s) = frequency, Self.isYearly(m, step: s) {
+                pair(t, Self.meanYear)
+            } else {
+                pair(index, Int64(m))
+            }
+        }
         if dayOfWeek { pair(floorDiv(t, 86_400) + 3, 7) }          // 1970-01-01 was a Thursday
         if monthOfYear { pair(Int64(CivilCalendar.components(t).month - 1), 12) }
     }
