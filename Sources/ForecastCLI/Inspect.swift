@@ -56,8 +56,9 @@ struct Inspect: ParsableCommand {
                 ("range", range(h)),
                 ("series", seriesLine(h)),
                 ("training data", trainingData(h)),
-                ("scaler", h.series.count > 1 ? "\(c.scaler.rawValue), one per series"
-                    : "\(c.scaler.rawValue) (offset \(String(format: "%.6g", first.targetScaler.offset)), scale \(String(format: "%.6g", first.targetScaler.scale)))"),
+                ("scaler", (h.series.count > 1 ? "\(c.scaler.rawValue), one per series"
+                    : "\(c.scaler.rawValue) (offset \(String(format: "%.6g", first.targetScaler.offset)), scale \(String(format: "%.6g", first.targetScaler.scale)))")
+                    + (c.windowScaling == true ? "; each window divided by its lookback's standard deviation" : "")),
                 ("baseline", baseline(h)),
                 ("training", training(s)),
                 ("validation loss", s.bestValidationLoss.map { String(format: "%.6g (%@, scaled units)", $0, c.loss.rawValue) } ?? "n/a"),

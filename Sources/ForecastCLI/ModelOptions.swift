@@ -74,6 +74,9 @@ struct ModelOptions: ParsableArguments {
     @Flag(name: .customLong("no-calendar-features"), help: "Do not feed the decoder the position within each season, the weekday and the month of each forecast step.")
     var noCalendarFeatures = false
 
+    @Flag(name: .customLong("window-scaling"), help: "Divide each window by the standard deviation of its lookback before the network sees it, and scale the output back (instance normalisation; off by default, see the README's accuracy section).")
+    var windowScaling = false
+
     @Option(help: "Networks in the ensemble, differing in seed and lookback; the forecast is their median (1: a single network; default: \(ForecasterConfig.defaultEnsembleSize)).")
     var ensemble: Int?
 
@@ -133,6 +136,7 @@ struct ModelOptions: ParsableArguments {
         let future = futureCovariateList
         config.futureCovariates = future.isEmpty ? nil : future
         config.calendarFeatures = !noCalendarFeatures
+        if windowScaling { config.windowScaling = true }
         config.ensembleSize = ensemble
         if let v = decoderStart { config.decoderStart = v }
         if let v = hidden { config.hiddenSize = v }
@@ -188,6 +192,7 @@ struct ModelOptions: ParsableArguments {
             $0.isEmpty ? "none" : $0.joined(separator: ",")
         }
         if noCalendarFeatures && stored.calendarFeatures == true { out.append("--no-calendar-features (the model uses calendar features)") }
+        if windowScaling && stored.windowScaling != true { out.append("--window-scaling (the model does not scale windows)") }
         check("--ensemble", ensemble, stored.ensembleSize ?? 1) { "\($0)" }
         return out
     }

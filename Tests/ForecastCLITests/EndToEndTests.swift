@@ -236,6 +236,20 @@ extension EndToEndTests {
                           message: "training diverged: the loss or a gradient became NaN or infinite in epoch 1, batch 1", dir: dir)
     }
 
+    @Test func windowScalingIsAskedForAndShown() throws {
+        let dir = tempDir()
+        for (name, extra) in [("plain", [String]()), ("scaled", ["--window-scaling"])] {
+            let fit = try forecast(["fit", airline, "--target", "passengers", "--horizon", "12", "--epochs", "2", "--ensemble", "1",
+                                    "--quiet", "--model", "\(dir)/\(name).fcm"] + extra)
+            #expect(fit.status == 0, "\(fit.stderr)")
+        }
+        let plain = try forecast(["inspect", "\(dir)/plain.fcm"]), scaled = try forecast(["inspect", "\(dir)/scaled.fcm"])
+        #expect(!plain.stdout.contains("each window divided") && scaled.stdout.contains("each window divided by its lookback's standard deviation"))
+        let a = try forecast(["predict", "--model", "\(dir)/plain.fcm", "--horizon", "12", "--method", "network"])
+        let b = try forecast(["predict", "--model", "\(dir)/scaled.fcm", "--horizon", "12", "--method", "network"])
+        #expect(a.status == 0 && b.status == 0 && a.stdout != b.stdout)
+    }
+
     @Test func predictWithEachCandidate() throws {
         let dir = tempDir()
         #expect(try forecast(["fit", airline, "--target", "passengers", "--horizon", "12", "--epochs", "2", "--ensemble", "1",

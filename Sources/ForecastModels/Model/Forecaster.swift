@@ -242,7 +242,8 @@ public final class Forecaster: Sendable {
     /// The window encoding of a member with lookback `L`.
     func encoding(lookback L: Int) -> WindowEncoding {
         WindowEncoding(lookback: L, horizon: config.horizon, features: 1 + pastCovariateCount,
-                       futureSize: calendar.count + futureCovariateNames.count, baseline: config.baseline)
+                       futureSize: calendar.count + futureCovariateNames.count, baseline: config.baseline,
+                       scaled: config.windowScaling ?? false)
     }
 
     /// The split-conformal half-width for step h (0-based) at coverage `level`, in scaled units:
@@ -541,6 +542,7 @@ public final class Forecaster: Sendable {
         let xs = members.map { FloatBuffer(count: $0.lookback * B * F) }
         // The networks are only read: this chunk writes only to its own buffers and `workspace`.
         var perMember = [Float](repeating: 0, count: members.count)
+        var scales = [[Float]](repeating: [Float](repeating: 1, count: B), count: members.count)   // [member][slot]
         var windows = members.map { [Float](repeating: 0, count: $0.lookback * F) }
         while outputs[0].count < horizon {
             if shouldStop?() == true { throw ForecastError.interrupted("the forecast") }
@@ -559,7 +561,9 @@ public final class Forecaster: Sendable {
                     }
                     let enc = encodings[k]
                     windows[k].withUnsafeBufferPointer { v in
-                        enc.fillInput(xs[k].pointer, batch: B, slot: b, values: v.baseAddress!, start: 0)
+                        let scale = enc.windowScale(values: v.baseAddress!, start: 0)
+                        scales[k][b] = scale
+                        enc.fillInput(xs[k].pointer, batch: B, slot: b, values: v.baseAddress!, start: 0, scale: scale)
                         if k == 0 {
                             bases[b] = enc.baselines(values: v.baseAddress!, start: 0,
                                                      period: contexts[b].state.baselinePeriod ?? config.seasonalPeriod!)
@@ -582,7 +586,7 @@ public final class Forecaster: Sendable {
             }
             for b in 0..<B {
                 for h in 0..<H {
-                    for k in 0..<members.count { perMember[k] = ys[k][h * B + b] }
+                    for k in 0..<members.count { perMember[k] = ys[k][h * B + b] * scales[k][b] }
                     outputs[b].append(bases[b][h] + median(&perMember))
                 }
                 scaledTarget[b].append(contentsOf: outputs[b].suffix(H))

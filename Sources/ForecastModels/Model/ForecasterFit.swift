@@ -192,6 +192,9 @@ extension Forecaster {
         let y = FloatBuffer(count: H * chunk)
         let f = FloatBuffer(count: max(1, H * chunk * Ff))
         let xs = trainers.map { FloatBuffer(count: $0.encoding.lookback * chunk * F) }
+        // Each member's window scales (members' lookbacks differ, and so may their scales): outputs
+        // and targets go back to the series' scaled units before the median and the residual.
+        let scales = trainers.map { _ in FloatBuffer(count: chunk) }
         let workspace = InferenceWorkspace()
         var values = [Float](repeating: 0, count: trainers.count)
         var start = 0
@@ -199,14 +202,15 @@ extension Forecaster {
             let end = min(start + chunk, windows[0].count), n = end - start
             var ps: [[Float]] = []
             for (k, t) in trainers.enumerated() {
-                t.gather(windows[k][start..<end], x: xs[k].pointer, f: f.pointer, y: y.pointer)
+                t.gather(windows[k][start..<end], x: xs[k].pointer, f: f.pointer, y: y.pointer, scales: scales[k].pointer)
                 let p = t.predict(xs[k].pointer, f.pointer, batch: n, workspace: workspace)
                 ps.append(withExtendedLifetime(workspace) { Array(UnsafeBufferPointer(start: p, count: H * n)) })
             }
+            let last = scales[trainers.count - 1]   // `y` holds the last member's targets
             for h in 0..<H {
                 for b in 0..<n {
-                    for k in 0..<trainers.count { values[k] = ps[k][h * n + b] }
-                    out[h * N + start + b] = abs(median(&values) - y[h * n + b])
+                    for k in 0..<trainers.count { values[k] = ps[k][h * n + b] * scales[k][b] }
+                    out[h * N + start + b] = abs(median(&values) - y[h * n + b] * last[b])
                 }
             }
             start = end

@@ -129,12 +129,39 @@ struct CalendarTable {
 /// (per-window level normalisation), so a level shift looks familiar to the network. Targets are
 /// the scaled future minus the baseline forecast from the same window; a forecast is the baseline
 /// plus the network's output.
+///
+/// With `scaled`, the target channel's inputs and the targets are also divided by the window's own
+/// scale (`windowScale`, instance normalisation as in RevIN), and the output is multiplied by it:
+/// a season whose amplitude has grown with the level, or a quiet stretch of a noisy series, then
+/// looks like the windows the network learnt from, and every window weighs alike in the loss.
 struct WindowEncoding {
     let lookback: Int
     let horizon: Int
     let features: Int
     let futureSize: Int
     let baseline: BaselineKind
+    var scaled = false
+
+    /// The smallest window scale, in units of the series' scaler (a flat window is not blown up).
+    static let minimumWindowScale: Double = 0.1
+
+    /// The scale of the window whose target channel is `values[(start + t) * features]`,
+    /// t < lookback: with `scaled`, the standard deviation of its lookback, at least
+    /// `minimumWindowScale`; 1 otherwise.
+    func windowScale(values: UnsafePointer<Float>, start: Int) -> Float {
+        guard scaled else { return 1 }
+        let F = features
+        var sum = 0.0
+        for t in 0..<lookback { sum += Double(values[(start + t) * F]) }
+        let mean = sum / Double(lookback)
+        var squares = 0.0
+        for t in 0..<lookback {
+            let d = Double(values[(start + t) * F]) - mean
+            squares += d * d
+        }
+        let sd = (squares / Double(lookback)).squareRoot()
+        return Float(sd.isFinite ? max(sd, Self.minimumWindowScale) : 1)
+    }
 
     /// The baseline for step h (0-based) of a window whose inputs are `x[0..<L]` (target channel),
     /// seasonal naive with period `m` (naive when m is 1 or longer than the lookback).
@@ -149,14 +176,16 @@ struct WindowEncoding {
         }
     }
 
-    /// Fills x (L, B, F) time-major for batch slot b from `values` starting at `start`.
-    func fillInput(_ x: UnsafeMutablePointer<Float>, batch B: Int, slot b: Int, values: UnsafePointer<Float>, start: Int) {
+    /// Fills x (L, B, F) time-major for batch slot b from `values` starting at `start`; the target
+    /// channel relative to the last value, divided by `scale` (the window's `windowScale`).
+    func fillInput(_ x: UnsafeMutablePointer<Float>, batch B: Int, slot b: Int, values: UnsafePointer<Float>, start: Int,
+                   scale: Float = 1) {
         let F = features
         let level = values[(start + lookback - 1) * F]
         for t in 0..<lookback {
             let src = values + (start + t) * F
             let dst = x + (t * B + b) * F
-            dst[0] = src[0] - level
+            dst[0] = scale == 1 ? src[0] - level : (src[0] - level) / scale
             for k in 1..<max(F, 1) where k < F { dst[k] = src[k] }
         }
     }

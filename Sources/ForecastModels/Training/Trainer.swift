@@ -106,18 +106,25 @@ struct Trainer {
     var members = 1
 
     /// Gathers windows `ws` into x (L, B, F), future features f (H, B, Ff) and targets (H, B, 1),
-    /// time-major.
+    /// time-major; `scales`, when given, receives each window's scale (targets and outputs are in
+    /// units of it, see `WindowEncoding.windowScale`).
     func gather<C: Collection<Window>>(_ ws: C, x: UnsafeMutablePointer<Float>, f: UnsafeMutablePointer<Float>?,
-                y: UnsafeMutablePointer<Float>) {
+                y: UnsafeMutablePointer<Float>, scales: UnsafeMutablePointer<Float>? = nil) {
         let B = ws.count, L = encoding.lookback, H = encoding.horizon, F = encoding.features, Ff = encoding.futureSize
         let window = UnsafeMutablePointer<Float>.allocate(capacity: (L + H) * F)   // one window, scaled
         defer { window.deallocate() }
         for (b, w) in ws.enumerated() {
             let s = series[w.series]
             s.write(w.start, count: L + H, to: window)
-            encoding.fillInput(x, batch: B, slot: b, values: window, start: 0)
+            let scale = encoding.windowScale(values: window, start: 0)
+            scales?[b] = scale
+            encoding.fillInput(x, batch: B, slot: b, values: window, start: 0, scale: scale)
             let base = encoding.baselines(values: window, start: 0, period: s.period)
-            for h in 0..<H { y[h * B + b] = window[(L + h) * F] - base[h] }
+            if scale == 1 {
+                for h in 0..<H { y[h * B + b] = window[(L + h) * F] - base[h] }
+            } else {
+                for h in 0..<H { y[h * B + b] = (window[(L + h) * F] - base[h]) / scale }
+            }
             if let f, Ff > 0 {
                 s.future.withUnsafeBufferPointer { u in
                     encoding.fillFuture(f, batch: B, slot: b, rows: u.baseAddress! + (s.futureOffset + w.start + L) * Ff)
