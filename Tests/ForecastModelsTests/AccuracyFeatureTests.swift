@@ -216,6 +216,9 @@ func twoSeasonSeries(_ n: Int, seed: UInt64 = 1) -> TimeSeries {
         #expect(f.config.yearPhaseFromDate == true && f.calendar.count == 2)
         let back = try ModelFile.decode(try ModelFile.encode(f), path: "memory")
         #expect(back.config.yearPhaseFromDate == true)
+        var notes: [String] = []
+        let warm = try Forecaster.fit([series], config: f.config, warmStart: f, warnings: &notes)
+        #expect(warm.config.yearPhaseFromDate == true && warm.calendar == f.calendar)
         #expect(try back.predict(horizon: 4)[0].values == (try f.predict(horizon: 4)[0].values))
         let json = try JSONEncoder().encode(config)
         var object = try JSONSerialization.jsonObject(with: json) as! [String: Any]

@@ -39,7 +39,9 @@ extension Forecaster {
         }
         config.futureCovariates = futureNames.isEmpty ? nil : futureNames
         config.calendarFeatures = config.calendarFeatures ?? true
-        config.yearPhaseFromDate = true
+        // A warm start keeps the features its weights were trained with (models of format 3 and
+        // earlier count yearly seasons in steps).
+        config.yearPhaseFromDate = warmStart.map { $0.config.yearPhaseFromDate ?? false } ?? true
         config.allowNegative = config.allowNegative ?? false
         config.combine = config.combine ?? ForecasterConfig.defaultCombine
         var kept: [TimeSeries] = [], short: [TimeSeries] = []
