@@ -93,9 +93,9 @@ extension Forecaster {
                 }
                 for (p, q) in zip(network.parameters, warmStart.members[k].network.parameters) { p.value.copy(from: q.value) }
             }
-            var encoding = WindowEncoding(lookback: lookbacks[k], horizon: H, features: netConfig.inputSize,
-                                          futureSize: netConfig.futureSize, baseline: config.baseline)
-            encoding.scaled = config.windowScaling ?? false
+            let encoding = WindowEncoding(lookback: lookbacks[k], horizon: H, features: netConfig.inputSize,
+                                          futureSize: netConfig.futureSize, baseline: config.baseline,
+                                          scaled: config.windowScaling ?? false)
             trainers.append(Trainer(network: network, series: features, encoding: encoding, config: c, maxSteps: maxSteps,
                                     member: k, members: members))
         }

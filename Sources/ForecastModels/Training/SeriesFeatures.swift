@@ -185,7 +185,7 @@ struct WindowEncoding {
         for t in 0..<lookback {
             let src = values + (start + t) * F
             let dst = x + (t * B + b) * F
-            dst[0] = scale == 1 ? src[0] - level : (src[0] - level) / scale
+            dst[0] = (src[0] - level) / scale   // exact when scale is 1
             for k in 1..<max(F, 1) where k < F { dst[k] = src[k] }
         }
     }

@@ -120,11 +120,7 @@ struct Trainer {
             scales?[b] = scale
             encoding.fillInput(x, batch: B, slot: b, values: window, start: 0, scale: scale)
             let base = encoding.baselines(values: window, start: 0, period: s.period)
-            if scale == 1 {
-                for h in 0..<H { y[h * B + b] = window[(L + h) * F] - base[h] }
-            } else {
-                for h in 0..<H { y[h * B + b] = (window[(L + h) * F] - base[h]) / scale }
-            }
+            for h in 0..<H { y[h * B + b] = (window[(L + h) * F] - base[h]) / scale }   // exact when scale is 1
             if let f, Ff > 0 {
                 s.future.withUnsafeBufferPointer { u in
                     encoding.fillFuture(f, batch: B, slot: b, rows: u.baseAddress! + (s.futureOffset + w.start + L) * Ff)
