@@ -87,6 +87,31 @@ def rules():
         return rule
 
     R["current"] = two_stage(STATS)
+
+    def hedged(margin):
+        """`current`, but the network and the best statistical model are averaged whenever the
+        winner's validation error is within `margin` (relative) of the other's: a near tie on four
+        origins says little about which is better, and the mean of two near-equal forecasts is
+        usually better than either."""
+        def rule(case):
+            if not case.val_actual:
+                return case.test["network"]
+            e = {s: case.error(base(s)) for s in STATS}
+            best = STATS[0]
+            for s in STATS:
+                if e[s] < e[best] * (1 - 1e-9):
+                    best = s
+            a, b = case.error(net), e[best]
+            mixed = lambda f: mean([f["network"], f[best]])
+            m = case.error(mixed)
+            if abs(a - b) <= margin * min(a, b) or m < min(a, b) * (1 - 1e-9):
+                return mixed(case.test)
+            return case.test[best] if b < a else case.test["network"]
+        return rule
+
+    net = base("network")
+    for margin in (0.02, 0.05, 0.1, 0.2):
+        R[f"hedged {margin}"] = hedged(margin)
     R["only network"] = lambda c: c.test["network"]
     for s in STATS:
         R["only " + s] = (lambda s: lambda c: c.test[s])(s)
