@@ -25,6 +25,8 @@ public struct TimeSeries: Sendable, Equatable {
     public var targetName: String
     /// The target values.
     public var target: [Double]
+    /// The target values packed (see `packTarget`), when `target` is empty for them.
+    package private(set) var packedTarget: PackedValues?
     /// Names of the covariate columns, in order.
     public var covariateNames: [String]
     /// Covariate values, one array per covariate, each as long as `target`.
@@ -59,7 +61,37 @@ public struct TimeSeries: Sendable, Equatable {
     }
 
     /// The number of observations.
-    public var count: Int { target.count }
+    public var count: Int { packedTarget?.count ?? target.count }
+
+    /// Moves the target values into `packedTarget`, in about half the memory (`PackedValues`),
+    /// leaving `target` empty until `unpackTarget`. For a model's training set, whose values it
+    /// reads through `packedTarget` or `targetValues(_:)`.
+    package mutating func packTarget() {
+        guard packedTarget == nil else { return }
+        packedTarget = PackedValues(target)
+        target = []
+    }
+
+    /// Moves packed target values back into `target`.
+    package mutating func unpackTarget() {
+        guard let p = packedTarget else { return }
+        target = p.doubles
+        packedTarget = nil
+    }
+
+    /// The target values of `range`, packed or not.
+    package func targetValues(_ range: Range<Int>) -> [Double] {
+        packedTarget?.values(range) ?? Array(target[range])
+    }
+
+    /// Drops the target values, packed or not (a series whose values are no longer needed).
+    package mutating func emptyTarget() {
+        target = []
+        packedTarget = nil
+    }
+
+    /// The target values, packed or not, as `PackedValues` (unpacked ones share their storage).
+    package var targetStorage: PackedValues { packedTarget ?? PackedValues(unpacked: target) }
 
     /// The seasonal period implied by the frequency (12 for monthly data...).
     public var seasonalPeriod: Int { frequency.seasonalPeriod }
@@ -74,7 +106,8 @@ public struct TimeSeries: Sendable, Equatable {
     public func slice(_ range: Range<Int>) -> TimeSeries {
         var s = self
         s.times = times.slice(range)
-        s.target = Array(target[range])
+        s.target = targetValues(range)
+        s.packedTarget = nil
         s.covariates = covariates.map { Array($0[range]) }
         return s
     }

@@ -87,7 +87,7 @@ extension Forecaster {
                 states[i].tailTimes = tail.times
                 states[i].tailTarget = tail.target
                 states[i].tailCovariates = tail.covariates
-                kept[i].target = []
+                kept[i].emptyTarget()
                 kept[i].covariates = []
             }
         }
@@ -106,6 +106,7 @@ extension Forecaster {
         var lower = 0
         while lower < kept.count {
             let range = lower..<min(kept.count, lower + max(1, chunk))
+            for i in range { kept[i].unpackTarget() }   // `fit` packed them for training
             do {   // the chunk's copies of its series end with this scope, before `finish` empties them
                 let network = try networkForecasts(kept, origins: origins, range: range, validators: validators)
                 let results = UnsafeMutableBufferPointer<SeriesState?>.allocate(capacity: range.count)

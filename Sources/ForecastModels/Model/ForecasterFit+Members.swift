@@ -35,7 +35,7 @@ extension Forecaster {
             if s.count - v < L + H { v = 0 }   // too short to hold out: train on all of it
             let trainCount = s.count - v
             let period = config.baseline == .seasonal
-                ? bestBaselinePeriod(Array(s.target.prefix(trainCount)), candidates: periods.filter { $0 <= L }, horizon: H)
+                ? bestBaselinePeriod(s.targetValues(0..<trainCount), candidates: periods.filter { $0 <= L }, horizon: H)
                 : 1
             features.append(SeriesFeatures(s, fitOn: trainCount, kind: config.scaler, period: period, calendar: calendar,
                                            futureColumns: futureNames.count,
@@ -141,7 +141,7 @@ extension Forecaster {
                                covariateScalers: f.covariateScalers, tailTimes: [], tailTarget: [],
                                tailCovariates: [], firstTime: s.formattedTime(0),
                                lastTime: s.formattedTime(s.count - 1), count: s.count, baselinePeriod: f.period,
-                               nonNegative: !config.allowNegative! && s.target.allSatisfy { $0 >= 0 })
+                               nonNegative: !config.allowNegative! && s.targetStorage.allNonNegative)
         }
         return TrainedMembers(members: ensemble, residuals: residuals, summaries: summaries, states: states,
                               trainCounts: trainCounts, trainWindowCount: trainWindows[0].count)

@@ -59,6 +59,9 @@ extension Forecaster {
         guard !kept.isEmpty else { throw ForecastError.configuration("every series is shorter than lookback + horizon = \(L + H)") }
         short += leftOut.sorted { ($0.id ?? "") < ($1.id ?? "") }.map { orderingCovariates($0, future: futureNames) }
         input = []   // `kept` and `short` hold the series now
+        // Training reads the targets packed, in about half the memory (bit for bit the same values);
+        // the combination unpacks them a chunk of series at a time.
+        for i in kept.indices { kept[i].packTarget() }
         releaseFreedMemory()   // what reading the data freed (a streamed panel's blocks, on two threads)
         // Training's working set (scaled copies, windows, trainers) ends with `trainMembers`, before
         // the combination allocates its own (issue 16: peak memory of a 10,000-series fit).

@@ -5,9 +5,10 @@ import ForecastNN
 /// training part only (scaled as windows are read, see `write`); the known-future features of
 /// every step (t, Ff); and the seasonal period of its baseline.
 struct SeriesFeatures {
-    /// The target and past covariates in original units, shared with the series: a scaled Float
-    /// copy of a 10,000-series panel would add 4 bytes a point (37 MB) to training's peak memory.
-    let target: [Double]
+    /// The target and past covariates in original units, shared with the series (its packed
+    /// target when `fit` packed it): a scaled Float copy of a 10,000-series panel would add 4 bytes
+    /// a point (37 MB) to training's peak memory.
+    let target: PackedValues
     let pastCovariates: [[Double]]
     /// (rows, Ff): calendar features, then future covariates, per step: this series' own rows, or
     /// a panel's `CalendarTable` shared by every series on its grid (no future covariates).
@@ -24,7 +25,7 @@ struct SeriesFeatures {
 
     init(_ s: TimeSeries, fitOn trainCount: Int, kind: ScalerKind, period: Int, calendar: CalendarFeatures,
          futureColumns: Int, shared: (rows: [Float], offset: Int)? = nil) {
-        self.init(s, targetScaler: Scaler(fitting: s.target.prefix(trainCount), kind: kind),
+        self.init(s, targetScaler: Scaler(fitting: s.targetValues(0..<min(trainCount, s.count)), kind: kind),
                   covariateScalers: s.covariates.map { Scaler(fitting: $0.prefix(trainCount), kind: kind) },
                   period: period, calendar: calendar, futureColumns: futureColumns, shared: shared)
     }
@@ -41,7 +42,7 @@ struct SeriesFeatures {
         features = 1 + past
         futureSize = calendar.count + futureColumns
         count = s.count
-        target = s.target
+        target = s.targetStorage
         pastCovariates = Array(s.covariates.prefix(past))
         if futureColumns == 0, let shared {
             future = shared.rows
@@ -66,9 +67,7 @@ struct SeriesFeatures {
     /// first, to `dst`.
     func write(_ start: Int, count n: Int, to dst: UnsafeMutablePointer<Float>) {
         let F = features
-        target.withUnsafeBufferPointer { t in
-            for i in 0..<n { dst[i * F] = Float(targetScaler.transform(t[start + i])) }
-        }
+        target.write(start, count: n, scaledBy: targetScaler, to: dst, stride: F)
         for (k, column) in pastCovariates.enumerated() {
             let scaler = covariateScalers[k]
             column.withUnsafeBufferPointer { c in

@@ -66,19 +66,24 @@ package final class GRUCell: RecurrentCell {
         run(input, T, B, repeated, initial, into: workspace, keepTrace: false)
     }
 
+    package func inferFinal(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: GRUState?,
+                           workspace: GRUWorkspace) -> GRUState {
+        run(input, T, B, repeated, initial, into: workspace, keepTrace: false, finalOnly: true)
+    }
+
     /// The fused path where it serves this hidden size, else the unfused one (which always keeps the
     /// trace). Writes only to `w` (and reads the weights).
     private func run(_ input: UnsafePointer<Float>, _ T: Int, _ B: Int, _ repeated: Bool,
-                     _ initial: GRUState?, into w: GRUWorkspace, keepTrace: Bool) -> GRUState {
+                     _ initial: GRUState?, into w: GRUWorkspace, keepTrace: Bool, finalOnly: Bool = false) -> GRUState {
         w.T = T; w.B = B; w.H = hiddenSize; w.repeated = repeated
         return Kernels.fusesSteps(hidden: hiddenSize)
-            ? fused(input, T, B, repeated, initial, w, keepTrace: keepTrace)
+            ? fused(input, T, B, repeated, initial, w, keepTrace: keepTrace, finalOnly: finalOnly && !keepTrace)
             : unfused(input, T, B, repeated, initial, w)
     }
 
     /// The fused path (`Kernels.gruStep`); without `keepTrace`, neither u nor the gates are stored.
     private func fused(_ input: UnsafePointer<Float>, _ T: Int, _ B: Int, _ repeated: Bool,
-                       _ initial: GRUState?, _ w: GRUWorkspace, keepTrace: Bool) -> GRUState {
+                       _ initial: GRUState?, _ w: GRUWorkspace, keepTrace: Bool, finalOnly: Bool = false) -> GRUState {
         let I = inputSize, H = hiddenSize, G = 3 * H
         var x = input
         if keepTrace {
@@ -86,7 +91,9 @@ package final class GRUCell: RecurrentCell {
             x = UnsafePointer(w.xs.ensure(nx))
             w.xs.pointer.update(from: input, count: nx)
         }
-        let h = w.hs.ensure((T + 1) * B * H)
+        // Slot k of h holds h_k; with finalOnly, h_t and h_t+1 alternate between two slots.
+        let h = w.hs.ensure((finalOnly ? 2 : T + 1) * B * H)
+        let slot = { (t: Int) in finalOnly ? t & 1 : t }
         if let initial { h.update(from: initial.h.pointer, count: B * H) } else { h.update(repeating: 0, count: B * H) }
         // The input part a = x·W + b_in: per row inside the step for a narrow input; otherwise one
         // product before the loop (over all steps, or once for a repeated input).
@@ -108,8 +115,8 @@ package final class GRUCell: RecurrentCell {
         let u = keepTrace ? w.hu.ensure(T * B * G) : nil
         let gate = keepTrace ? w.gates.ensure(T * B * G) : nil
         for t in 0..<T {
-            step.hPrev = UnsafePointer(h + t * B * H)
-            step.hNext = h + (t + 1) * B * H
+            step.hPrev = UnsafePointer(h + slot(t) * B * H)
+            step.hNext = h + slot(t + 1) * B * H
             if inline { step.x = x + t * B * I } else if !repeated { step.aPre = UnsafePointer(a + t * B * G) }
             if keepTrace {
                 step.u = u! + t * B * G
@@ -118,7 +125,7 @@ package final class GRUCell: RecurrentCell {
             Kernels.gruStep(step)
         }
         let final = GRUState.zeros(batch: B, hidden: H)
-        final.h.pointer.update(from: h + T * B * H, count: B * H)
+        final.h.pointer.update(from: h + slot(T) * B * H, count: B * H)
         return final
     }
 

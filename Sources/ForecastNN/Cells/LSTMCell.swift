@@ -67,13 +67,18 @@ package final class LSTMCell: RecurrentCell {
         run(input, T, B, repeated, initial, into: workspace, keepTrace: false)
     }
 
+    package func inferFinal(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: LSTMState?,
+                           workspace: LSTMWorkspace) -> LSTMState {
+        run(input, T, B, repeated, initial, into: workspace, keepTrace: false, finalOnly: true)
+    }
+
     /// The fused path where it serves this hidden size, else the unfused one (which always keeps the
     /// trace). Writes only to `w` (and reads the weights).
     private func run(_ input: UnsafePointer<Float>, _ T: Int, _ B: Int, _ repeated: Bool,
-                     _ initial: LSTMState?, into w: LSTMWorkspace, keepTrace: Bool) -> LSTMState {
+                     _ initial: LSTMState?, into w: LSTMWorkspace, keepTrace: Bool, finalOnly: Bool = false) -> LSTMState {
         w.T = T; w.B = B; w.H = hiddenSize; w.repeated = repeated
         return Kernels.fusesSteps(hidden: hiddenSize)
-            ? fused(input, T, B, repeated, initial, w, keepTrace: keepTrace)
+            ? fused(input, T, B, repeated, initial, w, keepTrace: keepTrace, finalOnly: finalOnly && !keepTrace)
             : unfused(input, T, B, repeated, initial, w)
     }
 
@@ -91,7 +96,7 @@ package final class LSTMCell: RecurrentCell {
     /// The fused path (`Kernels.lstmStep`); without `keepTrace`, c is updated in place and neither
     /// gates nor tanh(c) are stored.
     private func fused(_ input: UnsafePointer<Float>, _ T: Int, _ B: Int, _ repeated: Bool,
-                       _ initial: LSTMState?, _ w: LSTMWorkspace, keepTrace: Bool) -> LSTMState {
+                       _ initial: LSTMState?, _ w: LSTMWorkspace, keepTrace: Bool, finalOnly: Bool = false) -> LSTMState {
         let I = inputSize, H = hiddenSize, G = 4 * H
         var x = input
         if keepTrace {
@@ -99,7 +104,9 @@ package final class LSTMCell: RecurrentCell {
             x = UnsafePointer(w.xs.ensure(nx))
             w.xs.pointer.update(from: input, count: nx)
         }
-        let h = w.hs.ensure((T + 1) * B * H)
+        // Slot k of h holds h_k; with finalOnly, h_t and h_t+1 alternate between two slots.
+        let h = w.hs.ensure((finalOnly ? 2 : T + 1) * B * H)
+        let slot = { (t: Int) in finalOnly ? t & 1 : t }
         let c = w.cs.ensure((keepTrace ? T + 1 : 1) * B * H)
         Self.start(h, c, from: initial, count: B * H)
         let kx = repeated ? 0 : I
@@ -119,8 +126,8 @@ package final class LSTMCell: RecurrentCell {
         let gate = keepTrace ? w.gates.ensure(T * B * G) : nil
         let tc = keepTrace ? w.tcs.ensure(T * B * H) : nil
         for t in 0..<T {
-            step.hPrev = UnsafePointer(h + t * B * H)
-            step.hNext = h + (t + 1) * B * H
+            step.hPrev = UnsafePointer(h + slot(t) * B * H)
+            step.hNext = h + slot(t + 1) * B * H
             if !repeated { step.x = x + t * B * I }
             if keepTrace {
                 step.cPrev = UnsafePointer(c + t * B * H)
@@ -131,7 +138,7 @@ package final class LSTMCell: RecurrentCell {
             Kernels.lstmStep(step)
         }
         let final = LSTMState.zeros(batch: B, hidden: H)
-        final.h.pointer.update(from: h + T * B * H, count: B * H)
+        final.h.pointer.update(from: h + slot(T) * B * H, count: B * H)
         final.c.pointer.update(from: keepTrace ? c + T * B * H : c, count: B * H)
         return final
     }

@@ -43,6 +43,12 @@ package protocol RecurrentCell: AnyObject {
     /// The cell itself is not modified, so concurrent calls with distinct workspaces are safe.
     func infer(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: State?,
                workspace: Workspace) -> State
+    /// `infer` for a caller that reads only the final state (an encoder's last layer): the same
+    /// state, bit for bit, with the workspace's `outputs` left undefined; the fused path then holds
+    /// two steps of h instead of T + 1 (4 MB less per prediction batch of 256 windows of 126 steps
+    /// at 32 units).
+    func inferFinal(_ input: UnsafePointer<Float>, steps T: Int, batch B: Int, repeated: Bool, initial: State?,
+                    workspace: Workspace) -> State
     /// Backpropagates the last forward pass. `dOutputs` (T, B, H) is the loss gradient of each
     /// output (nil: none), `dFinal` that of the final state. Parameter gradients are accumulated;
     /// the input gradient is written to `dInput` ((T, B, I), or (B, I) when repeated) when given.

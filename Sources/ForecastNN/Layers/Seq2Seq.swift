@@ -149,7 +149,10 @@ where Bridge.Source == Encoder.State, Bridge.Target == Decoder.State {
         for (k, layer) in encoder.enumerated() {
             if let scratch {
                 let w = scratch.encoder[k]
-                finals.append(layer.infer(input, steps: L, batch: B, repeated: false, initial: nil, workspace: w))
+                // The last layer's outputs are not read: only its final state (the context).
+                finals.append(k == encoder.count - 1
+                    ? layer.inferFinal(input, steps: L, batch: B, repeated: false, initial: nil, workspace: w)
+                    : layer.infer(input, steps: L, batch: B, repeated: false, initial: nil, workspace: w))
                 input = w.outputs
             } else {
                 finals.append(layer.forward(input, steps: L, batch: B, repeated: false, initial: nil))
