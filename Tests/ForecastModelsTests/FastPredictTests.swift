@@ -159,6 +159,14 @@ private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent
         // The same with the blocks handed to the file in many small pieces.
         try ModelFile.write(model, to: path, flushAbove: 16)
         #expect(FileManager.default.contents(atPath: path).map { [UInt8]($0) } == bytes)
+        // A header whose series' entries are encoded a few at a time and spliced in is the same.
+        var other = model.series[0]
+        other.id = "b\"series\":[]"   // the splice's marker, inside a string
+        let many = model.with(series: [model.series[0], other, model.series[0], other, other])
+        for perPiece in [1, 2, 4, 5, 256] {
+            try ModelFile.write(many, to: path, seriesPerPiece: perPiece)
+            #expect(FileManager.default.contents(atPath: path).map { [UInt8]($0) } == (try ModelFile.encode(many)))
+        }
         #expect(CRC32.finish(CRC32.update(CRC32.update(CRC32.start, Array(bytes[..<1000])), Array(bytes[1000...])))
                 == CRC32.checksum(bytes))
         func edited(_ change: (inout [String: Any]) -> Void) -> [UInt8] {

@@ -34,7 +34,7 @@ package struct PackedValues: Sendable, Equatable {
     /// Packs `values` (see the type's documentation).
     package init(_ values: [Double]) {
         count = values.count
-        guard values.count >= 16, let k = Self.bestExponent(values) else {
+        guard values.count >= 16, values.count < Int(Int32.max), let k = Self.bestExponent(values) else {
             storage = .doubles(values)
             return
         }
@@ -49,7 +49,7 @@ package struct PackedValues: Sendable, Equatable {
                 aside.append(v)
             }
         }
-        guard aside.count <= Self.exceptionLimit(values.count), values.count <= Int(Int32.max) else {
+        guard aside.count <= Self.exceptionLimit(values.count) else {
             storage = .doubles(values)
             return
         }

@@ -159,10 +159,12 @@ public enum ModelFile {
     /// Writes a forecaster to `path` atomically (temporary file, then rename): the bytes of
     /// `encode(_:)`, written piece by piece.
     /// `flushAbove`: the bytes of blocks gathered before they are written (tests use small ones).
-    package static func write(_ f: Forecaster, to path: String, flushAbove limit: Int = 1 << 20) throws {
+    /// `seriesPerPiece`: the series whose header entries are encoded at a time (see `headerJSON`).
+    package static func write(_ f: Forecaster, to path: String, flushAbove limit: Int = 1 << 20,
+                              seriesPerPiece: Int = 256) throws {
         let h = header(f, version: formatVersion)
         let compact = compactHeader(h)
-        let json = try jsonEncoder().encode(compact)
+        let json = try headerJSON(compact, seriesPerPiece: seriesPerPiece)
         try AtomicFile.write(to: path) { sink in
             var crc = CRC32.start
             func emit(_ bytes: inout [UInt8]) throws {
@@ -179,6 +181,37 @@ public enum ModelFile {
             append(&buffer, CRC32.finish(crc))
             try sink.write(buffer)
         }
+    }
+
+    /// The JSON of `c`, byte for byte as `jsonEncoder()` writes it whole, with the series' entries
+    /// encoded `seriesPerPiece` at a time and spliced in: Foundation's encoder builds a tree of the
+    /// whole value first, which for the 7 MB header of a 10,000-series panel took 55 MB at the end
+    /// of the fit (its peak memory, issue 16).
+    static func headerJSON(_ c: CompactHeader, seriesPerPiece: Int = 256) throws -> Data {
+        let encoder = jsonEncoder()
+        guard c.series.count > seriesPerPiece, seriesPerPiece > 0 else { return try encoder.encode(c) }
+        var outer = c
+        outer.series = []
+        let shell = try encoder.encode(outer)
+        // Every quote inside a JSON string is escaped, so this occurs only as the top-level key
+        // (no nested object has a "series" key; checked, else the whole value is encoded).
+        let marker = Data(#""series":[]"#.utf8)
+        guard let r = shell.range(of: marker), shell[r.upperBound...].range(of: marker) == nil else {
+            return try encoder.encode(c)
+        }
+        var out = Data(shell[..<r.lowerBound])
+        out.append(contentsOf: Array(#""series":["#.utf8))
+        var start = 0
+        while start < c.series.count {
+            let end = min(c.series.count, start + seriesPerPiece)
+            let piece = try encoder.encode(Array(c.series[start..<end]))   // "[a,b,...]"
+            if start > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(piece[(piece.startIndex + 1)..<(piece.endIndex - 1)])
+            start = end
+        }
+        out.append(UInt8(ascii: "]"))
+        out.append(shell[r.upperBound...])
+        return out
     }
 
     /// Reads a forecaster from `path`.
