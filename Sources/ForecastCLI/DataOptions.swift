@@ -59,11 +59,13 @@ struct DataOptions: ParsableArguments {
         try loadKeepingLeftOut(file, target: target, extra: extra, quiet: quiet, skipUnusable: skipUnusable).series
     }
 
-    /// `load`, with the panel series it left out as unusable (`SeriesLoader.Result.leftOut`).
+    /// `load`, with the panel series it left out as unusable (`SeriesLoader.Result.leftOut`);
+    /// `packed`: the series' targets packed as they are read (`SeriesLoader.Options.packsTargets`).
     func loadKeepingLeftOut(_ file: String, target: String, extra: [String] = [], quiet: Bool = false,
-                            skipUnusable: Bool = true) throws -> (series: [TimeSeries], leftOut: [TimeSeries]) {
+                            skipUnusable: Bool = true, packed: Bool = false) throws -> (series: [TimeSeries], leftOut: [TimeSeries]) {
         var options = loaderOptions(target: target, extra: extra)
         options.skipsUnusableSeries = skipUnusable
+        options.packsTargets = packed
         let r = try SeriesLoader.load(file, options: options)
         LoaderReport.print(r.report, file: file, quiet: quiet)
         return (r.series, r.leftOut)

@@ -78,11 +78,15 @@ struct Fit: ParsableCommand {
             // are freed once the combination is done with them (a large panel's peak memory).
             var (series, leftOut) = try { () throws -> ([TimeSeries], [TimeSeries]) in
                 let loaded = try dataOptions.loadKeepingLeftOut(data, target: dataOptions.target!, extra: (dataOptions.covariates == nil ? kept : []) + (config.futureCovariates ?? []), quiet: quiet,
-                                                                skipUnusable: !failShortSeries)
+                                                                skipUnusable: !failShortSeries, packed: true)
                 return (loaded.series, loaded.leftOut)
             }()
             if holdout > 0 {
-                series = series.map { $0.prefix(max(0, $0.count - holdout)) }
+                series = series.map { s in
+                    var cut = s.prefix(max(0, s.count - holdout))
+                    cut.packTarget()
+                    return cut
+                }
             }
             // A panel's span: from its earliest first time to its latest last time.
             let span = series.timeSpan, points = series.map(\.count).reduce(0, +)

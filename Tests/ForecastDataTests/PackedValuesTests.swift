@@ -85,3 +85,26 @@ import Testing
         #expect(s.count == 0)
     }
 }
+
+/// A panel loaded with its targets packed holds the same series, bit for bit, as loaded plainly.
+@Suite struct PackedLoadTests {
+    @Test func aPanelLoadedPackedHoldsTheSameValues() throws {
+        let file = tempCSV(StreamingLoadTests.panel())
+        var options = StreamingLoadTests.options()
+        let plain = try SeriesLoader.load(file, options: options)
+        options.packsTargets = true
+        for packed in [try SeriesLoader.load(file, options: options),
+                       try #require(try SeriesLoader.loadStreaming(file, options: options, blockRows: 64, halvesFrom: 0, processors: 2))] {
+            #expect(packed.series.count == plain.series.count)
+            #expect(packed.series.contains { $0.packedTarget?.isPacked == true })
+            for (p, s) in zip(packed.series, plain.series) {
+                #expect(p.target.isEmpty && p.count == s.count)
+                #expect(p.targetValues(0..<p.count).map(\.bitPattern) == s.target.map(\.bitPattern))
+                var back = p
+                back.unpackTarget()
+                #expect(back == s)
+            }
+            #expect(packed.report == plain.report)
+        }
+    }
+}

@@ -34,6 +34,10 @@ public enum SeriesLoader {
         /// In a panel, leave out a series with no target values or a single row, named in the
         /// result's `report`, instead of failing (the load still fails when no series is left).
         public var skipsUnusableSeries = true
+        /// Packs each series' target as it is assembled (`TimeSeries.packTarget`), for a caller
+        /// that trains on them: a panel's values are then never all held as `Double` (on the
+        /// thread that assembled them, whose freed memory the next series reuses).
+        package var packsTargets = false
         /// Appended to the error for a missing column (what a model expects, say).
         package var expectation: String?
 
@@ -249,8 +253,9 @@ public enum SeriesLoader {
                 var lines: [String] = []
                 let range = groupList[k].rows
                 let rows = rowOrder.isEmpty ? Array(range) : rowOrder[range].map { Int($0) }
-                let s = try assembleSeries(table, rows: rows, id: groupList[k].id, times: times, format: format,
+                var s = try assembleSeries(table, rows: rows, id: groupList[k].id, times: times, format: format,
                                      timeColumn: name, options: options, report: &lines)
+                if options.packsTargets { s.packTarget() }
                 return (s, lines)
             }
         }

@@ -45,6 +45,7 @@ extension Forecaster {
         config.allowNegative = config.allowNegative ?? false
         config.combine = config.combine ?? ForecasterConfig.defaultCombine
         var kept: [TimeSeries] = [], short: [TimeSeries] = []
+        kept.reserveCapacity(input.count)
         for i in input.indices {
             let s = input[i]
             if s.count >= L + H { kept.append(orderingCovariates(s, future: futureNames)); continue }
@@ -54,7 +55,9 @@ extension Forecaster {
                 throw ForecastError.configuration(message + "; use a shorter lookback or horizon, or more data")
             }
             warnings.append(message + "; left out of training (kept in the model: predict still forecasts it)")
-            short.append(orderingCovariates(s, future: futureNames))
+            var whole = orderingCovariates(s, future: futureNames)
+            whole.unpackTarget()   // the model keeps a short series whole, as Double
+            short.append(whole)
         }
         guard !kept.isEmpty else { throw ForecastError.configuration("every series is shorter than lookback + horizon = \(L + H)") }
         short += leftOut.sorted { ($0.id ?? "") < ($1.id ?? "") }.map { orderingCovariates($0, future: futureNames) }
@@ -285,7 +288,7 @@ extension Forecaster {
         var untested = 0
         for s in sample {
             let candidates = Seasonality.candidates(for: s.frequency)
-            for p in Seasonality.detect(s.target, candidates: candidates) { votes[p, default: 0] += 1 }
+            for p in Seasonality.detect(s.targetValues(0..<s.count), candidates: candidates) { votes[p, default: 0] += 1 }
             let natural = s.frequency.seasonalPeriod
             if natural > 1, s.count < 3 * natural, s.count >= 2 * natural + H { untested += 1 }
         }
