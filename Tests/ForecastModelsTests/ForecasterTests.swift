@@ -235,3 +235,30 @@ func fit(_ s: [TimeSeries], _ config: ForecasterConfig) throws -> Forecaster {
         #expect(message(future)?.contains("newer") == true)
     }
 }
+
+/// Series whose targets arrive packed (as the command line's loader gives them) train the same
+/// model, bit for bit, as the same series given as Double.
+@Suite struct PackedTrainingTests {
+    @Test func packedTargetsTrainTheSameModel() throws {
+        func value(_ k: Int, _ t: Int) -> Double {
+            let x: Double = 20 + Double(k) + 3 * sin(Double(t) / 2) + Double(t % 7) / 3
+            return (x * 100).rounded() / 100
+        }
+        let panel: [TimeSeries] = (0..<4).map { k in
+            TimeSeries(id: "s\(k)", frequency: .steps(1), target: (0..<160).map { value(k, $0) })
+        }
+        var packed = panel
+        for i in packed.indices { packed[i].packTarget() }
+        #expect(packed.allSatisfy { $0.packedTarget?.isPacked == true && $0.target.isEmpty })
+        var c = ForecasterConfig(horizon: 6)
+        c.maxSteps = 40
+        let a = try fit(panel, c), b = try fit(packed, c)
+        #expect(learned(a) == learned(b))
+        #expect(a.series == b.series)
+        let fa = try a.predict(horizon: 6, intervals: [0.8]), fb = try b.predict(horizon: 6, intervals: [0.8])
+        func bits(_ f: [Forecast]) -> [[UInt64]] {
+            f.flatMap { x -> [[UInt64]] in [x.values.map { $0.bitPattern }, x.intervals[0].upper.map { $0.bitPattern }] }
+        }
+        #expect(bits(fa) == bits(fb))
+    }
+}

@@ -62,18 +62,11 @@ extension Forecaster {
         guard !kept.isEmpty else { throw ForecastError.configuration("every series is shorter than lookback + horizon = \(L + H)") }
         short += leftOut.sorted { ($0.id ?? "") < ($1.id ?? "") }.map { orderingCovariates($0, future: futureNames) }
         input = []   // `kept` and `short` hold the series now
-        // Training reads the targets packed, in about half the memory (bit for bit the same values);
-        // the combination unpacks them a chunk of series at a time. The loader's threads allocated
-        // the values in their own arenas, which this thread's allocations cannot reuse: what each
-        // 4 MB of packed values frees goes back to the system before the next is packed (packing
-        // all at once peaked at the Double values plus the packed ones, 144 MB at 10,000 series).
-        var packed = 0
-        for i in kept.indices {
-            kept[i].packTarget()
-            packed += kept[i].count
-            if packed >= 1 << 20 { releaseFreedMemory(); packed = 0 }
-        }
-        releaseFreedMemory()   // and what reading the data freed (a streamed panel's blocks, on two threads)
+        // Training reads packed targets as they come (the command line's loader packs them,
+        // `SeriesLoader.Options.packsTargets`), and the combination unpacks a chunk of series at a
+        // time. Series given as Double stay so: their caller holds the values, so packing copies
+        // here would add to the memory, not replace it.
+        releaseFreedMemory()   // what reading the data freed (a streamed panel's blocks, on two threads)
         // Training's working set (scaled copies, windows, trainers) ends with `trainMembers`, before
         // the combination allocates its own (issue 16: peak memory of a 10,000-series fit).
         let trained = try trainMembers(kept, first: first, periods: periods, lookback: L, futureNames: futureNames,
