@@ -103,7 +103,7 @@ package struct PackedValues: Sendable, Equatable {
         case .decimal(let m, let divisor, let indices, let aside):
             let x = m[i]
             if x != Int32.min { return Double(x) / divisor }
-            return aside[Self.position(of: Int32(i), in: indices)]
+            return aside[Self.position(atLeast: Int32(i), in: indices)]
         }
     }
 
@@ -138,10 +138,12 @@ package struct PackedValues: Sendable, Equatable {
                 for i in 0..<n { dst[i * stride] = Float(scaler.transform(t[start + i])) }
             }
         case .decimal(let m, let divisor, let indices, let aside):
+            var j = indices.isEmpty || n == 0 ? 0 : Self.position(atLeast: Int32(start), in: indices)
             m.withUnsafeBufferPointer { t in
                 for i in 0..<n {
                     let x = t[start + i]
-                    let v = x != Int32.min ? Double(x) / divisor : aside[Self.position(of: Int32(start + i), in: indices)]
+                    let v: Double
+                    if x != Int32.min { v = Double(x) / divisor } else { v = aside[j]; j += 1 }
                     dst[i * stride] = Float(scaler.transform(v))
                 }
             }
@@ -160,11 +162,6 @@ package struct PackedValues: Sendable, Equatable {
     package var doubles: [Double] {
         if case .doubles(let v) = storage { return v }
         return values(0..<count)
-    }
-
-    /// The index in `indices` (sorted) of `i`, which it holds.
-    private static func position(of i: Int32, in indices: [Int32]) -> Int {
-        position(atLeast: i, in: indices)
     }
 
     /// The first index in `indices` (sorted) whose value is at least `i`.
