@@ -14,6 +14,8 @@ it), separately for the bundled and the extra datasets, and how many datasets th
 Environment: FORECAST  the binary (default .build/release/forecast under the repo root)
              FIT_ARGS  extra options for every `forecast fit`, e.g. "--seasonal-period 24 --epochs 50"
              SEEDS     comma-separated seeds, one run each (default: the CLI's default seed)
+             TARGET_TRANSFORM  "log" (a study): series whose training part is positive are fitted on
+                       log(y) and every forecast, bound and combination dump is exponentiated back
 Writes Benchmarks/accuracy/results/rolling_<set>.{md,json} and prints the Markdown. Stdlib only.
 Missing values: every fit gets `--fill interpolate`; the Python side interpolates the training part
 linearly the same way for the baseline and the scale, and scores only the test points that are present.
@@ -175,6 +177,9 @@ def run_origin(binary, fit_extra, ds, k, tmp, candidates=False, val_origins=0, d
     res["mase_snaive"] = mase(actual, snaive, scale)
     d = tempfile.mkdtemp(dir=tmp)
     path, model = os.path.join(d, "train.csv"), os.path.join(d, "m.fcm")
+    logged = os.environ.get("TARGET_TRANSFORM") == "log" and min(x) > 0
+    if logged:
+        train = [(t, repr(math.log(float(v))) if to_float(v) is not None else v) for t, v in train]
     write_csv(path, ds, train)
     fit = [binary, "fit", path, "--target", target, "--horizon", str(h), "--fill", "interpolate", "--quiet",
            "--model", model] + fit_extra
@@ -194,6 +199,10 @@ def run_origin(binary, fit_extra, ds, k, tmp, candidates=False, val_origins=0, d
         res["error"] = str(e)
         return res
     res["predict_s"] = round(time.perf_counter() - t0, 3)
+    if logged:
+        res["logged"] = True
+        rows = [{k: (math.exp(min(float(v), 700)) if k == "value" or k.startswith(("lower_", "upper_")) else v)
+                 for k, v in r.items()} for r in rows]
     fc = [float(r["value"]) for r in rows]
     res["mase_net"] = mase(actual, fc, scale)
     if res["mase_net"] is None:
@@ -206,9 +215,15 @@ def run_origin(binary, fit_extra, ds, k, tmp, candidates=False, val_origins=0, d
         if files:
             with open(os.path.join(d, files[0])) as f:
                 res["dump"] = json.load(f)
+            if logged:
+                ex = lambda fs: [math.exp(min(v, 700)) if isinstance(v, (int, float)) else v for v in fs]
+                res["dump"]["actual"] = [ex(a) for a in res["dump"]["actual"]]
+                res["dump"]["forecasts"] = {c: [ex(f) for f in v] for c, v in res["dump"]["forecasts"].items()}
     if candidates or val_origins or dump:
         try:
             alone = {c: [float(r["value"]) for r in predict(binary, model, h, path, c)] for c in CANDIDATES}
+            if logged:
+                alone = {c: [math.exp(min(v, 700)) for v in f] for c, f in alone.items()}
             res["candidates"] = {c: mase(actual, f, scale) for c, f in alone.items()}
             if dump and not val_origins:
                 res["actual"], res["forecasts"] = actual, dict(alone, combination=fc)
