@@ -81,25 +81,7 @@ def compute(run, dest):
             json.dump(res, open(dest, "w"))
 
 
-def two_stage(stats):
-    """`fit`'s rule with the statistical pool `stats`."""
-    def rule(case):
-        if not case.val_actual:
-            return case.test["network"]
-        e = {s: case.error(C.base(s)) for s in stats}
-        best = stats[0]
-        for s in stats:
-            if e[s] < e[best] * (1 - 1e-9):
-                best = s
-        a, b = case.error(C.base("network")), e[best]
-        mixed = lambda f: C.mean([f["network"], f[best]])
-        m = case.error(mixed)
-        if b < a * (1 - 1e-9) and b <= m:
-            return case.test[best]
-        if m < a * (1 - 1e-9):
-            return mixed(case.test)
-        return case.test["network"]
-    return rule
+two_stage = C.fit_rule
 
 
 def score(run, cands):

@@ -60,31 +60,39 @@ def base(name):
     return lambda f: f[name]
 
 
+def two_stage(stats, mix=True, origins=None, combo=None, net=None):
+    """`fit`'s rule (since session 5): the best of `stats` (and of the derived candidates `combo`),
+    then the network (`net`, default the run's own), it or their mean, whichever has the smallest
+    validation error (on all origins, or the newest `origins`)."""
+    net = net or base("network")
+
+    def rule(case):
+        if not case.val_actual:
+            return net(case.test)
+        cands = {s: base(s) for s in stats}
+        if combo:
+            cands.update(combo)
+        e = {s: case.error(d, origins) for s, d in cands.items()}
+        best = stats[0] if stats else min(e, key=e.get)
+        for s in cands:
+            if e[s] < e[best] * (1 - 1e-9):
+                best = s
+        a, b = case.error(net, origins), e[best]
+        mixed = lambda f: mean([net(f), cands[best](f)])
+        m = case.error(mixed, origins) if mix else float("inf")
+        if b < a * (1 - 1e-9) and b <= m:
+            return cands[best](case.test)
+        return mixed(case.test) if m < a * (1 - 1e-9) else net(case.test)
+    return rule
+
+
+def fit_rule(stats, net=None):
+    """`fit`'s rule with the statistical pool `stats` and the network `net` (default the run's own)."""
+    return two_stage(stats, net=net)
+
+
 def rules():
     R = {}
-
-    def two_stage(stats, mix=True, origins=None, combo=None):
-        """The best of `stats`, then the network, it or their mean (the rule of fit since session 5)."""
-        def rule(case):
-            if not case.val_actual:
-                return case.test["network"]
-            cands = {s: base(s) for s in stats}
-            if combo:
-                cands.update(combo)
-            e = {s: case.error(d, origins) for s, d in cands.items()}
-            best = stats[0] if stats else min(e, key=e.get)
-            for s in cands:
-                if e[s] < e[best] * (1 - 1e-9):
-                    best = s
-            a, b = case.error(base("network"), origins), e[best]
-            mixed = lambda f: mean([f["network"], cands[best](f)])
-            m = case.error(mixed, origins) if mix else float("inf")
-            if b < a * (1 - 1e-9) and b <= m:
-                return cands[best](case.test)
-            if m < a * (1 - 1e-9):
-                return mixed(case.test)
-            return case.test["network"]
-        return rule
 
     R["current"] = two_stage(STATS)
 

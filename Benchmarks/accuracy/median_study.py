@@ -98,25 +98,7 @@ def main():
         print(f"{label:24s} {sets['bundled']:8.3f} {sets['extra']:8.3f} {owa:8.3f}")
 
 
-def two_stage(stats):
-    """`fit`'s rule: the best of `stats`, then the network, it, or their mean."""
-    def rule(case):
-        if not case.val_actual:
-            return case.test["network"]
-        e = {s: case.error(S.base(s)) for s in stats}
-        best = stats[0]
-        for s in stats:
-            if e[s] < e[best] * (1 - 1e-9):
-                best = s
-        a, b = case.error(S.base("network")), e[best]
-        mixed = lambda f: S.mean([f["network"], f[best]])
-        m = case.error(mixed)
-        if b < a * (1 - 1e-9) and b <= m:
-            return case.test[best]
-        if m < a * (1 - 1e-9):
-            return mixed(case.test)
-        return case.test["network"]
-    return rule
+two_stage = S.fit_rule
 
 
 if __name__ == "__main__":

@@ -27,23 +27,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import combination_study as C  # noqa: E402
 
 
-def rule(net, stats, error):
-    """`fit`'s rule: the network `net(forecasts)`, the best of `stats` or their mean, by `error(derive)`."""
-    def choose(test):
-        e = {s: error(C.base(s)) for s in stats}
-        best = stats[0]
-        for s in stats:
-            if e[s] < e[best] * (1 - 1e-9):
-                best = s
-        a, b = error(net), e[best]
-        mixed = lambda f: C.mean([net(f), f[best]])
-        m = error(mixed)
-        if b < a * (1 - 1e-9) and b <= m:
-            return test[best]
-        return mixed(test) if m < a * (1 - 1e-9) else net(test)
-    return choose
-
-
 def networks(a_path, b_path):
     A, B = C.rolling_cases(a_path), C.rolling_cases(b_path)
     first = next(iter(A.values()))[0][0]
@@ -63,13 +46,12 @@ def networks(a_path, b_path):
     both = lambda f: C.mean([f["network"], f["b_network"]])
 
     def with_net(net):
-        return lambda c: net(c.test) if not c.val_actual else rule(net, S, c.error)(c.test)
+        return C.fit_rule(S, net)
 
     def validated(c):
         if not c.val_actual:
             return c.test["network"]
-        net = na if c.error(na) <= c.error(nb) else nb
-        return rule(net, S, c.error)(c.test)
+        return C.fit_rule(S, na if c.error(na) <= c.error(nb) else nb)(c)
     rules = {"current (A's network)": with_net(na), "B's network": with_net(nb),
              "mean of the two networks": with_net(both), "better-validating network": validated,
              "A's network alone": lambda c: c.test["network"], "B's network alone": lambda c: c.test["b_network"]}
