@@ -16,6 +16,7 @@ Environment: FORECAST  the binary (default .build/release/forecast under the rep
              SEEDS     comma-separated seeds, one run each (default: the CLI's default seed)
              TARGET_TRANSFORM  "log" (a study): series whose training part is positive are fitted on
                        log(y) and every forecast, bound and combination dump is exponentiated back
+                       (not with --validation-origins)
 Writes Benchmarks/accuracy/results/rolling_<set>.{md,json} and prints the Markdown. Stdlib only.
 Missing values: every fit gets `--fill interpolate`; the Python side interpolates the training part
 linearly the same way for the baseline and the scale, and scores only the test points that are present.
@@ -391,6 +392,8 @@ def main():
     ap.add_argument("--max-length", type=int, default=0, metavar="N",
                     help="keep only the series of at most N points (for quick studies)")
     a = ap.parse_args()
+    if os.environ.get("TARGET_TRANSFORM") == "log" and a.validation_origins:
+        sys.exit("TARGET_TRANSFORM=log does not transform --validation-origins forecasts back; use --dump-validation")
     binary = os.path.abspath(os.environ.get("FORECAST") or os.path.join(ROOT, ".build", "release", "forecast"))
     if not os.access(binary, os.X_OK):
         sys.exit(f"no executable forecast at {binary} (set FORECAST)")
