@@ -109,42 +109,39 @@ package struct PackedValues: Sendable, Equatable {
 
     /// The values of `range`, as `[Double]`.
     package func values(_ range: Range<Int>) -> [Double] {
-        switch storage {
-        case .doubles(let v):
-            return Array(v[range])
-        case .decimal(let m, let divisor, let indices, let aside):
-            var out = [Double](repeating: 0, count: range.count)
-            var j = indices.isEmpty || range.isEmpty ? 0 : Self.position(atLeast: Int32(range.lowerBound), in: indices)
-            for i in range {
-                let x = m[i]
-                if x != Int32.min {
-                    out[i - range.lowerBound] = Double(x) / divisor
-                } else {
-                    out[i - range.lowerBound] = aside[j]
-                    j += 1
-                }
-            }
-            return out
-        }
+        if case .doubles(let v) = storage { return Array(v[range]) }
+        var out = [Double](repeating: 0, count: range.count)
+        forEach(in: range) { out[$0] = $1 }
+        return out
     }
 
     /// Writes `Float(scaler.transform(value))` of the values at `start..<start + n` to
     /// `dst[0]`, `dst[stride]`, ... (a window's target channel).
     package func write(_ start: Int, count n: Int, scaledBy scaler: Scaler, to dst: UnsafeMutablePointer<Float>,
                        stride: Int) {
+        forEach(in: start..<(start + n)) { dst[$0 * stride] = Float(scaler.transform($1)) }
+    }
+
+    /// Calls `body(k, value)` for the values of `range` in order, `k` counting from 0. The values
+    /// kept aside are met in the order of their indices, so one binary search finds the first.
+    @inline(__always)
+    private func forEach(in range: Range<Int>, _ body: (Int, Double) -> Void) {
         switch storage {
         case .doubles(let v):
             v.withUnsafeBufferPointer { t in
-                for i in 0..<n { dst[i * stride] = Float(scaler.transform(t[start + i])) }
+                for i in range { body(i - range.lowerBound, t[i]) }
             }
         case .decimal(let m, let divisor, let indices, let aside):
-            var j = indices.isEmpty || n == 0 ? 0 : Self.position(atLeast: Int32(start), in: indices)
+            var j = Self.position(atLeast: Int32(range.lowerBound), in: indices)
             m.withUnsafeBufferPointer { t in
-                for i in 0..<n {
-                    let x = t[start + i]
-                    let v: Double
-                    if x != Int32.min { v = Double(x) / divisor } else { v = aside[j]; j += 1 }
-                    dst[i * stride] = Float(scaler.transform(v))
+                for i in range {
+                    let x = t[i]
+                    if x != Int32.min {
+                        body(i - range.lowerBound, Double(x) / divisor)
+                    } else {
+                        body(i - range.lowerBound, aside[j])
+                        j += 1
+                    }
                 }
             }
         }
