@@ -133,6 +133,11 @@ def predict(binary, model, h, data=None, method=None, intervals=False):
     return rows
 
 
+def unlog(v):
+    """exp(v) of a value forecast on the log scale (TARGET_TRANSFORM=log), kept finite; non-numbers pass."""
+    return math.exp(min(float(v), 700)) if isinstance(v, (int, float, str)) else v
+
+
 def write_csv(path, ds, rows):
     with open(path, "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
@@ -202,8 +207,8 @@ def run_origin(binary, fit_extra, ds, k, tmp, candidates=False, val_origins=0, d
     res["predict_s"] = round(time.perf_counter() - t0, 3)
     if logged:
         res["logged"] = True
-        rows = [{k: (math.exp(min(float(v), 700)) if k == "value" or k.startswith(("lower_", "upper_")) else v)
-                 for k, v in r.items()} for r in rows]
+        rows = [{k: (unlog(v) if k == "value" or k.startswith(("lower_", "upper_")) else v) for k, v in r.items()}
+                for r in rows]
     fc = [float(r["value"]) for r in rows]
     res["mase_net"] = mase(actual, fc, scale)
     if res["mase_net"] is None:
@@ -217,14 +222,14 @@ def run_origin(binary, fit_extra, ds, k, tmp, candidates=False, val_origins=0, d
             with open(os.path.join(d, files[0])) as f:
                 res["dump"] = json.load(f)
             if logged:
-                ex = lambda fs: [math.exp(min(v, 700)) if isinstance(v, (int, float)) else v for v in fs]
+                ex = lambda fs: [unlog(v) for v in fs]
                 res["dump"]["actual"] = [ex(a) for a in res["dump"]["actual"]]
                 res["dump"]["forecasts"] = {c: [ex(f) for f in v] for c, v in res["dump"]["forecasts"].items()}
     if candidates or val_origins or dump:
         try:
             alone = {c: [float(r["value"]) for r in predict(binary, model, h, path, c)] for c in CANDIDATES}
             if logged:
-                alone = {c: [math.exp(min(v, 700)) for v in f] for c, f in alone.items()}
+                alone = {c: [unlog(v) for v in f] for c, f in alone.items()}
             res["candidates"] = {c: mase(actual, f, scale) for c, f in alone.items()}
             if dump and not val_origins:
                 res["actual"], res["forecasts"] = actual, dict(alone, combination=fc)
