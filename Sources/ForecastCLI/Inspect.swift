@@ -177,6 +177,7 @@ func trainingData(_ h: ModelFile.Header) -> String {
 func training(_ s: TrainingSummary) -> String {
     let steps: String = s.steps.map { "\($0) of \(s.maxSteps ?? $0) steps, " } ?? ""
     let how: String = (s.stoppedEarly ? ", stopped early" : "") + (s.interrupted ? ", interrupted" : "")
+        + (s.restarts.map { ", diverged \($0) time\($0 == 1 ? "" : "s") and went back to its best weights" } ?? "")
     let seconds = String(format: "%.1f", s.seconds)
     return "\(steps)\(s.epochsRun) rounds (best \(s.bestEpoch)\(how)), \(s.trainWindows) train / \(s.validationWindows) validation windows, \(seconds)s"
 }

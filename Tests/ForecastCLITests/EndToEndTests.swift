@@ -226,14 +226,38 @@ extension EndToEndTests {
     }
 
     @Test func divergingTrainingIsStoppedAndNothingWritten() throws {
-        // Unscaled values near 1e30 overflow Float in the squared loss: training must stop, name the
-        // epoch and batch, and write no model.
+        // Unscaled values near 1e30 overflow Float in the squared loss at every step. Each step is
+        // undone (two a round here), but the validation loss is infinite too: training must stop,
+        // name the epoch and batch, and write no model.
         let dir = tempDir()
         var text = "t,v\n"
         for t in 0..<60 { text += "\(t),\(Double(t % 5 + 1) * 1e30)\n" }
         let file = write(text, "huge.csv", in: dir)
         try expectFailure(["fit", file, "--target", "v", "--horizon", "2", "--scaler", "none", "--seasonal-period", "none", "--model", "\(dir)/m.fcm"],
-                          message: "training diverged: the loss or a gradient became NaN or infinite in epoch 1, batch 1", dir: dir)
+                          message: "training diverged: the loss or a gradient became NaN or infinite in epoch 1, batch 2;", dir: dir)
+    }
+
+    @Test func aDivergingStepIsSurvivedFromTheBestWeights() throws {
+        // One point of 1e30 in an unscaled series overflows the squared loss in exactly the two
+        // training windows that hold it as their target or as their last input (the naive
+        // baseline), once per pass with one window a batch. One pass (68 windows, 68 steps): two
+        // divergences, each undone (best weights, half the learning rate), then a model that forecasts.
+        let dir = tempDir()
+        var text = "t,v\n"
+        for t in 0..<80 { text += "\(t),\(t == 10 ? "1e30" : String(Double(t % 7) + 1))\n" }
+        let file = write(text, "spike.csv", in: dir)
+        let args = ["fit", file, "--target", "v", "--horizon", "1", "--lookback", "4", "--scaler", "none", "--seasonal-period", "none",
+                    "--batch-size", "1", "--ensemble", "1", "--combine", "network", "--model", "\(dir)/m.fcm"]
+        let fit = try forecast(args + ["--max-steps", "68"])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        #expect(fit.stderr.contains("network 1 of 1: training diverged 2 times (a NaN or infinite gradient) and went back to its best weights with half the learning rate"), "\(fit.stderr)")
+        let inspect = try forecast(["inspect", "\(dir)/m.fcm"])
+        #expect(inspect.stdout.contains("diverged 2 times and went back to its best weights"), "\(inspect.stdout)")
+        let p = try forecast(["predict", "--model", "\(dir)/m.fcm", "--horizon", "1", "--format", "json"])
+        #expect(p.status == 0, "\(p.stderr)")
+        // Four passes hit the two windows eight times: the fourth divergence ends the fit.
+        try expectFailure(args + ["--max-steps", "300"],
+                          message: "after 3 restarts from the best weights with half the learning rate", dir: dir)
     }
 
     @Test func windowScalingIsAskedForAndShown() throws {

@@ -188,6 +188,35 @@ import _ForecastTestSupport
         #expect(p.grad[20].isNaN)
     }
 
+    /// An exploding but finite gradient (its square overflows Float) is clipped to `maxNorm` in
+    /// its own direction, with its true norm returned: before, the Float sum of squares became
+    /// infinite and training stopped with "diverged" (a GRU on M4 Hourly, at step 4,368).
+    @Test(arguments: fastPaths)
+    func clippingScalesAnExplodingFiniteGradient(path: Path) {
+        let a = Parameter("a", shape: [37]), b = Parameter("b", shape: [5])
+        for i in 0..<37 { a.grad[i] = Float(i) * 1e-3 }
+        a.grad[3] = 3e20
+        b.grad[1] = -4e20
+        let norm = path.run { Adam.clipGlobalNorm([a, b], maxNorm: 2) }
+        #expect(norm.isFinite)
+        #expect(abs(norm / 5e20 - 1) < 1e-6, "norm \(norm)")
+        #expect(abs(a.grad[3] - 1.2) < 1e-5 && abs(b.grad[1] + 1.6) < 1e-5, "\(a.grad[3]) \(b.grad[1])")
+        var clipped = 0.0
+        for p in [a, b] { for i in 0..<p.count { clipped += Double(p.grad[i]) * Double(p.grad[i]) } }
+        #expect(abs(clipped.squareRoot() - 2) < 1e-5)
+    }
+
+    /// An infinite gradient is still divergence: the norm is infinite and nothing is scaled.
+    @Test(arguments: fastPaths)
+    func clippingReportsAnInfiniteGradient(path: Path) {
+        let p = Parameter("g", shape: [9])
+        for i in 0..<9 { p.grad[i] = 1 }
+        p.grad[4] = .infinity
+        let norm = path.run { Adam.clipGlobalNorm([p], maxNorm: 1) }
+        #expect(norm == .infinity)
+        #expect(p.grad[0] == 1 && p.grad[4] == .infinity)
+    }
+
     /// Every loss reports NaN, and a NaN gradient, for a NaN prediction.
     @Test(arguments: Loss.allCases)
     func lossesPropagateNaN(loss: Loss) {

@@ -118,6 +118,10 @@ extension Forecaster {
             }
             for k in 0..<members { summaries.append(try outcomes[k].get()) }
         }
+        for (k, s) in summaries.enumerated() {
+            guard let n = s.restarts else { continue }
+            warnings.append("network \(k + 1) of \(members): training diverged \(n == 1 ? "once" : "\(n) times") (a NaN or infinite gradient) and went back to its best weights with half the learning rate")
+        }
         // The members keep copies of the trained weights in fresh networks, and the calibration
         // predicts with them: the trained networks hold their training traces (38 MB for two
         // members of lookback 252-378), freed here rather than kept through the calibration, the
