@@ -255,6 +255,15 @@ extension EndToEndTests {
         #expect(inspect.stdout.contains("diverged 2 times and went back to its best weights"), "\(inspect.stdout)")
         let p = try forecast(["predict", "--model", "\(dir)/m.fcm", "--horizon", "1", "--format", "json"])
         #expect(p.status == 0, "\(p.stderr)")
+        // The restarts are part of the run: the same data, seed and threads give the same weights
+        // (the file also holds the fit's wall time).
+        let again = try forecast(args.map { $0 == "\(dir)/m.fcm" ? "\(dir)/again.fcm" : $0 } + ["--max-steps", "68"])
+        #expect(again.status == 0, "\(again.stderr)")
+        func weights(_ name: String) throws -> [Float] {
+            try ModelFile.read("\(dir)/\(name)").members.flatMap { $0.network.parameters.flatMap { $0.value.array } }
+        }
+        let first = try weights("m.fcm"), second = try weights("again.fcm")
+        #expect(!first.isEmpty && first == second)
         // Four passes hit the two windows eight times: the fourth divergence ends the fit.
         try expectFailure(args + ["--max-steps", "300"],
                           message: "after 3 restarts from the best weights with half the learning rate", dir: dir)
