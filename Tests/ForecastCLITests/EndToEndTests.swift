@@ -7,6 +7,11 @@ import ForecastKit
 
 let airline = "\(repoRoot)/datasets/airline_passengers.csv"
 
+/// Every network weight of the model file at `path`, members in order.
+func networkWeights(_ path: String) throws -> [Float] {
+    try ModelFile.read(path).members.flatMap { $0.network.parameters.flatMap { $0.value.array } }
+}
+
 @Suite(.serialized) struct EndToEndTests {
     @Test(arguments: [["--cell", "lstm"], ["--cell", "gru"], ["--encoder", "lstm", "--decoder", "gru"], ["--encoder", "gru", "--decoder", "lstm"]])
     func fitThenPredictAirline(cells: [String]) throws {
@@ -259,10 +264,7 @@ extension EndToEndTests {
         // (the file also holds the fit's wall time).
         let again = try forecast(args.map { $0 == "\(dir)/m.fcm" ? "\(dir)/again.fcm" : $0 } + ["--max-steps", "68"])
         #expect(again.status == 0, "\(again.stderr)")
-        func weights(_ name: String) throws -> [Float] {
-            try ModelFile.read("\(dir)/\(name)").members.flatMap { $0.network.parameters.flatMap { $0.value.array } }
-        }
-        let first = try weights("m.fcm"), second = try weights("again.fcm")
+        let first = try networkWeights("\(dir)/m.fcm"), second = try networkWeights("\(dir)/again.fcm")
         #expect(!first.isEmpty && first == second)
         // Four passes hit the two windows eight times: the fourth divergence ends the fit.
         try expectFailure(args + ["--max-steps", "300"],
@@ -372,13 +374,10 @@ extension EndToEndTests {
         #expect(r.stderr.contains("warm start from") && r.stderr.contains("its weights after 2 rounds"))
         let cold = try forecast(common + still + ["--combine", "network", "--quiet", "--model", "\(dir)/cold.fcm"])
         #expect(cold.status == 0, "\(cold.stderr)")
-        func weights(_ name: String) throws -> [Float] {
-            try ModelFile.read("\(dir)/\(name)").members.flatMap { $0.network.parameters.flatMap { $0.value.array } }
-        }
         func distance(_ a: [Float], _ b: [Float]) -> Float {
             a.count == b.count ? zip(a, b).map { abs($0 - $1) }.max() ?? 0 : .infinity
         }
-        let saved = try weights("m.fcm"), warm = try weights("m2.fcm"), fresh = try weights("cold.fcm")
+        let saved = try networkWeights("\(dir)/m.fcm"), warm = try networkWeights("\(dir)/m2.fcm"), fresh = try networkWeights("\(dir)/cold.fcm")
         #expect(distance(saved, warm) < 1e-6, "the warm start continues from the saved weights")
         #expect(distance(saved, fresh) > 1e-3, "a fit from scratch does not land on them")
         try expectFailure(["fit", "\(repoRoot)/datasets/nile_flow_yearly.csv", "--target", "volume", "--horizon", "6", "--warm-start", "\(dir)/m.fcm", "--model", "\(dir)/m3.fcm"],

@@ -271,9 +271,8 @@ struct Trainer {
                     restoreBest()
                     guard restarts < Self.maxRestarts else { throw ForecastError.training(epoch: round, batch: batchIndex, restarts: restarts) }
                     restarts += 1
-                    let rate = adam.learningRate
-                    adam.restore(step: bestOptimizer.step, m: bestOptimizer.m, v: bestOptimizer.v)
-                    adam.learningRate = rate * 0.5
+                    adam.restore(step: bestOptimizer.step, m: bestOptimizer.m, v: bestOptimizer.v)   // keeps the rate
+                    adam.learningRate *= 0.5
                     roundLoss = 0
                     seen = 0
                     continue
