@@ -180,6 +180,26 @@ def rules():
         w = a / (a + b) if a + b > 0 else 0.5
         return [w * s + (1 - w) * n for n, s in zip(case.test["network"], combos["mean3"](case.test))]
     R["inv-MAE net,mean3"] = net_vs_stat_weights
+
+    def soft(p, pool_all):
+        """Weights (smallest error / error)^p over the network and every statistical model
+        (`pool_all`), or over the network, the best statistical model and their mean: selection as
+        p grows, an equal mean at p = 0."""
+        def rule(case):
+            if not case.val_actual:
+                return case.test["network"]
+            cands = {"network": net, **{s: base(s) for s in STATS}}
+            e = {n: case.error(d) for n, d in cands.items()}
+            if not pool_all:
+                best = min(STATS, key=lambda s: e[s])
+                cands = {"network": net, best: cands[best], "mix": lambda f: mean([f["network"], f[best]])}
+                e["mix"] = case.error(cands["mix"])
+            lo = min(e[n] for n in cands)
+            return mean([cands[n](case.test) for n in cands], [(lo / max(e[n], 1e-12)) ** p for n in cands])
+        return rule
+    for p in (2, 8, 32):
+        R[f"soft {p} all"] = soft(p, True)
+        R[f"soft {p} net,best,mix"] = soft(p, False)
     return R
 
 

@@ -13,6 +13,12 @@ chosen on the newest 4, 6, 8 or 12 origins (statistical forecasts from `predict 
 history), then weighed against the network on the four newest (the network's cross-validation
 forecasts); then the errors weighted by recency.
 
+`seeds RUN.json...`: runs made with SEEDS=a,b,c (one variant per seed, each on the same datasets):
+per run, the default forecast's and the network's geometric-mean ratio at each seed and their mean
+over the seeds, then the forecasts averaged over the seeds (a whole fit, combination included, bagged
+over seeds, at as many times the cost) and the network's forecasts averaged (an ensemble of every
+seed's members).
+
 `against BASE.json RUN.json...`: runs on a subset of the datasets (say `--max-length 1500` with other
 FIT_ARGS) against the base run on the same datasets: the default forecast's and the network's
 geometric-mean ratio per set, and the datasets more than 5 % worse than in the base run.
@@ -20,6 +26,7 @@ geometric-mean ratio per set, and the datasets more than 5 % worse than in the b
     python3 Benchmarks/accuracy/validation_study.py against results/rolling_all.json results/rolling_all_study_s15_*.json
     python3 Benchmarks/accuracy/validation_study.py networks results/rolling_all.json results/rolling_all_study_ws.json
     python3 Benchmarks/accuracy/validation_study.py origins results/rolling_all_study_s15_v12.json
+    python3 Benchmarks/accuracy/validation_study.py seeds results/rolling_all_study_s17_seeds_small.json
 """
 import argparse, json, math, os, sys
 
@@ -129,13 +136,40 @@ def against(base_path, runs):
                       f"{C.geomean([net(ds[k]) for k in ks]):.3f}; over 5 % worse: {', '.join(worse) or 'none'}")
 
 
+def seeds(paths):
+    for path in paths:
+        V = json.load(open(path))["variants"]
+        runs = [{(d["set"], d["file"]): d["origins"] for d in v["summary"]["datasets"] if "ratio" in d} for v in V]
+        keys = [k for k in runs[0] if all(k in r for r in runs)]
+
+        def score(forecast):
+            sets = {}
+            for k in keys:
+                per = [[r[k][i] for r in runs] for i in range(len(runs[0][k]))]
+                e = sum(C.mae(os_[0]["actual"], forecast(os_)) / os_[0]["scale"] for os_ in per) / len(per)
+                sets.setdefault(k[0], []).append(e / (sum(os_[0]["mase_snaive"] for os_ in per) / len(per)))
+            return {st: C.geomean(v) for st, v in sets.items()}
+
+        def line(label, kind):
+            each = [score(lambda os_, i=i: os_[i]["forecasts"][kind]) for i in range(len(runs))]
+            bagged = score(lambda os_: C.mean([o["forecasts"][kind] for o in os_]))
+            for st in sorted(bagged):
+                print(f"{label:10s} {st:7s} seeds {' '.join(f'{e[st]:.3f}' for e in each)}, mean "
+                      f"{sum(e[st] for e in each) / len(each):.3f}; averaged over the seeds {bagged[st]:.3f}")
+        print(os.path.basename(path), "-", ", ".join(v.get("name", "") for v in V), f"({len(keys)} datasets)")
+        line("default", "combination")
+        line("network", "network")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("study", choices=["against", "networks", "origins"])
+    ap.add_argument("study", choices=["against", "networks", "origins", "seeds"])
     ap.add_argument("runs", nargs="+")
     a = ap.parse_args()
     if a.study == "against":
         against(a.runs[0], a.runs[1:])
+    elif a.study == "seeds":
+        seeds(a.runs)
     elif a.study == "networks":
         networks(*a.runs[:2])
     else:
