@@ -40,6 +40,7 @@ struct BacktestCommand: ParsableCommand {
     func validate() throws {
         guard dataOptions.target != nil else { throw ValidationError("--target is required: name the column to forecast") }
         guard folds >= 1 && folds <= 1000 else { throw ValidationError("--folds must be between 1 and 1000, got \(folds)") }
+        try dataOptions.checkColumns(future: modelOptions.futureCovariateList)
     }
 
     func run() throws {

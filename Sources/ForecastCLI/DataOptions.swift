@@ -26,8 +26,9 @@ struct DataOptions: ParsableArguments {
 
     func validate() throws {
         if let d = delimiter, delimiterByte(d) == nil {
-            throw ValidationError("--delimiter must be ',', ';', 'tab' or one ASCII character, got '\(d)'")
+            throw ValidationError("--delimiter must be ',', ';', 'tab' or one ASCII character other than a quote or a line break, got '\(d)'")
         }
+        try checkColumns(future: [])
         if let f = timeFormat, TimeFormat(argument: f) == nil {
             throw ValidationError("--time-format must be index, year, date, iso, month, quarter or a pattern with % fields, got '\(f)'")
         }
@@ -35,8 +36,26 @@ struct DataOptions: ParsableArguments {
 
     func delimiterByte(_ d: String) -> UInt8? {
         if d == "tab" || d == "\\t" || d == "\t" { return 9 }
-        guard d.utf8.count == 1, let b = d.utf8.first, b < 128 else { return nil }
+        guard d.utf8.count == 1, let b = d.utf8.first, b < 128, ![UInt8(ascii: "\""), 10, 13].contains(b) else { return nil }
         return b
+    }
+
+    /// Each column plays one part: the target, the time and id columns and every covariate (past
+    /// or, in `future`, known-future) are different columns, each named once.
+    func checkColumns(future: [String]) throws {
+        var seen: [String: String] = [:]
+        let roles = [("--target", [target].compactMap { $0 }), ("--time-column", [timeColumn].compactMap { $0 }),
+                     ("--id-column", [idColumn].compactMap { $0 }), ("--covariates", covariateList),
+                     ("--future-covariates", future)]
+        for (option, names) in roles {
+            for name in names {
+                if let other = seen[name] {
+                    throw ValidationError(other == option ? "\(option) names the column '\(name)' twice"
+                                          : "the column '\(name)' is given to both \(other) and \(option); each column plays one part")
+                }
+                seen[name] = option
+            }
+        }
     }
 
     var covariateList: [String] {

@@ -49,6 +49,7 @@ struct Fit: ParsableCommand {
     func validate() throws {
         guard dataOptions.target != nil else { throw ValidationError("--target is required: name the column to forecast") }
         guard holdout >= 0 else { throw ValidationError("--holdout must be >= 0, got \(holdout)") }
+        try dataOptions.checkColumns(future: modelOptions.futureCovariateList)
         guard output.resolved != .csv else {
             throw ValidationError("fit prints its summary as a table (on stderr) or as JSON on stdout (--format json); it has no CSV form")
         }
@@ -105,6 +106,12 @@ struct Fit: ParsableCommand {
                                        skipShortSeries: !failShortSeries, warmStart: previous, leftOut: leftOut, warnings: &warnings)
             }
             LoaderReport.printWarnings(warnings)
+            // Stopped before a network finished its first round: it holds its initial weights,
+            // which are not worth a file (nor replacing one).
+            if f.summary.interrupted, f.members.contains(where: { $0.summary.bestEpoch == 0 }) {
+                note("interrupted before training finished its first round: no model was written")
+                throw ExitCode(ExitStatus.interrupted)
+            }
             try OutputSafety.checkNode(model, flag: "--model")
             try ModelFile.write(f, to: model)
             let s = f.summary

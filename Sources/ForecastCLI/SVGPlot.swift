@@ -13,15 +13,23 @@ enum SVGPlot {
         var allValues = history.values + forecast.values + (actual?.values ?? [])
         for b in bands { allValues += b.lower + b.upper }
         let finite = allValues.filter { $0.isFinite }
-        guard let t0 = allTimes.min(), let t1 = allTimes.max(), var v0 = finite.min(), var v1 = finite.max() else { return "" }
+        // Without a finite value (a forecast of all-missing data) the frame is drawn, with a note.
+        let t0 = allTimes.min() ?? 0, t1 = allTimes.max() ?? 0
+        var v0 = finite.min() ?? 0, v1 = finite.max() ?? 0
         if v1 == v0 { v0 -= 1; v1 += 1 }
         let pad = (v1 - v0) * 0.05
         v0 -= pad; v1 += pad
         func x(_ t: Int64) -> Double { left + (W - left - right) * Double(t - t0) / Double(max(1, t1 - t0)) }
         func y(_ v: Double) -> Double { top + (H - top - bottom) * (1 - (v - v0) / (v1 - v0)) }
         func f(_ d: Double) -> String { String(format: "%.1f", d) }
-        func path(_ l: Line) -> String {
-            zip(l.times, l.values).enumerated().map { i, p in "\(i == 0 ? "M" : "L")\(f(x(p.0))),\(f(y(p.1)))" }.joined(separator: " ")
+        func path(_ l: Line) -> String {   // a missing value breaks the line
+            var d: [String] = [], move = true
+            for (t, v) in zip(l.times, l.values) {
+                guard v.isFinite else { move = true; continue }
+                d.append("\(move ? "M" : "L")\(f(x(t))),\(f(y(v)))")
+                move = false
+            }
+            return d.joined(separator: " ")
         }
         func esc(_ s: String) -> String {
             s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
@@ -32,6 +40,9 @@ enum SVGPlot {
         <text x="\(f(left))" y="24" font-size="15">\(esc(title))</text>
 
         """
+        if finite.isEmpty {
+            svg += "<text x=\"\(f(W / 2))\" y=\"\(f(H / 2))\" text-anchor=\"middle\" fill=\"#555\">no finite values to plot</text>\n"
+        }
         for k in 0...4 {
             let v = v0 + (v1 - v0) * Double(k) / 4
             svg += "<line x1=\"\(f(left))\" x2=\"\(f(W - right))\" y1=\"\(f(y(v)))\" y2=\"\(f(y(v)))\" stroke=\"#e5e5e5\"/>"
@@ -39,13 +50,14 @@ enum SVGPlot {
         }
         // Ticks on real observation times (never between two months), the last one right-aligned.
         let points = allTimes.sorted()
-        for k in 0...4 {
+        for k in 0...4 where !points.isEmpty {
             let t = points[(points.count - 1) * k / 4]
             let anchor = k == 0 ? "start" : (k == 4 ? "end" : "middle")
             svg += "<text x=\"\(f(x(t)))\" y=\"\(f(H - bottom + 18))\" text-anchor=\"\(anchor)\" fill=\"#555\">\(esc(format.format(t)))</text>\n"
         }
         let shades = ["#c6dbef", "#9ecae1", "#6baed6"]
-        for (i, b) in bands.sorted(by: { $0.level > $1.level }).enumerated() {
+        for (i, b) in bands.sorted(by: { $0.level > $1.level }).enumerated()
+        where (b.lower + b.upper).allSatisfy(\.isFinite) {
             let upper = zip(forecast.times, b.upper).map { "\(f(x($0))),\(f(y($1)))" }
             let lower = zip(forecast.times, b.lower).reversed().map { "\(f(x($0))),\(f(y($1)))" }
             svg += "<polygon points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(shades[min(i, 2)])\" opacity=\"0.8\"><title>\(Int((b.level * 100).rounded()))% interval</title></polygon>\n"

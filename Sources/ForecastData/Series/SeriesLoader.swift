@@ -167,6 +167,12 @@ public enum SeriesLoader {
         if let t = options.timeColumn, valueColumns.contains(t) {
             throw ForecastError(file: name, columnName: t, message: "the time column cannot also be the target, a covariate or the id column")
         }
+        if let id = options.idColumn, id == options.target || options.covariates.contains(id) {
+            throw ForecastError(file: name, columnName: id, message: "the id column cannot also be the target or a covariate")
+        }
+        if let c = options.covariates.first(where: { $0 == options.target }) {
+            throw ForecastError(file: name, columnName: c, message: "the target cannot also be a covariate")
+        }
         return { header, first, line in
             let timeColumn = try options.timeColumn
                 ?? chooseTimeColumn(header: header, firstRow: first, line: line, excluding: valueColumns, format: options.timeFormat, file: name)
@@ -336,6 +342,10 @@ public enum SeriesLoader {
                 throw UnusableSeries(error: e, id: id, lastTime: ts.last ?? 0, lastValue: value)
             }
             throw e
+        }
+        if let step = freq.unsupportedStep {
+            throw ForecastError(file: file, line: Int(table.lines[rows[1]]), columnName: timeColumn,
+                                message: "\(label)the rows are \(step); a longer step is not supported")
         }
         // Place every row on the grid; absent grid points become missing values.
         var position = [Int](repeating: 0, count: rows.count)

@@ -34,6 +34,22 @@ public enum Frequency: Equatable, Hashable, Sendable, Codable {
 
     /// The usual seasonal period for this frequency: 12 monthly, 4 quarterly, 1 yearly, 52 weekly,
     /// 7 daily, 24 hourly, 48 half-hourly, the number of steps in a day below that; 1 where none applies.
+    /// The longest step a series may have (about a century): models, forecasts and their times
+    /// stay inside Int64 and the calendar with it.
+    package static let largestStep: (seconds: Int64, months: Int, steps: Int64) = (3_200_000_000, 1_200, 1_000_000_000_000)
+
+    /// The step in words when it is longer than `largestStep` allows ("steps of 2000000000000 index
+    /// units, at most 1000000000000"), else nil.
+    package var unsupportedStep: String? {
+        let m = Self.largestStep
+        switch self {
+        case .seconds(let v) where v > m.seconds: return "steps of \(v) seconds, at most \(m.seconds) (about a century)"
+        case .months(let v, _) where v > m.months: return "steps of \(v) months, at most \(m.months)"
+        case .steps(let v) where v > m.steps: return "steps of \(v) index units, at most \(m.steps)"
+        default: return nil
+        }
+    }
+
     public var seasonalPeriod: Int {
         switch self {
         case .months(let n, _): return 12 % n == 0 ? 12 / n : 1

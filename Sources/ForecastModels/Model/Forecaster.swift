@@ -368,7 +368,9 @@ public final class Forecaster: Sendable {
                     throw ForecastError.configuration("\(s.id.map { "series '\($0)'" } ?? "the data") has \(s.count) points; the model needs at least its lookback of \(L)")
                 }
                 var state: SeriesState
-                if let i = index[s.id ?? ""] ?? (series.count == 1 && history.count == 1 ? 0 : nil) {
+                // A single-series model (no id column) forecasts the one series it is given as its
+                // own; a panel model matches by id only, even when it kept one series.
+                if let i = index[s.id ?? ""] ?? (idColumn == nil && series.count == 1 && history.count == 1 ? 0 : nil) {
                     state = series[i]
                     isNew.append(false)
                 } else {

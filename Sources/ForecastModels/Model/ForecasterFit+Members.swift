@@ -66,7 +66,10 @@ extension Forecaster {
         }
         let validation = lookbacks.map { Windows(spec: WindowSpec(lookback: $0, horizon: H), targetEnds: stoppingRanges) }
         let calibration = lookbacks.map { Windows(spec: WindowSpec(lookback: $0, horizon: H), targetEnds: calibrationRanges) }
-        if validation[0].isEmpty { warnings.append("too little data for a validation split: early stopping watches the training loss and intervals are calibrated on training windows (optimistic)") }
+        if validation[0].isEmpty {
+            let why = config.validationFraction == 0 ? "no validation split (validation fraction 0)" : "too little data for a validation split"
+            warnings.append("\(why): early stopping watches the training loss and intervals are calibrated on training windows (optimistic)")
+        }
         let batch = min(config.batchSize, max(1, trainWindows[0].count))
         let stepsPerEpoch = (trainWindows[0].count + batch - 1) / batch
         let maxSteps = config.maxSteps ?? config.epochs.map { $0 * stepsPerEpoch }
@@ -136,7 +139,14 @@ extension Forecaster {
         }
         trainers = []
         releaseFreedMemory()
-        let residuals = calibrationResiduals(predictors, calibration[0].isEmpty ? trainWindows : calibration)
+        // Without a validation split, the training windows whose targets every member has (the
+        // members' lookbacks differ, and the calibration takes the median of their predictions
+        // for the same target window).
+        let common = lookbacks.map { Lk in
+            Windows(spec: WindowSpec(lookback: Lk, horizon: H, stride: config.stride),
+                    targetEnds: trainCounts.map { (config.lookback! + H)..<($0 + 1) })
+        }
+        let residuals = calibrationResiduals(predictors, calibration[0].isEmpty ? common : calibration)
 
         // Without their tails: the combination gives each series its tail as it finishes with it
         // (see `combination(releasing:)`).

@@ -54,6 +54,10 @@ extension Forecaster {
             if !skipShortSeries || input.count == 1 {
                 throw ForecastError.configuration(message + "; use a shorter lookback or horizon, or more data")
             }
+            guard s.count > 0 else {   // nothing to forecast from (say, every point held out)
+                warnings.append("\(name) has no points; left out of the model")
+                continue
+            }
             warnings.append(message + "; left out of training (kept in the model: predict still forecasts it)")
             var whole = orderingCovariates(s, future: futureNames)
             whole.unpackTarget()   // the model keeps a short series whole, as Double

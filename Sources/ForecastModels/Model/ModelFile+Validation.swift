@@ -14,7 +14,7 @@ extension ModelFile {
     /// future time a forecast computes inside Int64 and the calendar's range.
     static let maxTimestamp: Int64 = 100_000_000_000_000          // about 3 million years in seconds
     /// The longest stored step: 100 years of seconds, 1,200 months, or 10¹² index units.
-    static let maxStep: (seconds: Int64, months: Int, steps: Int64) = (3_200_000_000, 1_200, 1_000_000_000_000)
+    static let maxStep = Frequency.largestStep
     /// The most steps a forecast may compute past a series' end (predict's horizon bound plus one
     /// trained horizon, rounded up to whole horizons).
     static let maxForecastSteps: Int64 = 110_000
