@@ -118,6 +118,16 @@ import Testing
         #expect(!svg.lowercased().contains("nan"))
     }
 
+    @Test func aTimeFormatTheFirstRowDoesNotMatchIsShownAsTheFormat() throws {
+        // It said "expected a time written like the first row (1970)" at the first row itself.
+        let dir = tempDir()
+        let data = write("t,y\n0,1\n1,2\n2,1\n3,2\n", "t.csv", in: dir)
+        let r = try forecast(["fit", data, "--target", "y", "--time-column", "t", "--time-format", "year", "--horizon", "1",
+                              "--model", "\(dir)/m.fcm"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("t.csv, line 2, column 1 ('t'): expected a time such as 2024, as the time format says, found \"0\""), "\(r.stderr)")
+    }
+
     @Test func aFitInterruptedBeforeItsFirstRoundWritesNothing() throws {
         // Interrupted within its first round (500 steps of a 25,000-point series), a network
         // holds its initial weights: the old model file must stay as it was.

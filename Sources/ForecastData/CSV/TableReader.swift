@@ -220,7 +220,10 @@ struct TableReader {
         } else if case .dateTime = format, let (f, t) = TimeParsing.detect(b), f.sameShape(as: format) || isDateTime(f) {
             times[k].append(t)   // seconds present on some rows only, or a different zone: same instant
         } else {
-            throw timeError(r, i, s, expected: "a time written like the first row (\(format.format(times[k].first ?? 0)))")
+            // The first row itself: the format was given (or its shape is odd), so show the format.
+            let example = format == .index ? "an integer step" : "a time such as \(format.format(1_709_298_000))"   // 2024-03-01T13:00Z
+            throw timeError(r, i, s, expected: times[k].isEmpty ? "\(example), as the time format says"
+                                                                   : "a time written like the first row (\(format.format(times[k][0])))")
         }
         if case .dateTime = format { rememberDate(b, t: times[k][times[k].count - 1], k) }
     }
