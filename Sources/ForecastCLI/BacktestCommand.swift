@@ -56,8 +56,10 @@ struct BacktestCommand: ParsableCommand {
             do {
                 defer { progress.finish() }
                 progress.prefix = "backtest, \(folds) fold\(folds == 1 ? "" : "s"): "
-                r = try Backtest.run(series[0], config: config, folds: folds, refit: !noRefit, levels: [0.8, 0.95],
+                r = try concerning(data) {
+                    try Backtest.run(series[0], config: config, folds: folds, refit: !noRefit, levels: [0.8, 0.95],
                                      hooks: progress.hooks)
+                }
             }
             try checkStop("the backtest")
             switch output.resolved {

@@ -59,7 +59,9 @@ struct Evaluate: ParsableCommand {
             let short = all.filter { $0.count <= need }
             if short.count == all.count {
                 let which = all.count == 1 ? "the series has \(all[0].count) points" : "none of the \(all.count) series has more"
-                throw ForecastError.configuration("scoring \(n) points needs more than \(need) (\(n) + the lookback); \(which)")
+                var e = ForecastError.configuration("scoring \(n) points needs more than \(need) (\(n) + the lookback); \(which)")
+                e.file = data == "-" ? "standard input" : data
+                throw e
             }
             if !short.isEmpty {
                 let names = short.prefix(5).map { "'\($0.id ?? "")'" }.joined(separator: ", ")

@@ -102,8 +102,10 @@ struct Fit: ParsableCommand {
                 defer { progress.finish() }
                 var hooks = progress.hooks
                 hooks.onCombination = CombinationDump.observer()
-                f = try Forecaster.fit(consume series, config: config, idColumn: dataOptions.idColumn, hooks: hooks,
+                f = try concerning(data) {
+                    try Forecaster.fit(consume series, config: config, idColumn: dataOptions.idColumn, hooks: hooks,
                                        skipShortSeries: !failShortSeries, warmStart: previous, leftOut: leftOut, warnings: &warnings)
+                }
             }
             LoaderReport.printWarnings(warnings)
             // Stopped before a network finished its first round: it holds its initial weights,

@@ -100,6 +100,17 @@ func reportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
+/// Runs `body`, whose settings errors concern the data in `file` (too few points for the lookback
+/// and horizon, say): such an error without a file names it (`data.csv: the series has 2 points, ...`).
+func concerning<T>(_ file: String, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch var e as ForecastError where e.kind == .configuration && e.file == nil {
+        e.file = file == "-" ? "standard input" : file
+        throw e
+    }
+}
+
 /// Throws an `interrupted` error when SIGINT or SIGTERM arrived: commands call it between their phases
 /// (after loading, between series, before printing) so that nothing is printed once stopped.
 func checkStop(_ what: String) throws {

@@ -128,6 +128,19 @@ import Testing
         #expect(r.stderr.contains("t.csv, line 2, column 1 ('t'): expected a time such as 2024, as the time format says, found \"0\""), "\(r.stderr)")
     }
 
+    @Test func tooLittleDataNamesTheFile() throws {
+        // These said what was short without saying which file.
+        let dir = tempDir()
+        let data = write("t,y\n0,1\n1,2\n", "two.csv", in: dir)
+        let fit = try forecast(["fit", data, "--target", "y", "--horizon", "3", "--model", "\(dir)/m.fcm"])
+        #expect(fit.stderr.contains("forecast: error: \(data): the series has 2 points, fewer than lookback + horizon"), "\(fit.stderr)")
+        let backtest = try forecast(["backtest", airline, "--target", "passengers", "--horizon", "3", "--folds", "60"])
+        #expect(backtest.stderr.contains("forecast: error: \(airline): 60 folds of 3 points need more than"), "\(backtest.stderr)")
+        let evaluate = try forecast(["evaluate", airline, "--model", smallAirlineModel, "--holdout", "140"])
+        #expect(evaluate.stderr.contains("forecast: error: \(airline): scoring 140 points needs more than"), "\(evaluate.stderr)")
+        #expect([fit.status, backtest.status, evaluate.status] == [1, 1, 1])
+    }
+
     @Test func aFitInterruptedBeforeItsFirstRoundWritesNothing() throws {
         // Interrupted within its first round (500 steps of a 25,000-point series), a network
         // holds its initial weights: the old model file must stay as it was.
