@@ -141,6 +141,19 @@ import Testing
         #expect([fit.status, backtest.status, evaluate.status] == [1, 1, 1])
     }
 
+    @Test func aWarmStartOnDataOfAnotherFrequencySaysWhatDiffers() throws {
+        // It said "the model to resume has 2 different networks (lstm->lstm, hidden 32, ...)".
+        let dir = tempDir()
+        // 125 days of hourly temperatures: calendar inputs the monthly model's networks do not have.
+        let lines = try String(contentsOfFile: "\(repoRoot)/datasets/seattle_temp_hourly.csv", encoding: .utf8)
+            .split(separator: "\n").prefix(3000)
+        let hourly = write((["date,passengers"] + lines.dropFirst()).joined(separator: "\n") + "\n", "hourly.csv", in: dir)
+        let r = try forecast(["fit", hourly, "--target", "passengers", "--fill", "interpolate", "--horizon", "3", "--max-steps", "3",
+                              "--warm-start", smallAirlineModel, "--model", "\(dir)/m.fcm"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("the model to resume does not fit this data and configuration: known-future inputs: the model's 2, this fit's"), "\(r.stderr)")
+    }
+
     @Test func aFitInterruptedBeforeItsFirstRoundWritesNothing() throws {
         // Interrupted within its first round (500 steps of a 25,000-point series), a network
         // holds its initial weights: the old model file must stay as it was.
@@ -153,7 +166,8 @@ import Testing
         kill(run.process.processIdentifier, SIGINT)
         let r = run.finish(seconds: 60)
         #expect(r.status == 130, "\(r.stderr)")
-        #expect(r.stderr.contains("no model was written"), "\(r.stderr)")
+        // Within training: "no model was written"; between reading and training: "nothing was written".
+        #expect(r.stderr.contains("no model was written") || r.stderr.contains("nothing was written"), "\(r.stderr)")
         #expect(try String(contentsOfFile: model, encoding: .utf8) == "old model")
         #expect(files(in: dir) == ["m.fcm"])
     }

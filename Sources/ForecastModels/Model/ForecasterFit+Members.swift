@@ -92,7 +92,7 @@ extension Forecaster {
             let network = makeNetwork(netConfig, seed: c.seed)
             if let warmStart {
                 guard warmStart.network.config == netConfig, warmStart.members.count == members else {
-                    throw ForecastError.configuration("the model to resume has \(warmStart.members.count) different networks (\(warmStart.network.config.encoder)->\(warmStart.network.config.decoder), hidden \(warmStart.network.config.hiddenSize), \(warmStart.network.config.inputSize) inputs, \(warmStart.network.config.futureSize) future inputs, horizon \(warmStart.network.config.horizon)) than this data and configuration give (\(members) members)")
+                    throw ForecastError.configuration("the model to resume does not fit this data and configuration: \(Self.networkDifferences(warmStart, netConfig, members: members))")
                 }
                 for (p, q) in zip(network.parameters, warmStart.members[k].network.parameters) { p.value.copy(from: q.value) }
             }
@@ -159,5 +159,28 @@ extension Forecaster {
         }
         return TrainedMembers(members: ensemble, residuals: residuals, summaries: summaries, states: states,
                               trainCounts: trainCounts, trainWindowCount: trainWindows[0].count)
+    }
+}
+
+extension Forecaster {
+    /// What differs between the networks of `model` and those `config` builds for `members`
+    /// members, for the warm-start error ("its networks take 0 known-future inputs, this data gives
+    /// 2 (calendar features or future covariates)").
+    static func networkDifferences(_ model: Forecaster, _ config: NetworkConfig, members: Int) -> String {
+        let old = model.network.config
+        var out: [String] = []
+        func differ<T: Equatable>(_ what: String, _ a: T, _ b: T, _ why: String = "") {
+            if a != b { out.append("\(what): the model's \(a), this fit's \(b)\(why)") }
+        }
+        differ("members", model.members.count, members)
+        differ("encoder", old.encoder, config.encoder)
+        differ("decoder", old.decoder, config.decoder)
+        differ("hidden units", old.hiddenSize, config.hiddenSize)
+        differ("layers", old.layers, config.layers)
+        differ("horizon", old.horizon, config.horizon)
+        differ("inputs per step", old.inputSize, config.inputSize, " (the target and past covariates)")
+        differ("known-future inputs", old.futureSize, config.futureSize,
+               " (calendar features, which depend on the data's frequency and seasons, and future covariates)")
+        return out.isEmpty ? "the networks differ" : out.joined(separator: "; ")
     }
 }
