@@ -7,9 +7,9 @@ import Testing
 /// need no deinitialization. The check reads every Swift file under Sources and fails naming the
 /// buffer that is allocated with a non-trivial element type and never deinitialized in its file.
 @Suite struct BufferLifetimeTests {
-    /// Element types with nothing to release.
+    /// Element types with nothing to release (`Panel` is the orthogonal initialiser's SIMD8<Double>).
     static let trivial: Set<String> = ["Float", "Double", "Int", "Int32", "Int64", "UInt8", "UInt32", "UInt64",
-                                       "Bool", "SeededGenerator"]
+                                       "Bool", "SeededGenerator", "Panel"]
 
     @Test func buffersOfReferenceHoldingValuesAreDeinitialized() throws {
         let sources = URL(fileURLWithPath: repoRoot).appendingPathComponent("Sources")

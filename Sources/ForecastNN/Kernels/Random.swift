@@ -51,38 +51,12 @@ package struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 }
 
-/// Weight initialisers with Keras' definitions, so that settings carry across.
+/// Weight initialisers with Keras' definitions, so that settings carry across (`orthogonal` is in
+/// Orthogonal.swift).
 package enum Initializer {
     /// Glorot (Xavier) uniform: U(-l, l) with l = sqrt(6 / (fanIn + fanOut)). Keras' default kernel.
     package static func glorotUniform(rows fanIn: Int, cols fanOut: Int, into w: FloatBuffer, rng: inout SeededGenerator) {
         let limit = (6.0 / Double(fanIn + fanOut)).squareRoot()
         for i in 0..<(fanIn * fanOut) { w[i] = Float((rng.unit() * 2 - 1) * limit) }
-    }
-
-    /// Orthogonal: a (rows x cols) matrix with orthonormal rows (rows <= cols) or columns, from
-    /// the QR decomposition of a Gaussian matrix with R's diagonal made positive, as Keras'
-    /// `Orthogonal` (the default recurrent kernel) does.
-    package static func orthogonal(rows: Int, cols: Int, into w: FloatBuffer, rng: inout SeededGenerator) {
-        let long = max(rows, cols), short = min(rows, cols)
-        // Columns of a (long x short) Gaussian matrix, orthonormalised by modified Gram–Schmidt
-        // (whose R has a positive diagonal by construction).
-        var q = [[Double]](repeating: [Double](repeating: 0, count: long), count: short)
-        for j in 0..<short { for i in 0..<long { q[j][i] = rng.normal() } }
-        for j in 0..<short {
-            for k in 0..<j {
-                var dot = 0.0
-                for i in 0..<long { dot += q[k][i] * q[j][i] }
-                for i in 0..<long { q[j][i] -= dot * q[k][i] }
-            }
-            var norm = 0.0
-            for i in 0..<long { norm += q[j][i] * q[j][i] }
-            norm = norm.squareRoot()
-            for i in 0..<long { q[j][i] /= norm }
-        }
-        for r in 0..<rows {
-            for c in 0..<cols {
-                w[r * cols + c] = Float(rows < cols ? q[r][c] : q[c][r])
-            }
-        }
     }
 }
