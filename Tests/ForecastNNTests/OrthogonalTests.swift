@@ -67,4 +67,17 @@ import Testing
         #expect(draw(7) == draw(7))
         #expect(draw(7) != draw(8))
     }
+
+    /// A network built without a seed, for weights copied in next (loading a model file, keeping
+    /// a trained network's weights), has the seeded network's parameters with every weight zero:
+    /// nothing is drawn.
+    @Test(arguments: CellKind.allCases)
+    func unseededNetworkHasZeroWeights(cell: CellKind) {
+        let config = NetworkConfig(inputSize: 2, horizon: 3, hiddenSize: 9, layers: 2, encoder: cell, decoder: cell, futureSize: 1)
+        let seeded = makeNetwork(config, seed: 1), unseeded = makeNetwork(config, seed: nil)
+        #expect(seeded.namedParameters.map(\.name) == unseeded.namedParameters.map(\.name))
+        #expect(seeded.parameters.map(\.shape) == unseeded.parameters.map(\.shape))
+        #expect(unseeded.parameters.allSatisfy { $0.value.array.allSatisfy { $0 == 0 } })
+        #expect(seeded.parameters.contains { $0.value.array.contains { $0 != 0 } })
+    }
 }

@@ -89,7 +89,7 @@ extension Forecaster {
             var c = config
             c.seed = config.seed &+ UInt64(k)
             c.threads = parallel ? 1 : config.threads
-            let network = makeNetwork(netConfig, seed: c.seed)
+            let network = makeNetwork(netConfig, seed: warmStart == nil ? c.seed : nil)   // a warm start copies its weights in
             if let warmStart {
                 guard warmStart.network.config == netConfig, warmStart.members.count == members else {
                     throw ForecastError.configuration("the model to resume does not fit this data and configuration: \(Self.networkDifferences(warmStart, netConfig, members: members))")
@@ -130,7 +130,7 @@ extension Forecaster {
         // members of lookback 252-378), freed here rather than kept through the calibration, the
         // combination and the model's life.
         let ensemble = (0..<members).map { k in
-            let network = makeNetwork(netConfig, seed: trainers[k].config.seed)
+            let network = makeNetwork(netConfig, seed: nil)
             for (p, q) in zip(network.parameters, trainers[k].network.parameters) { p.value.copy(from: q.value) }
             return EnsembleMember(network: network, lookback: lookbacks[k], seed: trainers[k].config.seed, summary: summaries[k])
         }

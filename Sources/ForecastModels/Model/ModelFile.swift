@@ -298,7 +298,7 @@ public enum ModelFile {
             guard m.lookback >= 1 && m.lookback <= lookback else {
                 throw ForecastError.modelFile(path: path, message: "an ensemble member's lookback \(m.lookback) is outside 1...\(lookback)")
             }
-            members.append(EnsembleMember(network: makeNetwork(h.network, seed: 0), lookback: m.lookback, seed: m.seed, summary: m.summary))
+            members.append(EnsembleMember(network: makeNetwork(h.network, seed: nil), lookback: m.lookback, seed: m.seed, summary: m.summary))
         }
         guard !members.isEmpty else { throw ForecastError.modelFile(path: path, message: "the header lists an empty ensemble") }
         // Format 1 and single networks: the first member reads the whole stored tail.

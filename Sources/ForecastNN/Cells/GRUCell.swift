@@ -30,7 +30,14 @@ package final class GRUCell: RecurrentCell {
     private var dhu = TraceBuffer()     // (T, B, 3H)
     private var panels = TraceBuffer()  // Uᵀ packed for the backward products
 
-    package init(inputSize: Int, hiddenSize: Int, rng: inout SeededGenerator) {
+    package convenience init(inputSize: Int, hiddenSize: Int, rng: inout SeededGenerator) {
+        self.init(inputSize: inputSize, hiddenSize: hiddenSize)
+        let H = hiddenSize
+        Initializer.glorotUniform(rows: inputSize, cols: 3 * H, into: kernel.value, rng: &rng)
+        Initializer.orthogonal(rows: H, cols: 3 * H, into: recurrentKernel.value, rng: &rng)
+    }
+
+    package init(inputSize: Int, hiddenSize: Int) {
         precondition(inputSize >= 1 && hiddenSize >= 1, "GRU sizes must be >= 1")
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
@@ -38,8 +45,6 @@ package final class GRUCell: RecurrentCell {
         kernel = Parameter("kernel", shape: [inputSize, 3 * H])
         recurrentKernel = Parameter("recurrent_kernel", shape: [H, 3 * H])
         bias = Parameter("bias", shape: [2, 3 * H])
-        Initializer.glorotUniform(rows: inputSize, cols: 3 * H, into: kernel.value, rng: &rng)
-        Initializer.orthogonal(rows: H, cols: 3 * H, into: recurrentKernel.value, rng: &rng)
     }
 
     private init(sharing other: GRUCell) {

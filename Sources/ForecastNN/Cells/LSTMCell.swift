@@ -33,7 +33,15 @@ package final class LSTMCell: RecurrentCell {
     private var dz = TraceBuffer()      // (T, B, 4H)
     private var panels = TraceBuffer()  // Uᵀ packed for the backward products
 
-    package init(inputSize: Int, hiddenSize: Int, rng: inout SeededGenerator) {
+    package convenience init(inputSize: Int, hiddenSize: Int, rng: inout SeededGenerator) {
+        self.init(inputSize: inputSize, hiddenSize: hiddenSize)
+        let H = hiddenSize
+        Initializer.glorotUniform(rows: inputSize, cols: 4 * H, into: kernel.value, rng: &rng)
+        Initializer.orthogonal(rows: H, cols: 4 * H, into: recurrentKernel.value, rng: &rng)
+        for j in H..<(2 * H) { bias.value[j] = 1 }
+    }
+
+    package init(inputSize: Int, hiddenSize: Int) {
         precondition(inputSize >= 1 && hiddenSize >= 1, "LSTM sizes must be >= 1")
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
@@ -41,9 +49,6 @@ package final class LSTMCell: RecurrentCell {
         kernel = Parameter("kernel", shape: [inputSize, 4 * H])
         recurrentKernel = Parameter("recurrent_kernel", shape: [H, 4 * H])
         bias = Parameter("bias", shape: [4 * H])
-        Initializer.glorotUniform(rows: inputSize, cols: 4 * H, into: kernel.value, rng: &rng)
-        Initializer.orthogonal(rows: H, cols: 4 * H, into: recurrentKernel.value, rng: &rng)
-        for j in H..<(2 * H) { bias.value[j] = 1 }
     }
 
     private init(sharing other: LSTMCell) {

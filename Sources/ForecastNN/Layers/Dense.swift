@@ -22,12 +22,17 @@ package final class Dense {
     private var wt = TraceBuffer()   // Wᵀ and xᵀ scratch
 
     /// A layer with fresh Keras-style weights.
-    package init(inputSize: Int, outputSize: Int, rng: inout SeededGenerator) {
+    package convenience init(inputSize: Int, outputSize: Int, rng: inout SeededGenerator) {
+        self.init(inputSize: inputSize, outputSize: outputSize)
+        Initializer.glorotUniform(rows: inputSize, cols: outputSize, into: kernel.value, rng: &rng)
+    }
+
+    /// A layer whose weights are all zero, for weights copied in next.
+    package init(inputSize: Int, outputSize: Int) {
         self.inputSize = inputSize
         self.outputSize = outputSize
         kernel = Parameter("kernel", shape: [inputSize, outputSize])
         bias = Parameter("bias", shape: [outputSize])
-        Initializer.glorotUniform(rows: inputSize, cols: outputSize, into: kernel.value, rng: &rng)
     }
 
     private init(sharing other: Dense) {

@@ -56,22 +56,33 @@ where Bridge.Source == Encoder.State, Bridge.Target == Decoder.State {
         return s
     }
 
-    /// A network with fresh weights drawn from `seed`.
-    package init(_ config: NetworkConfig, bridge: Bridge, seed: UInt64) {
+    /// A network with fresh weights drawn from `seed`, or with zero weights when `seed` is nil
+    /// (for weights copied in next, which then need not be drawn).
+    package init(_ config: NetworkConfig, bridge: Bridge, seed: UInt64?) {
         precondition(config.layers >= 1 && config.hiddenSize >= 1 && config.horizon >= 1 && config.inputSize >= 1,
                      "network sizes must be >= 1: \(config)")
         precondition(config.futureSize >= 0, "futureSize must be >= 0: \(config)")
         self.config = config
         self.bridge = bridge
-        var rng = SeededGenerator(seed: seed)
+        var rng = seed.map { SeededGenerator(seed: $0) }
         let H = config.hiddenSize
-        encoder = (0..<config.layers).map { Encoder(inputSize: $0 == 0 ? config.inputSize : H, hiddenSize: H, rng: &rng) }
-        decoder = (0..<config.layers).map { Decoder(inputSize: $0 == 0 ? H + config.futureSize : H, hiddenSize: H, rng: &rng) }
-        head = Dense(inputSize: H, outputSize: config.outputSize, rng: &rng)
+        encoder = (0..<config.layers).map { Self.cell(inputSize: $0 == 0 ? config.inputSize : H, hiddenSize: H, rng: &rng) }
+        decoder = (0..<config.layers).map { Self.cell(inputSize: $0 == 0 ? H + config.futureSize : H, hiddenSize: H, rng: &rng) }
+        if rng == nil {
+            head = Dense(inputSize: H, outputSize: config.outputSize)
+        } else {
+            head = Dense(inputSize: H, outputSize: config.outputSize, rng: &rng!)
+        }
         let boundaries = 2 * config.layers
         masks = Array(repeating: TraceBuffer(), count: boundaries)
         dropped = Array(repeating: TraceBuffer(), count: boundaries)
         grads = Array(repeating: TraceBuffer(), count: 2)
+    }
+
+    /// A cell with weights drawn from `rng`, or zero weights without one.
+    private static func cell<Cell: RecurrentCell>(inputSize: Int, hiddenSize: Int, rng: inout SeededGenerator?) -> Cell {
+        guard rng != nil else { return Cell(inputSize: inputSize, hiddenSize: hiddenSize) }
+        return Cell(inputSize: inputSize, hiddenSize: hiddenSize, rng: &rng!)
     }
 
     private init(replicating other: Seq2Seq) {

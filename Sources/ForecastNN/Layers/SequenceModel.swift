@@ -131,8 +131,11 @@ package final class InferenceWorkspace {
     package init() {}
 }
 
-/// Builds the network a configuration names, choosing the cells and the state bridge.
-package func makeNetwork(_ config: NetworkConfig, seed: UInt64) -> any SequenceModel {
+/// Builds the network a configuration names, choosing the cells and the state bridge, with weights
+/// drawn from `seed`; a nil `seed` leaves them zero, for weights copied in next (loading a model
+/// file, keeping a trained network's weights, a warm start), which skips drawing the orthogonal
+/// recurrent kernels: O(H³) each, 1.5 s per cell at 1024 hidden units.
+package func makeNetwork(_ config: NetworkConfig, seed: UInt64?) -> any SequenceModel {
     switch (config.encoder, config.decoder) {
     case (.lstm, .lstm): return Seq2Seq<LSTMCell, LSTMCell, IdentityBridge<LSTMState>>(config, bridge: IdentityBridge(), seed: seed)
     case (.gru, .gru): return Seq2Seq<GRUCell, GRUCell, IdentityBridge<GRUState>>(config, bridge: IdentityBridge(), seed: seed)
