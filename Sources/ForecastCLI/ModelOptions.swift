@@ -26,7 +26,7 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("decoder-start"), help: "Decoder initial state: encoder (its final state) or zeros (default: \(defaults.decoderStart.rawValue)).")
     var decoderStart: DecoderStart?
 
-    @Option(help: "Hidden units per recurrent layer (default: \(defaults.hiddenSize)).")
+    @Option(help: "Hidden units per recurrent layer, at most \(ForecasterConfig.maxHiddenSize) (default: \(defaults.hiddenSize)).")
     var hidden: Int?
 
     @Option(help: "Recurrent layers in encoder and decoder (default: \(defaults.layers)).")

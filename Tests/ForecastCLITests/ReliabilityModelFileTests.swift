@@ -99,6 +99,23 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before)
     }
 
+    /// A model of more hidden units than `ForecasterConfig.maxHiddenSize` (earlier versions wrote
+    /// up to 4096) is refused with the bound and what to do, not called damaged; nothing is written.
+    @Test func hiddenSizeAboveTheBoundIsRefusedWithIt() throws {
+        let dir = tempDir()
+        var m = try EditableModel(Self.model)
+        m.header = setting(m.header, ["config", "hiddenSize"], to: 2048) as! [String: Any]
+        let file = "\(dir)/large.fcm"
+        try m.write(to: file)
+        for args in [["predict", "--model", file, "--horizon", "3", "--output", "\(dir)/f.csv"], ["inspect", file]] {
+            let r = try forecast(args)
+            #expect(r.status == 1, "\(args[0]): status \(r.status)\n\(r.stderr)")
+            #expect(r.stderr.contains("large.fcm: the model has 2048 hidden units, more than the 1024 this version supports; fit it again with --hidden 1024 or fewer"), "\(r.stderr)")
+            #expect(r.stdout.isEmpty)
+        }
+        #expect(files(in: dir) == ["large.fcm"], "nothing written")
+    }
+
     /// The control: the same round trip without an edit loads and forecasts (so the cases above
     /// fail for their edit, not for the re-encoding).
     @Test func uneditedRoundTripLoads() throws {

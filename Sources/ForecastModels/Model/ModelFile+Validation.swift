@@ -30,7 +30,13 @@ extension ModelFile {
         guard (1...10_000).contains(c.horizon) else { throw bad("config.horizon", "is \(c.horizon), outside 1...10000") }
         guard let L = c.lookback else { throw bad("config.lookback", "is missing") }
         guard (1...100_000).contains(L) else { throw bad("config.lookback", "is \(L), outside 1...100000") }
-        guard (1...4096).contains(c.hiddenSize) else { throw bad("config.hiddenSize", "is \(c.hiddenSize), outside 1...4096") }
+        if (ForecasterConfig.maxHiddenSize + 1...4096).contains(c.hiddenSize) {
+            // Versions before the bound was lowered wrote such files: not damage, a limit.
+            throw ForecastError.modelFile(path: path, message: "the model has \(c.hiddenSize) hidden units, more than the \(ForecasterConfig.maxHiddenSize) this version supports; fit it again with --hidden \(ForecasterConfig.maxHiddenSize) or fewer")
+        }
+        guard (1...ForecasterConfig.maxHiddenSize).contains(c.hiddenSize) else {
+            throw bad("config.hiddenSize", "is \(c.hiddenSize), outside 1...\(ForecasterConfig.maxHiddenSize)")
+        }
         guard (1...16).contains(c.layers) else { throw bad("config.layers", "is \(c.layers), outside 1...16") }
         guard c.dropout >= 0 && c.dropout < 1 else { throw bad("config.dropout", "is \(c.dropout), outside [0, 1)") }
         if let m = c.seasonalPeriod, !(1...100_000).contains(m) { throw bad("config.seasonalPeriod", "is \(m), outside 1...100000") }

@@ -13,7 +13,7 @@
 /// changes. At 1024 hidden units (a 4096 x 1024 matrix) the loop over arrays took 15 s per cell
 /// on the 2-vCPU test machine, spent on array-of-array overhead and on dots waiting for their own
 /// additions, and `orthogonal` takes 1.5 s. The cost is 2·long·short² flops, O(H³): 12 s per cell
-/// at 2048 units and 72 s at 4096.
+/// at 2048 units and 72 s at 4096, which is why `ForecasterConfig.maxHiddenSize` is 1024.
 extension Initializer {
     /// Fills `w` (rows x cols, row-major) with an orthogonal matrix drawn from `rng`; see the
     /// extension's comment.
