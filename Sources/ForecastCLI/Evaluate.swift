@@ -59,9 +59,7 @@ struct Evaluate: ParsableCommand {
             let short = all.filter { $0.count <= need }
             if short.count == all.count {
                 let which = all.count == 1 ? "the series has \(all[0].count) points" : "none of the \(all.count) series has more"
-                var e = ForecastError.configuration("scoring \(n) points needs more than \(need) (\(n) + the lookback); \(which)")
-                e.file = data == "-" ? "standard input" : data
-                throw e
+                try concerning(data) { throw ForecastError.configuration("scoring \(n) points needs more than \(need) (\(n) + the lookback); \(which)") }
             }
             if !short.isEmpty {
                 let names = short.prefix(5).map { "'\($0.id ?? "")'" }.joined(separator: ", ")

@@ -1,3 +1,4 @@
+import ForecastData
 import ArgumentParser
 import ForecastKit
 #if canImport(Glibc)
@@ -106,7 +107,7 @@ func concerning<T>(_ file: String, _ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch var e as ForecastError where e.kind == .configuration && e.file == nil {
-        e.file = file == "-" ? "standard input" : file
+        e.file = CSVInput.displayName(file)
         throw e
     }
 }
