@@ -9,7 +9,9 @@ struct Fit: ParsableCommand {
         Progress (step, losses, time, ETA) goes to stderr: one line updated in place on a terminal, a line \
         per evaluation round otherwise; a summary follows; --quiet silences both. --format json also prints \
         the summary for programs on stdout (forecast.fit/1, with every series' choice). Ctrl-C stops after the \
-        current batch, saves the best weights so far and exits with 130. The model file is written atomically.
+        current batch, saves the best weights so far and exits with 130; before training has begun (while the \
+        networks are built) it exits with 130 and writes nothing, and a second Ctrl-C exits with 130 at once. \
+        The model file is written atomically.
 
         Examples:
           forecast fit datasets/airline_passengers.csv --target passengers --horizon 12 --model airline.fcm
@@ -115,7 +117,7 @@ struct Fit: ParsableCommand {
                 throw ExitCode(ExitStatus.interrupted)
             }
             try OutputSafety.checkNode(model, flag: "--model")
-            try ModelFile.write(f, to: model)
+            try writingOutput { try ModelFile.write(f, to: model) }
             let s = f.summary
             if s.interrupted { note("interrupted: training stopped after epoch \(s.epochsRun); the best weights (epoch \(s.bestEpoch)) were saved") }
             interrupted = s.interrupted

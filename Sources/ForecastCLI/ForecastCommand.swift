@@ -23,7 +23,9 @@ struct ForecastCommand: ParsableCommand {
           0    success
           1    bad data or model file, or a file that cannot be written
           2    usage error: unknown option, value out of range, conflicting options
-          130  interrupted (Ctrl-C, SIGTERM); fit still saves its best weights
+          130  interrupted (Ctrl-C, SIGTERM); fit still saves its best weights once
+               training has begun; a second Ctrl-C or SIGTERM ends it at once, leaving
+               no file half-written
         """,
         version: ModelFile.libraryVersion,
         subcommands: [Fit.self, Predict.self, Evaluate.self, BacktestCommand.self, Inspect.self, Bench.self])
@@ -118,7 +120,7 @@ func checkStop(_ what: String) throws {
     if stopRequested != 0 { throw ForecastError.interrupted(what) }
 }
 
-/// Set by SIGINT/SIGTERM; training polls it after every batch, predict after every horizon.
+/// Set by the first SIGINT/SIGTERM; training polls it after every batch, predict after every horizon.
 nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
 
 /// A launcher may start us with SIGINT, SIGTERM or SIGPIPE blocked (the mask survives exec): then
@@ -130,8 +132,10 @@ func unblockTerminationSignals() {
     pthread_sigmask(SIG_UNBLOCK, &set, nil)
 }
 
-/// Installs handlers so that the first Ctrl-C or SIGTERM asks training to stop; a second Ctrl-C
-/// kills the process as usual.
+/// Installs handlers so that the first Ctrl-C or SIGTERM asks the command to stop at its next
+/// checkpoint (training after the current batch, predict after the current step); a second one,
+/// while the first is still pending (building a large network, say), ends the process at once
+/// with 130 (see `stopSignalArrived`).
 func installStopHandlers() {
     // A launcher may start us with these signals blocked (the mask survives exec): unblock them.
     var set = sigset_t()
@@ -139,11 +143,43 @@ func installStopHandlers() {
     sigaddset(&set, SIGINT)
     sigaddset(&set, SIGTERM)
     pthread_sigmask(SIG_UNBLOCK, &set, nil)
-    signal(SIGINT) { _ in
-        if stopRequested != 0 { signal(SIGINT, SIG_DFL); raise(SIGINT) }
-        stopRequested = 1
+    signal(SIGINT) { _ in stopSignalArrived() }
+    signal(SIGTERM) { _ in stopSignalArrived() }
+}
+
+/// The handlers' body, so async-signal-safe: no allocation, no locks, only `write` and `_exit`.
+/// The first signal sets `stopRequested`. A second one ends the process with 130 at once: outputs
+/// are only ever written whole (a temporary file renamed over the destination at the very end),
+/// so nothing is left half-written and an existing model or forecast file is untouched. While an
+/// output is being written (`writingOutput`) the exit waits for the write to finish.
+func stopSignalArrived() {
+    guard stopRequested != 0 else { stopRequested = 1; return }
+    if outputsBeingWritten != 0 { forcedExitPending = 1; return }
+    let message: StaticString = "forecast: interrupted again: stopped at once (no file was left half-written)\n"
+    _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
+    _exit(ExitStatus.interrupted)
+}
+
+/// Outputs being written now (`writingOutput`); read by the signal handler.
+nonisolated(unsafe) var outputsBeingWritten: sig_atomic_t = 0
+
+/// Set by a second stop signal that arrived while an output was being written.
+nonisolated(unsafe) var forcedExitPending: sig_atomic_t = 0
+
+/// Runs `write`, which writes an output file (a model, forecast or plot), with a forced exit
+/// (`stopSignalArrived`) held off until it returns; one that arrived meanwhile then ends the
+/// process, the file complete. Standard output is not held: a reader that stops reading could
+/// then block the exit for good, and a stream cut short is what ending a process means.
+func writingOutput<T>(_ write: () throws -> T) rethrows -> T {
+    outputsBeingWritten += 1
+    defer {
+        outputsBeingWritten -= 1
+        if outputsBeingWritten == 0 && forcedExitPending != 0 {
+            note("forecast: interrupted again: stopped once the output being written was complete")
+            _exit(ExitStatus.interrupted)
+        }
     }
-    signal(SIGTERM) { _ in stopRequested = 1 }
+    return try write()
 }
 
 /// The library names its settings as Swift properties in backticks (`timeFormat`, or with a value:

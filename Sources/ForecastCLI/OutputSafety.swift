@@ -34,7 +34,7 @@ enum OutputSafety {
     /// replaced by a link or a FIFO while the command worked).
     static func write(_ text: String, to path: String) throws {
         try checkNode(path, flag: "the destination")
-        try AtomicFile.write(text, to: path)
+        try writingOutput { try AtomicFile.write(text, to: path) }
     }
 
     /// Refuses an existing destination that is not a regular file.
@@ -63,12 +63,14 @@ enum OutputSafety {
             throw DestinationError(path: path, message: "\(dir) is not a directory")
         }
         let probe = "\(dir)/.\(URL(fileURLWithPath: path).lastPathComponent).probe-\(getpid())"
-        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else {
-            throw DestinationError(path: path, message: "cannot create files in \(dir) (\(String(cString: strerror(errno))))")
+        try writingOutput {   // a second Ctrl-C must not leave the probe behind
+            let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+            guard fd >= 0 else {
+                throw DestinationError(path: path, message: "cannot create files in \(dir) (\(String(cString: strerror(errno))))")
+            }
+            close(fd)
+            unlink(probe)
         }
-        close(fd)
-        unlink(probe)
     }
 }
 

@@ -68,6 +68,20 @@ import Testing
         #expect(draw(7) != draw(8))
     }
 
+    /// The stop request polled between panels: answering false leaves every bit as it was, and
+    /// answering true returns before drawing, the weights unfinished (the caller drops them).
+    @Test func pollsTheStopRequestBetweenPanels() {
+        func draw(_ stop: (@Sendable () -> Bool)?) -> [Float] {
+            var rng = SeededGenerator(seed: 7)
+            let w = FloatBuffer(count: 40 * 160)
+            Initializer.$stopRequest.withValue(stop.map(StopRequest.init)) { Initializer.orthogonal(rows: 40, cols: 160, into: w, rng: &rng) }
+            return w.array
+        }
+        let plain = draw(nil)
+        #expect(draw { false } == plain)
+        #expect(draw { true } != plain)
+    }
+
     /// A network built without a seed, for weights copied in next (loading a model file, keeping
     /// a trained network's weights), has the seeded network's parameters with every weight zero:
     /// nothing is drawn.

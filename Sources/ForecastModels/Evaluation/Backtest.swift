@@ -89,7 +89,12 @@ public enum Backtest {
             let stop = { hooks.shouldStop?() == true }
             if stop() { throw ForecastError.interrupted("the backtest in fold \(k + 1)") }
             if let fixed, !refit { model = fixed } else {
-                model = try Forecaster.fit([train], config: config, hooks: hooks, warnings: &warnings)
+                do {
+                    model = try Forecaster.fit([train], config: config, hooks: hooks, warnings: &warnings)
+                } catch let e as ForecastError where e.kind == .interrupted {
+                    _ = e
+                    throw ForecastError.interrupted("the backtest in fold \(k + 1)")
+                }
                 if stop() || model.summary.interrupted { throw ForecastError.interrupted("the backtest in fold \(k + 1)") }
                 fixed = model
             }

@@ -86,10 +86,11 @@ extension Forecaster {
         let parallel = members > 1 && config.threads > 1
         var trainers: [Trainer] = []
         for k in 0..<members {
+            try stopBeforeTraining(hooks)
             var c = config
             c.seed = config.seed &+ UInt64(k)
             c.threads = parallel ? 1 : config.threads
-            let network = makeNetwork(netConfig, seed: warmStart == nil ? c.seed : nil)   // a warm start copies its weights in
+            let network = try buildNetwork(netConfig, seed: warmStart == nil ? c.seed : nil, hooks: hooks)   // a warm start copies its weights in
             if let warmStart {
                 guard warmStart.network.config == netConfig, warmStart.members.count == members else {
                     throw ForecastError.configuration("the model to resume does not fit this data and configuration: \(Self.networkDifferences(warmStart, netConfig, members: members))")
@@ -102,6 +103,7 @@ extension Forecaster {
             trainers.append(Trainer(network: network, series: features, encoding: encoding, config: c, maxSteps: maxSteps,
                                     member: k, members: members))
         }
+        try stopBeforeTraining(hooks)
         var summaries: [TrainingSummary] = []
         do {   // the workers' references to the trainers end with this scope
             let outcomes = UnsafeMutableBufferPointer<Result<TrainingSummary, Error>>.allocate(capacity: members)
@@ -159,6 +161,22 @@ extension Forecaster {
         }
         return TrainedMembers(members: ensemble, residuals: residuals, summaries: summaries, states: states,
                               trainCounts: trainCounts, trainWindowCount: trainWindows[0].count)
+    }
+
+    /// Throws `interrupted` when `hooks` ask to stop before training has begun: building the
+    /// networks of a large configuration takes seconds per member, and there are no trained weights
+    /// yet to keep (a stop during training keeps the best ones instead).
+    static func stopBeforeTraining(_ hooks: TrainingHooks) throws {
+        if hooks.shouldStop?() == true { throw ForecastError.interrupted("the fit") }
+    }
+
+    /// `makeNetwork`, cut short when `hooks` ask to stop: the orthogonal kernels poll the request
+    /// between panels (`Initializer.stopRequest`) and leave their weights unfinished, and the
+    /// network is then dropped for `interrupted`.
+    static func buildNetwork(_ config: NetworkConfig, seed: UInt64?, hooks: TrainingHooks) throws -> any SequenceModel {
+        let network = Initializer.$stopRequest.withValue(hooks.shouldStop.map(StopRequest.init)) { makeNetwork(config, seed: seed) }
+        try stopBeforeTraining(hooks)
+        return network
     }
 }
 

@@ -180,9 +180,11 @@ extension Forecaster {
             var notes: [String] = []
             do {
                 return try fit(cut, config: c, hooks: TrainingHooks(shouldStop: hooks.shouldStop), warnings: &notes)
-            } catch let e as ForecastError where e.kind == .configuration {
+            } catch let e as ForecastError where e.kind == .configuration || e.kind == .interrupted {
+                // Too little data once cut, or stopped before the refit trained (the fit being
+                // stopped keeps its best weights): this origin keeps the in-sample network.
                 _ = e
-                return nil   // too little data once cut: this origin keeps the in-sample network
+                return nil
             }
         }
     }

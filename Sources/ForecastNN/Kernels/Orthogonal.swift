@@ -20,6 +20,7 @@ extension Initializer {
     ///
     /// - Complexity: 2·max(rows, cols)·min(rows, cols)² flops; 8·rows·cols bytes of scratch.
     package static func orthogonal(rows: Int, cols: Int, into w: FloatBuffer, rng: inout SeededGenerator) {
+        if let stop = stopRequest, stop.isSet() { return }   // the caller drops the weights: draw none
         let long = max(rows, cols), short = min(rows, cols)
         // q: (short, long), column j of the Gaussian matrix at q[j * long ..< (j + 1) * long], drawn
         // column by column as the naive loop draws them.
@@ -35,6 +36,12 @@ extension Initializer {
     /// Eight columns side by side: one row of a panel.
     typealias Panel = SIMD8<Double>
 
+    /// Polled before the draw and between panels (a few milliseconds apart at 1024 units): once
+    /// it is set, `orthogonal` returns at once, its weights unfinished. Task-local, set by a caller
+    /// that then drops the network (`fit`: a network of 1024 units and 16 layers takes 50 s to
+    /// build, which a stop request could not cut short).
+    @TaskLocal package static var stopRequest: StopRequest? = nil
+
     /// Modified Gram–Schmidt, in place, on the `short` columns of length `long` at `q` (column j at
     /// j * long). Columns are taken eight at a time into a panel stored row by row, so that one
     /// `Panel` holds row i of all eight. Each lane's dot product is still a sequential sum over i,
@@ -44,8 +51,10 @@ extension Initializer {
     static func orthonormalizeColumns(_ q: UnsafeMutablePointer<Double>, long: Int, short: Int) {
         let p = UnsafeMutablePointer<Panel>.allocate(capacity: long)   // (long, 8): row i at p[i]
         defer { p.deallocate() }
+        let stop = stopRequest
         var first = 0
         while first < short {
+            if let stop, stop.isSet() { return }
             let width = min(Panel.scalarCount, short - first)
             for i in 0..<long {
                 var row = Panel()   // lanes past `width` stay zero: their dots are 0, they never change
@@ -134,4 +143,15 @@ extension Initializer {
             for i in q[j].indices { q[j][i] /= norm }
         }
     }
+}
+
+/// A stop request that a long computation polls (`Initializer.stopRequest`). A class rather than a
+/// bare closure: a task-local of optional function type crashes the Swift 6.3 runtime on Linux
+/// (`swift_task_localValuePush` reads through a bad pointer).
+package final class StopRequest: Sendable {
+    /// Whether to stop; once it answers true it must keep doing so, as a stop request does.
+    package let isSet: @Sendable () -> Bool
+
+    /// A request read by calling `isSet`.
+    package init(_ isSet: @escaping @Sendable () -> Bool) { self.isSet = isSet }
 }

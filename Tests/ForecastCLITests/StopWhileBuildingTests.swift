@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+/// Ctrl-C and SIGTERM while `fit` builds its networks, before training: with 1024 hidden units a
+/// network takes seconds to build (its orthogonal kernels cost O(H³)), and the stop request was
+/// only polled between training batches. An existing model file stays as it was, and nothing else
+/// is left in its directory.
+@Suite struct StopWhileBuildingTests {
+    /// A fit whose networks take seconds to build (two layers of 1024 units per side for the
+    /// first test, four for the second), with `model` as its destination.
+    func slowFit(layers: Int, model: String) throws -> Watched {
+        try Watched(["fit", airline, "--target", "passengers", "--horizon", "3", "--hidden", "1024", "--layers", "\(layers)",
+                     "--ensemble", "1", "--max-steps", "1", "--model", model])
+    }
+
+    /// One SIGINT: the fit stops while the network is built (its orthogonal kernels poll the
+    /// request), before its first batch, and exits 130 writing nothing (there are no trained
+    /// weights to keep).
+    @Test func stopBeforeTrainingWritesNothing() throws {
+        let dir = tempDir()
+        let model = write("the previous model\n", "m.fcm", in: dir)
+        let run = try slowFit(layers: 2, model: model)
+        #expect(run.waitFor("data: "), "the data were read: \(run.stderr)")
+        kill(run.process.processIdentifier, SIGINT)
+        let r = run.finish(seconds: 120)
+        #expect(r.status == 130, "\(r.stderr)")
+        #expect(r.stderr.contains("forecast: interrupted: the fit was stopped before it finished; nothing was written"), "\(r.stderr)")
+        #expect(!r.stderr.contains("step "), "no training step ran: \(r.stderr)")
+        #expect(try String(contentsOfFile: model, encoding: .utf8) == "the previous model\n")
+        #expect(files(in: dir) == ["m.fcm"])
+    }
+
+    /// SIGTERM twice: the second ends the process at once with 130, while the first still waits
+    /// for the networks (about 12 s of building here).
+    @Test func secondSignalEndsAtOnce() throws {
+        let dir = tempDir()
+        let model = write("the previous model\n", "m.fcm", in: dir)
+        let run = try slowFit(layers: 4, model: model)
+        #expect(run.waitFor("data: "), "the data were read: \(run.stderr)")
+        kill(run.process.processIdentifier, SIGTERM)
+        Thread.sleep(forTimeInterval: 0.3)
+        kill(run.process.processIdentifier, SIGTERM)
+        let r = run.finish(seconds: 120)
+        #expect(r.status == 130, "\(r.stderr)")
+        #expect(r.stderr.contains("forecast: interrupted again: stopped at once (no file was left half-written)"), "\(r.stderr)")
+        #expect(try String(contentsOfFile: model, encoding: .utf8) == "the previous model\n")
+        #expect(files(in: dir) == ["m.fcm"])
+    }
+}
