@@ -24,13 +24,13 @@ struct Bench: ParsableCommand {
     @Option(help: "lstm or gru.")
     var cell: CellKind = .lstm
 
-    @Option(help: "Threads for training (the batch is split across them).")
+    @Option(help: "Threads for training, 1 to \(BenchWorkloads.batch) (the batch of \(BenchWorkloads.batch) windows is split across them).")
     var threads: Int = 1
 
-    @Option(help: "Hidden units (the benchmark protocol's 64, not the model's default).")
+    @Option(help: "Hidden units, at most \(ForecasterConfig.maxHiddenSize) (the benchmark protocol's 64, not the model's default).")
     var hidden: Int = 64
 
-    @Option(help: "Training epochs (the first is warm-up).")
+    @Option(help: "Training epochs, 2 to \(Self.maxEpochs) (the first is warm-up).")
     var epochs: Int = 3
 
     @Option(name: .customLong("csv-file"), help: "CSV file for the csv workload (default: generate 100 MB in a temporary directory).")
@@ -38,10 +38,39 @@ struct Bench: ParsableCommand {
 
     @OptionGroup var output: ReportFormatOption
 
+    /// The workloads, in the order `all` runs them.
+    static let workloads = ["peak", "train", "infer", "latency", "csv", "fit"]
+
+    /// The most training epochs the train workload accepts.
+    static let maxEpochs = 1000
+
+    /// Every option's range, before anything runs: exit 2 with one sentence (a hidden size of 0
+    /// trapped in the network's initialiser, 100,000 failed to allocate 160 GB, 0 threads printed
+    /// nonsense).
+    func validate() throws {
+        guard workload == "all" || Self.workloads.contains(workload) else {
+            throw ValidationError("unknown workload '\(workload)'; use one of \(Self.workloads.joined(separator: ", ")) or all")
+        }
+        guard (1...BenchWorkloads.batch).contains(threads) else {
+            throw ValidationError("--threads must be between 1 and \(BenchWorkloads.batch) (the batch of \(BenchWorkloads.batch) windows is split across them), got \(threads)")
+        }
+        guard (1...ForecasterConfig.maxHiddenSize).contains(hidden) else {
+            throw ValidationError("--hidden must be between 1 and \(ForecasterConfig.maxHiddenSize), got \(hidden)")
+        }
+        guard (2...Self.maxEpochs).contains(epochs) else {
+            throw ValidationError("--epochs must be between 2 and \(Self.maxEpochs) (the first is warm-up), got \(epochs)")
+        }
+        if csvFile == "-" { throw ValidationError("--csv-file takes a file name; the csv workload reads it three times, so '-' (standard input) is not accepted") }
+    }
+
     func run() throws {
-        let all = ["peak", "train", "infer", "latency", "csv", "fit"]
-        let chosen = workload == "all" ? all : [workload]
-        for w in chosen where !all.contains(w) { throw ValidationError("unknown workload '\(w)'; use one of \(all.joined(separator: ", ")) or all") }
+        try reportingErrors { try measure() }
+    }
+
+    /// Runs the chosen workloads and prints one record each.
+    func measure() throws {
+        let chosen = workload == "all" ? Self.workloads : [workload]
+        if let csvFile { try BenchWorkloads.checkCSVFile(csvFile) }
         let peak = BenchWorkloads.peakGFLOPS()
         for w in chosen {
             var r: [String: Any] = ["workload": w, "cell": cell.rawValue, "threads": threads, "kernel_peak_gflops": peak]

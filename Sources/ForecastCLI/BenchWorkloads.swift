@@ -4,6 +4,8 @@ import ForecastKit
 /// Implementations of the benchmark workloads; see `Bench` and shared/BENCHMARKS.md.
 enum BenchWorkloads {
     static let L = 48, H = 12
+    /// Windows per training batch (the protocol's).
+    static let batch = 32
 
     /// The protocol's series: sin(2πt/24) + 0.5 sin(2πt/168) + 0.1 N(0,1), z-scored, as Float.
     static func series(_ n: Int = 10_000) -> [Float] {
@@ -44,7 +46,7 @@ enum BenchWorkloads {
         let net = network(cell, hidden: hidden)
         let params = net.parameters
         let adam = Adam(parameters: params, learningRate: 1e-3)
-        let B = 32
+        let B = batch
         let replicas = threads > 1 ? (0..<threads).map { _ in net.replica() } : []
         var order = Array(0..<n)
         var rng = SeededGenerator(seed: 5)
@@ -168,8 +170,8 @@ enum BenchWorkloads {
     /// CSV-INGEST: MB/s reading a date-time column and five float columns into Double columns,
     /// median of 3 reads (as the pandas reference does); the peak RSS after the first read.
     static func csv(file: String?) throws -> (mbPerSecond: Double, bytes: Int, kept: Int, peakRSS: Int) {
-        let path = file ?? generateCSV()
-        let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let path = file ?? generateCSV()   // a given file was checked first (`checkCSVFile`)
+        let size = CSVInput.regularFileSize(path) ?? 0
         var times: [Double] = []
         var kept = 0, rss = 0
         for k in 0..<3 {
@@ -183,6 +185,16 @@ enum BenchWorkloads {
             if k == 0 { rss = peakRSS() }   // later reads reuse freed memory unevenly
         }
         return (Double(size) / 1e6 / times.sorted()[1], size, kept, rss)
+    }
+
+    /// Refuses a `--csv-file` that the csv workload could not read three times, with the CSV
+    /// reader's own sentence (missing, unreadable, a directory, empty) or as not a regular file.
+    static func checkCSVFile(_ path: String) throws {
+        var st = stat()
+        if stat(path, &st) == 0, case let kind = st.st_mode & S_IFMT, kind != S_IFREG && kind != S_IFDIR {
+            throw ForecastError(file: path, message: "is not a regular file; the csv workload reads its file three times")
+        }
+        _ = try CSVTable.peek(path)
     }
 
     /// A 100 MB file: ISO date-times (hourly from 2000-01-01) and five floats, seeded.
