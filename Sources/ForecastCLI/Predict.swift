@@ -116,12 +116,16 @@ struct Predict: ParsableCommand {
     }
 
     func levels() throws -> [Double] {
-        try (intervals ?? "").split(separator: ",").map {
-            guard let v = Double($0.trimmingCharacters(in: .whitespaces)), v > 0, v < 100 else {
-                throw ValidationError("--intervals takes percentages between 0 and 100, like 80,95; got '\($0)'")
+        var seen: [Double] = []
+        for text in (intervals ?? "").split(separator: ",") {
+            guard let v = Double(text.trimmingCharacters(in: .whitespaces)), v > 0, v < 100 else {
+                throw ValidationError("--intervals takes percentages between 0 and 100, like 80,95; got '\(text)'")
             }
-            return v / 100
+            // Two equal levels would print two columns of the same name.
+            guard !seen.contains(v / 100) else { throw ValidationError("--intervals lists \(text.trimmingCharacters(in: .whitespaces)) twice") }
+            seen.append(v / 100)
         }
+        return seen
     }
 
     func run() throws {

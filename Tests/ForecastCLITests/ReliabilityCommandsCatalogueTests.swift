@@ -51,6 +51,22 @@ import Testing
         let ok = try forecast(["predict", "--model", Self.small, "--horizon", "2000", "--output", "\(dir)/f.csv"],
                               environment: ["FORECAST_MEMORY_LIMIT": "1000000"])
         #expect(ok.status == 0, "\(ok.stderr)")
+        // A limit that is not a number of bytes is an error, not silently half the memory.
+        for bad in ["8GB", "0", "-5", ""] {
+            let r = try forecast(["predict", "--model", Self.small, "--horizon", "2", "--output", "\(dir)/g.csv"],
+                                 environment: ["FORECAST_MEMORY_LIMIT": bad])
+            #expect(r.status == 1, "\(bad): \(r.stderr)")
+            #expect(r.stderr.contains("FORECAST_MEMORY_LIMIT must be a positive whole number of bytes, like 8000000000; got '\(bad)'"), "\(r.stderr)")
+        }
+        #expect(files(in: dir) == ["f.csv"])
+    }
+
+    @Test func repeatedIntervalLevelsAreAUsageError() throws {
+        // `--intervals 80,80` printed two columns named y_lower_80.
+        let r = try forecast(["predict", "--model", Self.small, "--horizon", "2", "--intervals", "80, 95,80"])
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.contains("--intervals lists 80 twice"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
     }
 
     // MARK: - predict, evaluate and backtest honour Ctrl-C / SIGTERM

@@ -167,6 +167,34 @@ private func failure(_ body: () throws -> Any) -> ForecastError? {
         #expect(e?.message == "expected 2 fields as in the header, found 1")
     }
 
+    @Test func fractionsOfASecondAreRefusedNotDropped() throws {
+        // Dropping them made 10:00:00.250 and 10:00:00.750 one time, reported as a duplicate.
+        let e = failure { try load("t,v\n2024-01-01T10:00:00.000Z,1\n2024-01-01T10:00:00.500Z,2\n") }
+        #expect(e?.line == 3)
+        #expect(e?.message == "expected a time in whole seconds (steps finer than a second are not supported), found \"2024-01-01T10:00:00.500Z\"", "\(String(describing: e))")
+        // A fraction of zeros is whole seconds.
+        #expect(try load("t,v\n2024-01-01T10:00:00.000,1\n2024-01-01T10:00:01.00,2\n2024-01-01T10:00:02,3\n").series[0].count == 3)
+    }
+
+    @Test func timesWithAndWithoutAZoneDoNotMix() throws {
+        // 10:00 without a zone was read as UTC among +02:00 times: an hour that may not exist.
+        let e = failure { try load("t,v\n2024-01-01T10:00+02:00,1\n2024-01-01T11:00+02:00,2\n2024-01-01T10:00,3\n") }
+        #expect(e?.line == 4 && e?.message.hasPrefix("expected a time written like the first row") == true, "\(String(describing: e))")
+        let reverse = failure { try load("t,v\n2024-01-01T10:00,1\n2024-01-01T11:00Z,2\n") }
+        #expect(reverse?.line == 3, "\(String(describing: reverse))")
+        // Other zones and seconds on some rows only are the same instants.
+        #expect(try load("t,v\n2024-01-01T10:00+02:00,1\n2024-01-01T10:00:00+01:00,2\n2024-01-01T10:00Z,3\n").series[0].count == 3)
+    }
+
+    @Test func hexadecimalIsNotANumber() throws {
+        // strtod reads C's hexadecimal floats; a CSV value 0x1F must not become 31.
+        for text in ["0x1F", "-0X1p3", "0x.8"] {
+            let e = failure { try load("date,v\n2020-01-01,1\n2020-01-02,\(text)\n") }
+            #expect(e?.description.hasSuffix("line 3, column 2 ('v'): expected a number, found \"\(text)\"") == true, "\(String(describing: e))")
+        }
+        #expect(try load("date,v\n2020-01-01,1e3\n2020-01-02,-2.5E-1\n").series[0].targetValues(0..<2) == [1000, -0.25])
+    }
+
     @Test func nonNumericValue() {
         let e = failure { try load("date,v\n2020-01-01,1\n2020-01-02,12.5x\n") }
         #expect(e?.description.hasSuffix("line 3, column 2 ('v'): expected a number, found \"12.5x\"") == true)

@@ -187,7 +187,8 @@ struct TableReader {
         var end: UnsafeMutablePointer<CChar>?
         let start = r.cString(at: i)
         let v = strtod(start, &end)
-        guard let end, UnsafePointer(end) == start + b.count, b[0] > 0x20 else {
+        // strtod also reads C's hexadecimal numbers (0x1F as 31): a CSV number is decimal.
+        guard let end, UnsafePointer(end) == start + b.count, b[0] > 0x20, !b.contains(where: { $0 | 0x20 == 0x78 }) else {
             let shown = r.string(at: i).map(ForecastError.excerpt) ?? "bytes that are not UTF-8 text"
             throw ForecastError(file: file, line: r.line, column: i + 1, columnName: slots[slot].name,
                             message: "expected a number, found \(shown)")
@@ -217,8 +218,11 @@ struct TableReader {
         let format = slots[s].timeFormat!
         if let t = format.parse(b) {
             times[k].append(t)
-        } else if case .dateTime = format, let (f, t) = TimeParsing.detect(b), f.sameShape(as: format) || isDateTime(f) {
-            times[k].append(t)   // seconds present on some rows only, or a different zone: same instant
+        } else if case .dateTime(_, _, let zone) = format, let (f, t) = TimeParsing.detect(b),
+                  case .dateTime(_, _, let z) = f, (z == nil) == (zone == nil) {
+            // Seconds present on some rows only, or another zone: the same instant. A time without
+            // a zone among zoned ones (or the reverse) is ambiguous and refused below.
+            times[k].append(t)
         } else {
             // The first row itself: the format was given (or its shape is odd), so show the format.
             let example = format == .index ? "an integer step" : "a time such as \(format.format(1_709_298_000))"   // 2024-03-01T13:00Z
@@ -262,15 +266,22 @@ struct TableReader {
         lastDate[k] = (Array(b[0..<11]), b.count, t - Int64(hh * 3600 + mm * 60 + ss))
     }
 
-    private func isDateTime(_ f: TimeFormat) -> Bool {
-        if case .dateTime = f { return true }
-        return false
-    }
-
     func timeError(_ r: CSVRecord, _ i: Int, _ s: Int, expected: String) -> ForecastError {
         let shown = r.string(at: i).map(ForecastError.excerpt) ?? "bytes that are not UTF-8 text"
+        let subsecond = r.string(at: i).map(Self.hasFractionOfASecond) ?? false
         return ForecastError(file: file, line: r.line, column: i + 1, columnName: slots[s].name,
-                         message: "expected \(expected), found \(shown)")
+                             message: subsecond ? "expected a time in whole seconds (steps finer than a second are not supported), found \(shown)"
+                                                : "expected \(expected), found \(shown)")
+    }
+
+    /// Whether `text` looks like a time with a nonzero fraction of a second (`12:00:00.250`).
+    static func hasFractionOfASecond(_ text: String) -> Bool {
+        let b = Array(text.utf8)
+        for k in b.indices where (b[k] == UInt8(ascii: ".") || b[k] == UInt8(ascii: ",")) && k >= 3 && b[k - 3] == UInt8(ascii: ":") {
+            let digits = b[(k + 1)...].prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+            if digits.contains(where: { $0 != UInt8(ascii: "0") }) { return true }
+        }
+        return false
     }
 
     mutating func appendText(_ r: CSVRecord, _ k: Int) {

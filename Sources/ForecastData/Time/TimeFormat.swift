@@ -2,7 +2,7 @@
 ///
 /// Timestamps are seconds since 1970-01-01 UTC; an `index` column keeps its integer values.
 /// Detected formats: ISO-8601 dates (`2024-03-01`), date-times with `T` or a space, with or without
-/// seconds, fractions (dropped) and a zone (`Z`, `+02:00`); `YYYY-MM`; `YYYY-Qn` (or `YYYYQn`);
+/// seconds, a fraction of zeros (`:00.000`; times finer than a second are refused) and a zone (`Z`, `+02:00`); `YYYY-MM`; `YYYY-Qn` (or `YYYYQn`);
 /// plain years; integer step indices. Anything else takes a `pattern` in strftime style
 /// (`%Y %m %d %H %M %S %b`), e.g. `"%d/%m/%Y"`.
 public enum TimeFormat: Equatable, Hashable, Sendable, Codable {
@@ -173,7 +173,9 @@ enum TimeParsing {
             ss = v; hasSeconds = true; i = 19
             if i < s.count && (s[i] == UInt8(ascii: ".") || s[i] == UInt8(ascii: ",")) {
                 i += 1
-                while i < s.count, digit(s[i]) != nil { i += 1 }  // sub-second part is dropped
+                // A fraction of zeros (12:00:00.000) is whole seconds; any other is refused: steps
+                // finer than a second would collapse into duplicate times.
+                while i < s.count, let d = digit(s[i]) { guard d == 0 else { return nil }; i += 1 }
             }
         }
         var zone: Int? = nil

@@ -1,11 +1,18 @@
 import Foundation
+import ForecastData
 
 extension Forecaster {
     /// The bytes `predict` may use, checked before it allocates: `FORECAST_MEMORY_LIMIT` when set
-    /// (bytes), else half the machine's physical memory.
-    static var memoryLimit: Int {
-        if let text = ProcessInfo.processInfo.environment["FORECAST_MEMORY_LIMIT"], let v = Int(text), v > 0 { return v }
-        return Int(ProcessInfo.processInfo.physicalMemory / 2)
+    /// (bytes), else half the machine's physical memory. A setting that is not a positive whole
+    /// number of bytes is a configuration error, not silently ignored.
+    static func memoryLimit() throws -> Int {
+        guard let text = ProcessInfo.processInfo.environment["FORECAST_MEMORY_LIMIT"] else {
+            return Int(ProcessInfo.processInfo.physicalMemory / 2)
+        }
+        guard let v = Int(text.trimmingCharacters(in: .whitespaces)), v > 0 else {
+            throw ForecastError.configuration("FORECAST_MEMORY_LIMIT must be a positive whole number of bytes, like 8000000000; got '\(text)'")
+        }
+        return v
     }
 
     /// A generous estimate of what a forecast of `steps` steps for `series` series holds at once:

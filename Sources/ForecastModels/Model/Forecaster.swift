@@ -391,8 +391,9 @@ public final class Forecaster: Sendable {
         let Ff = encoding(lookback: L).futureSize
         let steps = (horizon + H - 1) / H * H
         let needed = Self.predictionBytes(series: B, steps: steps, futureSize: Ff, levels: levels.count)
-        if needed > Self.memoryLimit {
-            throw ForecastError.configuration("a \(horizon)-step forecast of \(B) series needs about \(Self.gigabytes(needed)) of memory, more than the \(Self.gigabytes(Self.memoryLimit)) allowed (half the machine's memory, or FORECAST_MEMORY_LIMIT bytes); forecast fewer steps or series")
+        let limit = try Self.memoryLimit()
+        if needed > limit {
+            throw ForecastError.configuration("a \(horizon)-step forecast of \(B) series needs about \(Self.gigabytes(needed)) of memory, more than the \(Self.gigabytes(limit)) allowed (half the machine's memory, or FORECAST_MEMORY_LIMIT bytes); forecast fewer steps or series")
         }
         // The series are forecast in chunks, on up to `threads` threads, each thread with its own
         // buffers and InferenceWorkspace. Every row of the networks' products is computed alone (the
