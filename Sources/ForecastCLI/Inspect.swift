@@ -52,7 +52,7 @@ struct Inspect: ParsableCommand {
                 ("target", h.targetName),
                 ("covariates", h.covariateNames.isEmpty ? "none" : h.covariateNames.joined(separator: ", ")),
                 ("time column", "\(h.timeColumn), \(first.frequency.name), seasonal periods \(ForecasterConfig.describePeriods(c))"),
-                ("known-future inputs", knownFuture(c)),
+                ("known-future inputs", knownFuture(h)),
                 ("range", range(h)),
                 ("series", seriesLine(h)),
                 ("training data", trainingData(h)),
@@ -201,10 +201,13 @@ func combination(_ h: ModelFile.Header) -> String {
 }
 
 /// The decoder's known-future inputs, in words.
-func knownFuture(_ c: ForecasterConfig) -> String {
+func knownFuture(_ h: ModelFile.Header) -> String {
     var parts: [String] = []
-    if c.calendarFeatures == true { parts.append("calendar features") }
-    parts += c.futureCovariates ?? []
+    if let calendar = h.calendarDescription {
+        let weekday = h.weekdayLeftOut ? "; no day of week: the data show no weekly cycle" : ""
+        parts.append("calendar features (\(calendar)\(weekday))")
+    }
+    parts += h.config.futureCovariates ?? []
     return parts.isEmpty ? "none" : parts.joined(separator: ", ")
 }
 

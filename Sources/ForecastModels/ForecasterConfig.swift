@@ -70,6 +70,11 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
     /// than by counting steps (52 weeks fall 1.24 days short of a year, so a count drifts by a
     /// season in 30 years). `fit` sets it; `nil`, in models of format 3 and earlier, counts steps.
     package var yearPhaseFromDate: Bool?
+    /// Whether the data show a weekly cycle (`Forecaster.detectWeeklyCycle`); `false` leaves out
+    /// the day-of-week inputs, with which the network fitted noise by weekday (hourly and daily
+    /// temperature: README, "Weekday inputs"). `fit` sets it; `nil`, in models of format 4 and
+    /// earlier, gives the weekday inputs by the data's length alone.
+    package var weeklyCycle: Bool?
     /// Divide each window's target (lookback and horizon, after removing its last value) by the
     /// standard deviation of its lookback, and multiply the network's output back (instance
     /// normalisation, as RevIN). Off by default: on the rolling-origin benchmark it improved the

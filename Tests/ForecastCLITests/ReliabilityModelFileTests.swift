@@ -65,7 +65,7 @@ import Testing
     func editedFieldIsNamed(_ edit: Edit) throws {
         let dir = tempDir()
         var m = try EditableModel(Self.model)
-        #expect(m.version == 4)
+        #expect(m.version == 5)
         let (path, value, field) = edit.change(version: m.version)
         if edit == .unsortedResiduals && m.version >= 3 {
             // The residuals are the last block: make the first value of step 0 the largest.

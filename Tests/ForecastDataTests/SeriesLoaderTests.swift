@@ -186,6 +186,18 @@ private func failure(_ body: () throws -> Any) -> ForecastError? {
         #expect(try load("t,v\n2024-01-01T10:00+02:00,1\n2024-01-01T10:00:00+01:00,2\n2024-01-01T10:00Z,3\n").series[0].count == 3)
     }
 
+    @Test func aCompactDateThatIsNoDateIsNamed() {
+        // 20241399 among YYYYMMDD dates made the whole column integer steps, read as gaps.
+        let rows = (1...12).map { "202401\(String(format: "%02d", $0)),\($0)" }
+        var bad = rows
+        bad[4] = "20241399,5"
+        let e = failure { try load((["date,v"] + bad).joined(separator: "\n") + "\n") }
+        #expect(e?.line == 6 && e?.message == "expected a date written YYYYMMDD like the other values (20240101), found 20241399; give `timeFormat = .index` to read the column as integer steps",
+                "\(String(describing: e))")
+        // Eight-digit integers that are mostly not dates stay integer steps.
+        #expect(failure { try load("date,v\n10000000,1\n10000001,2\n10000002,3\n") } == nil)
+    }
+
     @Test func hexadecimalIsNotANumber() throws {
         // strtod reads C's hexadecimal floats; a CSV value 0x1F must not become 31.
         for text in ["0x1F", "-0X1p3", "0x.8"] {

@@ -93,6 +93,14 @@ package enum Seasonality {
         return [primary.period] + rest.map(\.period)
     }
 
+    /// Whether `values` show a significant autocorrelation at lag `period`, tested as `detect`
+    /// tests it among `candidates` (Bartlett's bound, Bonferroni-corrected, and the local-peak
+    /// test), even when `detect` leaves it out as a redundant multiple of a shorter period; nil
+    /// when `period` is not among the testable candidates (fewer than three cycles).
+    package static func isSignificant(_ values: [Double], period: Int, candidates: [Int]) -> Bool? {
+        evaluate(values, candidates: candidates).first { $0.period == period }?.significant
+    }
+
     /// One testable candidate's evidence, shortest period first.
     struct Evidence: Equatable {
         /// The period.

@@ -67,6 +67,21 @@ extension SeriesLoader {
     /// Integer times that are calendar values, when the format was detected rather than given:
     /// distinct plain years in 1000...2999 with few gaps become years, and eight-digit values that
     /// all parse as dates (20240301) become dates, with a note saying so. `nil`: keep `format`.
+    /// The row of the first value that is not a date when every value has eight digits in the
+    /// range of compact dates and at least nine in ten of them are dates (20241399 among
+    /// 2024MMDD days): a typo, which read as integer steps would turn the column into a long
+    /// index with gaps; nil otherwise.
+    static func compactDateMisfit(_ v: [Int64]) -> Int? {
+        guard let lo = v.min(), let hi = v.max(), lo >= 1000_01_01, hi <= 2999_12_31 else { return nil }
+        func isDate(_ x: Int64) -> Bool {
+            let (y, m, d) = (Int(x / 10_000), Int(x / 100 % 100), Int(x % 100))
+            return (1...12).contains(m) && d >= 1 && d <= CivilCalendar.daysInMonth(year: y, month: m)
+        }
+        guard let first = v.firstIndex(where: { !isDate($0) }) else { return nil }
+        let misfits = v.lazy.filter { !isDate($0) }.count
+        return misfits * 10 <= v.count ? first : nil
+    }
+
     package static func calendarTimes(_ v: [Int64], format: TimeFormat) -> (times: [Int64], format: TimeFormat, note: String?)? {
         guard format == .index, let lo = v.min(), let hi = v.max() else { return nil }
         if lo >= 1000, hi <= 2999, Set(v).count == v.count, hi - lo < Int64(v.count) * 2 {

@@ -218,6 +218,9 @@ public enum SeriesLoader {
             if options.timeFormat == nil, let calendar = calendarTimes(v, format: f) {
                 (times, format) = (calendar.times, calendar.format)
                 if let note = calendar.note { report.append("'\(t)': \(note)") }
+            } else if options.timeFormat == nil, let k = compactDateMisfit(v) {
+                throw ForecastError(file: table.file, line: Int(table.lines[k]), columnName: t,
+                                    message: "expected a date written YYYYMMDD like the other values (\(v[0])), found \(v[k]); give `timeFormat = .index` to read the column as integer steps")
             }
         } else {
             (times, format) = ((0..<Int64(table.rowCount)).map { $0 }, .index)

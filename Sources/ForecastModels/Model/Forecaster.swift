@@ -237,7 +237,7 @@ public final class Forecaster: Sendable {
     var calendar: CalendarFeatures {
         CalendarFeatures(frequency: series[0].frequency, periods: config.seasonalPeriods ?? [],
                          enabled: config.calendarFeatures ?? false, length: series.map(\.count).max()!,
-                         yearPhaseFromDate: config.yearPhaseFromDate ?? false)
+                         yearPhaseFromDate: config.yearPhaseFromDate ?? false, weeklyCycle: config.weeklyCycle)
     }
     /// The window encoding of a member with lookback `L`.
     func encoding(lookback L: Int) -> WindowEncoding {

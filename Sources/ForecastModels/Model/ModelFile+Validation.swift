@@ -104,9 +104,7 @@ extension ModelFile {
 
         // The network agrees with the configuration and the columns.
         let n = h.network
-        let calendar = CalendarFeatures(frequency: h.series[0].frequency, periods: c.seasonalPeriods ?? [],
-                                        enabled: c.calendarFeatures ?? false, length: h.series.map(\.count).max()!,
-                                        yearPhaseFromDate: c.yearPhaseFromDate ?? false)
+        let calendar = h.calendar
         let expected: [(String, String, String)] = [
             ("network.inputSize", "\(n.inputSize)", "\(1 + past)"), ("network.outputSize", "\(n.outputSize)", "1"),
             ("network.horizon", "\(n.horizon)", "\(c.horizon)"), ("network.hiddenSize", "\(n.hiddenSize)", "\(c.hiddenSize)"),
@@ -189,5 +187,34 @@ extension ModelFile {
     static func isSortedNonNegative(_ v: [Double]) -> Bool {
         guard v.allSatisfy({ $0.isFinite && $0 >= 0 }) else { return false }
         return zip(v, v.dropFirst()).allSatisfy { $0 <= $1 }
+    }
+}
+
+extension ModelFile.Header {
+    /// The calendar inputs the networks were trained with, rebuilt from the configuration and
+    /// the series (as `Forecaster.calendar`).
+    var calendar: CalendarFeatures {
+        CalendarFeatures(frequency: series[0].frequency, periods: config.seasonalPeriods ?? [],
+                         enabled: config.calendarFeatures ?? false, length: series.map(\.count).max()!,
+                         yearPhaseFromDate: config.yearPhaseFromDate ?? false, weeklyCycle: config.weeklyCycle)
+    }
+
+    /// Whether the day-of-week inputs were left out because the data show no weekly cycle
+    /// (`ForecasterConfig.weeklyCycle`), where the data's length alone would have given them.
+    package var weekdayLeftOut: Bool {
+        guard !series.isEmpty, config.weeklyCycle == false else { return false }
+        var c = config
+        c.weeklyCycle = nil
+        var other = self
+        other.config = c
+        return other.calendar.dayOfWeek && !calendar.dayOfWeek
+    }
+
+    /// The decoder's calendar inputs in words ("position in the 24-step season, day of week"),
+    /// or nil when there are none.
+    package var calendarDescription: String? {
+        guard !series.isEmpty else { return nil }
+        let names = calendar.names
+        return names.isEmpty ? nil : names.joined(separator: ", ")
     }
 }

@@ -6,7 +6,7 @@ import ForecastNN
 ///
 ///     offset  size  content
 ///     0       8     magic "FCSTMDL\0"
-///     8       4     format version, UInt32 little-endian (currently 4; versions 1 to 3 still load)
+///     8       4     format version, UInt32 little-endian (currently 5; versions 1 to 4 still load)
 ///     12      4     header length N, UInt32 little-endian
 ///     16      N     header, UTF-8 JSON (format 3: `CompactHeader`: configuration, columns, frequency,
 ///                   scalers, training summary, tensor list, and the sizes of the blocks below;
@@ -25,9 +25,11 @@ public enum ModelFile {
     /// baselines and combination; everything but the weights in the JSON header. 3: the per-series
     /// arrays and the calibration residuals as binary blocks after the weights, tail times derived
     /// from the first one when regular, calibration residuals capped at `Forecaster.residualCap`
-    /// per step. 4 (this version): version 3's layout; yearly periods of calendar data are
-    /// positioned by the date (`config.yearPhaseFromDate`), which a version-3 reader would ignore.
-    public static let formatVersion: UInt32 = 4
+    /// per step. 4: version 3's layout; yearly periods of calendar data are positioned by the
+    /// date (`config.yearPhaseFromDate`), which a version-3 reader would ignore. 5 (this version):
+    /// version 4's layout; day-of-week inputs only for data with a weekly cycle
+    /// (`config.weeklyCycle`), which a version-4 reader would ignore.
+    public static let formatVersion: UInt32 = 5
     /// The last format whose header is a `Header` holding every field as JSON.
     package static let jsonFormatVersion: UInt32 = 2
     static let magic: [UInt8] = Array("FCSTMDL".utf8) + [0]

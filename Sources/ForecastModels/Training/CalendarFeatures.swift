@@ -24,9 +24,11 @@ struct CalendarFeatures: Sendable, Codable, Equatable {
 
     /// The features a forecaster uses for `frequency` and `periods` (none when `enabled` is false)
     /// on training series of at most `length` steps: the weekday needs eight weeks of data, the
-    /// month two years, so that each value has been seen a few times. `yearPhaseFromDate` false
+    /// month two years, so that each value has been seen a few times; `weeklyCycle` false (the data
+    /// show none) leaves the weekday out. `yearPhaseFromDate` false
     /// gives the features of models of format 3 and earlier (yearly periods counted in steps).
-    init(frequency: Frequency, periods: [Int], enabled: Bool, length: Int, yearPhaseFromDate: Bool = false) {
+    init(frequency: Frequency, periods: [Int], enabled: Bool, length: Int, yearPhaseFromDate: Bool = false,
+         weeklyCycle: Bool? = nil) {
         guard enabled else { self.periods = []; dayOfWeek = false; monthOfYear = false; return }
         self.periods = periods
         self.yearPhaseFromDate = yearPhaseFromDate
@@ -38,7 +40,7 @@ struct CalendarFeatures: Sendable, Codable, Equatable {
             let yearly = yearPhaseFromDate ? periods.contains { Self.isYearly($0, step: s) }
                 : periods.contains { Int64($0) * s >= 31_536_000 && Int64($0) * s <= 31_622_400 }
             let span = Int64(length) * s
-            dayOfWeek = s <= 86_400 && !weekly && span >= 8 * 604_800
+            dayOfWeek = s <= 86_400 && !weekly && span >= 8 * 604_800 && weeklyCycle != false
             monthOfYear = s <= 604_800 && span >= 2 * 31_536_000 && !yearly
         default:
             dayOfWeek = false; monthOfYear = false
@@ -49,6 +51,11 @@ struct CalendarFeatures: Sendable, Codable, Equatable {
     static func isYearly(_ period: Int, step: Int64) -> Bool {
         let (span, overflow) = Int64(period).multipliedReportingOverflow(by: step)
         return !overflow && span >= 360 * 86_400 && span <= 370 * 86_400
+    }
+
+    /// The inputs in words, in their order: "position in the 24-step season", "day of week", "month".
+    var names: [String] {
+        periods.map { "position in the \($0)-step season" } + (dayOfWeek ? ["day of week"] : []) + (monthOfYear ? ["month"] : [])
     }
 
     /// Features per step.
