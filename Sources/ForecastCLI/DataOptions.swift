@@ -29,9 +29,7 @@ struct DataOptions: ParsableArguments {
             throw ValidationError("--delimiter must be ',', ';', 'tab' or one ASCII character other than a quote or a line break, got '\(d)'")
         }
         try checkColumns(future: [])
-        if let f = timeFormat, TimeFormat(argument: f) == nil {
-            throw ValidationError("--time-format must be index, year, date, iso, month, quarter or a pattern with % fields, got '\(f)'")
-        }
+        try validateTimeFormat(timeFormat)
     }
 
     func delimiterByte(_ d: String) -> UInt8? {
@@ -100,3 +98,12 @@ extension DecoderStart: ExpressibleByArgument {}
 extension CombineMode: ExpressibleByArgument {}
 
 import Foundation
+
+/// Refuses a `--time-format` that is no format, or a pattern whose times would repeat.
+func validateTimeFormat(_ text: String?) throws {
+    guard let text else { return }
+    guard let f = TimeFormat(argument: text) else {
+        throw ValidationError("--time-format must be index, year, date, iso, month, quarter or a pattern with % fields, got '\(text)'")
+    }
+    if let problem = f.patternProblem { throw ValidationError("--time-format '\(text)' \(problem)") }
+}

@@ -75,6 +75,7 @@ struct Predict: ParsableCommand {
         guard horizon >= 1 else { throw ValidationError("--horizon must be at least 1, got \(horizon)") }
         guard horizon <= 100_000 else { throw ValidationError("--horizon must be at most 100000, got \(horizon)") }
         _ = try levels()
+        try validateTimeFormat(timeFormat)
         guard ForecastSource(name: method) != nil else {
             throw ValidationError("--method must be combination, network or one of \(Baseline.allCases.map(\.rawValue).joined(separator: ", ")); got '\(method)'")
         }

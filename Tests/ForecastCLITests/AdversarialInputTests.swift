@@ -171,4 +171,18 @@ import Testing
         #expect(try String(contentsOfFile: model, encoding: .utf8) == "old model")
         #expect(files(in: dir) == ["m.fcm"])
     }
+
+    @Test func aTimeFormatWhoseTimesRepeatIsAUsageError() throws {
+        // `--time-format %H` read 25 hourly rows as 24 times of one day and a duplicate.
+        let dir = tempDir()
+        let data = write("t,y\n" + (0..<30).map { "\(String(format: "%02d", $0 % 24)),\($0)\n" }.joined(), "h.csv", in: dir)
+        for (format, problem) in [("%H", "has no %Y or %y"), ("%m/%d", "has no %Y or %y"), ("%Y-%m-%d %M", "has no %H")] {
+            let r = try forecast(["fit", data, "--target", "y", "--horizon", "2", "--time-format", format, "--model", "\(dir)/m.fcm"])
+            #expect(r.status == 2, "\(r.stderr)")
+            #expect(r.stderr.contains("--time-format '\(format)' \(problem): without it times repeat"), "\(r.stderr)")
+        }
+        let p = try forecast(["predict", "--model", smallAirlineModel, "--horizon", "2", "--time-format", "%H"])
+        #expect(p.status == 2 && p.stderr.contains("--time-format '%H' has no %Y or %y"), "\(p.stderr)")
+        #expect(files(in: dir) == ["h.csv"])
+    }
 }

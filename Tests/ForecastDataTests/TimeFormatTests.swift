@@ -28,6 +28,19 @@ import Testing
         #expect(TimeFormat.year.parse("1949") == CivilCalendar.timestamp(year: 1949, month: 1, day: 1))
     }
 
+    @Test func patternsMustRunFromTheYearDown() {
+        // `%H` alone wrapped at midnight: each day's hours read as the same 24 times.
+        #expect(TimeFormat.pattern("%H").patternProblem?.hasPrefix("has no %Y or %y") == true)
+        #expect(TimeFormat.pattern("%m/%d").patternProblem?.hasPrefix("has no %Y or %y") == true)
+        #expect(TimeFormat.pattern("%Y %H").patternProblem?.hasPrefix("has no %m or %b") == true)
+        #expect(TimeFormat.pattern("%Y-%m-%d %M").patternProblem?.hasPrefix("has no %H") == true)
+        #expect(TimeFormat.pattern("literal").patternProblem?.hasPrefix("has no date or time field") == true)
+        for ok in ["%d/%m/%Y", "%Y-%m", "%b %Y", "%y%m%d %H:%M:%S", "%Y"] {
+            #expect(TimeFormat.pattern(ok).patternProblem == nil, "\(ok)")
+        }
+        #expect(TimeFormat.date.patternProblem == nil)
+    }
+
     @Test func rejectsImpossibleDates() {
         #expect(TimeFormat.detect("2023-02-29") == nil)
         #expect(TimeFormat.detect("2024-13-01") == nil)

@@ -173,6 +173,9 @@ public enum SeriesLoader {
         if let c = options.covariates.first(where: { $0 == options.target }) {
             throw ForecastError(file: name, columnName: c, message: "the target cannot also be a covariate")
         }
+        if case .pattern(let p)? = options.timeFormat, let problem = options.timeFormat?.patternProblem {
+            throw ForecastError.configuration("the `timeFormat` '\(p)' \(problem)")
+        }
         return { header, first, line in
             let timeColumn = try options.timeColumn
                 ?? chooseTimeColumn(header: header, firstRow: first, line: line, excluding: valueColumns, format: options.timeFormat, file: name)

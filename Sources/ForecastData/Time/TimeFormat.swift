@@ -36,6 +36,26 @@ public enum TimeFormat: Equatable, Hashable, Sendable, Codable {
         }
     }
 
+    /// Why a `pattern` cannot order times, or nil: its fields must run from the year down without
+    /// a gap (`%d/%m/%Y`, `%Y-%m-%d %H:%M`; `%b` counts as the month), or times repeat: `%H` alone
+    /// gives every day the same 24 times, `%m/%d` every year the same dates.
+    package var patternProblem: String? {
+        guard case .pattern(let p) = self else { return nil }
+        var fields = Set<Character>()
+        var it = p.makeIterator()
+        while let ch = it.next() {
+            if ch == "%", let f = it.next() { fields.insert(f == "b" ? "m" : f == "y" ? "Y" : f) }
+        }
+        let order: [(Character, String)] = [("Y", "%Y or %y"), ("m", "%m or %b"), ("d", "%d"), ("H", "%H"), ("M", "%M"), ("S", "%S")]
+        guard let last = order.lastIndex(where: { fields.contains($0.0) }) else {
+            return "has no date or time field (%Y, %m, %d, %H, %M, %S or %b)"
+        }
+        if let gap = order[...last].first(where: { !fields.contains($0.0) }) {
+            return "has no \(gap.1): without it times repeat (each field from the year down to the finest is needed)"
+        }
+        return nil
+    }
+
     /// Parses one value in this format; `nil` when it does not match.
     package func parse(_ s: UnsafeBufferPointer<UInt8>) -> Int64? {
         switch self {
