@@ -61,6 +61,24 @@ import Testing
         #expect(files(in: dir) == ["f.csv"])
     }
 
+    @Test func fitChecksMemoryBeforeBuildingNetworks() throws {
+        // 8 networks of 16 layers and 1024 units need about 144 GB: it used to allocate until killed.
+        let dir = tempDir()
+        let airline = "\(repoRoot)/datasets/airline_passengers.csv"
+        let started = Date()
+        let r = try forecast(["fit", airline, "--target", "passengers", "--horizon", "12", "--hidden", "1024", "--layers", "16",
+                              "--ensemble", "8", "--model", "\(dir)/m.fcm"])
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("training 8 networks of 16 layers and 1024 hidden units needs about 144.1 GB of memory, more than the"), "\(r.stderr)")
+        #expect(r.stderr.contains("use a smaller --hidden, fewer --layers or a smaller --ensemble"), "\(r.stderr)")
+        #expect(Date().timeIntervalSince(started) < 30)
+        // The limit is the environment's when set.
+        let small = try forecast(["fit", airline, "--target", "passengers", "--horizon", "12", "--max-steps", "2", "--model", "\(dir)/m.fcm"],
+                                 environment: ["FORECAST_MEMORY_LIMIT": "1000000"])
+        #expect(small.status == 1 && small.stderr.contains("more than the 1 MB allowed"), "\(small.stderr)")
+        #expect(files(in: dir).isEmpty)
+    }
+
     @Test func repeatedIntervalLevelsAreAUsageError() throws {
         // `--intervals 80,80` printed two columns named y_lower_80.
         let r = try forecast(["predict", "--model", Self.small, "--horizon", "2", "--intervals", "80, 95,80"])

@@ -84,6 +84,11 @@ extension Forecaster {
                                       futureSize: calendar.count + futureNames.count)
         // Members train in parallel, one thread each, when there are several and threads allow;
         // a member's result depends only on its own seed and thread count.
+        let needed = trainingBytes(netConfig, members: members, batch: batch, steps: config.lookback! + H)
+        let limit = try memoryLimit()
+        if needed > limit {
+            throw ForecastError.configuration("training \(members) network\(members == 1 ? "" : "s") of \(config.layers) layer\(config.layers == 1 ? "" : "s") and \(config.hiddenSize) hidden units needs about \(gigabytes(needed)) of memory, more than the \(gigabytes(limit)) allowed (half the machine's memory, or FORECAST_MEMORY_LIMIT bytes); use a smaller `hiddenSize`, fewer `layers` or a smaller `ensembleSize`")
+        }
         let parallel = members > 1 && config.threads > 1
         var trainers: [Trainer] = []
         for k in 0..<members {
