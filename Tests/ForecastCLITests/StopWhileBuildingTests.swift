@@ -7,20 +7,22 @@ import Testing
 /// is left in its directory.
 @Suite struct StopWhileBuildingTests {
     /// A fit whose networks take seconds to build (two layers of 1024 units per side for the
-    /// first test, four for the second), with `model` as its destination.
-    func slowFit(layers: Int, model: String) throws -> Watched {
-        try Watched(["fit", airline, "--target", "passengers", "--horizon", "3", "--hidden", "1024", "--layers", "\(layers)",
-                     "--ensemble", "1", "--max-steps", "1", "--model", model])
+    /// first test, four for the second), started once it has read its data, over an existing
+    /// model file in a directory of its own.
+    func slowFit(layers: Int) throws -> (dir: String, model: String, run: Watched) {
+        let dir = tempDir()
+        let model = write("the previous model\n", "m.fcm", in: dir)
+        let run = try Watched(["fit", airline, "--target", "passengers", "--horizon", "3", "--hidden", "1024", "--layers", "\(layers)",
+                               "--ensemble", "1", "--max-steps", "1", "--model", model])
+        #expect(run.waitFor("data: "), "the data were read: \(run.stderr)")
+        return (dir, model, run)
     }
 
     /// One SIGINT: the fit stops while the network is built (its orthogonal kernels poll the
     /// request), before its first batch, and exits 130 writing nothing (there are no trained
     /// weights to keep).
     @Test func stopBeforeTrainingWritesNothing() throws {
-        let dir = tempDir()
-        let model = write("the previous model\n", "m.fcm", in: dir)
-        let run = try slowFit(layers: 2, model: model)
-        #expect(run.waitFor("data: "), "the data were read: \(run.stderr)")
+        let (dir, model, run) = try slowFit(layers: 2)
         kill(run.process.processIdentifier, SIGINT)
         let r = run.finish(seconds: 120)
         #expect(r.status == 130, "\(r.stderr)")
@@ -33,10 +35,7 @@ import Testing
     /// SIGTERM twice: the second ends the process at once with 130, while the first still waits
     /// for the networks (about 12 s of building here).
     @Test func secondSignalEndsAtOnce() throws {
-        let dir = tempDir()
-        let model = write("the previous model\n", "m.fcm", in: dir)
-        let run = try slowFit(layers: 4, model: model)
-        #expect(run.waitFor("data: "), "the data were read: \(run.stderr)")
+        let (dir, model, run) = try slowFit(layers: 4)
         kill(run.process.processIdentifier, SIGTERM)
         Thread.sleep(forTimeInterval: 0.3)
         kill(run.process.processIdentifier, SIGTERM)
