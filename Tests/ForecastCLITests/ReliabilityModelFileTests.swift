@@ -12,7 +12,7 @@ import Testing
     /// One edit of a decoded field, and the field the error must name.
     enum Edit: String, CaseIterable, CustomTestStringConvertible {
         case lookbackBeyondTail, memberLookbackBeyondConfig, tensorShapeTransposed, tensorShapeHuge,
-             negativeHiddenSize, hugeHiddenSize, negativeHorizon, networkInputSize, nanScaler, zeroScaler,
+             negativeHiddenSize, hugeHiddenSize, negativeHorizon, networkInputSize, nanScaler, zeroScaler, tinyScaler,
              infiniteOffset, tailLengthsDisagree, residualListsMissing, unsortedResiduals, negativeCount,
              hugeTimestamp, zeroFrequency, negativeBaselinePeriod, ensembleSizeDisagrees, parameterCount,
              unknownChoice, missingLookback, covariateColumnsDisagree, shortSeriesTimesDisagree
@@ -43,6 +43,7 @@ import Testing
             case .networkInputSize: return (["network", "inputSize"], 3, "network.inputSize")
             case .nanScaler: return (["series", 0, "targetScaler", "scale"], "nan", "series[0].targetScaler.scale")
             case .zeroScaler: return (["series", 0, "targetScaler", "scale"], 0, "series[0].targetScaler.scale")
+            case .tinyScaler: return (["series", 0, "targetScaler", "scale"], 1e-300, "series[0].targetScaler.scale")
             case .infiniteOffset: return (["series", 0, "targetScaler", "offset"], "inf", "series[0].targetScaler.offset")
             case .tailLengthsDisagree: return (["series", 0, "tailTimes"], [0, 1], "series[0].tailTimes")
             case .residualListsMissing: return (["residuals"], [[0.1]], "residuals")

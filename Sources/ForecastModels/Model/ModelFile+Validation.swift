@@ -72,9 +72,18 @@ extension ModelFile {
             guard s.covariateScalers.count == h.covariateNames.count else {
                 throw bad("\(f).covariateScalers", "has \(s.covariateScalers.count) scalers for \(h.covariateNames.count) covariates")
             }
-            for (name, scaler) in [("targetScaler", s.targetScaler)] + s.covariateScalers.enumerated().map({ ("covariateScalers[\($0)]", $1) }) {
+            let scaled = [("targetScaler", s.targetScaler, s.tailTarget)]
+                + s.covariateScalers.enumerated().map { ("covariateScalers[\($0)]", $1, s.tailCovariates[$0]) }
+            for (name, scaler, tail) in scaled {
                 guard scaler.offset.isFinite else { throw bad("\(f).\(name).offset", "is \(scaler.offset)") }
                 guard scaler.scale.isFinite && scaler.scale != 0 else { throw bad("\(f).\(name).scale", "is \(scaler.scale); it must be finite and non-zero") }
+                // A scaler fitted to data read as Float spans at most twice Float's range, and the
+                // values it scales must stay within Float's (a scale of 1e-300 turned the tail
+                // into infinities and every forecast into null).
+                guard abs(scaler.scale) <= 2 * Double(Float.greatestFiniteMagnitude),
+                      tail.allSatisfy({ abs(scaler.transform($0)) <= Double(Float.greatestFiniteMagnitude) }) else {
+                    throw bad("\(f).\(name).scale", "is \(scaler.scale), which takes the stored values beyond single precision")
+                }
             }
             if let p = s.baselinePeriod, !(1...100_000).contains(p) { throw bad("\(f).baselinePeriod", "is \(p), outside 1...100000") }
             if s.baselinePeriod == nil && c.seasonalPeriod == nil { throw bad("config.seasonalPeriod", "is missing and \(f) has no baselinePeriod") }
