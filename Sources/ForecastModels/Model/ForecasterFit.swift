@@ -293,7 +293,9 @@ extension Forecaster {
         for s in sample {
             guard case .seconds(let step) = s.frequency, step > 0, step <= 86_400, 86_400 % step == 0 else { continue }
             let day = Int(86_400 / step), week = 7 * day
-            guard s.count >= 3 * week + day else { continue }   // too short to test
+            // Too short to test (Seasonality tests a period on at most maxPoints values, three
+            // cycles at least): skip before computing autocorrelations that could not decide it.
+            guard min(s.count - day, Seasonality.maxPoints) >= 3 * week else { continue }
             var values = s.targetValues(0..<s.count)
             if day > 1 { values = (day..<values.count).map { values[$0] - values[$0 - day] } }
             guard let significant = Seasonality.isSignificant(values, period: week,
