@@ -64,24 +64,27 @@ extension SeriesLoader {
     /// The pattern of compact dates such as 20240301.
     package static let compactDate = TimeFormat.pattern("%Y%m%d")
 
-    /// Integer times that are calendar values, when the format was detected rather than given:
-    /// distinct plain years in 1000...2999 with few gaps become years, and eight-digit values that
-    /// all parse as dates (20240301) become dates, with a note saying so. `nil`: keep `format`.
     /// The row of the first value that is not a date when every value has eight digits in the
     /// range of compact dates and at least nine in ten of them are dates (20241399 among
     /// 2024MMDD days): a typo, which read as integer steps would turn the column into a long
     /// index with gaps; nil otherwise.
     static func compactDateMisfit(_ v: [Int64]) -> Int? {
         guard let lo = v.min(), let hi = v.max(), lo >= 1000_01_01, hi <= 2999_12_31 else { return nil }
-        func isDate(_ x: Int64) -> Bool {
-            let (y, m, d) = (Int(x / 10_000), Int(x / 100 % 100), Int(x % 100))
-            return (1...12).contains(m) && d >= 1 && d <= CivilCalendar.daysInMonth(year: y, month: m)
-        }
-        guard let first = v.firstIndex(where: { !isDate($0) }) else { return nil }
-        let misfits = v.lazy.filter { !isDate($0) }.count
-        return misfits * 10 <= v.count ? first : nil
+        let misfits = v.indices.filter { compactDateTime(v[$0]) == nil }
+        guard let first = misfits.first, misfits.count * 10 <= v.count else { return nil }
+        return first
     }
 
+    /// The time of the compact date `x` (20240301), or nil when its month or day is impossible.
+    static func compactDateTime(_ x: Int64) -> Int64? {
+        let (y, m, d) = (Int(x / 10_000), Int(x / 100 % 100), Int(x % 100))
+        guard (1...12).contains(m), d >= 1, d <= CivilCalendar.daysInMonth(year: y, month: m) else { return nil }
+        return CivilCalendar.timestamp(year: y, month: m, day: d)
+    }
+
+    /// Integer times that are calendar values, when the format was detected rather than given:
+    /// distinct plain years in 1000...2999 with few gaps become years, and eight-digit values that
+    /// all parse as dates (20240301) become dates, with a note saying so. `nil`: keep `format`.
     package static func calendarTimes(_ v: [Int64], format: TimeFormat) -> (times: [Int64], format: TimeFormat, note: String?)? {
         guard format == .index, let lo = v.min(), let hi = v.max() else { return nil }
         if lo >= 1000, hi <= 2999, Set(v).count == v.count, hi - lo < Int64(v.count) * 2 {
@@ -91,9 +94,8 @@ extension SeriesLoader {
         var times: [Int64] = []
         times.reserveCapacity(v.count)
         for x in v {
-            let (y, m, d) = (Int(x / 10_000), Int(x / 100 % 100), Int(x % 100))
-            guard (1...12).contains(m), d >= 1, d <= CivilCalendar.daysInMonth(year: y, month: m) else { return nil }
-            times.append(CivilCalendar.timestamp(year: y, month: m, day: d))
+            guard let t = compactDateTime(x) else { return nil }
+            times.append(t)
         }
         return (times, compactDate, "values such as \(v[0]) read as dates (YYYYMMDD); use `timeFormat = .index` to keep them as integers")
     }

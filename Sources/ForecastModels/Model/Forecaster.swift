@@ -235,9 +235,7 @@ public final class Forecaster: Sendable {
     var futureCovariateNames: [String] { config.futureCovariates ?? [] }
     var pastCovariateCount: Int { covariateNames.count - futureCovariateNames.count }
     var calendar: CalendarFeatures {
-        CalendarFeatures(frequency: series[0].frequency, periods: config.seasonalPeriods ?? [],
-                         enabled: config.calendarFeatures ?? false, length: series.map(\.count).max()!,
-                         yearPhaseFromDate: config.yearPhaseFromDate ?? false, weeklyCycle: config.weeklyCycle)
+        CalendarFeatures(config: config, frequency: series[0].frequency, length: series.map(\.count).max()!)
     }
     /// The window encoding of a member with lookback `L`.
     func encoding(lookback L: Int) -> WindowEncoding {

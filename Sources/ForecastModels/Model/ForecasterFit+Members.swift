@@ -23,9 +23,7 @@ extension Forecaster {
                              warmStart: Forecaster?, hooks: TrainingHooks,
                              warnings: inout [String]) throws -> TrainedMembers {
         let H = config.horizon
-        let calendar = CalendarFeatures(frequency: first.frequency, periods: periods, enabled: config.calendarFeatures!,
-                                        length: kept.map(\.count).max()!, yearPhaseFromDate: config.yearPhaseFromDate ?? false,
-                                        weeklyCycle: config.weeklyCycle)
+        let calendar = CalendarFeatures(config: config, frequency: first.frequency, length: kept.map(\.count).max()!)
 
         // One table of calendar features for the series on the panel's grid (see CalendarTable).
         let table = futureNames.isEmpty ? CalendarTable(kept, calendar: calendar, frequency: first.frequency) : nil

@@ -203,20 +203,17 @@ extension ModelFile.Header {
     /// The calendar inputs the networks were trained with, rebuilt from the configuration and
     /// the series (as `Forecaster.calendar`).
     var calendar: CalendarFeatures {
-        CalendarFeatures(frequency: series[0].frequency, periods: config.seasonalPeriods ?? [],
-                         enabled: config.calendarFeatures ?? false, length: series.map(\.count).max()!,
-                         yearPhaseFromDate: config.yearPhaseFromDate ?? false, weeklyCycle: config.weeklyCycle)
+        CalendarFeatures(config: config, frequency: series[0].frequency, length: series.map(\.count).max()!)
     }
 
     /// Whether the day-of-week inputs were left out because the data show no weekly cycle
     /// (`ForecasterConfig.weeklyCycle`), where the data's length alone would have given them.
     package var weekdayLeftOut: Bool {
         guard !series.isEmpty, config.weeklyCycle == false else { return false }
-        var c = config
-        c.weeklyCycle = nil
-        var other = self
-        other.config = c
-        return other.calendar.dayOfWeek && !calendar.dayOfWeek
+        var byLength = config
+        byLength.weeklyCycle = nil
+        return CalendarFeatures(config: byLength, frequency: series[0].frequency, length: series.map(\.count).max()!).dayOfWeek
+            && !calendar.dayOfWeek
     }
 
     /// The decoder's calendar inputs in words ("position in the 24-step season, day of week"),

@@ -47,6 +47,14 @@ struct CalendarFeatures: Sendable, Codable, Equatable {
         }
     }
 
+    /// The features of a model with `config` (its periods, switches and the format-dependent
+    /// rules it records) on series of `frequency` whose longest has `length` steps: what `fit`
+    /// trains with and what `predict` and the model-file checks rebuild.
+    init(config: ForecasterConfig, frequency: Frequency, length: Int) {
+        self.init(frequency: frequency, periods: config.seasonalPeriods ?? [], enabled: config.calendarFeatures ?? false,
+                  length: length, yearPhaseFromDate: config.yearPhaseFromDate ?? false, weeklyCycle: config.weeklyCycle)
+    }
+
     /// Whether `period` steps of `step` seconds make about a year (360 to 370 days).
     static func isYearly(_ period: Int, step: Int64) -> Bool {
         let (span, overflow) = Int64(period).multipliedReportingOverflow(by: step)
