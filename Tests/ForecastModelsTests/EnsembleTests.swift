@@ -73,7 +73,8 @@ func learnedEnsemble(_ f: Forecaster) -> [[UInt32]] {
     }
 
     /// Intervals are calibrated on the chosen forecast's own errors at the combination's origins:
-    /// recomputed here from the validation part, they give the half-widths `predict` uses.
+    /// recomputed here from the validation part, their conformal quantile widened by
+    /// `selectionInflation` gives the half-widths `predict` uses.
     @Test func intervalsComeFromTheChosenForecastsValidationErrors() throws {
         var g = TestNoise(state: 5)
         var y = (0..<24).map { 50 + 8 * sin(2 * .pi * Double($0) / 12) }
@@ -100,7 +101,7 @@ func learnedEnsemble(_ f: Forecaster) -> [[UInt32]] {
         #expect(zip(expected.sorted(), scores).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, abs($0)) })
         let fc = try f.predict(horizon: 8, intervals: [0.8, 0.95])[0]
         for (band, level) in zip(fc.intervals, [0.8, 0.95]) {
-            let q = Forecaster.conformalQuantile(scores, level: level)
+            let q = Forecaster.conformalQuantile(scores, level: level) * Forecaster.selectionInflation
             for h in 0..<8 {
                 let w = q * (h < 6 ? 1 : (Double(h + 1) / 6).squareRoot())
                 #expect(abs(band.upper[h] - fc.values[h] - w) <= 1e-9 * max(1, w))
