@@ -174,6 +174,15 @@ private func failure(_ body: () throws -> Any) -> ForecastError? {
         #expect(e?.message == "expected a time in whole seconds (steps finer than a second are not supported), found \"2024-01-01T10:00:00.500Z\"", "\(String(describing: e))")
         // A fraction of zeros is whole seconds.
         #expect(try load("t,v\n2024-01-01T10:00:00.000,1\n2024-01-01T10:00:01.00,2\n2024-01-01T10:00:02,3\n").series[0].count == 3)
+        // From the first row on, in a column named like a time or in the first column: refused the
+        // same way (the column was not recognised as time, and the rows were numbered).
+        for csv in ["time,v\n2024-01-01T10:00:00.5,1\n2024-01-01T11:00:00.5,2\n",
+                    "stamp,v\n2024-01-01T10:00:00.5,1\n2024-01-01T11:00:00.5,2\n"] {
+            let first = failure { try load(csv) }
+            #expect(first?.line == 2 && first?.column == 1, "\(String(describing: first))")
+            #expect(first?.message == "expected a time in whole seconds (steps finer than a second are not supported), found \"2024-01-01T10:00:00.5\"",
+                    "\(String(describing: first))")
+        }
     }
 
     @Test func timesWithAndWithoutAZoneDoNotMix() throws {

@@ -37,6 +37,13 @@ extension SeriesLoader {
         let expected = format.map { "a time in the `timeFormat` given (\(describe($0)))" }
             ?? "a date or time such as 2024-03-01, 2024-03-01T13:00, 2024-03, 2024-Q1, 20240301 or a year (or give `timeFormat`)"
         let named = header.indices.first { !excluding.contains(header[$0]) && timeNames.contains(header[$0].lowercased()) }
+        // A time with a fraction of a second (every value of the column has one, or the first
+        // row would have been read as a time and the fraction refused later) is named as such.
+        if let i = [named, 0].compactMap({ $0 }).first(where: { $0 < firstRow.count && !excluding.contains(header[$0])
+                                                             && TableReader.hasFractionOfASecond(firstRow[$0]) }) {
+            throw ForecastError(file: file, line: line, column: i + 1, columnName: header[i],
+                                message: "expected a time in whole seconds (steps finer than a second are not supported), found \(ForecastError.excerpt(firstRow[i]))")
+        }
         if let i = named, i < firstRow.count {
             throw ForecastError(file: file, line: line, column: i + 1, columnName: header[i],
                             message: "expected \(expected), found \(ForecastError.excerpt(firstRow[i]))")
