@@ -203,9 +203,15 @@ func combination(_ h: ModelFile.Header) -> String {
 /// The decoder's known-future inputs, in words.
 func knownFuture(_ h: ModelFile.Header) -> String {
     var parts: [String] = []
+    var notes: [String] = []
+    if let m = h.primaryPositionLeftOut {
+        notes.append("no position in the \(m)-step season: the seasonal-naive baseline repeats it")
+    }
+    if h.weekdayLeftOut { notes.append("no day of week: the data show no weekly cycle") }
     if let calendar = h.calendarDescription {
-        let weekday = h.weekdayLeftOut ? "; no day of week: the data show no weekly cycle" : ""
-        parts.append("calendar features (\(calendar)\(weekday))")
+        parts.append("calendar features (\(([calendar] + notes).joined(separator: "; ")))")
+    } else if !notes.isEmpty {
+        parts.append("no calendar features (\(notes.joined(separator: "; ")))")
     }
     parts += h.config.futureCovariates ?? []
     return parts.isEmpty ? "none" : parts.joined(separator: ", ")

@@ -75,6 +75,15 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
     /// temperature: README, "Weekday inputs"). `fit` sets it; `nil`, in models of format 4 and
     /// earlier, gives the weekday inputs by the data's length alone.
     package var weeklyCycle: Bool?
+    /// Whether the decoder also reads the position within the primary seasonal period when that is
+    /// shorter than a year on calendar data (a day of hourly data, a week of daily data). `fit`
+    /// sets `false`: the seasonal-naive baseline the network corrects already repeats that cycle,
+    /// and with its phase the network learned one correction per hour or weekday, averaged over the
+    /// year, which misfits where the annual season reshapes the cycle (hourly temperature: README,
+    /// "No position input for a daily or weekly primary season"). A yearly primary season (monthly,
+    /// quarterly, weekly data) and integer steps keep the pair. `nil`, in models of format 5 and
+    /// earlier, includes it; `true` given to `fit` (for tests of older behaviour) keeps it.
+    package var primaryPeriodPosition: Bool?
     /// Divide each window's target (lookback and horizon, after removing its last value) by the
     /// standard deviation of its lookback, and multiply the network's output back (instance
     /// normalisation, as RevIN). Off by default: on the rolling-origin benchmark it improved the

@@ -44,6 +44,8 @@ extension Forecaster {
         config.yearPhaseFromDate = warmStart.map { $0.config.yearPhaseFromDate ?? false } ?? true
         // Day-of-week inputs only for data with a weekly cycle (format 5 on; nil: by length alone).
         config.weeklyCycle = warmStart.map { $0.config.weeklyCycle } ?? detectWeeklyCycle(input)
+        // No position input for the primary period (format 6 on; nil: included), unless asked for.
+        config.primaryPeriodPosition = warmStart.map { $0.config.primaryPeriodPosition } ?? config.primaryPeriodPosition ?? false
         config.allowNegative = config.allowNegative ?? false
         config.combine = config.combine ?? ForecasterConfig.defaultCombine
         var kept: [TimeSeries] = [], short: [TimeSeries] = []

@@ -216,6 +216,14 @@ extension ModelFile.Header {
             && !calendar.dayOfWeek
     }
 
+    /// The primary seasonal period whose position input was left out
+    /// (`ForecasterConfig.primaryPeriodPosition`), or nil when it is read or there is none.
+    package var primaryPositionLeftOut: Int? {
+        guard !series.isEmpty, config.primaryPeriodPosition == false, config.calendarFeatures ?? true,
+              let primary = config.seasonalPeriods?.first else { return nil }
+        return calendar.periods.first == primary ? nil : primary
+    }
+
     /// The decoder's calendar inputs in words ("position in the 24-step season, day of week"),
     /// or nil when there are none.
     package var calendarDescription: String? {

@@ -26,10 +26,12 @@ public enum ModelFile {
     /// arrays and the calibration residuals as binary blocks after the weights, tail times derived
     /// from the first one when regular, calibration residuals capped at `Forecaster.residualCap`
     /// per step. 4: version 3's layout; yearly periods of calendar data are positioned by the
-    /// date (`config.yearPhaseFromDate`), which a version-3 reader would ignore. 5 (this version):
-    /// version 4's layout; day-of-week inputs only for data with a weekly cycle
-    /// (`config.weeklyCycle`), which a version-4 reader would ignore.
-    public static let formatVersion: UInt32 = 5
+    /// date (`config.yearPhaseFromDate`), which a version-3 reader would ignore. 5: version 4's
+    /// layout; day-of-week inputs only for data with a weekly cycle (`config.weeklyCycle`), which
+    /// a version-4 reader would ignore. 6 (this version): version 5's layout; no position input
+    /// for the primary seasonal period (`config.primaryPeriodPosition`), which a version-5 reader
+    /// would ignore.
+    public static let formatVersion: UInt32 = 6
     /// The last format whose header is a `Header` holding every field as JSON.
     package static let jsonFormatVersion: UInt32 = 2
     static let magic: [UInt8] = Array("FCSTMDL".utf8) + [0]

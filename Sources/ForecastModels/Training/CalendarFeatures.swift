@@ -27,11 +27,17 @@ struct CalendarFeatures: Sendable, Codable, Equatable {
     /// month two years, so that each value has been seen a few times; `weeklyCycle` false (the data
     /// show none) leaves the weekday out. `yearPhaseFromDate` false
     /// gives the features of models of format 3 and earlier (yearly periods counted in steps).
+    /// `primaryPosition` false leaves out the pair of the primary (first) period when it is shorter
+    /// than a year on calendar data (a day, a week); the weekday and month rules still see every period.
     init(frequency: Frequency, periods: [Int], enabled: Bool, length: Int, yearPhaseFromDate: Bool = false,
-         weeklyCycle: Bool? = nil) {
+         weeklyCycle: Bool? = nil, primaryPosition: Bool = true) {
         guard enabled else { self.periods = []; dayOfWeek = false; monthOfYear = false; return }
         self.periods = periods
         self.yearPhaseFromDate = yearPhaseFromDate
+        if !primaryPosition, let primary = periods.first, case .seconds(let s) = frequency, s > 0 {
+            let (span, overflow) = Int64(primary).multipliedReportingOverflow(by: s)
+            if !overflow && span < 360 * 86_400 { self.periods.removeFirst() }
+        }
         switch frequency {
         case .seconds(let s) where s > 0:
             // A period that already spans a week makes the weekday redundant, one that spans a
@@ -52,7 +58,8 @@ struct CalendarFeatures: Sendable, Codable, Equatable {
     /// trains with and what `predict` and the model-file checks rebuild.
     init(config: ForecasterConfig, frequency: Frequency, length: Int) {
         self.init(frequency: frequency, periods: config.seasonalPeriods ?? [], enabled: config.calendarFeatures ?? false,
-                  length: length, yearPhaseFromDate: config.yearPhaseFromDate ?? false, weeklyCycle: config.weeklyCycle)
+                  length: length, yearPhaseFromDate: config.yearPhaseFromDate ?? false, weeklyCycle: config.weeklyCycle,
+                  primaryPosition: config.primaryPeriodPosition ?? true)
     }
 
     /// Whether `period` steps of `step` seconds make about a year (360 to 370 days).
