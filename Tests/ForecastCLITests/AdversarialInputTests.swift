@@ -151,7 +151,7 @@ import Testing
         let r = try forecast(["fit", hourly, "--target", "passengers", "--fill", "interpolate", "--horizon", "3", "--max-steps", "3",
                               "--warm-start", smallAirlineModel, "--model", "\(dir)/m.fcm"])
         #expect(r.status == 1)
-        #expect(r.stderr.contains("the model to resume does not fit this data and configuration: known-future inputs: the model's 2, this fit's"), "\(r.stderr)")
+        #expect(r.stderr.contains("the model to resume does not fit this data and configuration: calendar inputs: the model's position in the 12-step season, this fit's"), "\(r.stderr)")
     }
 
     @Test func aFitInterruptedBeforeItsFirstRoundWritesNothing() throws {

@@ -96,8 +96,11 @@ extension Forecaster {
             c.threads = parallel ? 1 : config.threads
             let network = try buildNetwork(netConfig, seed: warmStart == nil ? c.seed : nil, hooks: hooks)   // a warm start copies its weights in
             if let warmStart {
-                guard warmStart.network.config == netConfig, warmStart.members.count == members else {
-                    throw ForecastError.configuration("the model to resume does not fit this data and configuration: \(Self.networkDifferences(warmStart, netConfig, members: members))")
+                // Same sizes are not enough: the calendar inputs must mean the same (a monthly
+                // model's month position is not an hourly fit's weekday).
+                guard warmStart.network.config == netConfig, warmStart.members.count == members,
+                      warmStart.calendar.names == calendar.names else {
+                    throw ForecastError.configuration("the model to resume does not fit this data and configuration: \(Self.networkDifferences(warmStart, netConfig, members: members, calendar: calendar))")
                 }
                 for (p, q) in zip(network.parameters, warmStart.members[k].network.parameters) { p.value.copy(from: q.value) }
             }
@@ -188,7 +191,8 @@ extension Forecaster {
     /// What differs between the networks of `model` and those `config` builds for `members`
     /// members, for the warm-start error ("its networks take 0 known-future inputs, this data gives
     /// 2 (calendar features or future covariates)").
-    static func networkDifferences(_ model: Forecaster, _ config: NetworkConfig, members: Int) -> String {
+    static func networkDifferences(_ model: Forecaster, _ config: NetworkConfig, members: Int,
+                                   calendar: CalendarFeatures? = nil) -> String {
         let old = model.network.config
         var out: [String] = []
         func differ<T: Equatable>(_ what: String, _ a: T, _ b: T, _ why: String = "") {
@@ -203,6 +207,10 @@ extension Forecaster {
         differ("inputs per step", old.inputSize, config.inputSize, " (the target and past covariates)")
         differ("known-future inputs", old.futureSize, config.futureSize,
                " (calendar features, which depend on the data's frequency and seasons, and future covariates)")
+        if let calendar, old.futureSize == config.futureSize {
+            func words(_ c: CalendarFeatures) -> String { c.names.isEmpty ? "none" : c.names.joined(separator: ", ") }
+            differ("calendar inputs", words(model.calendar), words(calendar))
+        }
         return out.isEmpty ? "the networks differ" : out.joined(separator: "; ")
     }
 }

@@ -1,8 +1,9 @@
 import ForecastData
 
 /// Known-future features computed from a timestamp alone: the position within each seasonal
-/// period as a sine/cosine pair and, for calendar data finer than a month, the day of the week and
-/// the month of the year as sine/cosine pairs. The decoder sees them at every forecast step
+/// period as a sine/cosine pair (but a primary one shorter than a year, with `primaryPosition`
+/// false) and, for calendar data finer than a month, the day of the week and the month of the year
+/// as sine/cosine pairs. The decoder sees them at every forecast step
 /// (Keras' TimeDistributed inputs), so it knows which hour, weekday or month it is forecasting.
 ///
 /// Positions are counted from a fixed origin (the Unix epoch for calendar data, index 0 for
