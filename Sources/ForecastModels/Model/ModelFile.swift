@@ -29,8 +29,8 @@ public enum ModelFile {
     /// date (`config.yearPhaseFromDate`), which a version-3 reader would ignore. 5: version 4's
     /// layout; day-of-week inputs only for data with a weekly cycle (`config.weeklyCycle`), which
     /// a version-4 reader would ignore. 6 (this version): version 5's layout; no position input
-    /// for the primary seasonal period (`config.primaryPeriodPosition`), which a version-5 reader
-    /// would ignore.
+    /// for a primary seasonal period shorter than a year on calendar data
+    /// (`config.primaryPeriodPosition`), which a version-5 reader would ignore.
     public static let formatVersion: UInt32 = 6
     /// The last format whose header is a `Header` holding every field as JSON.
     package static let jsonFormatVersion: UInt32 = 2
