@@ -28,26 +28,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import combination_study as cs  # noqa: E402
 
 
-def choose(case, ks=None):
-    """`fit`'s rule on the origins `ks` (all by default): a function from candidates' forecasts to the chosen one."""
-    net = cs.base("network")
-    if not case.val_actual:
-        return net
+def chosen(case, target, ks=None):
+    """The forecast `fit`'s rule (`combination_study.two_stage`, the `current` rule) picks on the
+    validation origins `ks` (all by default), for the candidates' forecasts `target`: the test block's,
+    or those at one validation origin, to score the choice there."""
     ks = list(range(len(case.val_actual))) if ks is None else ks
-
-    def err(d):
-        return sum(cs.mae(case.val_actual[k], d({c: v[k] for c, v in case.val.items()})) for k in ks) / len(ks)
-    e = {s: err(cs.base(s)) for s in cs.STATS}
-    best = cs.STATS[0]
-    for s in cs.STATS:
-        if e[s] < e[best] * (1 - 1e-9):
-            best = s
-    a, b = err(net), e[best]
-    mixed = lambda f: cs.mean([f["network"], f[best]])
-    m = err(mixed)
-    if b < a * (1 - 1e-9) and b <= m:
-        return cs.base(best)
-    return mixed if m < a * (1 - 1e-9) else net
+    sub = cs.Case({c: [v[k] for k in ks] for c, v in case.val.items()}, [case.val_actual[k] for k in ks], target)
+    return cs.two_stage(cs.STATS)(sub)
 
 
 def rank(n, level):
@@ -59,27 +46,33 @@ def quantile(scores, level):
     return s[rank(len(s), level)] if s else float("nan")
 
 
-def scores_of(case, d, k, growth=None):
-    f = d({c: v[k] for c, v in case.val.items()})
+def at(case, k):
+    """Every candidate's forecast at validation origin `k`."""
+    return {c: v[k] for c, v in case.val.items()}
+
+
+def scores_of(case, k, ks=None, growth=None):
+    """Absolute errors at origin `k` of the forecast chosen on the origins `ks` (all by default)."""
+    f = chosen(case, at(case, k), ks)
     return [abs(a - f[h]) / (growth[h] if growth else 1) for h, a in enumerate(case.val_actual[k]) if a is not None]
 
 
-def widths(case, d, level, rule):
+def widths(case, level, rule):
     """Half-widths per test step of the series' interval at `level` under `rule` ((name, parameter))."""
     name, p = rule
     H, K = len(case.test["network"]), len(case.val_actual)
     if name in ("pooled", "inflate"):
-        q = quantile([x for k in range(K) for x in scores_of(case, d, k)], level)
+        q = quantile([x for k in range(K) for x in scores_of(case, k)], level)
         return [q * (p if name == "inflate" else 1)] * H
     if name == "growth":
         g = [((h + 1) / H) ** p for h in range(H)]
-        q = quantile([x for k in range(K) for x in scores_of(case, d, k, g)], level)
+        q = quantile([x for k in range(K) for x in scores_of(case, k, growth=g)], level)
         return [q * gh for gh in g]
     if name == "leave-one-out":
         s = []
         for k in range(K):
             rest = [j for j in range(K) if j != k]
-            s += scores_of(case, choose(case, rest) if rest else d, k)
+            s += scores_of(case, k, rest or None)
         return [quantile(s, level)] * H
     raise ValueError(name)
 
@@ -89,12 +82,11 @@ def score(cases, rule):
     tot = {}
     for (st, _), rows in cases.items():
         for case, actual, scale, _ in rows:
-            d = choose(case)
-            point = d(case.test)
+            point = chosen(case, case.test)
             nonneg = all(x >= 0 for r in case.val_actual for x in r if x is not None)
             for lv in (0.8, 0.95):
                 t = tot.setdefault((st, lv), [0, 0, 0.0])
-                for y, f, w in zip(actual, point, widths(case, d, lv, rule)):
+                for y, f, w in zip(actual, point, widths(case, lv, rule)):
                     if y is None:
                         continue
                     lo, hi = f - w, f + w
