@@ -270,8 +270,13 @@ struct TableReader {
         let shown = r.string(at: i).map(ForecastError.excerpt) ?? "bytes that are not UTF-8 text"
         let subsecond = r.string(at: i).map(Self.hasFractionOfASecond) ?? false
         return ForecastError(file: file, line: r.line, column: i + 1, columnName: slots[s].name,
-                             message: subsecond ? "expected a time in whole seconds (steps finer than a second are not supported), found \(shown)"
+                             message: subsecond ? Self.fractionOfASecondMessage(found: shown)
                                                 : "expected \(expected), found \(shown)")
+    }
+
+    /// The error for a time with a fraction of a second; `shown` is the value as quoted in errors.
+    static func fractionOfASecondMessage(found shown: String) -> String {
+        "expected a time in whole seconds (steps finer than a second are not supported), found \(shown)"
     }
 
     /// Whether `text` looks like a time with a nonzero fraction of a second (`12:00:00.250`).

@@ -42,7 +42,7 @@ extension SeriesLoader {
         if let i = [named, 0].compactMap({ $0 }).first(where: { $0 < firstRow.count && !excluding.contains(header[$0])
                                                              && TableReader.hasFractionOfASecond(firstRow[$0]) }) {
             throw ForecastError(file: file, line: line, column: i + 1, columnName: header[i],
-                                message: "expected a time in whole seconds (steps finer than a second are not supported), found \(ForecastError.excerpt(firstRow[i]))")
+                                message: TableReader.fractionOfASecondMessage(found: ForecastError.excerpt(firstRow[i])))
         }
         if let i = named, i < firstRow.count {
             throw ForecastError(file: file, line: line, column: i + 1, columnName: header[i],
