@@ -45,6 +45,44 @@ import ForecastData
         #expect(Forecaster.detectWeeklyCycle([monthly]))
     }
 
+    /// `detectPeriods` retests on differences for calendar data only: a daily cycle on a slow
+    /// cycle (temperature's year) is found in hourly data, while the same values as integer
+    /// steps keep the plain test (with twelve generic candidates, differences peak at 4 or 5 on
+    /// some M4 series).
+    @Test func aDailyCycleOnASlowCycleIsFoundInCalendarDataOnly() {
+        var g = TestNoise(state: 9)
+        let n = 24 * 7 * 20
+        var ar = 0.0
+        let values = (0..<n).map { i -> Double in
+            ar = 0.95 * ar + g.normal()
+            return 200 * sin(2 * Double.pi * Double(i) / Double(n)) + 8 * sin(2 * Double.pi * Double(i % 24) / 24) + ar
+        }
+        let hourly = TimeSeries(id: nil, timeColumn: "t", timeFormat: .dateTime(separator: "T", seconds: false, zoneOffset: 0),
+                                frequency: .seconds(Self.hour), timestamps: (0..<n).map { Self.start + Int64($0) * Self.hour },
+                                target: values)
+        let steps = TimeSeries(id: nil, timeColumn: "t", timeFormat: .index, frequency: .steps(1),
+                               timestamps: (0..<n).map { Int64($0) + 1 }, target: values)
+        #expect(Forecaster.detectPeriods([hourly], horizon: 24) == [24])
+        #expect(!Forecaster.detectPeriods([steps], horizon: 24).contains(24))
+    }
+
+    /// Data finer than a day look back a week by default, weekly cycle or not (at most 1,000
+    /// steps); daily and coarser data and integer steps keep the season and horizon rule.
+    @Test func subDailyDataLookBackAWeek() {
+        func L(_ periods: [Int], _ f: Frequency?, length: Int = 10_000, horizon: Int = 24) -> Int {
+            ForecasterConfig.defaultLookback(horizon: horizon, periods: periods, length: length, frequency: f)
+        }
+        #expect(L([24], .seconds(3_600)) == 168)
+        #expect(L([24, 168], .seconds(3_600)) == 168)
+        #expect(L([], .seconds(3_600)) == 168)
+        #expect(L([48], .seconds(1_800)) == 336)
+        #expect(L([1_440], .seconds(60), horizon: 60) == 2_880)      // a week of minutes is over 1,000
+        #expect(L([24], .steps(1)) == 48)
+        #expect(L([24], nil) == 48)
+        #expect(L([7], .seconds(86_400), horizon: 14) == 28)
+        #expect(L([24], .seconds(3_600), length: 200) == 117)          // two thirds of 200 - 24 windows
+    }
+
     @Test func modelWithoutAWeeklyCycleHasNoWeekdayInputs() throws {
         let s = Self.series(days: 70, step: Self.hour, weekend: 0, seed: 4)
         var config = ForecasterConfig(horizon: 6)

@@ -31,7 +31,8 @@ extension Forecaster {
         // monthly and quarterly series; Benchmarks/accuracy/results/rolling_all_study_trainparts.md).
         // Scalers and each series' baseline period use the training part only.
         let periods = resolvePeriods(input, config: &config, trainLength: lengths.max()!, warnings: &warnings)
-        let L = config.lookback ?? ForecasterConfig.defaultLookback(horizon: H, periods: periods, length: lengths.max()!)
+        let L = config.lookback ?? ForecasterConfig.defaultLookback(horizon: H, periods: periods, length: lengths.max()!,
+                                                                                    frequency: first.frequency)
         // Future covariates go last among the covariates.
         let futureNames = config.futureCovariates ?? []
         for name in futureNames where !first.covariateNames.contains(name) {
@@ -318,7 +319,10 @@ extension Forecaster {
         var untested = 0
         for s in sample {
             let candidates = Seasonality.candidates(for: s.frequency)
-            for p in Seasonality.detect(s.targetValues(0..<s.count), candidates: candidates) { votes[p, default: 0] += 1 }
+            let calendar: Bool
+            if case .steps = s.frequency { calendar = false } else { calendar = true }
+            for p in Seasonality.detect(s.targetValues(0..<s.count), candidates: candidates,
+                                        retestingOnDifferences: calendar) { votes[p, default: 0] += 1 }
             let natural = s.frequency.seasonalPeriod
             if natural > 1, s.count < 3 * natural, s.count >= 2 * natural + H { untested += 1 }
         }
