@@ -11,7 +11,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Steps to forecast directly (H).")
     var horizon: Int
 
-    @Option(help: "Input steps (L); default: two seasons, twice the horizon and, finer than daily, a week, bounded by the data.")
+    @Option(help: "Input steps (L); default: two seasons and twice the horizon, bounded by the data.")
     var lookback: Int?
 
     @Option(help: "Cell for both encoder and decoder: lstm or gru (default: \(defaults.encoder.rawValue)).")

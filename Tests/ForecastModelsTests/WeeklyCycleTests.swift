@@ -66,23 +66,6 @@ import ForecastData
         #expect(!Forecaster.detectPeriods([steps], horizon: 24).contains(24))
     }
 
-    /// Data finer than a day look back a week by default, weekly cycle or not (at most 1,000
-    /// steps); daily and coarser data and integer steps keep the season and horizon rule.
-    @Test func subDailyDataLookBackAWeek() {
-        func L(_ periods: [Int], _ f: Frequency?, length: Int = 10_000, horizon: Int = 24) -> Int {
-            ForecasterConfig.defaultLookback(horizon: horizon, periods: periods, length: length, frequency: f)
-        }
-        #expect(L([24], .seconds(3_600)) == 168)
-        #expect(L([24, 168], .seconds(3_600)) == 168)
-        #expect(L([], .seconds(3_600)) == 168)
-        #expect(L([48], .seconds(1_800)) == 336)
-        #expect(L([1_440], .seconds(60), horizon: 60) == 2_880)      // a week of minutes is over 1,000
-        #expect(L([24], .steps(1)) == 48)
-        #expect(L([24], nil) == 48)
-        #expect(L([7], .seconds(86_400), horizon: 14) == 28)
-        #expect(L([24], .seconds(3_600), length: 200) == 117)          // two thirds of 200 - 24 windows
-    }
-
     @Test func modelWithoutAWeeklyCycleHasNoWeekdayInputs() throws {
         let s = Self.series(days: 70, step: Self.hour, weekend: 0, seed: 4)
         var config = ForecasterConfig(horizon: 6)

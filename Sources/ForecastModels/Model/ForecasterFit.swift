@@ -31,8 +31,7 @@ extension Forecaster {
         // monthly and quarterly series; Benchmarks/accuracy/results/rolling_all_study_trainparts.md).
         // Scalers and each series' baseline period use the training part only.
         let periods = resolvePeriods(input, config: &config, trainLength: lengths.max()!, warnings: &warnings)
-        let L = config.lookback ?? ForecasterConfig.defaultLookback(horizon: H, periods: periods, length: lengths.max()!,
-                                                                                    frequency: first.frequency)
+        let L = config.lookback ?? ForecasterConfig.defaultLookback(horizon: H, periods: periods, length: lengths.max()!)
         // Future covariates go last among the covariates.
         let futureNames = config.futureCovariates ?? []
         for name in futureNames where !first.covariateNames.contains(name) {
