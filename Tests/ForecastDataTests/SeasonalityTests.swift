@@ -79,43 +79,6 @@ private func wave(_ t: Int, _ period: Int) -> Double { sin(2 * Double.pi * Doubl
         #expect(Seasonality.detect(x, candidates: Seasonality.candidates(for: .steps(1))) == [12])
     }
 
-    /// Hourly data over 20 weeks: a daily cycle on a slow cycle (one period over the whole series,
-    /// like temperature's year) and persistent noise. The slow cycle makes the ACF decay so
-    /// steeply that lag 24 is no local peak; the retest on first differences finds it.
-    @Test func aDailyCycleOnASlowCycleIsFoundOnDifferences() {
-        for seed: UInt64 in [30, 31, 32] {
-            var g = SplitMix(seed: seed)
-            let n = 24 * 7 * 20
-            var noise = 0.0
-            let x = (0..<n).map { t -> Double in
-                noise = 0.95 * noise + g.normal()
-                return 200 * wave(t, n) + 8 * wave(t, 24) + noise
-            }
-            let hourly = Seasonality.candidates(for: .seconds(3_600))
-            let lag24 = Seasonality.evaluate(x, candidates: hourly)[0]
-            #expect(lag24.acf > lag24.bound && !lag24.significant, "seed \(seed)")
-            #expect(!Seasonality.detect(x, candidates: hourly).contains(24), "seed \(seed)")
-            #expect(Seasonality.detect(x, candidates: hourly, retestingOnDifferences: true) == [24], "seed \(seed)")
-        }
-    }
-
-    @Test func theRetestFindsNoSeasonInWalksOrPersistentNoise() {
-        for seed: UInt64 in [40, 41, 42] {
-            var g = SplitMix(seed: seed)
-            var walk: [Double] = [], ar: [Double] = []
-            var w = 0.0, a = 0.0
-            for _ in 0..<2_000 {
-                w += g.normal(); walk.append(w)
-                a = 0.99 * a + g.normal(); ar.append(a)
-            }
-            for f in [Frequency.seconds(3_600), .seconds(86_400), .months(1, monthEnd: false), .months(3, monthEnd: false)] {
-                let c = Seasonality.candidates(for: f)
-                #expect(Seasonality.detect(walk, candidates: c, retestingOnDifferences: true) == [], "seed \(seed)")
-                #expect(Seasonality.detect(ar, candidates: c, retestingOnDifferences: true) == [], "seed \(seed)")
-            }
-        }
-    }
-
     @Test func tooShortForACandidateDropsIt() {
         var g = SplitMix(seed: 5)
         let x = (0..<72).map { t in 10 * wave(t, 12) + g.normal() }

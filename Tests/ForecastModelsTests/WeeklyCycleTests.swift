@@ -45,27 +45,6 @@ import ForecastData
         #expect(Forecaster.detectWeeklyCycle([monthly]))
     }
 
-    /// `detectPeriods` retests on differences for calendar data only: a daily cycle on a slow
-    /// cycle (temperature's year) is found in hourly data, while the same values as integer
-    /// steps keep the plain test (with twelve generic candidates, differences peak at 4 or 5 on
-    /// some M4 series).
-    @Test func aDailyCycleOnASlowCycleIsFoundInCalendarDataOnly() {
-        var g = TestNoise(state: 9)
-        let n = 24 * 7 * 20
-        var ar = 0.0
-        let values = (0..<n).map { i -> Double in
-            ar = 0.95 * ar + g.normal()
-            return 200 * sin(2 * Double.pi * Double(i) / Double(n)) + 8 * sin(2 * Double.pi * Double(i % 24) / 24) + ar
-        }
-        let hourly = TimeSeries(id: nil, timeColumn: "t", timeFormat: .dateTime(separator: "T", seconds: false, zoneOffset: 0),
-                                frequency: .seconds(Self.hour), timestamps: (0..<n).map { Self.start + Int64($0) * Self.hour },
-                                target: values)
-        let steps = TimeSeries(id: nil, timeColumn: "t", timeFormat: .index, frequency: .steps(1),
-                               timestamps: (0..<n).map { Int64($0) + 1 }, target: values)
-        #expect(Forecaster.detectPeriods([hourly], horizon: 24) == [24])
-        #expect(!Forecaster.detectPeriods([steps], horizon: 24).contains(24))
-    }
-
     @Test func modelWithoutAWeeklyCycleHasNoWeekdayInputs() throws {
         let s = Self.series(days: 70, step: Self.hour, weekend: 0, seed: 4)
         var config = ForecasterConfig(horizon: 6)

@@ -37,20 +37,16 @@ import Darwin
 ///   (always with 24), nothing in 4.8%. False detections with the twelve generic candidates: about 6%
 ///   of white-noise series, none of the random walks.
 ///
-/// 5. With `retestingOnDifferences` (`fit` sets it for calendar data, not for integer steps), a
-///    candidate that exceeds the bound but fails the local-peak test is tested again, bound and
-///    peak, on the autocorrelations of the first differences at the stricter level 0.1%. A daily
-///    cycle riding on a slow one that a line does not remove (hourly temperature over a year: the
-///    annual cycle) makes the ACF decay so steeply that r(23) = 0.920 > r(24) = 0.918; differences
-///    remove the slow cycle and keep the daily one (JFK: r(24) = 0.300 against 0.268 and 0.287).
-///
-/// - The peak test is kept because without it random walks and AR(1) series pass in 70-100% of
-///   cases. The retest changes the periods of one of the 42 benchmark series (JFK hourly
-///   temperature: 168 without it, 24 with it) and no false-detection count in 300 random walks
-///   or AR(1) series with 0.99 for the hourly, daily, weekly, monthly or quarterly candidates
-///   (at the level 1% it added 1-4 of 300). With the twelve generic candidates it would add
-///   periods 4 or 5 to 38 of the 414 M4 hourly series, whose differences peak there: hence
-///   calendar data only.
+/// - Known miss: a daily cycle riding on a steeply decaying ACF (hourly temperature, dominated by the
+///   annual cycle) fails the local-peak test, r(23) = 0.920 > r(24) = 0.918; the peak test is kept
+///   because without it random walks and AR(1) series pass in 70-100% of cases. JFK's hourly
+///   temperature gets 168 instead. Retesting such a candidate on the first differences (at 0.1%,
+///   calendar data only) finds 24 there and changes no other benchmark series, but forecasts got
+///   worse (session 20, rolling origins, seeds 42/1/2: 0.799/0.820/0.846 of seasonal naive's MASE
+///   against 0.766/0.792/0.744; `rolling_extra_study_s20_jfk_retest_seeds12.md`,
+///   `..._p168_seeds12.md`): the weekly period gives the network two weeks of input, and with 24
+///   the combination picks statistical models at two of the three origins. Not adopted; fit takes
+///   about 15 times longer with 168.
 ///
 /// Cost: O(n * longest candidate) for the autocorrelations, n at most `maxPoints`.
 package enum Seasonality {
@@ -60,8 +56,6 @@ package enum Seasonality {
     package static let significance = 0.10
     /// How much stronger (lag-corrected autocorrelation) a multiple of a kept period must be to be kept too.
     package static let redundancyMargin = 0.05
-    /// Family-wise significance level of the retest on first differences (rule 5).
-    package static let retestSignificance = 0.001
     /// Only the last this many values are examined.
     package static let maxPoints = 20_000
 
@@ -97,8 +91,8 @@ package enum Seasonality {
     /// (`values.count < 3 * m`, counting at most `maxPoints` values) are not testable and never returned.
     /// Returns [] when nothing holds, for a constant or straight-line series, or when `values`
     /// contains NaN or infinity.
-    package static func detect(_ values: [Double], candidates: [Int], retestingOnDifferences: Bool = false) -> [Int] {
-        let kept = evaluate(values, candidates: candidates, retestingOnDifferences: retestingOnDifferences).filter(\.kept)
+    package static func detect(_ values: [Double], candidates: [Int]) -> [Int] {
+        let kept = evaluate(values, candidates: candidates).filter(\.kept)
         guard let primary = kept.first else { return [] }
         let rest = kept.dropFirst().sorted {
             $0.strength != $1.strength ? $0.strength > $1.strength : $0.period < $1.period
@@ -131,7 +125,7 @@ package enum Seasonality {
     }
 
     /// The evidence for every testable candidate, shortest first (exposed for tests and diagnostics).
-    static func evaluate(_ values: [Double], candidates: [Int], retestingOnDifferences: Bool = false) -> [Evidence] {
+    static func evaluate(_ values: [Double], candidates: [Int]) -> [Evidence] {
         let x = values.count > maxPoints ? Array(values.suffix(maxPoints)) : values
         let n = x.count
         let periods = Set(candidates.filter { $0 >= 2 && $0 <= n / 3 }).sorted()
@@ -143,14 +137,10 @@ package enum Seasonality {
         var cumulative = [Double](repeating: 0, count: r.count)
         for k in 1..<r.count { cumulative[k] = cumulative[k - 1] + r[k] * r[k] }
 
-        lazy var differences = DifferencedEvidence(x, maxLag: longest + 1, testing: periods.count)
         var result: [Evidence] = []
         for m in periods {
             let bound = z * ((1 + 2 * cumulative[m - 1]) / Double(n)).squareRoot()
-            var significant = r[m] > bound && r[m] >= r[m - 1] && r[m] >= r[m + 1]
-            if !significant, r[m] > bound, retestingOnDifferences {
-                significant = differences.passes(m)
-            }
+            let significant = r[m] > bound && r[m] >= r[m - 1] && r[m] >= r[m + 1]
             let strength = r[m] * Double(n) / Double(n - m)
             let redundant = result.contains { p in
                 p.kept && m % p.period == 0 && strength <= p.strength + redundancyMargin
@@ -159,31 +149,6 @@ package enum Seasonality {
                                    significant: significant, kept: significant && !redundant))
         }
         return result
-    }
-
-    /// The retest of rule 5: Bartlett's bound at the stricter level `retestSignificance` and the
-    /// local-peak test on the autocorrelations of the first differences.
-    struct DifferencedEvidence {
-        /// Autocorrelations of the first differences (minus their line); nil when they are flat.
-        var r: [Double]?
-        var cumulative: [Double] = []
-        var z = 0.0, count = 0
-
-        init(_ x: [Double], maxLag: Int, testing candidates: Int) {
-            let d = (1..<x.count).map { x[$0] - x[$0 - 1] }
-            count = d.count
-            r = Seasonality.detrendedAutocorrelations(d, maxLag: maxLag)
-            guard let r else { return }
-            cumulative = [Double](repeating: 0, count: r.count)
-            for k in 1..<r.count { cumulative[k] = cumulative[k - 1] + r[k] * r[k] }
-            z = Seasonality.normalQuantile(1 - Seasonality.retestSignificance / Double(candidates))
-        }
-
-        func passes(_ m: Int) -> Bool {
-            guard let r, m + 1 < r.count else { return false }
-            let bound = z * ((1 + 2 * cumulative[m - 1]) / Double(count)).squareRoot()
-            return r[m] > bound && r[m] >= r[m - 1] && r[m] >= r[m + 1]
-        }
     }
 
     /// Autocorrelations r(0...maxLag) of `x` minus its least-squares line; nil when the residuals

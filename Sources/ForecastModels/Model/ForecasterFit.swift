@@ -318,10 +318,7 @@ extension Forecaster {
         var untested = 0
         for s in sample {
             let candidates = Seasonality.candidates(for: s.frequency)
-            let calendar: Bool
-            if case .steps = s.frequency { calendar = false } else { calendar = true }
-            for p in Seasonality.detect(s.targetValues(0..<s.count), candidates: candidates,
-                                        retestingOnDifferences: calendar) { votes[p, default: 0] += 1 }
+            for p in Seasonality.detect(s.targetValues(0..<s.count), candidates: candidates) { votes[p, default: 0] += 1 }
             let natural = s.frequency.seasonalPeriod
             if natural > 1, s.count < 3 * natural, s.count >= 2 * natural + H { untested += 1 }
         }
