@@ -189,10 +189,10 @@ extension Forecaster {
 
 extension Forecaster {
     /// What differs between the networks of `model` and those `config` builds for `members`
-    /// members, for the warm-start error ("its networks take 0 known-future inputs, this data gives
+    /// members with the decoder inputs `calendar`, for the warm-start error ("its networks take 0 known-future inputs, this data gives
     /// 2 (calendar features or future covariates)").
     static func networkDifferences(_ model: Forecaster, _ config: NetworkConfig, members: Int,
-                                   calendar: CalendarFeatures? = nil) -> String {
+                                   calendar: CalendarFeatures) -> String {
         let old = model.network.config
         var out: [String] = []
         func differ<T: Equatable>(_ what: String, _ a: T, _ b: T, _ why: String = "") {
@@ -207,7 +207,7 @@ extension Forecaster {
         differ("inputs per step", old.inputSize, config.inputSize, " (the target and past covariates)")
         differ("known-future inputs", old.futureSize, config.futureSize,
                " (calendar features, which depend on the data's frequency and seasons, and future covariates)")
-        if let calendar, old.futureSize == config.futureSize {
+        if old.futureSize == config.futureSize {
             func words(_ c: CalendarFeatures) -> String { c.names.isEmpty ? "none" : c.names.joined(separator: ", ") }
             differ("calendar inputs", words(model.calendar), words(calendar))
         }

@@ -35,9 +35,9 @@ struct CalendarFeatures: Sendable, Codable, Equatable {
         guard enabled else { self.periods = []; dayOfWeek = false; monthOfYear = false; return }
         self.periods = periods
         self.yearPhaseFromDate = yearPhaseFromDate
-        if !primaryPosition, let primary = periods.first, case .seconds(let s) = frequency, s > 0 {
-            let (span, overflow) = Int64(primary).multipliedReportingOverflow(by: s)
-            if !overflow && span < 360 * 86_400 { self.periods.removeFirst() }
+        if !primaryPosition, let primary = periods.first, case .seconds(let s) = frequency, s > 0,
+           let span = Self.seconds(primary, step: s), span < Self.aboutAYear.lowerBound {
+            self.periods.removeFirst()
         }
         switch frequency {
         case .seconds(let s) where s > 0:
@@ -63,10 +63,18 @@ struct CalendarFeatures: Sendable, Codable, Equatable {
                   primaryPosition: config.primaryPeriodPosition ?? true)
     }
 
-    /// Whether `period` steps of `step` seconds make about a year (360 to 370 days).
+    /// About a year, in seconds: 360 to 370 days.
+    static let aboutAYear: ClosedRange<Int64> = 360 * 86_400 ... 370 * 86_400
+
+    /// Whether `period` steps of `step` seconds make about a year (`aboutAYear`).
     static func isYearly(_ period: Int, step: Int64) -> Bool {
+        seconds(period, step: step).map(aboutAYear.contains) ?? false
+    }
+
+    /// The seconds that `period` steps of `step` seconds span, or nil when that overflows.
+    static func seconds(_ period: Int, step: Int64) -> Int64? {
         let (span, overflow) = Int64(period).multipliedReportingOverflow(by: step)
-        return !overflow && span >= 360 * 86_400 && span <= 370 * 86_400
+        return overflow ? nil : span
     }
 
     /// The inputs in words, in their order: "position in the 24-step season", "day of week", "month".
