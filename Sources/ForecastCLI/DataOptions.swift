@@ -15,7 +15,7 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Comma-separated covariate columns (past inputs).")
     var covariates: String?
 
-    @Option(help: "Field delimiter: ',', ';' or 'tab' (default: detected).")
+    @Option(help: "Field delimiter: ',', ';', 'tab' or another single character such as '|' (default: ',', ';' or tab, detected).")
     var delimiter: String?
 
     @Option(name: .customLong("time-format"), help: "Time format: index, year, date, or a strftime pattern such as %d/%m/%Y (default: detected).")
@@ -89,7 +89,17 @@ struct DataOptions: ParsableArguments {
     }
 }
 
-extension MissingPolicy: ExpressibleByArgument {}
+/// `--fill` takes `error`, `interpolate` or `ffill`. The library's `drop` (the same as `error`:
+/// edges are trimmed under every policy, and dropping points inside a series would break its
+/// time grid) is not offered, so no one reads it as pandas' `dropna`.
+extension MissingPolicy: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard argument != MissingPolicy.drop.rawValue else { return nil }
+        self.init(rawValue: argument)
+    }
+
+    public static var allValueStrings: [String] { allCases.filter { $0 != .drop }.map(\.rawValue) }
+}
 extension CellKind: ExpressibleByArgument {}
 extension ScalerKind: ExpressibleByArgument {}
 extension Loss: ExpressibleByArgument {}

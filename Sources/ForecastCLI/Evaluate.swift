@@ -85,7 +85,7 @@ struct Evaluate: ParsableCommand {
                 if let st = state, let last = st.tailTimes.last, last > history.times.last! {
                     // Said for the first such series; the others are counted after the loop.
                     if trainedInside == 0 {
-                        note("warning: the model was trained on data up to \(st.lastTime)\(s.id.map { " in series '\($0)'" } ?? ""), inside the scored points; fit with --holdout \(n) for an honest score")
+                        note("warning: the model was trained on data up to \(st.lastTime)\(s.id.map { " in series '\($0)'" } ?? ""), inside the scored points; for an honest score, evaluate on data that runs past what the model was fitted on (fit with --holdout \(n) on this file)")
                     }
                     trainedInside += 1
                 }
@@ -118,7 +118,9 @@ struct Evaluate: ParsableCommand {
                                                         (ForecastSource.network.name, networkValues)]
                 for b in Baseline.allCases {
                     try checkStop("the evaluation")
-                    candidates.append((b.rawValue, b.forecast(history.target, horizon: n, period: m)))
+                    // As the combination and `predict --method` run them, for a series the model knows.
+                    candidates.append((b.rawValue, state.map { f.statisticalForecast(b, history: history.target, horizon: n, state: $0) }
+                                                      ?? b.forecast(history.target, horizon: n, period: m)))
                 }
                 for (name, p) in candidates {
                     let scores = Metric.allCases.map {

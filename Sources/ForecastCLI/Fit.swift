@@ -43,7 +43,7 @@ struct Fit: ParsableCommand {
     @Flag(help: "No progress output.")
     var quiet = false
 
-    @OptionGroup var output: ReportFormatOption
+    @OptionGroup var output: SummaryFormatOption
 
     @Option(help: "Where to write the model file.")
     var model: String
@@ -52,9 +52,6 @@ struct Fit: ParsableCommand {
         guard dataOptions.target != nil else { throw ValidationError("--target is required: name the column to forecast") }
         guard holdout >= 0 else { throw ValidationError("--holdout must be >= 0, got \(holdout)") }
         try dataOptions.checkColumns(future: modelOptions.futureCovariateList)
-        guard output.resolved != .csv else {
-            throw ValidationError("fit prints its summary as a table (on stderr) or as JSON on stdout (--format json); it has no CSV form")
-        }
     }
 
     func run() throws {
@@ -85,6 +82,9 @@ struct Fit: ParsableCommand {
                 return (loaded.series, loaded.leftOut)
             }()
             if holdout > 0 {
+                if series.count == 1 && series[0].count <= holdout {
+                    throw UsageError("--holdout \(holdout) leaves nothing to train on: the series has \(series[0].count) points")
+                }
                 series = series.map { s in
                     var cut = s.prefix(max(0, s.count - holdout))
                     cut.packTarget()
@@ -119,16 +119,17 @@ struct Fit: ParsableCommand {
             try OutputSafety.checkNode(model, flag: "--model")
             try writingOutput { try ModelFile.write(f, to: model) }
             let s = f.summary
-            if s.interrupted { note("interrupted: training stopped after epoch \(s.epochsRun); the best weights (epoch \(s.bestEpoch)) were saved") }
+            if s.interrupted { note("interrupted: training stopped (the first network after \(s.epochsRun) rounds); each network's best weights were saved") }
             interrupted = s.interrupted
             if !quiet {
                 let val = s.bestValidationLoss.map { String(format: "%.5f", $0) } ?? "n/a"
                 note("seasonal periods: \(f.periodsDescription)")
                 note("ensemble: \(f.members.count) network\(f.members.count == 1 ? "" : "s") (lookbacks \(f.members.map { String($0.lookback) }.joined(separator: ", ")), seeds \(f.members.map { String($0.seed) }.joined(separator: ", ")))")
                 note("combination (\(f.config.combine?.rawValue ?? "network")): \(f.choiceSummary)")
-                note(String(format: "fitted %@ -> %@, lookback %d, horizon %d, hidden %d: %d of at most %d steps (%d rounds, best %d, validation loss %@) in %.1fs; %d parameters",
-                            f.config.encoder.rawValue, f.config.decoder.rawValue, f.config.lookback!, f.config.horizon,
-                            f.config.hiddenSize, s.steps ?? 0, s.maxSteps ?? 0, s.epochsRun, s.bestEpoch, val, s.seconds, f.network.parameterCount))
+                let n = f.members.count, networks = n == 1 ? "1 network" : "\(n) networks"
+                note(String(format: "fitted %@ -> %@, %@ of %d parameters, horizon %d, hidden %d, in %.1fs; the first network (lookback %d): %d of at most %d steps (%d rounds, best %d, validation loss %@)",
+                            f.config.encoder.rawValue, f.config.decoder.rawValue, networks, f.network.parameterCount, f.config.horizon,
+                            f.config.hiddenSize, s.seconds, f.members[0].lookback, s.steps ?? 0, s.maxSteps ?? 0, s.epochsRun, s.bestEpoch, val))
                 note("model written to \(model)")
             }
             if output.resolved == .json {
@@ -142,7 +143,7 @@ struct Fit: ParsableCommand {
     /// applied over it. Options that would change the network or the data layout are a usage
     /// error naming each with the stored value.
     func warmStartConfig(_ p: Forecaster, path: String) throws -> ForecasterConfig {
-        var conflicts = try modelOptions.conflicts(with: p.config)
+        var conflicts = try modelOptions.conflicts(with: p.config, memberLookbacks: p.members.map(\.lookback))
         if let t = dataOptions.target, t != p.targetName { conflicts.insert("--target \(t) (the model has \(p.targetName))", at: 0) }
         let covariates = dataOptions.covariateList, stored = p.covariateNames.filter { !(p.config.futureCovariates ?? []).contains($0) }
         if dataOptions.covariates != nil && covariates != stored {
@@ -155,6 +156,9 @@ struct Fit: ParsableCommand {
             throw UsageError("\(conflicts.joined(separator: ", ")) conflict\(conflicts.count == 1 ? "s" : "") with \(path), which a warm start keeps; drop \(conflicts.count == 1 ? "that option" : "those options") or fit a new model without --warm-start")
         }
         var c = p.config
+        // Each network keeps its own lookback (the stored `lookback` is the longest of them).
+        c.memberLookbacks = p.members.map(\.lookback)
+        c.lookback = nil
         try modelOptions.applyTraining(to: &c)
         return c
     }

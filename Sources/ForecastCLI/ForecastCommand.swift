@@ -16,8 +16,9 @@ struct ForecastCommand: ParsableCommand {
         Examples:
           forecast fit datasets/airline_passengers.csv --target passengers --horizon 12 --model airline.fcm
           forecast predict --model airline.fcm --horizon 12 --intervals 80,95
-          forecast evaluate datasets/airline_passengers.csv --model airline.fcm --holdout 12
           forecast inspect airline.fcm
+          forecast fit datasets/airline_passengers.csv --target passengers --horizon 12 --holdout 12 --model heldout.fcm
+          forecast evaluate datasets/airline_passengers.csv --model heldout.fcm --holdout 12
 
         Exit codes, the same for every command:
           0    success
@@ -188,7 +189,7 @@ enum OptionNames {
     /// Swift setting → option, for every setting a library message names.
     static let flags: [String: String] = [
         "timeFormat": "--time-format", "timeColumn": "--time-column", "fill": "--fill",
-        "learningRate": "--learning-rate", "lookback": "--lookback", "horizon": "--horizon",
+        "learningRate": "--learning-rate", "lookback": "--lookback", "memberLookbacks": "--lookback", "horizon": "--horizon",
         "seasonalPeriods": "--seasonal-period", "seasonalPeriod": "--seasonal-period",
         "futureCovariates": "--future-covariates", "hiddenSize": "--hidden", "layers": "--layers",
         "dropout": "--dropout", "epochs": "--epochs", "batchSize": "--batch-size",

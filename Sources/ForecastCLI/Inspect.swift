@@ -44,11 +44,14 @@ struct Inspect: ParsableCommand {
             }
             let c = h.config, s = h.summary
             let first = h.series.first!
+            let members = h.members ?? [ModelFile.Header.Member(lookback: c.lookback!, seed: c.seed, summary: s)]
+            let lookbacks = Array(Set(members.map(\.lookback))).sorted()
             var lines = [
                 ("format version", "\(h.formatVersion) (written by forecast \(h.libraryVersion))"),
                 ("cells", "\(c.encoder.rawValue) encoder -> \(c.decoder.rawValue) decoder, decoder starts from \(c.decoderStart == .encoderState ? "the encoder state" : "zeros")"),
-                ("sizes", "hidden \(c.hiddenSize), layers \(c.layers), lookback \(c.lookback!), horizon \(c.horizon), dropout \(c.dropout)"),
-                ("parameters", "\(h.parameterCount)"),
+                ("sizes", "hidden \(c.hiddenSize), layers \(c.layers), \(lookbacks.count == 1 ? "lookback" : "lookbacks") \(lookbacks.map(String.init).joined(separator: ", ")), horizon \(c.horizon), dropout \(c.dropout)"),
+                ("parameters", members.count == 1 ? "\(h.parameterCount)"
+                    : "\(h.parameterCount) (\(members.count) networks of \(h.parameterCount / members.count))"),
                 ("target", h.targetName),
                 ("covariates", h.covariateNames.isEmpty ? "none" : h.covariateNames.joined(separator: ", ")),
                 ("time column", "\(h.timeColumn), \(first.frequency.name), seasonal periods \(ForecasterConfig.describePeriods(c))"),
@@ -64,7 +67,6 @@ struct Inspect: ParsableCommand {
                 ("validation loss", s.bestValidationLoss.map { String(format: "%.6g (%@, scaled units)", $0, c.loss.rawValue) } ?? "n/a"),
                 ("optimizer", "Adam lr \(c.learningRate), batch \(c.batchSize), seed \(c.seed), threads \(c.threads)"),
             ]
-            let members = h.members ?? [ModelFile.Header.Member(lookback: c.lookback!, seed: c.seed, summary: s)]
             lines.append(("ensemble", members.enumerated().map { k, m in
                 "#\(k + 1) lookback \(m.lookback) seed \(m.seed): \(m.summary.steps ?? 0) steps, best round \(m.summary.bestEpoch)"
             }.joined(separator: "; ")))

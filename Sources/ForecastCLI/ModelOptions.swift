@@ -11,8 +11,8 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Steps to forecast directly (H).")
     var horizon: Int
 
-    @Option(help: "Input steps (L); default: two seasons and twice the horizon, bounded by the data.")
-    var lookback: Int?
+    @Option(help: "Input steps of every network, or one per network, cycled (24,36) (default: L and 1.5 L alternately, L being two seasons and twice the horizon, bounded by the data; fit reports them).")
+    var lookback: String?
 
     @Option(help: "Cell for both encoder and decoder: lstm or gru (default: \(defaults.encoder.rawValue)).")
     var cell: CellKind?
@@ -120,6 +120,19 @@ struct ModelOptions: ParsableArguments {
         return out
     }
 
+    /// The lookbacks `--lookback` gives: `nil` (the default), one for every network, or one per network.
+    func lookbacks() throws -> [Int]? {
+        guard let text = lookback?.trimmingCharacters(in: .whitespaces) else { return nil }
+        var out: [Int] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let l = Int(part.trimmingCharacters(in: .whitespaces)) else {   // the range is the configuration's to check
+                throw ValidationError("--lookback takes whole numbers, one for every network (48) or one per network separated by commas (24,36), got '\(text)'")
+            }
+            out.append(l)
+        }
+        return out
+    }
+
     /// The `--future-covariates` columns.
     var futureCovariateList: [String] {
         (futureCovariates ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -129,7 +142,9 @@ struct ModelOptions: ParsableArguments {
     /// `ForecasterConfig`'s defaults (threads: the machine's cores).
     func config() throws -> ForecasterConfig {
         var config = ForecasterConfig(horizon: horizon)
-        config.lookback = lookback
+        if let ls = try lookbacks() {
+            if ls.count == 1 { config.lookback = ls[0] } else { config.memberLookbacks = ls }
+        }
         config.encoder = encoder ?? cell ?? config.encoder
         config.decoder = decoder ?? cell ?? config.decoder
         config.seasonalPeriods = try periods()
@@ -170,13 +185,15 @@ struct ModelOptions: ParsableArguments {
     /// The options that would build a different network or data layout than `stored` (a model's
     /// configuration): each given option whose value differs, with the stored value, as
     /// "--hidden 64 (the model has 32)".
-    func conflicts(with stored: ForecasterConfig) throws -> [String] {
+    func conflicts(with stored: ForecasterConfig, memberLookbacks: [Int]) throws -> [String] {
         var out: [String] = []
         func check<T: Equatable>(_ flag: String, _ given: T?, _ have: T, _ show: (T) -> String) {
             if let given, given != have { out.append("\(flag) \(show(given)) (the model has \(show(have)))") }
         }
         check("--horizon", horizon, stored.horizon) { "\($0)" }
-        check("--lookback", lookback, stored.lookback ?? 0) { "\($0)" }
+        if let given = try lookbacks(), memberLookbacks.indices.map({ given[$0 % given.count] }) != memberLookbacks {
+            out.append("--lookback \(given.map(String.init).joined(separator: ",")) (the model's networks have \(memberLookbacks.map(String.init).joined(separator: ",")))")
+        }
         check(encoder != nil ? "--encoder" : "--cell", encoder ?? cell, stored.encoder) { $0.rawValue }
         if !out.contains(where: { $0.hasPrefix("--cell") }) {
             check(decoder != nil ? "--decoder" : "--cell", decoder ?? cell, stored.decoder) { $0.rawValue }

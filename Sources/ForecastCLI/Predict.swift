@@ -40,8 +40,8 @@ struct Predict: ParsableCommand {
     @Option(help: "Write the forecast here instead of stdout ('-': stdout).")
     var output: String?
 
-    @Option(help: "Output format: csv or json.")
-    var format: OutputFormat = .csv
+    @Option(help: "Output format: csv or json (default: csv).")
+    var format: OutputFormat?
 
     @Flag(help: "The same as --format json.")
     var json = false
@@ -68,9 +68,10 @@ struct Predict: ParsableCommand {
     var threads: Int?
 
     /// `--format`, or json with `--json`.
-    var resolvedFormat: OutputFormat { json ? .json : format }
+    var resolvedFormat: OutputFormat { json ? .json : format ?? .csv }
 
     func validate() throws {
+        if json && format == .csv { throw ValidationError("--json and --format csv ask for different formats; give one") }
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256, got \(threads)") }
         guard horizon >= 1 else { throw ValidationError("--horizon must be at least 1, got \(horizon)") }
         guard horizon <= 100_000 else { throw ValidationError("--horizon must be at most 100000, got \(horizon)") }
@@ -121,6 +122,11 @@ struct Predict: ParsableCommand {
         for text in (intervals ?? "").split(separator: ",") {
             guard let v = Double(text.trimmingCharacters(in: .whitespaces)), v > 0, v < 100 else {
                 throw ValidationError("--intervals takes percentages between 0 and 100, like 80,95; got '\(text)'")
+            }
+            // Darts and statsforecast users write fractions (0.8): a coverage of 1% or less is
+            // almost certainly one, so it is refused rather than read as a sliver of an interval.
+            guard v > 1 else {
+                throw ValidationError("--intervals takes percentages, like 80,95; '\(text.trimmingCharacters(in: .whitespaces))' would be a \(text.trimmingCharacters(in: .whitespaces))% interval (for \(ForecastOutput.percent(v))%, write \(ForecastOutput.percent(v)))")
             }
             // Two equal levels would print two columns of the same name.
             guard !seen.contains(v / 100) else { throw ValidationError("--intervals lists \(text.trimmingCharacters(in: .whitespaces)) twice") }

@@ -23,6 +23,20 @@ struct ReportFormatOption: ParsableArguments {
     }
 }
 
+/// `fit`'s `--format table|json` (its summary has no CSV form), with `--json` as an alias.
+struct SummaryFormatOption: ParsableArguments {
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
+
+    @Option(help: "Output: table (on stderr, for people) or json (on stdout, for programs: stable keys and a schema version, see docs/output.md).")
+    var format: Format = .table
+
+    @Flag(help: "The same as --format json.")
+    var json = false
+
+    /// The format asked for.
+    var resolved: ReportFormat { json || format == .json ? .json : .table }
+}
+
 /// The name and version of a command's machine-readable output ("forecast.evaluate/1"), the
 /// `schema` key of every JSON object the command line prints; documented in docs/output.md.
 func schema(_ command: String) -> String { "forecast.\(command)/\(schemaVersions[command] ?? 1)" }

@@ -17,8 +17,14 @@ public enum BaselineKind: String, Sendable, Codable, CaseIterable {
 public struct ForecasterConfig: Sendable, Codable, Equatable {
     /// Forecast steps the network predicts directly (H).
     public var horizon: Int
-    /// Input steps (L); default: enough for two seasons and twice the horizon, bounded by the data.
+    /// Input steps (L) of every ensemble member. `nil`: the members alternate between the default
+    /// lookback L (`defaultLookback`: two seasons and twice the horizon, bounded by the data) and
+    /// 1.5 L (bounded by the data). After `Forecaster.fit`, the longest member's lookback: the
+    /// history `predict` reads.
     public var lookback: Int?
+    /// The ensemble members' lookbacks, member k taking element k mod `count` (`[24, 36]`
+    /// reproduces the default of a series whose default lookback is 24); overrides `lookback`.
+    public var memberLookbacks: [Int]?
     /// Hidden units per recurrent layer.
     public var hiddenSize: Int = 32
     /// Recurrent layers in the encoder and in the decoder.
@@ -122,6 +128,10 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
         func bad(_ what: String) -> ForecastError { ForecastError.configuration(what) }
         guard horizon >= 1 && horizon <= 10_000 else { throw bad("`horizon` must be between 1 and 10000, got \(horizon)") }
         if let l = lookback, !(1...100_000).contains(l) { throw bad("`lookback` must be between 1 and 100000, got \(l)") }
+        if let ls = memberLookbacks {
+            guard !ls.isEmpty else { throw bad("`memberLookbacks` must not be empty (nil gives the default)") }
+            if let l = ls.first(where: { !(1...100_000).contains($0) }) { throw bad("`memberLookbacks` must be between 1 and 100000, got \(l)") }
+        }
         guard (1...Self.maxHiddenSize).contains(hiddenSize) else {
             throw bad("`hiddenSize` must be between 1 and \(Self.maxHiddenSize), got \(hiddenSize)")
         }

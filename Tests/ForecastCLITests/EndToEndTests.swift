@@ -325,6 +325,8 @@ extension EndToEndTests {
                           message: "--lookback must be between 1 and 100000, got 0", dir: dir)
         try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "3", "--lookback", "99999999", "--model", "\(dir)/m.fcm"], status: 2,
                           message: "--lookback must be between 1 and 100000", dir: dir)
+        try expectFailure(["fit", airline, "--target", "passengers", "--horizon", "3", "--lookback", "24,0", "--model", "\(dir)/m.fcm"], status: 2,
+                          message: "--lookback must be between 1 and 100000, got 0", dir: dir)
     }
 
     @Test func missingTargetColumn() throws {

@@ -27,6 +27,27 @@ func learnedEnsemble(_ f: Forecaster) -> [[UInt32]] {
         #expect(learnedEnsemble(a) != learnedEnsemble(try fit([airline()], c2)))
     }
 
+    /// The default lookbacks (L and 1.5 L) given explicitly give the default model; one lookback
+    /// given is every member's.
+    @Test func memberLookbacksGivenReproduceTheDefault() throws {
+        var c = ForecasterConfig(horizon: 12)
+        c.maxSteps = 20; c.ensembleSize = 2; c.combine = .network
+        let byDefault = try fit([airline()], c)
+        var given = c; given.memberLookbacks = byDefault.members.map(\.lookback)
+        let explicit = try fit([airline()], given)
+        #expect(byDefault.members.map(\.lookback) == [24, 36])
+        #expect(explicit.members.map(\.lookback) == [24, 36])
+        #expect(learnedEnsemble(explicit) == learnedEnsemble(byDefault))
+        #expect(try explicit.predict(horizon: 12)[0].values == byDefault.predict(horizon: 12)[0].values)
+        var one = c; one.lookback = 24
+        #expect(try fit([airline()], one).members.map(\.lookback) == [24, 24])
+        var cycled = c; cycled.ensembleSize = 3; cycled.memberLookbacks = [30, 20]
+        let f = try fit([airline()], cycled)
+        #expect(f.members.map(\.lookback) == [30, 20, 30] && f.config.lookback == 30)
+        var empty = c; empty.memberLookbacks = []
+        #expect(throws: ForecastError.self) { try fit([airline()], empty) }
+    }
+
     @Test func forecastIsTheMembersMedianAndFilesKeepEveryMember() throws {
         var c = ForecasterConfig(horizon: 12)
         c.maxSteps = 30; c.ensembleSize = 3; c.combine = .network

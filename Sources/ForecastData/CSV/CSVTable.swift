@@ -175,6 +175,10 @@ extension CSVTable {
     /// The header's names for a message: quoted, each cut to 80 characters, at most 20 of them.
     static func describeHeader(_ names: [String]) -> String {
         let shown = names.prefix(20).map { "'\(ForecastError.truncated($0))'" }.joined(separator: ", ")
+        // One column whose name holds a common delimiter: the file was split on the wrong one.
+        if names.count == 1, let d = [",", ";", "\t"].first(where: { names[0].contains($0) }) {
+            return shown + " (one column: is the delimiter \(d == "\t" ? "tab" : "'\(d)'")?)"
+        }
         return names.count > 20 ? shown + " and \(names.count - 20) more" : shown
     }
 }

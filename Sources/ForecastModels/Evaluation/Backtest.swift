@@ -44,6 +44,10 @@ public enum Backtest {
         public var overall: [ForecastSource: [Metric: Double]]
         /// Mean coverage over folds, by level.
         public var coverage: [Double: Double]
+        /// The seasonal period that scales MASE and RMSSE in every fold: the primary period of the
+        /// first fold's model (given by `config`, or detected from that fold's training data; 1
+        /// when there is none).
+        public var period: Int
 
         /// The mean over folds of `metric` for `model`, or nil where it is undefined in every fold.
         ///
@@ -72,13 +76,12 @@ public enum Backtest {
                             levels: [Double], hooks: TrainingHooks) throws -> Result {
         guard folds >= 1 else { throw ForecastError.configuration("folds must be at least 1, got \(folds)") }
         let H = config.horizon
-        let m = config.seasonalPeriod ?? series.seasonalPeriod
         let firstOrigin = series.count - folds * H
         guard firstOrigin > H else {
             throw ForecastError.configuration("\(folds) folds of \(H) points need more than \((folds + 1) * H) points; the series has \(series.count)")
         }
         let models: [ForecastSource] = [.combination, .network] + Baseline.allCases.map { .model($0) }
-        var result = Result(folds: [], models: models, overall: [:], coverage: [:])
+        var result = Result(folds: [], models: models, overall: [:], coverage: [:], period: 1)
         var fixed: Forecaster?
         for k in 0..<folds {
             let origin = firstOrigin + k * H
@@ -98,10 +101,16 @@ public enum Backtest {
                 if stop() || model.summary.interrupted { throw ForecastError.interrupted("the backtest in fold \(k + 1)") }
                 fixed = model
             }
+            if k == 0 { result.period = model.config.seasonalPeriod ?? 1 }
+            let m = result.period
             let fc = try model.predict(horizon: H, history: [train], future: [series], intervals: levels, shouldStop: stop)[0]
             let alone = try model.predict(horizon: H, history: [train], future: [series], source: .network, shouldStop: stop)[0]
             var predictions: [(ForecastSource, [Double])] = [(.combination, fc.values), (.network, alone.values)]
-            for b in Baseline.allCases { predictions.append((.model(b), b.forecast(train.target, horizon: H, period: m))) }
+            // The statistical models as the combination runs them: with the model's seasonal
+            // periods (given or detected), seasonal naive with the series' baseline period.
+            for b in Baseline.allCases {
+                predictions.append((.model(b), model.statisticalForecast(b, history: train.target, horizon: H, state: model.series[0])))
+            }
             var scores: [ForecastSource: [Metric: Double]] = [:]
             for (source, p) in predictions {
                 var values: [Metric: Double] = [:]

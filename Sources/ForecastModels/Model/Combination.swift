@@ -43,7 +43,7 @@ extension Forecaster {
     /// (taken as established when the forecaster detected or was given it, see
     /// `Baseline.forecast(_:horizon:knownPeriod:)`).
     /// `parallelFits`: AutoETS may fit its candidates on several threads (same result).
-    func statisticalForecast(_ model: Baseline, history: [Double], horizon: Int, state: SeriesState,
+    package func statisticalForecast(_ model: Baseline, history: [Double], horizon: Int, state: SeriesState,
                              parallelFits: Bool = true) -> [Double] {
         if model == .seasonalNaive || model == .seasonalMedian {
             return model.forecast(history, horizon: horizon, period: state.baselinePeriod ?? config.seasonalPeriod ?? 1)

@@ -27,11 +27,12 @@ extension Forecaster {
 
         // One table of calendar features for the series on the panel's grid (see CalendarTable).
         let table = futureNames.isEmpty ? CalendarTable(kept, calendar: calendar, frequency: first.frequency) : nil
+        let longest = given.memberLookbacks?.max() ?? L
         var features: [SeriesFeatures] = []
         var trainCounts: [Int] = []
         for (i, s) in kept.enumerated() {
             var v = validationCount(s.count, config: config)
-            if s.count - v < L + H { v = 0 }   // too short to hold out: train on all of it
+            if s.count - v < longest + H { v = 0 }   // too short to hold out: train on all of it
             let trainCount = s.count - v
             let period = config.baseline == .seasonal
                 ? bestBaselinePeriod(s.targetValues(0..<trainCount), candidates: periods.filter { $0 <= L }, horizon: H)
@@ -49,13 +50,15 @@ extension Forecaster {
         let stoppingRanges = zip(validationRanges, split).map { r, apart in apart ? r.lowerBound..<(r.upperBound - H) : r }
         let calibrationRanges = zip(validationRanges, split).map { r, apart in apart ? (r.upperBound - H)..<r.upperBound : r }
 
-        // The members: seeds seed, seed+1, ...; lookbacks alternate between L and 1.5 L (when the
-        // lookback was not given and every series is long enough).
+        // The members: seeds seed, seed+1, ...; lookbacks as given (`memberLookbacks`, cycled),
+        // else alternating between L and 1.5 L (when the lookback was not given and every series
+        // is long enough).
         let members = config.ensembleSize ?? warmStart?.members.count ?? ForecasterConfig.defaultEnsembleSize
         config.ensembleSize = members
         let room = zip(kept, trainCounts).map { s, n in n == s.count ? s.count - H : n - H }.min()!
         let longer = given.lookback == nil ? min(L * 3 / 2, max(L, room)) : L
-        let lookbacks = (0..<members).map { $0 % 2 == 0 ? L : longer }
+        let lookbacks = given.memberLookbacks.map { ls in (0..<members).map { ls[$0 % ls.count] } }
+            ?? (0..<members).map { $0 % 2 == 0 ? L : longer }
         config.lookback = lookbacks.max()!
         // Computed when read, not stored: a panel of 10,000 hourly series has seven million
         // training windows per member.

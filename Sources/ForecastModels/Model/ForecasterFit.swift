@@ -31,7 +31,9 @@ extension Forecaster {
         // monthly and quarterly series; Benchmarks/accuracy/results/rolling_all_study_trainparts.md).
         // Scalers and each series' baseline period use the training part only.
         let periods = resolvePeriods(input, config: &config, trainLength: lengths.max()!, warnings: &warnings)
-        let L = config.lookback ?? ForecasterConfig.defaultLookback(horizon: H, periods: periods, length: lengths.max()!)
+        let L = config.memberLookbacks?.min() ?? config.lookback
+            ?? ForecasterConfig.defaultLookback(horizon: H, periods: periods, length: lengths.max()!)
+        let longest = config.memberLookbacks?.max() ?? L   // given lookbacks must all fit; the default's 1.5 L is bounded by the data
         // Future covariates go last among the covariates.
         let futureNames = config.futureCovariates ?? []
         for name in futureNames where !first.covariateNames.contains(name) {
@@ -52,11 +54,14 @@ extension Forecaster {
         kept.reserveCapacity(input.count)
         for i in input.indices {
             let s = input[i]
-            if s.count >= L + H { kept.append(orderingCovariates(s, future: futureNames)); continue }
+            if s.count >= longest + H { kept.append(orderingCovariates(s, future: futureNames)); continue }
             let name = s.id.map { "series '\($0)'" } ?? "the series"
-            let message = "\(name) has \(s.count) points, fewer than lookback + horizon = \(L) + \(H) = \(L + H)"
+            let message = "\(name) has \(s.count) points, fewer than lookback + horizon = \(longest) + \(H) = \(longest + H)"
             if !skipShortSeries || input.count == 1 {
-                throw ForecastError.configuration(message + "; use a shorter lookback or horizon, or more data")
+                let defaulted = given.lookback == nil && given.memberLookbacks == nil
+                throw ForecastError.configuration(message + (defaulted
+                    ? " (the default lookback for this data); use a shorter horizon or more data"
+                    : "; use a shorter lookback or horizon, or more data"))
             }
             guard s.count > 0 else {   // nothing to forecast from (say, every point held out)
                 warnings.append("\(name) has no points; left out of the model")
@@ -67,7 +72,7 @@ extension Forecaster {
             whole.unpackTarget()   // the model keeps a short series whole, as Double
             short.append(whole)
         }
-        guard !kept.isEmpty else { throw ForecastError.configuration("every series is shorter than lookback + horizon = \(L + H)") }
+        guard !kept.isEmpty else { throw ForecastError.configuration("every series is shorter than lookback + horizon = \(longest + H)") }
         short += leftOut.sorted { ($0.id ?? "") < ($1.id ?? "") }.map { orderingCovariates($0, future: futureNames) }
         input = []   // `kept` and `short` hold the series now
         // Training reads packed targets as they come (the command line's loader packs them,
