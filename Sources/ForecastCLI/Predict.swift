@@ -199,6 +199,11 @@ struct Predict: ParsableCommand {
                 throw ForecastError.configuration("\(CSVInput.displayName(data!)): \(e.message)")
             }
             if let wanted, data == nil { forecasts = forecasts.filter { wanted.contains($0.id ?? "") } }
+            // Dates past 9999 are written with five-digit years, which few CSV readers parse.
+            if let far = forecasts.lazy.compactMap({ fc in fc.timeFormat.isIndex ? nil : fc.timestamps.last.map { fc.timeFormat.format($0) } })
+                .first(where: { $0.prefix(while: \.isNumber).count > 4 }) {
+                note("warning: the forecast runs past the year 9999 (to \(far)); dates with five-digit years are not ISO 8601 and most CSV readers will not parse them")
+            }
             let fresh = forecasts.filter { $0.isNewSeries && $0.fallbackReason == nil }.compactMap(\.id)
             if !fresh.isEmpty {
                 note("note: \(fresh.count) series the model was not trained on (\(fresh.prefix(5).map { "'\($0)'" }.joined(separator: ", "))\(fresh.count > 5 ? ", ..." : "")) are forecast by the network from their own history")

@@ -74,6 +74,10 @@ import Testing
         let ok = try forecast(["predict", "--model", Self.small, "--horizon", "2000", "--output", "\(dir)/f.csv"],
                               environment: ["FORECAST_MEMORY_LIMIT": "1000000"])
         #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(!ok.stderr.contains("past the year 9999"), "\(ok.stderr)")
+        // 100,000 months from 1961 end in the year 10294: said, since few readers parse such dates.
+        let far = try forecast(["predict", "--model", Self.small, "--horizon", "100000", "--output", "\(tempDir())/far.csv"])
+        #expect(far.status == 0 && far.stderr.contains("the forecast runs past the year 9999 (to 10294-"), "\(far.stderr)")
         // A limit that is not a number of bytes is an error, not silently half the memory.
         for bad in ["8GB", "0", "-5", ""] {
             let r = try forecast(["predict", "--model", Self.small, "--horizon", "2", "--output", "\(dir)/g.csv"],
