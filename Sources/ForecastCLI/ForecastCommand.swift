@@ -35,6 +35,15 @@ struct ForecastCommand: ParsableCommand {
     /// the argument parser's 64), runtime failures with 1, interruptions with 130 (see `ExitStatus`).
     static func main() {
         unblockTerminationSignals()
+        // No command, or help for one that does not exist: the help, on stderr, as a usage error
+        // (the argument parser would print it on stdout and exit 0, as for a request).
+        let args = Array(CommandLine.arguments.dropFirst())
+        let names = configuration.subcommands.map { $0._commandName } + ["help"]
+        if args.isEmpty || (args.first == "help" && args.count > 1 && !names.contains(args[1])) {
+            if !args.isEmpty { note("forecast: error: no command '\(ForecastError.truncated(args[1]))'; the commands are \(names.dropLast().joined(separator: ", "))") }
+            note(helpMessage())
+            Foundation.exit(ExitStatus.usage)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -196,6 +196,11 @@ import Testing
     @Test func exitCodesAreOneScheme() throws {
         let help = try forecast(["help"])
         #expect(help.status == 0)
+        // No command, or help for a command that does not exist, is a usage error with the help on stderr.
+        let none = try forecast([])
+        #expect(none.status == 2 && none.stdout.isEmpty && none.stderr.contains("SUBCOMMANDS:"), "\(none.stderr)")
+        let unknown = try forecast(["help", "nosuch"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("no command 'nosuch'; the commands are fit, predict"), "\(unknown.stderr)")
         for line in ["0    success", "1    bad data or model file", "2    usage error", "130  interrupted"] {
             #expect(help.stdout.contains(line), "forecast help documents '\(line)'")
         }
