@@ -32,15 +32,26 @@ public struct TimeSeries: Sendable, Equatable {
     /// Covariate values, one array per covariate, each as long as `target`.
     public var covariates: [[Double]]
 
-    /// Creates a series; all arrays must have the same length.
+    /// Creates a series. Without `timestamps` the times count in steps from 0 (for `.steps`
+    /// frequencies). Nothing is checked here: `validate()` says what is inconsistent (arrays of
+    /// different lengths, timestamps off the frequency's grid, values that are not finite), and
+    /// `Forecaster.fit`, `predict(history:)` and `Backtest.run` call it, so bad data is a
+    /// `ForecastError`, not a crash.
     public init(id: String? = nil, timeColumn: String = "index", timeFormat: TimeFormat = .index,
                 frequency: Frequency = .steps(1), timestamps: [Int64]? = nil,
                 targetName: String = "value", target: [Double],
                 covariateNames: [String] = [], covariates: [[Double]] = []) {
-        self.init(id: id, timeColumn: timeColumn, timeFormat: timeFormat, frequency: frequency,
-                  times: timestamps.map { TimeGrid($0, frequency: frequency) }
-                      ?? TimeGrid(anchor: 0, count: target.count, frequency: .steps(1)),
-                  targetName: targetName, target: target, covariateNames: covariateNames, covariates: covariates)
+        var steps = Frequency.steps(1)
+        if case .steps = frequency { steps = frequency }
+        self.id = id
+        self.timeColumn = timeColumn
+        self.timeFormat = timeFormat
+        self.frequency = frequency
+        self.times = timestamps.map { TimeGrid($0, frequency: frequency) } ?? TimeGrid(anchor: 0, count: target.count, frequency: steps)
+        self.targetName = targetName
+        self.target = target
+        self.covariateNames = covariateNames
+        self.covariates = covariates
     }
 
     /// A series whose times are `times` (the loader's: on the frequency's grid, not stored).

@@ -75,6 +75,7 @@ public enum Backtest {
     package static func run(_ series: TimeSeries, config: ForecasterConfig, folds: Int, refit: Bool,
                             levels: [Double], hooks: TrainingHooks) throws -> Result {
         guard folds >= 1 else { throw ForecastError.configuration("folds must be at least 1, got \(folds)") }
+        try series.validate()
         let H = config.horizon
         let firstOrigin = series.count - folds * H
         guard firstOrigin > H else {

@@ -318,6 +318,21 @@ public final class Forecaster: Sendable {
     /// The machine's cores: `predict`'s default thread count.
     public static var defaultThreads: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
+    /// Throws a `ForecastError` of kind `data` unless `history` is valid series (see
+    /// `TimeSeries.validatePanel`; finite values in those long enough for the network) with the
+    /// model's covariate columns: its past covariates in the model's order (the network reads them
+    /// by position) and every future covariate.
+    func checkHistory(_ history: [TimeSeries]) throws {
+        try TimeSeries.validatePanel(history)
+        for s in history where s.count >= lookback { try s.validateValues() }   // shorter ones fall back to a baseline
+        let future = futureCovariateNames
+        let past = covariateNames.filter { !future.contains($0) }
+        for s in history where s.covariateNames.filter({ !future.contains($0) }) != past || !future.allSatisfy(s.covariateNames.contains) {
+            let list = { (names: [String]) in names.isEmpty ? "none" : names.map { "'\($0)'" }.joined(separator: ", ") }
+            throw ForecastError(.data, message: "\(s.id.map { "series '\($0)'" } ?? "the history") has the covariates \(list(s.covariateNames)); the model was trained with \(list(covariateNames)) (past covariates in this order)")
+        }
+    }
+
     /// `predict` with `chunkSize` series per chunk (nil: `predictChunkSize`), for tests.
     package func predict(horizon: Int, history: [TimeSeries]?, future: [TimeSeries]?, intervals levels: [Double],
                          source: ForecastSource, threads: Int, chunkSize: Int?,
@@ -331,6 +346,7 @@ public final class Forecaster: Sendable {
         for l in levels where !(l > 0 && l < 1) {
             throw ForecastError.configuration("interval levels are fractions between 0 and 1 (0.8 for 80 %), got \(l)")
         }
+        if let history { try checkHistory(history) }
         let L = lookback, H = config.horizon
         if history == nil && !shortSeries.isEmpty {
             // The trained series, then those fit left out as too short, forecast from their stored

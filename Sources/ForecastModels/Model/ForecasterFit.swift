@@ -16,6 +16,7 @@ extension Forecaster {
                             warmStart: Forecaster? = nil, leftOut: [TimeSeries] = [],
                             warnings: inout [String]) throws -> Forecaster {
         try given.validate()
+        try TimeSeries.validatePanel(input)
         // Series in id order: the model does not depend on the order of the rows (Spark, for one,
         // guarantees none).
         if input.count > 1 { input.sort { ($0.id ?? "") < ($1.id ?? "") } }
@@ -54,7 +55,11 @@ extension Forecaster {
         kept.reserveCapacity(input.count)
         for i in input.indices {
             let s = input[i]
-            if s.count >= longest + H { kept.append(orderingCovariates(s, future: futureNames)); continue }
+            if s.count >= longest + H {
+                try s.validateValues()
+                kept.append(orderingCovariates(s, future: futureNames))
+                continue
+            }
             let name = s.id.map { "series '\($0)'" } ?? "the series"
             let message = "\(name) has \(s.count) points, fewer than lookback + horizon = \(longest) + \(H) = \(longest + H)"
             if !skipShortSeries || input.count == 1 {

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+@testable import ForecastModels
+import ForecastData
+
+/// Series built in memory get the checks a CSV gets from the loader: bad data is a `ForecastError`
+/// of kind `data` that names the series and the point.
+///
+/// Checked against: the code before `TimeSeries.validate` (a library review): a panel whose
+/// series had different covariates, or a history without the model's covariate, crashed with an
+/// index out of range in `predict`; a NaN in the target failed as "training diverged" or
+/// forecast NaN; arrays of different lengths trapped in `TimeSeries.init`; a monthly series
+/// without timestamps, unsorted timestamps, mixed frequencies and duplicate ids were accepted.
+@Suite struct InMemoryValidationTests {
+    static var config: ForecasterConfig {
+        var c = ForecasterConfig(horizon: 3); c.maxSteps = 5; c.ensembleSize = 1; c.lookback = 6
+        return c
+    }
+    static let wave = (0..<60).map { sin(Double($0) / 3) + 2 }
+
+    func expectDataError(_ message: String, _ body: () throws -> Void) {
+        do {
+            try body()
+            Issue.record("no error; expected one containing \(message)")
+        } catch let e as ForecastError {
+            #expect(e.kind == .data && e.description.contains(message), "\(e)")
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+
+    @Test func fitRefusesInconsistentSeries() throws {
+        var nan = Self.wave; nan[10] = .nan
+        expectDataError("the series: target at index 10 (10) is nan, not a finite number") {
+            _ = try Forecaster.fit([TimeSeries(target: nan)], config: Self.config)
+        }
+        expectDataError("the series: 3 timestamps for 60 target values") {
+            _ = try Forecaster.fit([TimeSeries(timestamps: [0, 1, 2], target: Self.wave)], config: Self.config)
+        }
+        expectDataError("covariate 'x' has 2 values for 60 target values") {
+            _ = try Forecaster.fit([TimeSeries(target: Self.wave, covariateNames: ["x"], covariates: [[1, 2]])], config: Self.config)
+        }
+        expectDataError("the frequency is monthly but the time format is index (no timestamps)") {
+            _ = try Forecaster.fit([TimeSeries(frequency: .months(1, monthEnd: false), target: Self.wave)], config: Self.config)
+        }
+        let day: Int64 = 86_400
+        var times = (0..<60).map { Int64($0) * day }
+        let kept = times[21]
+        times[21] = times[20]
+        expectDataError("timestamps must increase: 1970-01-21 (index 21) follows 1970-01-21") {
+            _ = try Forecaster.fit([TimeSeries(timeColumn: "date", timeFormat: .date, frequency: .seconds(day), timestamps: times, target: Self.wave)],
+                                   config: Self.config)
+        }
+        times[21] = kept; times[30] += day
+        expectDataError("timestamps must be one daily step apart with no gaps") {
+            _ = try Forecaster.fit([TimeSeries(timeColumn: "date", timeFormat: .date, frequency: .seconds(day), timestamps: times, target: Self.wave)],
+                                   config: Self.config)
+        }
+    }
+
+    @Test func fitRefusesAnInconsistentPanel() throws {
+        let a = TimeSeries(id: "a", target: Self.wave, covariateNames: ["x"], covariates: [Self.wave])
+        let b = TimeSeries(id: "b", target: Self.wave)
+        expectDataError("series 'b' has the covariates none and series 'a' 'x'") { _ = try Forecaster.fit([a, b], config: Self.config) }
+        var c = b; c.id = nil
+        expectDataError("a panel of 2 series needs an `id` for each") { _ = try Forecaster.fit([b, c], config: Self.config) }
+        expectDataError("two series of the panel have the id 'b'") { _ = try Forecaster.fit([b, b], config: Self.config) }
+        let monthly = TimeSeries(id: "m", timeColumn: "date", timeFormat: .date, frequency: .months(1, monthEnd: false),
+                                 timestamps: (0..<60).map { Frequency.months(1, monthEnd: false).advance(0, by: $0) },
+                                 target: Self.wave)
+        expectDataError("a panel has one frequency") { _ = try Forecaster.fit([b, monthly], config: Self.config) }
+    }
+
+    @Test func predictRefusesAHistoryThatDoesNotMatch() throws {
+        let withX = TimeSeries(target: Self.wave, covariateNames: ["x"], covariates: [Self.wave.map { $0 * 2 }])
+        var c = Self.config; c.combine = .network
+        let model = try Forecaster.fit([withX], config: c)
+        expectDataError("the history has the covariates none; the model was trained with 'x'") {
+            _ = try model.predict(horizon: 3, history: [TimeSeries(target: Self.wave)])
+        }
+        var nan = withX; nan.target[59] = .nan
+        expectDataError("target at index 59 (59) is nan") { _ = try model.predict(horizon: 3, history: [nan]) }
+        #expect(try model.predict(horizon: 3, history: [withX])[0].values.allSatisfy(\.isFinite))
+    }
+}
