@@ -9,7 +9,7 @@
 /// every kind but `interrupted` (130):
 ///
 ///     do {
-///         let model = try Forecaster.fit(series, config: config, warnings: &warnings)
+///         let model = try Forecaster.fit(series, config: config)
 ///     } catch let e as ForecastError where e.kind == .data {
 ///         print("fix the data: \(e)")
 ///     }

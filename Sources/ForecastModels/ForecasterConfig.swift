@@ -13,7 +13,8 @@ public enum BaselineKind: String, Sendable, Codable, CaseIterable {
 
 /// Everything that defines a forecaster and its training, with every default (the command line's
 /// help reads them from here). `nil` fields are chosen from the data by `Forecaster.fit`, whose
-/// result's `config` has every field set.
+/// result's `config` has the fields it chose set (lookback, ensemble size, seasonal periods, step
+/// budget, combination, calendar features); `epochs` becomes `maxSteps`, and options left off stay nil.
 public struct ForecasterConfig: Sendable, Codable, Equatable {
     /// Forecast steps the network predicts directly (H).
     public var horizon: Int

@@ -24,6 +24,7 @@ import ForecastData
             Issue.record("no error; expected one containing \(message)")
         } catch let e as ForecastError {
             #expect(e.kind == .data && e.description.contains(message), "\(e)")
+            #expect(e.localizedDescription == e.description, "logging code reads localizedDescription")
         } catch {
             Issue.record("\(error)")
         }

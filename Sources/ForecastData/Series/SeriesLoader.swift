@@ -11,7 +11,7 @@ import Darwin
 ///
 ///     var options = SeriesLoader.Options(target: "passengers")
 ///     options.fill = .interpolate
-///     let loaded = try SeriesLoader.load("datasets/airline_passengers.csv", options: options)
+///     let loaded = try SeriesLoader.load(URL(fileURLWithPath: "datasets/airline_passengers.csv"), options: options)
 ///     print(loaded.series[0].frequency.name)   // "monthly"
 public enum SeriesLoader {
     /// What to read and how.

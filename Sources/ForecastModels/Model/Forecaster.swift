@@ -305,8 +305,14 @@ public final class Forecaster: Sendable {
     /// The network runs over chunks of series on `threads` threads (default: the machine's cores);
     /// the forecasts are the same, bit for bit, whatever the thread count.
     ///
-    /// - Throws: `ForecastError` (`configuration`) for bad arguments, missing future values, or a forecast whose
-    ///   buffers would not fit in `memoryLimit` bytes (checked before anything is allocated).
+    /// The forecasts come in the order of `history`, or without it in the model's order: its
+    /// training series sorted by id, then the series `fit` left out as too short.
+    ///
+    /// - Throws: `ForecastError` (`data`) for a `history` that is not valid (`TimeSeries/validate()`)
+    ///   or lacks the model's covariates; (`configuration`) for bad arguments, missing future
+    ///   values, or a forecast whose buffers would need more memory than allowed (half the
+    ///   machine's, or the `FORECAST_MEMORY_LIMIT` environment variable in bytes; checked before
+    ///   anything is allocated).
     public func predict(horizon: Int, history: [TimeSeries]? = nil, future: [TimeSeries]? = nil,
                         intervals levels: [Double] = [], source: ForecastSource = .combination,
                         threads: Int = Forecaster.defaultThreads,

@@ -117,6 +117,10 @@ extension Forecaster {
     ///     let model = try Forecaster.fit([series], config: ForecasterConfig(horizon: 12))
     ///     for note in model.warnings { print(note) }
     ///
+    /// Inside an `async` function Swift picks the asynchronous overload (same arguments), so the
+    /// call there is `try await Forecaster.fit(...)`: it trains off the calling task and can be
+    /// cancelled.
+    ///
     /// - Parameters:
     ///   - input: one series, or the series of a panel (each with an `id`).
     ///   - config: the settings; unset ones get their defaults (the result's `config` has them all).

@@ -6,7 +6,7 @@ import ForecastNN
 ///
 ///     offset  size  content
 ///     0       8     magic "FCSTMDL\0"
-///     8       4     format version, UInt32 little-endian (currently 5; versions 1 to 4 still load)
+///     8       4     format version, UInt32 little-endian (currently 6; versions 1 to 5 still load)
 ///     12      4     header length N, UInt32 little-endian
 ///     16      N     header, UTF-8 JSON (format 3: `CompactHeader`: configuration, columns, frequency,
 ///                   scalers, training summary, tensor list, and the sizes of the blocks below;
