@@ -61,4 +61,22 @@ import ForecastData
         let b = try Self.blockingFit(series, small)
         #expect(learned(a) == learned(b))
     }
+
+    /// A backtest refits at every fold: its async form stops on cancellation like `fit`.
+    @Test(.timeLimit(.minutes(1))) func cancellingAnAsyncBacktestStopsIt() async throws {
+        let series = try airline()
+        var c = ForecasterConfig(horizon: 12); c.maxSteps = 200_000; c.ensembleSize = 1; c.patience = 1_000_000
+        let task = Task { try await Backtest.run(series, config: c, folds: 3) }
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        do {
+            _ = try await task.value
+            Issue.record("the cancelled backtest returned a result")
+        } catch let e as ForecastError {
+            #expect(e.kind == .interrupted, "\(e)")
+        }
+        var small = c; small.maxSteps = 5
+        let r = try await Backtest.run(series, config: small, folds: 1)
+        #expect(r.folds.count == 1 && r.score(.mase) != nil)
+    }
 }

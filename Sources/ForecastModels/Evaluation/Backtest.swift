@@ -69,6 +69,32 @@ public enum Backtest {
         try run(series, config: config, folds: folds, refit: refit, levels: levels, hooks: TrainingHooks(onEpoch: progress))
     }
 
+    /// Runs the folds off the calling task (on their own thread); cancelling the task stops the
+    /// fold's training after the current batch and throws a `ForecastError` of kind `interrupted`
+    /// (no partial result).
+    ///
+    ///     let task = Task { try await Backtest.run(series, config: ForecasterConfig(horizon: 12), folds: 4) }
+    ///     task.cancel()
+    public static func run(_ series: TimeSeries, config: ForecasterConfig, folds: Int, refit: Bool = true,
+                           levels: [Double] = [0.8, 0.95],
+                           progress: (@Sendable (EpochReport) -> Void)? = nil) async throws -> Result {
+        let cancelled = CancellationFlag()
+        let hooks = TrainingHooks(onEpoch: progress, shouldStop: { cancelled.isSet })
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (done: CheckedContinuation<Result, Error>) in
+                Thread.detachNewThread {
+                    done.resume(with: Swift.Result {
+                        let r = try run(series, config: config, folds: folds, refit: refit, levels: levels, hooks: hooks)
+                        if cancelled.isSet { throw ForecastError.interrupted("the backtest") }
+                        return r
+                    })
+                }
+            }
+        } onCancel: {
+            cancelled.set()
+        }
+    }
+
     /// `run` with a stop request: throws `ForecastError` of kind `interrupted` when
     /// `hooks.shouldStop` asks to stop (training then ends early, so no fold from that point on
     /// would be scored with a fully trained network: nothing is returned).
