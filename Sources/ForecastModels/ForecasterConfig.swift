@@ -114,8 +114,11 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
     public var maxSteps: Int?
     /// Seed for weights, shuffling and dropout.
     public var seed: UInt64 = 42
-    /// Threads a batch is split across (results depend on it; same count, same model).
-    public var threads: Int = 1
+    /// Threads: ensemble members train in parallel, one thread each, or a single network splits
+    /// each batch across them. Default: the machine's cores, as the command line's. An ensemble's
+    /// members do not depend on it; a single network does (same count, same model), so set it
+    /// to reproduce one network bit for bit on machines with other core counts.
+    public var threads: Int = Forecaster.defaultThreads
     /// Window stride for training.
     public var stride: Int = 1
 

@@ -60,7 +60,8 @@ public enum Backtest {
     /// Runs `folds` folds. With `refit` false the network is trained once, on the first fold's data,
     /// and only its inputs move forward.
     ///
-    /// `progress` is called after every evaluation round of training.
+    /// `progress` is called after every evaluation round of training. Inside an `async` function
+    /// Swift picks the asynchronous overload (same arguments): `try await Backtest.run(...)`.
     ///
     /// - Throws: `ForecastError` `configuration` for too few points; `training` when training diverges.
     public static func run(_ series: TimeSeries, config: ForecasterConfig, folds: Int, refit: Bool = true,
