@@ -79,20 +79,8 @@ public enum Backtest {
     public static func run(_ series: TimeSeries, config: ForecasterConfig, folds: Int, refit: Bool = true,
                            levels: [Double] = [0.8, 0.95],
                            progress: (@Sendable (EpochReport) -> Void)? = nil) async throws -> Result {
-        let cancelled = CancellationFlag()
-        let hooks = TrainingHooks(onEpoch: progress, shouldStop: { cancelled.isSet })
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (done: CheckedContinuation<Result, Error>) in
-                Thread.detachNewThread {
-                    done.resume(with: Swift.Result {
-                        let r = try run(series, config: config, folds: folds, refit: refit, levels: levels, hooks: hooks)
-                        if cancelled.isSet { throw ForecastError.interrupted("the backtest") }
-                        return r
-                    })
-                }
-            }
-        } onCancel: {
-            cancelled.set()
+        try await offTask("the backtest", progress: progress) { hooks in
+            try run(series, config: config, folds: folds, refit: refit, levels: levels, hooks: hooks)
         }
     }
 

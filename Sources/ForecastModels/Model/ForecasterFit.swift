@@ -149,22 +149,10 @@ extension Forecaster {
     public static func fit(_ input: [TimeSeries], config: ForecasterConfig, idColumn: String? = nil,
                            skipShortSeries: Bool = true, warmStart: Forecaster? = nil,
                            progress: (@Sendable (EpochReport) -> Void)? = nil) async throws -> Forecaster {
-        let cancelled = CancellationFlag()
-        let watched = TrainingHooks(onEpoch: progress, shouldStop: { cancelled.isSet })
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (done: CheckedContinuation<Forecaster, Error>) in
-                Thread.detachNewThread {
-                    done.resume(with: Result {
-                        var warnings: [String] = []
-                        let model = try fit(input, config: config, idColumn: idColumn, hooks: watched,
-                                            skipShortSeries: skipShortSeries, warmStart: warmStart, warnings: &warnings)
-                        if cancelled.isSet { throw ForecastError.interrupted("the fit") }
-                        return model
-                    })
-                }
-            }
-        } onCancel: {
-            cancelled.set()
+        try await offTask("the fit", progress: progress) { hooks in
+            var warnings: [String] = []
+            return try fit(input, config: config, idColumn: idColumn, hooks: hooks,
+                           skipShortSeries: skipShortSeries, warmStart: warmStart, warnings: &warnings)
         }
     }
 
@@ -367,6 +355,28 @@ extension Forecaster {
         return best
     }
 
+}
+
+/// Runs `body` on its own thread with hooks that report `progress` and ask it to stop once the
+/// calling task is cancelled; a cancelled run throws a `ForecastError` of kind `interrupted`
+/// naming `what`, whatever `body` returned (no half-trained result).
+func offTask<T: Sendable>(_ what: String, progress: (@Sendable (EpochReport) -> Void)?,
+                          _ body: @escaping @Sendable (TrainingHooks) throws -> T) async throws -> T {
+    let cancelled = CancellationFlag()
+    let hooks = TrainingHooks(onEpoch: progress, shouldStop: { cancelled.isSet })
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<T, Error>) in
+            Thread.detachNewThread {
+                done.resume(with: Result {
+                    let value = try body(hooks)
+                    if cancelled.isSet { throw ForecastError.interrupted(what) }
+                    return value
+                })
+            }
+        }
+    } onCancel: {
+        cancelled.set()
+    }
 }
 
 /// A flag one thread sets and others poll (task cancellation reaching a training loop).
