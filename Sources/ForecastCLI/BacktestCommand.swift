@@ -65,7 +65,7 @@ struct BacktestCommand: ParsableCommand {
             switch output.resolved {
             case .json: try printJSON(r)
             case .csv: try printCSV(r)
-            case .table: try printTables(r, m: r.period)
+            case .table: try printTables(r, m: r.seasonalPeriod)
             }
             if let plot {
                 let s = series[0], H = config.horizon
@@ -128,7 +128,7 @@ struct BacktestCommand: ParsableCommand {
              "coverage": byLevel(f.coverage), "winkler": byLevel(f.winkler)]
         }
         let obj: [String: Any] = ["schema": schema("backtest"), "models": r.models.map(\.name), "folds": folds,
-                                  "overall": table(r.overall), "coverage": byLevel(r.coverage), "seasonal_period": r.period]
+                                  "overall": table(r.overall), "coverage": byLevel(r.coverage), "seasonal_period": r.seasonalPeriod]
         let d = try! JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
         try say(String(decoding: d, as: UTF8.self))
     }

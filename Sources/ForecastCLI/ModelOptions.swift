@@ -158,7 +158,7 @@ struct ModelOptions: ParsableArguments {
         if let v = layers { config.layers = v }
         if let v = scaler { config.scaler = v }
         if let v = baseline { config.baseline = v }
-        config.threads = ProcessInfo.processInfo.activeProcessorCount
+        config.threads = Forecaster.defaultThreads
         try applyTraining(to: &config)
         return config
     }
@@ -191,7 +191,7 @@ struct ModelOptions: ParsableArguments {
             if let given, given != have { out.append("\(flag) \(show(given)) (the model has \(show(have)))") }
         }
         check("--horizon", horizon, stored.horizon) { "\($0)" }
-        if let given = try lookbacks(), memberLookbacks.indices.map({ given[$0 % given.count] }) != memberLookbacks {
+        if let given = try lookbacks(), given.count > memberLookbacks.count || memberLookbacks.indices.map({ given[$0 % given.count] }) != memberLookbacks {
             out.append("--lookback \(given.map(String.init).joined(separator: ",")) (the model's networks have \(memberLookbacks.map(String.init).joined(separator: ",")))")
         }
         check(encoder != nil ? "--encoder" : "--cell", encoder ?? cell, stored.encoder) { $0.rawValue }

@@ -126,7 +126,9 @@ struct Predict: ParsableCommand {
             // Darts and statsforecast users write fractions (0.8): a coverage of 1% or less is
             // almost certainly one, so it is refused rather than read as a sliver of an interval.
             guard v > 1 else {
-                throw ValidationError("--intervals takes percentages, like 80,95; '\(text.trimmingCharacters(in: .whitespaces))' would be a \(text.trimmingCharacters(in: .whitespaces))% interval (for \(ForecastOutput.percent(v))%, write \(ForecastOutput.percent(v)))")
+                let t = text.trimmingCharacters(in: .whitespaces)
+                throw ValidationError("--intervals takes percentages, like 80,95; '\(t)' would be a \(t)% interval"
+                                      + (v < 1 ? " (for \(ForecastOutput.percent(v))%, write \(ForecastOutput.percent(v)))" : ""))
             }
             // Two equal levels would print two columns of the same name.
             guard !seen.contains(v / 100) else { throw ValidationError("--intervals lists \(text.trimmingCharacters(in: .whitespaces)) twice") }
@@ -200,9 +202,8 @@ struct Predict: ParsableCommand {
             }
             if let wanted, data == nil { forecasts = forecasts.filter { wanted.contains($0.id ?? "") } }
             // Dates past 9999 are written with five-digit years, which few CSV readers parse.
-            if let far = forecasts.lazy.compactMap({ fc in fc.timeFormat.isIndex ? nil : fc.timestamps.last.map { fc.timeFormat.format($0) } })
-                .first(where: { $0.prefix(while: \.isNumber).count > 4 }) {
-                note("warning: the forecast runs past the year 9999 (to \(far)); dates with five-digit years are not ISO 8601 and most CSV readers will not parse them")
+            if let far = forecasts.first(where: { fc in !fc.timeFormat.isIndex && fc.timestamps.last.map { CivilCalendar.components($0).year > 9999 } == true }) {
+                note("warning: the forecast runs past the year 9999 (to \(far.timeFormat.format(far.timestamps.last!))); dates with five-digit years are not ISO 8601 and most CSV readers will not parse them")
             }
             let fresh = forecasts.filter { $0.isNewSeries && $0.fallbackReason == nil }.compactMap(\.id)
             if !fresh.isEmpty {

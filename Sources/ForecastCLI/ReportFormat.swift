@@ -27,14 +27,18 @@ struct ReportFormatOption: ParsableArguments {
 struct SummaryFormatOption: ParsableArguments {
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
 
-    @Option(help: "Output: table (on stderr, for people) or json (on stdout, for programs: stable keys and a schema version, see docs/output.md).")
-    var format: Format = .table
+    @Option(help: "Output: table (on stderr, for people) or json (on stdout, for programs: stable keys and a schema version, see docs/output.md) (default: table).")
+    var format: Format?
 
     @Flag(help: "The same as --format json.")
     var json = false
 
     /// The format asked for.
     var resolved: ReportFormat { json || format == .json ? .json : .table }
+
+    func validate() throws {
+        if json && format == .table { throw ValidationError("--json and --format table ask for different formats; give one") }
+    }
 }
 
 /// The name and version of a command's machine-readable output ("forecast.evaluate/1"), the

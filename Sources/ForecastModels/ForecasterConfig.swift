@@ -23,8 +23,10 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
     /// 1.5 L (bounded by the data). After `Forecaster.fit`, the longest member's lookback: the
     /// history `predict` reads.
     public var lookback: Int?
-    /// The ensemble members' lookbacks, member k taking element k mod `count` (`[24, 36]`
-    /// reproduces the default of a series whose default lookback is 24); overrides `lookback`.
+    /// The ensemble members' lookbacks, member k taking element k mod `count` (entries past the
+    /// ensemble size are not used); overrides `lookback`. `[24, 36]` reproduces the default of a
+    /// series whose default lookback is 24 when it is long enough for the default's 36 (the
+    /// default shortens its 1.5 L to fit the data; given lookbacks are not shortened).
     public var memberLookbacks: [Int]?
     /// Hidden units per recurrent layer.
     public var hiddenSize: Int = 32

@@ -52,6 +52,35 @@ import Testing
             #expect(r.status == 2 && r.stderr.contains(message), "\(args): \(r.status) \(r.stderr)")
         }
         #expect(files(in: dir).isEmpty)
+        let one = try forecast(["predict", "--model", Self.small, "--horizon", "2", "--intervals", "1"])
+        #expect(one.status == 2 && one.stderr.contains("'1' would be a 1% interval") && !one.stderr.contains("write 100"), "\(one.stderr)")
+        let table = try forecast(["fit", airline, "--target", "passengers", "--horizon", "3", "--json", "--format", "table", "--model", "\(dir)/m.fcm"])
+        #expect(table.status == 2 && table.stderr.contains("--json and --format table ask for different formats"), "\(table.stderr)")
+    }
+
+    /// Data the loader reads as it is stays usable: a compact date format is not "past the year
+    /// 9999", and a panel series too sparse to share the others' frequency is left out of
+    /// training with a warning, not an error.
+    @Test func loaderDataPassesTheNewChecks() throws {
+        let dir = tempDir()
+        let days = (0..<90).map { i -> String in
+            let d = Calendar(identifier: .gregorian).date(byAdding: .day, value: i, to: Date(timeIntervalSince1970: 1_704_067_200))!
+            let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: d)
+            return String(format: "%04d%02d%02d", c.year!, c.month!, c.day!)
+        }
+        try ("date,v\n" + days.enumerated().map { "\($1),\(10 + $0 % 7)" }.joined(separator: "\n") + "\n")
+            .write(toFile: "\(dir)/compact.csv", atomically: true, encoding: .utf8)
+        let fit = try forecast(["fit", "\(dir)/compact.csv", "--target", "v", "--time-format", "%Y%m%d", "--horizon", "3",
+                                "--max-steps", "2", "--ensemble", "1", "--quiet", "--model", "\(dir)/c.fcm"])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        let p = try forecast(["predict", "--model", "\(dir)/c.fcm", "--horizon", "3"])
+        #expect(p.status == 0 && !p.stderr.contains("9999") && p.stdout.contains("20240331"), "\(p.stdout)\(p.stderr)")
+        let rows = (0..<60).map { "a,\(days[$0]),\($0 % 7)" } + ["b,20240101,1", "b,20240103,2", "b,20240105,3"]
+        try ("series,date,v\n" + rows.joined(separator: "\n") + "\n").write(toFile: "\(dir)/sparse.csv", atomically: true, encoding: .utf8)
+        let panel = try forecast(["fit", "\(dir)/sparse.csv", "--id-column", "series", "--target", "v", "--time-format", "%Y%m%d",
+                                  "--horizon", "3", "--max-steps", "2", "--ensemble", "1", "--quiet", "--model", "\(dir)/p.fcm"])
+        #expect(panel.status == 0, "\(panel.stderr)")
+        #expect(try forecast(["predict", "--model", "\(dir)/p.fcm", "--horizon", "2"]).status == 0)
     }
 
     @Test func predictAbsurdHorizonEndsAtOnce() throws {

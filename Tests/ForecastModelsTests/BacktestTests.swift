@@ -35,7 +35,7 @@ import ForecastMetrics
         let snaive = Baseline.seasonalNaive.forecast(Array(series.target[..<132]), horizon: 6, period: 12)
         #expect(fold.scores[.model(.seasonalNaive)]?[.mae] == Metrics.mae(actual: actual, predicted: snaive))
         #expect(fold.forecast.count == 6 && fold.bands.map(\.level) == [0.8, 0.95])
-        #expect(r.period == 12)
+        #expect(r.seasonalPeriod == 12)
     }
 
     /// The statistical rows use the seasons the model uses (given or detected), and MASE is
@@ -45,12 +45,12 @@ import ForecastMetrics
         var c = ForecasterConfig(horizon: 6)
         c.maxSteps = 5; c.ensembleSize = 1; c.seasonalPeriods = []
         let none = try Backtest.run(series, config: c, folds: 1)
-        #expect(none.period == 1)
+        #expect(none.seasonalPeriod == 1)
         let fold = none.folds[0]
         #expect(fold.scores[.model(.seasonalNaive)]?[.mae] == fold.scores[.model(.naive)]?[.mae])
         c.seasonalPeriods = [12]
         let twelve = try Backtest.run(series, config: c, folds: 1)
-        #expect(twelve.period == 12)
+        #expect(twelve.seasonalPeriod == 12)
         #expect(twelve.folds[0].scores[.model(.seasonalNaive)]?[.mae] != fold.scores[.model(.naive)]?[.mae])
         #expect(twelve.folds[0].scores[.model(.holtWinters)]?[.mae] != fold.scores[.model(.holtWinters)]?[.mae])
     }

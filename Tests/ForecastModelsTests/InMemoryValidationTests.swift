@@ -41,8 +41,12 @@ import ForecastData
         expectDataError("covariate 'x' has 2 values for 60 target values") {
             _ = try Forecaster.fit([TimeSeries(target: Self.wave, covariateNames: ["x"], covariates: [[1, 2]])], config: Self.config)
         }
-        expectDataError("the frequency is monthly but the time format is index (no timestamps)") {
+        expectDataError("the frequency is monthly but no timestamps were given") {
             _ = try Forecaster.fit([TimeSeries(frequency: .months(1, monthEnd: false), target: Self.wave)], config: Self.config)
+        }
+        expectDataError("the frequency is monthly but no timestamps were given") {
+            _ = try Forecaster.fit([TimeSeries(timeColumn: "date", timeFormat: .date, frequency: .months(1, monthEnd: false), target: Self.wave)],
+                                   config: Self.config)
         }
         let day: Int64 = 86_400
         var times = (0..<60).map { Int64($0) * day }
@@ -69,7 +73,21 @@ import ForecastData
         let monthly = TimeSeries(id: "m", timeColumn: "date", timeFormat: .date, frequency: .months(1, monthEnd: false),
                                  timestamps: (0..<60).map { Frequency.months(1, monthEnd: false).advance(0, by: $0) },
                                  target: Self.wave)
-        expectDataError("a panel has one frequency") { _ = try Forecaster.fit([b, monthly], config: Self.config) }
+        expectDataError("series 'm' is monthly and series 'b' integer steps; the series a panel trains on have one frequency") {
+            _ = try Forecaster.fit([b, monthly], config: Self.config)
+        }
+        // A series too short to train on may have a frequency of its own (the loader infers each
+        // series'): it is left out with a warning.
+        var short = monthly.prefix(4); short.id = "s"
+        let model = try Forecaster.fit([b, short], config: Self.config)
+        #expect(model.series.map(\.id) == ["b"] && model.shortSeries.map(\.id) == ["s"])
+    }
+
+    /// Lookbacks past the ensemble size are not used, and do not count as lookbacks to fit.
+    @Test func lookbacksPastTheEnsembleAreUnused() throws {
+        var c = Self.config; c.lookback = nil; c.memberLookbacks = [6, 9, 200]; c.ensembleSize = 2
+        let f = try Forecaster.fit([TimeSeries(target: Self.wave)], config: c)
+        #expect(f.members.map(\.lookback) == [6, 9])
     }
 
     @Test func predictRefusesAHistoryThatDoesNotMatch() throws {

@@ -61,6 +61,12 @@ package struct TimeGrid: RandomAccessCollection, Sendable, Equatable, CustomStri
         }
     }
 
+    /// The frequency the times are computed on; nil when they are stored.
+    package var gridFrequency: Frequency? {
+        if case .grid(_, let frequency, _) = storage { return frequency }
+        return nil
+    }
+
     /// Whether the times are stored (not on a frequency's grid) rather than computed.
     package var isStored: Bool {
         if case .stored = storage { return true }

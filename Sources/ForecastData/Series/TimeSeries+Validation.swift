@@ -6,7 +6,7 @@ extension TimeSeries {
     /// Throws a `ForecastError` of kind `data` unless the series is consistent: timestamps, target
     /// and every covariate of the same length, one name per covariate column, finite values,
     /// timestamps strictly increasing one `frequency` step apart, and timestamps given for a
-    /// calendar frequency (a series built without them counts in steps: `.steps(1)`).
+    /// calendar frequency (a series built without them counts in steps).
     ///
     ///     let s = TimeSeries(target: [1, 2, .nan])
     ///     try s.validate()   // ForecastError: the series, target at index 2: ... not a finite number
@@ -19,21 +19,15 @@ extension TimeSeries {
         ForecastError(.data, message: "\(id.map { "series '\($0)'" } ?? "the series"): \(message)")
     }
 
-    /// `validate()` but for the values: lengths, covariate names, time format and timestamps.
+    /// `validate()` without the values: lengths, covariate names, time format and timestamps.
     package func validateLayout() throws {
+        try validateLengths()
         let bad = invalid
         let n = count
-        guard times.count == n else { throw bad("\(times.count) timestamps for \(n) target values; give one per value") }
-        guard covariateNames.count == covariates.count else {
-            throw bad("\(covariateNames.count) covariate names for \(covariates.count) covariate columns; give one name per column")
-        }
-        for (k, column) in covariates.enumerated() where column.count != n {
-            throw bad("covariate '\(covariateNames[k])' has \(column.count) values for \(n) target values")
-        }
-        if timeFormat.isIndex {
-            guard case .steps = frequency else {
-                throw bad("the frequency is \(frequency.name) but the time format is index (no timestamps); give `timestamps` and a `timeFormat` such as `.date`")
-            }
+        var calendar = true
+        if case .steps = frequency { calendar = false }
+        if calendar, timeFormat.isIndex || times.gridFrequency.map({ if case .steps = $0 { return true } else { return false } }) == true {
+            throw bad("the frequency is \(frequency.name) but no timestamps were given (the times count in steps); give `timestamps` and a `timeFormat` such as `.date`")
         }
         // Times computed on the frequency's grid are on it by construction; given ones are checked.
         if times.isStored {
@@ -43,6 +37,21 @@ extension TimeSeries {
                     ? "timestamps must increase: \(now) (index \(i)) follows \(was)"
                     : "timestamps must be one \(frequency.name) step apart with no gaps: \(now) (index \(i)) follows \(was); fill the gaps (a CSV read by SeriesLoader is filled by its `fill` policy)")
             }
+        }
+    }
+
+    /// The lengths alone: as many timestamps and values of each covariate as target values, and
+    /// one name per covariate column (what `predict` checks of its `future` series, whose gaps
+    /// and missing values it reports per forecast step).
+    package func validateLengths() throws {
+        let bad = invalid
+        let n = count
+        guard times.count == n else { throw bad("\(times.count) timestamps for \(n) target values; give one per value") }
+        guard covariateNames.count == covariates.count else {
+            throw bad("\(covariateNames.count) covariate names for \(covariates.count) covariate columns; give one name per column")
+        }
+        for (k, column) in covariates.enumerated() where column.count != n {
+            throw bad("covariate '\(covariateNames[k])' has \(column.count) values for \(n) target values")
         }
     }
 
@@ -62,7 +71,9 @@ extension TimeSeries {
     }
 
     /// `validateLayout()` for every series, and for more than one, what a panel needs: distinct
-    /// non-nil ids, one frequency, and the same covariate columns.
+    /// non-nil ids and the same covariate columns. (One frequency is `fit`'s to check, among the
+    /// series it trains on: the loader infers each series' own, and a short or sparse one may
+    /// differ.)
     package static func validatePanel(_ series: [TimeSeries]) throws {
         for s in series { try s.validateLayout() }
         guard series.count > 1 else { return }
@@ -77,9 +88,6 @@ extension TimeSeries {
         }
         let first = series[0]
         for s in series.dropFirst() {
-            guard s.frequency == first.frequency else {
-                throw ForecastError(.data, message: "series '\(s.id!)' is \(s.frequency.name) and series '\(first.id!)' \(first.frequency.name); a panel has one frequency")
-            }
             guard s.covariateNames == first.covariateNames else {
                 throw ForecastError(.data, message: "series '\(s.id!)' has the covariates \(describe(s.covariateNames)) and series '\(first.id!)' \(describe(first.covariateNames)); a panel's series have the same columns")
             }

@@ -1,7 +1,8 @@
 /// One regularly spaced series: a target column, optional covariate columns, and their timestamps.
 ///
-/// A `TimeSeries` is always on its frequency's grid with no gaps: the loader inserts missing
-/// timestamps and fills or rejects missing values by policy before one is made. Values are `Double`
+/// A `TimeSeries` from `SeriesLoader` is on its frequency's grid with no gaps: the loader inserts
+/// missing timestamps and fills or rejects missing values by policy before one is made. One built
+/// from values in memory is checked by `validate()`. Values are `Double`
 /// as read; models convert to `Float` after scaling.
 public struct TimeSeries: Sendable, Equatable {
     /// The series identifier in a long-format panel, or `nil` for a single series.
@@ -34,9 +35,9 @@ public struct TimeSeries: Sendable, Equatable {
 
     /// Creates a series. Without `timestamps` the times count in steps from 0 (for `.steps`
     /// frequencies). Nothing is checked here: `validate()` says what is inconsistent (arrays of
-    /// different lengths, timestamps off the frequency's grid, values that are not finite), and
-    /// `Forecaster.fit`, `predict(history:)` and `Backtest.run` call it, so bad data is a
-    /// `ForecastError`, not a crash.
+    /// different lengths, timestamps off the frequency's grid, values that are not finite).
+    /// `Forecaster.fit`, `predict(history:)` and `Backtest.run` run its checks (the values of the
+    /// series the network trains on or forecasts), so bad data is a `ForecastError`, not a crash.
     public init(id: String? = nil, timeColumn: String = "index", timeFormat: TimeFormat = .index,
                 frequency: Frequency = .steps(1), timestamps: [Int64]? = nil,
                 targetName: String = "value", target: [Double],

@@ -47,7 +47,7 @@ public enum Backtest {
         /// The seasonal period that scales MASE and RMSSE in every fold: the primary period of the
         /// first fold's model (given by `config`, or detected from that fold's training data; 1
         /// when there is none).
-        public var period: Int
+        public var seasonalPeriod: Int
 
         /// The mean over folds of `metric` for `model`, or nil where it is undefined in every fold.
         ///
@@ -63,7 +63,8 @@ public enum Backtest {
     /// `progress` is called after every evaluation round of training. Inside an `async` function
     /// Swift picks the asynchronous overload (same arguments): `try await Backtest.run(...)`.
     ///
-    /// - Throws: `ForecastError` `configuration` for too few points; `training` when training diverges.
+    /// - Throws: `ForecastError` `data` for a series that is not valid (`TimeSeries/validate()`),
+    ///   `configuration` for too few points, `training` when training diverges.
     public static func run(_ series: TimeSeries, config: ForecasterConfig, folds: Int, refit: Bool = true,
                            levels: [Double] = [0.8, 0.95],
                            progress: (@Sendable (EpochReport) -> Void)? = nil) throws -> Result {
@@ -79,7 +80,7 @@ public enum Backtest {
     public static func run(_ series: TimeSeries, config: ForecasterConfig, folds: Int, refit: Bool = true,
                            levels: [Double] = [0.8, 0.95],
                            progress: (@Sendable (EpochReport) -> Void)? = nil) async throws -> Result {
-        try await offTask("the backtest", progress: progress) { hooks in
+        try await runOffTask("the backtest", progress: progress) { hooks in
             try run(series, config: config, folds: folds, refit: refit, levels: levels, hooks: hooks)
         }
     }
@@ -97,7 +98,7 @@ public enum Backtest {
             throw ForecastError.configuration("\(folds) folds of \(H) points need more than \((folds + 1) * H) points; the series has \(series.count)")
         }
         let models: [ForecastSource] = [.combination, .network] + Baseline.allCases.map { .model($0) }
-        var result = Result(folds: [], models: models, overall: [:], coverage: [:], period: 1)
+        var result = Result(folds: [], models: models, overall: [:], coverage: [:], seasonalPeriod: 1)
         var fixed: Forecaster?
         for k in 0..<folds {
             let origin = firstOrigin + k * H
@@ -117,8 +118,8 @@ public enum Backtest {
                 if stop() || model.summary.interrupted { throw ForecastError.interrupted("the backtest in fold \(k + 1)") }
                 fixed = model
             }
-            if k == 0 { result.period = model.config.seasonalPeriod ?? 1 }
-            let m = result.period
+            if k == 0 { result.seasonalPeriod = model.config.seasonalPeriod ?? 1 }
+            let m = result.seasonalPeriod
             let fc = try model.predict(horizon: H, history: [train], future: [series], intervals: levels, shouldStop: stop)[0]
             let alone = try model.predict(horizon: H, history: [train], future: [series], source: .network, shouldStop: stop)[0]
             var predictions: [(ForecastSource, [Double])] = [(.combination, fc.values), (.network, alone.values)]

@@ -317,12 +317,15 @@ public final class Forecaster: Sendable {
                         intervals levels: [Double] = [], source: ForecastSource = .combination,
                         threads: Int = Forecaster.defaultThreads,
                         shouldStop: (() -> Bool)? = nil) throws -> [Forecast] {
-        try predict(horizon: horizon, history: history, future: future, intervals: levels, source: source,
-                    threads: threads, chunkSize: nil, shouldStop: shouldStop)
+        if let history { try checkHistory(history) }
+        for s in future ?? [] { try s.validateLengths() }
+        return try predict(horizon: horizon, history: history, future: future, intervals: levels, source: source,
+                           threads: threads, chunkSize: nil, shouldStop: shouldStop)
     }
 
-    /// The machine's cores: `predict`'s default thread count.
-    public static var defaultThreads: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    /// The machine's cores (at most 256, the most a configuration takes): `predict`'s and
+    /// `ForecasterConfig.threads`' default.
+    public static var defaultThreads: Int { min(256, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
 
     /// Throws a `ForecastError` of kind `data` unless `history` is valid series (see
     /// `TimeSeries.validatePanel`; finite values in those long enough for the network) with the
@@ -330,7 +333,11 @@ public final class Forecaster: Sendable {
     /// by position) and every future covariate.
     func checkHistory(_ history: [TimeSeries]) throws {
         try TimeSeries.validatePanel(history)
-        for s in history where s.count >= lookback { try s.validateValues() }   // shorter ones fall back to a baseline
+        // Shorter series fall back to a baseline, and so do series without a single value (a
+        // panel's left-out ones).
+        for s in history where s.count >= lookback && (s.packedTarget != nil || s.target.contains(where: \.isFinite)) {
+            try s.validateValues()
+        }
         let future = futureCovariateNames
         let past = covariateNames.filter { !future.contains($0) }
         for s in history where s.covariateNames.filter({ !future.contains($0) }) != past || !future.allSatisfy(s.covariateNames.contains) {
@@ -352,7 +359,6 @@ public final class Forecaster: Sendable {
         for l in levels where !(l > 0 && l < 1) {
             throw ForecastError.configuration("interval levels are fractions between 0 and 1 (0.8 for 80 %), got \(l)")
         }
-        if let history { try checkHistory(history) }
         let L = lookback, H = config.horizon
         if history == nil && !shortSeries.isEmpty {
             // The trained series, then those fit left out as too short, forecast from their stored

@@ -27,7 +27,11 @@ extension Forecaster {
 
         // One table of calendar features for the series on the panel's grid (see CalendarTable).
         let table = futureNames.isEmpty ? CalendarTable(kept, calendar: calendar, frequency: first.frequency) : nil
-        let longest = given.memberLookbacks?.max() ?? L
+        let members = config.ensembleSize ?? warmStart?.members.count ?? ForecasterConfig.defaultEnsembleSize
+        config.ensembleSize = members
+        // Given lookbacks cycle over the members (`memberLookbacks`), else L and 1.5 L alternate.
+        let cycled = given.memberLookbacks.map { ls in (0..<members).map { ls[$0 % ls.count] } }
+        let longest = cycled?.max() ?? L
         var features: [SeriesFeatures] = []
         var trainCounts: [Int] = []
         for (i, s) in kept.enumerated() {
@@ -53,12 +57,9 @@ extension Forecaster {
         // The members: seeds seed, seed+1, ...; lookbacks as given (`memberLookbacks`, cycled),
         // else alternating between L and 1.5 L (when the lookback was not given and every series
         // is long enough).
-        let members = config.ensembleSize ?? warmStart?.members.count ?? ForecasterConfig.defaultEnsembleSize
-        config.ensembleSize = members
         let room = zip(kept, trainCounts).map { s, n in n == s.count ? s.count - H : n - H }.min()!
         let longer = given.lookback == nil ? min(L * 3 / 2, max(L, room)) : L
-        let lookbacks = given.memberLookbacks.map { ls in (0..<members).map { ls[$0 % ls.count] } }
-            ?? (0..<members).map { $0 % 2 == 0 ? L : longer }
+        let lookbacks = cycled ?? (0..<members).map { $0 % 2 == 0 ? L : longer }
         config.lookback = lookbacks.max()!
         // Computed when read, not stored: a panel of 10,000 hourly series has seven million
         // training windows per member.

@@ -32,9 +32,12 @@ extension Forecaster {
         // monthly and quarterly series; Benchmarks/accuracy/results/rolling_all_study_trainparts.md).
         // Scalers and each series' baseline period use the training part only.
         let periods = resolvePeriods(input, config: &config, trainLength: lengths.max()!, warnings: &warnings)
-        let L = config.memberLookbacks?.min() ?? config.lookback
+        // Given lookbacks, cycled over the members, must all fit; the default's 1.5 L is bounded by the data.
+        let members = config.ensembleSize ?? warmStart?.members.count ?? ForecasterConfig.defaultEnsembleSize
+        let cycled = config.memberLookbacks.map { ls in (0..<members).map { ls[$0 % ls.count] } }
+        let L = cycled?.min() ?? config.lookback
             ?? ForecasterConfig.defaultLookback(horizon: H, periods: periods, length: lengths.max()!)
-        let longest = config.memberLookbacks?.max() ?? L   // given lookbacks must all fit; the default's 1.5 L is bounded by the data
+        let longest = cycled?.max() ?? L
         // Future covariates go last among the covariates.
         let futureNames = config.futureCovariates ?? []
         for name in futureNames where !first.covariateNames.contains(name) {
@@ -63,7 +66,7 @@ extension Forecaster {
             let name = s.id.map { "series '\($0)'" } ?? "the series"
             let message = "\(name) has \(s.count) points, fewer than lookback + horizon = \(longest) + \(H) = \(longest + H)"
             if !skipShortSeries || input.count == 1 {
-                let defaulted = given.lookback == nil && given.memberLookbacks == nil
+                let defaulted = config.lookback == nil && config.memberLookbacks == nil && input.count == 1
                 throw ForecastError.configuration(message + (defaulted
                     ? " (the default lookback for this data); use a shorter horizon or more data"
                     : "; use a shorter lookback or horizon, or more data"))
@@ -78,6 +81,10 @@ extension Forecaster {
             short.append(whole)
         }
         guard !kept.isEmpty else { throw ForecastError.configuration("every series is shorter than lookback + horizon = \(longest + H)") }
+        // One global network reads one calendar: the series it trains on share a frequency.
+        if let other = kept.first(where: { $0.frequency.name != kept[0].frequency.name }) {
+            throw ForecastError(.data, message: "series '\(other.id ?? "")' is \(other.frequency.name) and series '\(kept[0].id ?? "")' \(kept[0].frequency.name); the series a panel trains on have one frequency")
+        }
         short += leftOut.sorted { ($0.id ?? "") < ($1.id ?? "") }.map { orderingCovariates($0, future: futureNames) }
         input = []   // `kept` and `short` hold the series now
         // Training reads packed targets as they come (the command line's loader packs them,
@@ -123,14 +130,17 @@ extension Forecaster {
     ///
     /// - Parameters:
     ///   - input: one series, or the series of a panel (each with an `id`).
-    ///   - config: the settings; unset ones get their defaults (the result's `config` has them all).
+    ///   - config: the settings; unset ones get their defaults (the result's `config` has those
+    ///     `fit` chose set).
     ///   - idColumn: the panel's id column, recorded for `predict`'s output.
-    ///   - skipShortSeries: in a panel, leave out series shorter than lookback + horizon with a
-    ///     warning (else fail).
+    ///   - skipShortSeries: in a panel, leave out series shorter than the longest lookback +
+    ///     horizon with a warning (else fail).
     ///   - warmStart: a model whose weights training starts from; its networks must match the ones
     ///     `config` describes.
     ///   - progress: called after every evaluation round of every ensemble member.
-    /// - Throws: `ForecastError` (`configuration`) for bad settings or too little data, (`training`) when
+    /// - Throws: `ForecastError` (`data`) for series that are not valid (`TimeSeries/validate()`: the
+    ///   layout of every series, the values of those it trains on, a panel's ids, covariate columns
+    ///   and frequency), (`configuration`) for bad settings or too little data, (`training`) when
     ///   training diverges.
     public static func fit(_ input: [TimeSeries], config: ForecasterConfig, idColumn: String? = nil,
                            skipShortSeries: Bool = true, warmStart: Forecaster? = nil,
@@ -149,7 +159,7 @@ extension Forecaster {
     public static func fit(_ input: [TimeSeries], config: ForecasterConfig, idColumn: String? = nil,
                            skipShortSeries: Bool = true, warmStart: Forecaster? = nil,
                            progress: (@Sendable (EpochReport) -> Void)? = nil) async throws -> Forecaster {
-        try await offTask("the fit", progress: progress) { hooks in
+        try await runOffTask("the fit", progress: progress) { hooks in
             var warnings: [String] = []
             return try fit(input, config: config, idColumn: idColumn, hooks: hooks,
                            skipShortSeries: skipShortSeries, warmStart: warmStart, warnings: &warnings)
@@ -360,7 +370,7 @@ extension Forecaster {
 /// Runs `body` on its own thread with hooks that report `progress` and ask it to stop once the
 /// calling task is cancelled; a cancelled run throws a `ForecastError` of kind `interrupted`
 /// naming `what`, whatever `body` returned (no half-trained result).
-func offTask<T: Sendable>(_ what: String, progress: (@Sendable (EpochReport) -> Void)?,
+func runOffTask<T: Sendable>(_ what: String, progress: (@Sendable (EpochReport) -> Void)?,
                           _ body: @escaping @Sendable (TrainingHooks) throws -> T) async throws -> T {
     let cancelled = CancellationFlag()
     let hooks = TrainingHooks(onEpoch: progress, shouldStop: { cancelled.isSet })
