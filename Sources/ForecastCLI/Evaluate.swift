@@ -116,11 +116,12 @@ struct Evaluate: ParsableCommand {
                     : fc.values
                 var candidates: [(String, [Double])] = [(ForecastSource.combination.name, fc.values),
                                                         (ForecastSource.network.name, networkValues)]
+                // As the combination and `predict --method` run them (a series the model was not
+                // trained on gets the state predict fits for it).
+                let statState = state ?? f.newSeriesState(history)
                 for b in Baseline.allCases {
                     try checkStop("the evaluation")
-                    // As the combination and `predict --method` run them, for a series the model knows.
-                    candidates.append((b.rawValue, state.map { f.statisticalForecast(b, history: history.target, horizon: n, state: $0) }
-                                                      ?? b.forecast(history.target, horizon: n, period: m)))
+                    candidates.append((b.rawValue, f.statisticalForecast(b, history: history.target, horizon: n, state: statState)))
                 }
                 for (name, p) in candidates {
                     let scores = Metric.allCases.map {

@@ -684,7 +684,7 @@ public final class Forecaster: Sendable {
     /// The state of a series the model was not trained on, fitted on its `history` as `fit` fits a
     /// training series: scalers, the baseline period (among the model's seasonal periods) and the
     /// clipping at zero; the network forecasts it (no combination).
-    func newSeriesState(_ history: TimeSeries) -> SeriesState {
+    package func newSeriesState(_ history: TimeSeries) -> SeriesState {
         let s = Self.orderingCovariates(history, future: futureCovariateNames)
         let shortest = members.map(\.lookback).min()!
         let period = config.baseline == .seasonal
