@@ -24,6 +24,9 @@ import ForecastData
         let fc = try back.predict(horizon: 2)[0]
         #expect(fc.values == (try model.predict(horizon: 2))[0].values)
         #expect(back.warnings.isEmpty)
+        // Bytes round-trip without a file; bytes that are not a model are a modelFile error.
+        #expect(try ModelFile.decode(try ModelFile.encode(model)).predict(horizon: 2)[0].values == fc.values)
+        #expect(throws: ForecastError.self) { try ModelFile.decode([1, 2, 3]) }
         // Calendar series give dates: 1961-01-01 and 1961-02-01, midnight UTC.
         #expect(fc.dates == [Date(timeIntervalSince1970: -283_996_800), Date(timeIntervalSince1970: -281_318_400)])
         #expect(TimeSeries(target: [1, 2, 3]).timeFormat == .index)

@@ -105,7 +105,17 @@ public enum ModelFile {
                })
     }
 
-    /// Serialises a forecaster.
+    /// Reads a forecaster from the bytes `encode` wrote (from a database or an object store, say),
+    /// with every check `read` makes of a file.
+    ///
+    ///     let model = try ModelFile.decode(try ModelFile.encode(fitted))
+    ///
+    /// - Throws: `ForecastError` (`modelFile`) for bytes that are not a usable model.
+    public static func decode(_ bytes: [UInt8]) throws -> Forecaster {
+        try decode(bytes, path: "the model bytes")
+    }
+
+    /// Serialises a forecaster (`decode` reads it back).
     public static func encode(_ f: Forecaster) throws -> [UInt8] {
         let (compact, blocks) = Self.compact(header(f, version: formatVersion))
         return file(version: formatVersion, json: try jsonEncoder().encode(compact), f, blocks: blocks)
