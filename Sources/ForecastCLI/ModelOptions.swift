@@ -109,13 +109,18 @@ struct ModelOptions: ParsableArguments {
     func periods() throws -> [Int]? {
         guard let text = seasonalPeriod?.trimmingCharacters(in: .whitespaces) else { return nil }
         if text.lowercased() == "none" { return [] }
+        guard let ps = Self.wholeNumbers(text), ps.allSatisfy({ $0 >= 1 }) else {
+            throw ValidationError("--seasonal-period takes whole numbers >= 1 separated by commas (24,168) or none, got '\(text)'")
+        }
+        return ps.filter { $0 > 1 }
+    }
+
+    /// The numbers of a comma-separated list ("24, 168"); nil when a part is not a whole number.
+    static func wholeNumbers(_ text: String) -> [Int]? {
         var out: [Int] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let t = part.trimmingCharacters(in: .whitespaces)
-            guard let p = Int(t), p >= 1 else {
-                throw ValidationError("--seasonal-period takes whole numbers >= 1 separated by commas (24,168) or none, got '\(text)'")
-            }
-            if p > 1 { out.append(p) }
+            guard let n = Int(part.trimmingCharacters(in: .whitespaces)) else { return nil }
+            out.append(n)
         }
         return out
     }
@@ -123,14 +128,10 @@ struct ModelOptions: ParsableArguments {
     /// The lookbacks `--lookback` gives: `nil` (the default), one for every network, or one per network.
     func lookbacks() throws -> [Int]? {
         guard let text = lookback?.trimmingCharacters(in: .whitespaces) else { return nil }
-        var out: [Int] = []
-        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let l = Int(part.trimmingCharacters(in: .whitespaces)) else {   // the range is the configuration's to check
-                throw ValidationError("--lookback takes whole numbers, one for every network (48) or one per network separated by commas (24,36), got '\(text)'")
-            }
-            out.append(l)
+        guard let ls = Self.wholeNumbers(text) else {   // the range is the configuration's to check
+            throw ValidationError("--lookback takes whole numbers, one for every network (48) or one per network separated by commas (24,36), got '\(text)'")
         }
-        return out
+        return ls
     }
 
     /// The `--future-covariates` columns.

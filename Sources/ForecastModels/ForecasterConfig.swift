@@ -28,6 +28,11 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
     /// series whose default lookback is 24 when it is long enough for the default's 36 (the
     /// default shortens its 1.5 L to fit the data; given lookbacks are not shortened).
     public var memberLookbacks: [Int]?
+
+    /// `memberLookbacks` cycled over `members` networks; nil when they are not given.
+    package func memberLookbacks(cycledOver members: Int) -> [Int]? {
+        memberLookbacks.map { ls in (0..<members).map { ls[$0 % ls.count] } }
+    }
     /// Hidden units per recurrent layer.
     public var hiddenSize: Int = 32
     /// Recurrent layers in the encoder and in the decoder.

@@ -24,9 +24,7 @@ extension TimeSeries {
         try validateLengths()
         let bad = invalid
         let n = count
-        var calendar = true
-        if case .steps = frequency { calendar = false }
-        if calendar, timeFormat.isIndex || times.gridFrequency.map({ if case .steps = $0 { return true } else { return false } }) == true {
+        if !frequency.isSteps, timeFormat.isIndex || times.gridFrequency?.isSteps == true {
             throw bad("the frequency is \(frequency.name) but no timestamps were given (the times count in steps); give `timestamps` and a `timeFormat` such as `.date`")
         }
         // Times computed on the frequency's grid are on it by construction; given ones are checked.

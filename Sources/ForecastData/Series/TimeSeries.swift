@@ -42,13 +42,12 @@ public struct TimeSeries: Sendable, Equatable {
                 frequency: Frequency = .steps(1), timestamps: [Int64]? = nil,
                 targetName: String = "value", target: [Double],
                 covariateNames: [String] = [], covariates: [[Double]] = []) {
-        var steps = Frequency.steps(1)
-        if case .steps = frequency { steps = frequency }
         self.id = id
         self.timeColumn = timeColumn
         self.timeFormat = timeFormat
         self.frequency = frequency
-        self.times = timestamps.map { TimeGrid($0, frequency: frequency) } ?? TimeGrid(anchor: 0, count: target.count, frequency: steps)
+        self.times = timestamps.map { TimeGrid($0, frequency: frequency) }
+            ?? TimeGrid(anchor: 0, count: target.count, frequency: frequency.isSteps ? frequency : .steps(1))
         self.targetName = targetName
         self.target = target
         self.covariateNames = covariateNames

@@ -11,6 +11,12 @@ public enum Frequency: Equatable, Hashable, Sendable, Codable {
     /// Every `n` index steps.
     case steps(Int64)
 
+    /// Whether the series counts in index steps (no calendar).
+    package var isSteps: Bool {
+        if case .steps = self { return true }
+        return false
+    }
+
     /// A short human name: "monthly", "quarterly", "every 30 minutes"...
     public var name: String {
         switch self {

@@ -16,7 +16,7 @@ struct TrainedMembers {
 extension Forecaster {
     /// Prepares `kept` for the network (scalers, calendar features, training, validation and
     /// calibration windows) and trains the ensemble `config` asks for; sets the settings it
-    /// resolves on the way (lookback, ensemble size, steps) in `config`. Everything it prepares is
+    /// resolves on the way (lookback, steps) in `config`. Everything it prepares is
     /// released when it returns, before the combination allocates its own working set.
     static func trainMembers(_ kept: [TimeSeries], first: TimeSeries, periods: [Int], lookback L: Int,
                              futureNames: [String], given: ForecasterConfig, config: inout ForecasterConfig,
@@ -27,10 +27,9 @@ extension Forecaster {
 
         // One table of calendar features for the series on the panel's grid (see CalendarTable).
         let table = futureNames.isEmpty ? CalendarTable(kept, calendar: calendar, frequency: first.frequency) : nil
-        let members = config.ensembleSize ?? warmStart?.members.count ?? ForecasterConfig.defaultEnsembleSize
-        config.ensembleSize = members
+        let members = config.ensembleSize!   // resolved by `fit`
         // Given lookbacks cycle over the members (`memberLookbacks`), else L and 1.5 L alternate.
-        let cycled = given.memberLookbacks.map { ls in (0..<members).map { ls[$0 % ls.count] } }
+        let cycled = given.memberLookbacks(cycledOver: members)
         let longest = cycled?.max() ?? L
         var features: [SeriesFeatures] = []
         var trainCounts: [Int] = []

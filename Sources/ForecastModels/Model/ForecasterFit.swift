@@ -34,7 +34,8 @@ extension Forecaster {
         let periods = resolvePeriods(input, config: &config, trainLength: lengths.max()!, warnings: &warnings)
         // Given lookbacks, cycled over the members, must all fit; the default's 1.5 L is bounded by the data.
         let members = config.ensembleSize ?? warmStart?.members.count ?? ForecasterConfig.defaultEnsembleSize
-        let cycled = config.memberLookbacks.map { ls in (0..<members).map { ls[$0 % ls.count] } }
+        config.ensembleSize = members
+        let cycled = config.memberLookbacks(cycledOver: members)
         let L = cycled?.min() ?? config.lookback
             ?? ForecasterConfig.defaultLookback(horizon: H, periods: periods, length: lengths.max()!)
         let longest = cycled?.max() ?? L
