@@ -123,6 +123,10 @@ func fit(_ s: [TimeSeries], _ config: ForecasterConfig) throws -> Forecaster {
         let all = try f.predict(horizon: 3, intervals: [0.8])
         #expect(all.map(\.id) == ["a", "b", "c"])
         #expect(all[2].values == [3, 3, 3] && all[2].fallbackReason != nil && all[0].fallbackReason == nil)
+        // A pipeline stores forecasts as JSON and reads back the same values, bands and notes.
+        let json = try JSONEncoder().encode(all)
+        #expect(try JSONDecoder().decode([Forecast].self, from: json) == all)
+        #expect(try JSONDecoder().decode([Forecast].self, from: json)[0].interval(level: 0.8) == all[0].intervals[0])
     }
 
     /// Panel series too short to train on stay in the model: a plain `predict` forecasts them after

@@ -94,7 +94,12 @@ public enum ForecastSource: Sendable, Hashable {
 }
 
 /// A forecast for one series.
-public struct Forecast: Sendable {
+///
+/// `Codable`, for pipelines that store forecasts: values a `JSONEncoder` cannot write as numbers
+/// (NaN, a series' missing forecast) need its `nonConformingFloatEncodingStrategy`.
+///
+///     let json = try JSONEncoder().encode(model.predict(horizon: 12))
+public struct Forecast: Sendable, Equatable, Codable {
     /// The series identifier (panels).
     public var id: String?
     /// Future timestamps, one per step.
@@ -131,7 +136,7 @@ public struct Forecast: Sendable {
 
 /// A central prediction interval: per forecast step, bounds that hold the actual value with
 /// probability `level` (calibrated on validation errors).
-public struct PredictionInterval: Sendable, Equatable {
+public struct PredictionInterval: Sendable, Equatable, Codable {
     /// The nominal coverage, a fraction (0.8 for 80 %).
     public var level: Double
     /// Lower bounds, one per step.
