@@ -26,6 +26,20 @@ import Testing
         #expect(error { try CSVTable(bytes: quoted, columns: ["v": .number]) }?.description.hasPrefix("<bytes>, line 2: a field longer than 1 MiB") == true)
     }
 
+    /// The command line refuses such a `--delimiter`; the library's option gets the same rule.
+    @Test func delimitersThatCannotSeparateFieldsAreRefused() throws {
+        let path = tempCSV("date;v\n2024-01-01;1\n2024-01-02;2\n2024-01-03;3\n2024-01-04;4\n", name: "delim")
+        for d in ["\"", "\n", "\r", "é"] {
+            var o = SeriesLoader.Options(target: "v")
+            o.delimiter = Array(d.utf8)[0]
+            let e = error { try SeriesLoader.load(path, options: o) }
+            #expect(e?.kind == .configuration && e?.description.contains("one ASCII character other than a quote or a line break") == true, "\(d.debugDescription)")
+        }
+        var o = SeriesLoader.Options(target: "v")
+        o.delimiter = UInt8(ascii: ";")
+        #expect(try SeriesLoader.load(path, options: o).series[0].count == 4)
+    }
+
     @Test func aFIFOIsReadOnceInOnePass() throws {
         let path = tempCSV("", name: "fifo")
         try FileManager.default.removeItem(atPath: path)

@@ -25,7 +25,7 @@ public enum SeriesLoader {
         public var idColumn: String?
         /// Extra input columns (past covariates).
         public var covariates: [String] = []
-        /// The delimiter; `nil` detects `,` `;` or tab.
+        /// The delimiter, one ASCII byte (`UInt8(ascii: ";")`); `nil` detects `,` `;` or tab.
         public var delimiter: UInt8?
         /// The time format; `nil` detects it from the first row.
         public var timeFormat: TimeFormat?
@@ -74,7 +74,9 @@ public enum SeriesLoader {
     ///
     /// - Throws: `ForecastError` (`data`) with the file, line and column of the first problem: unknown
     ///   columns, unparseable values, duplicate timestamps, spacing off the inferred grid, too few rows,
-    ///   or missing values inside a series under the `error` policy.
+    ///   or missing values inside a series under the `error` policy; (`configuration`) for options
+    ///   that cannot work: a `delimiter` that is a quote, a line break or not ASCII, a `timeFormat`
+    ///   whose times would repeat.
     public static func load(_ url: URL, options: Options) throws -> Result {
         try load(url.path, options: options)
     }
@@ -87,6 +89,9 @@ public enum SeriesLoader {
     /// `load`, reading a panel file of `streamingFrom` bytes or more as blocks of `blockRows` rows
     /// (see `loadStreaming`; tests pass small numbers).
     static func load(_ file: String, options: Options, streamingFrom bytes: Int, blockRows: Int) throws -> Result {
+        if let d = options.delimiter, d >= 0x80 || [UInt8(ascii: "\""), UInt8(ascii: "\n"), UInt8(ascii: "\r")].contains(d) {
+            throw ForecastError.configuration("the `delimiter` must be one ASCII character other than a quote or a line break, got byte \(d)")
+        }
         if options.idColumn != nil, let size = CSVInput.regularFileSize(file), size >= bytes,
            let result = try loadStreaming(file, options: options, blockRows: blockRows) {
             return result
