@@ -32,7 +32,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Recurrent layers in encoder and decoder (default: \(defaults.layers)).")
     var layers: Int?
 
-    @Option(help: "Dropout between stacked layers, in [0, 1) (default: \(defaults.dropout.helpText)).")
+    @Option(help: "Dropout between stacked layers (so only with --layers 2 or more), in [0, 1) (default: \(defaults.dropout.helpText)).")
     var dropout: Double?
 
     @Option(help: "Maximum epochs (passes over the training windows); prefer --max-steps.")

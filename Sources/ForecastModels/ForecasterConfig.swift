@@ -43,7 +43,7 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
     public var decoder: CellKind = .lstm
     /// Where the decoder's state starts.
     public var decoderStart: DecoderStart = .encoderState
-    /// Dropout between stacked layers.
+    /// Dropout between stacked layers, in training (none with one layer: `fit` warns).
     public var dropout: Double = 0
     /// Passes over the training windows, used as the budget when `maxSteps` is `nil`; both `nil`:
     /// `defaultSteps`.

@@ -84,6 +84,20 @@ import ForecastData
     }
 
     /// Lookbacks past the ensemble size are not used, and do not count as lookbacks to fit.
+    /// Dropout acts between stacked layers: asked for with one layer, it would silently do nothing
+    /// (a study run with `--dropout 0.1` reproduced the default to the last digit).
+    @Test func dropoutWithOneLayerIsReported() throws {
+        var c = Self.config
+        c.dropout = 0.2
+        var notes: [String] = []
+        _ = try Forecaster.fit([TimeSeries(target: Self.wave)], config: c, warnings: &notes)
+        #expect(notes.contains { $0.hasPrefix("dropout acts between stacked layers") })
+        c.layers = 2
+        notes = []
+        _ = try Forecaster.fit([TimeSeries(target: Self.wave)], config: c, warnings: &notes)
+        #expect(!notes.contains { $0.hasPrefix("dropout") })
+    }
+
     @Test func lookbacksPastTheEnsembleAreUnused() throws {
         var c = Self.config; c.lookback = nil; c.memberLookbacks = [6, 9, 200]; c.ensembleSize = 2
         let f = try Forecaster.fit([TimeSeries(target: Self.wave)], config: c)

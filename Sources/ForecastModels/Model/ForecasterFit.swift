@@ -17,6 +17,9 @@ extension Forecaster {
                             warnings: inout [String]) throws -> Forecaster {
         try given.validate()
         try TimeSeries.validatePanel(input)
+        if given.dropout > 0 && given.layers == 1 {
+            warnings.append("dropout acts between stacked layers: with one layer it has no effect (use 2 or more layers)")
+        }
         // Series in id order: the model does not depend on the order of the rows (Spark, for one,
         // guarantees none).
         if input.count > 1 { input.sort { ($0.id ?? "") < ($1.id ?? "") } }
