@@ -12,7 +12,8 @@ Inputs (either or both):
 Each rule maps the candidates' forecasts at the validation origins to a forecast of the test block.
 A rule is replayed exactly as `fit` would run it, so the rule that beats the current one on the
 bundled series, the extra series and M4 Hourly at once can move into `Combination.swift` without
-refitting anything. `current` replays the rule `fit` uses now; its scores match the run's own.
+refitting anything. `current` replays the rule `fit` uses now (`blend`, since session 22), `pick
+(before session 22)` the one before; on a run made with a rule, its replay matches the run's scores.
 
     python3 Benchmarks/accuracy/combination_study.py RUN.json [--m4 DIR] [--show RULE]
 
@@ -61,7 +62,7 @@ def base(name):
 
 
 def two_stage(stats, mix=True, origins=None, combo=None, net=None):
-    """`fit`'s rule (since session 5): the best of `stats` (and of the derived candidates `combo`),
+    """`fit`'s rule from session 5 to 21: the best of `stats` (and of the derived candidates `combo`),
     then the network (`net`, default the run's own), it or their mean, whichever has the smallest
     validation error (on all origins, or the newest `origins`)."""
     net = net or base("network")
@@ -86,15 +87,49 @@ def two_stage(stats, mix=True, origins=None, combo=None, net=None):
     return rule
 
 
+def blend(stats, p=32.0, snap=0.01, net=None):
+    """`fit`'s rule since session 22 (`Forecaster.blendWeight`): the network, the best of `stats`
+    and their mean each weighted (smallest validation error / its error)^p; the statistical
+    model's share is the best's weight plus half the mean's, snapped to 0 or 1 within `snap`."""
+    net = net or base("network")
+
+    def rule(case):
+        if not case.val_actual:
+            return net(case.test)
+        e = {s: case.error(base(s)) for s in stats}
+        best = stats[0]
+        for s in stats:
+            if e[s] < e[best] * (1 - 1e-9):
+                best = s
+        a, b = case.error(net), e[best]
+        m = case.error(lambda f: mean([net(f), f[best]]))
+        finite = [x for x in (a, b, m) if math.isfinite(x)]
+        if not math.isfinite(b) or not finite:
+            return net(case.test)
+        if not math.isfinite(a):
+            return case.test[best]
+        lo = min(finite)
+        W = lambda x: 0.0 if not math.isfinite(x) else 1.0 if x <= lo else (lo / x) ** p
+        wa, wb, wm = W(a), W(b), W(m)
+        w = (wb + wm / 2) / (wa + wb + wm)
+        w = 0.0 if w < snap else 1.0 if w > 1 - snap else w
+        return [w * s + (1 - w) * n for n, s in zip(net(case.test), case.test[best])]
+    return rule
+
+
 def fit_rule(stats, net=None):
-    """`fit`'s rule with the statistical pool `stats` and the network `net` (default the run's own)."""
+    """The rule `fit` used up to session 21 (picking the smallest validation error), with the
+    statistical pool `stats` and the network `net` (default the run's own): the studies of
+    candidates_study.py and validation_study.py compare against it, on runs made with it. `blend`
+    is `fit`'s rule now."""
     return two_stage(stats, net=net)
 
 
 def rules():
     R = {}
 
-    R["current"] = two_stage(STATS)
+    R["current"] = blend(STATS)
+    R["pick (before session 22)"] = two_stage(STATS)
 
     def hedged(margin):
         """`current`, but the network and the best statistical model are averaged whenever the

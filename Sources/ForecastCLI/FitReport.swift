@@ -14,6 +14,7 @@ enum FitReport {
         let choices: [[String: Any]] = f.series.map { state in
             var r: [String: Any] = ["id": state.id ?? NSNull(), "choice": state.chosenName, "points": state.count]
             if let e = state.validationErrors { r["validation_mae"] = e.mapValues { number($0) } }
+            if let w = state.statWeight { r["statistical_share"] = number(w) }
             return r
         }
         let obj: [String: Any] = [

@@ -80,7 +80,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Networks in the ensemble, differing in seed and lookback; the forecast is their median (1: a single network; default: \(ForecasterConfig.defaultEnsembleSize)).")
     var ensemble: Int?
 
-    @Option(help: "Per series: auto (the network, the best statistical model or their mean, whichever validates best), best (the single candidate with the smallest validation error: the network, seasonal naive, Theta, damped ETS, Holt-Winters, AutoETS, seasonal median), weights (the network and the best statistical model, weighted by inverse validation error) or network (always the ensemble) (default: \(ForecasterConfig.defaultCombine.rawValue)).")
+    @Option(help: "Per series: auto (the network, the best statistical model, or a blend of the two weighted by validation error), best (the single candidate with the smallest validation error: the network, seasonal naive, Theta, damped ETS, Holt-Winters, AutoETS, seasonal median), weights (the network and the best statistical model, weighted by inverse validation error) or network (always the ensemble) (default: \(ForecasterConfig.defaultCombine.rawValue)).")
     var combine: CombineMode?
 
     @Flag(name: .customLong("allow-negative"), help: "Do not clip forecasts at 0 for series whose training values are all >= 0.")

@@ -213,9 +213,10 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
 
 /// How a forecaster combines its network with the statistical models, per series.
 public enum CombineMode: String, Sendable, Codable, CaseIterable {
-    /// The default: per series the network, the best statistical model or the mean of the two,
-    /// whichever has the smallest error on the validation origins; a model with future covariates
-    /// keeps the network (the only candidate that reads them).
+    /// The default: per series the network, the best statistical model, or a blend of the two whose
+    /// weights follow their errors on the validation origins (a clear winner forecasts alone, a near
+    /// tie is blended); a model with future covariates keeps the network (the only candidate that
+    /// reads them).
     case auto
     /// Always the network (ensemble).
     case network

@@ -134,6 +134,22 @@ func learnedEnsemble(_ f: Forecaster) -> [[UInt32]] {
         #expect(abs(net.intervals[0].upper[0] - net.values[0] - f.intervalHalfWidth(step: 0, level: 0.8) * state.targetScaler.scale) <= 1e-9)
     }
 
+    /// The `auto` blend: a clear winner forecasts alone, a tie is split, a near tie is blended
+    /// towards the smaller error; the mean counts half for each side.
+    @Test func blendWeightFollowsTheValidationErrors() {
+        let w = Forecaster.blendWeight
+        #expect(w(1, 1, 1) == 0.5)
+        #expect(w(1, 2, 1.5) == 0 && w(2, 1, 1.5) == 1)   // 2^-32: snapped
+        let near = w(1.02, 1, 1.01)
+        #expect(near > 0.5 && near < 0.99, "\(near)")
+        // Only the mean wins: it takes all, half for each side.
+        #expect(w(2, 2, 1) == 0.5)
+        // The mean of two near-equal forecasts that beats both pulls the share towards a half.
+        #expect(abs(w(1.1, 1, 0.9) - 0.5) < abs(w(1.1, 1, 1.2) - 0.5))
+        // A side without a finite error gets nothing.
+        #expect(w(.nan, 1, .nan) == 1 && w(1, .infinity, .infinity) == 0 && w(.nan, .nan, .nan) == 0)
+    }
+
     @Test func combinationKeepsTheNetworkOnPatternsOnlyItCanLearn() throws {
         // Pulses of a fixed shape start at irregular times; once one has started the network can
         // read its onset in the lookback and finish it, which no statistical model can.

@@ -12,14 +12,16 @@ extension SeriesState {
 
 extension Forecaster {
     /// What forecasts the series, counted: "network 300, theta 80, seasonal_naive 34"; for one
-    /// series, the choice with each candidate's validation error.
+    /// series, the choice (a blend with the statistical model's share) with each candidate's
+    /// validation error.
     public var choiceSummary: String { Self.describeChoices(series) }
 
     /// What forecasts `series` (see `choiceSummary`); `unit` follows each count.
     package static func describeChoices(_ series: [SeriesState], unit: String = "") -> String {
         if series.count == 1, let e = series[0].validationErrors {
             let scores = e.sorted { $0.value < $1.value }.map { "\($0.key) \(String(format: "%.4g", $0.value))" }
-            return "\(series[0].chosenName) (validation MAE: \(scores.joined(separator: ", ")))"
+            let share = series[0].statWeight.map { "\(series[0].choice ?? "") share \(String(format: "%.2f", $0)); " } ?? ""
+            return "\(series[0].chosenName) (\(share)validation MAE: \(scores.joined(separator: ", ")))"
         }
         var counts: [String: Int] = [:]
         for s in series { counts[s.chosenName, default: 0] += 1 }
@@ -53,12 +55,13 @@ extension Forecaster {
             : model.forecast(history, horizon: horizon, knownPeriod: m, parallelFits: parallelFits)
     }
 
-    /// Per series, what forecasts it: the network, the best statistical model, or the mean of the
-    /// two, whichever has the smallest mean absolute error over the last `combinationOrigins`
-    /// origins of its training data (non-overlapping blocks of one horizon ending at the end of the
-    /// data given to `fit`; the network forecasts each from the points before it). The best
-    /// statistical model is the candidate with the smallest such error. With `CombineMode.best`
-    /// the mean is not considered; with `weights` the two are blended with inverse-error weights;
+    /// Per series, what forecasts it: the network, the best statistical model, or a blend of the
+    /// two weighted by their mean absolute errors over the last `combinationOrigins` origins of
+    /// its training data (non-overlapping blocks of one horizon ending at the end of the data
+    /// given to `fit`; the network forecasts each from the points before it; see `blendWeight`).
+    /// The best statistical model is the candidate with the smallest such error. With
+    /// `CombineMode.best` the one with the smallest error forecasts; with `weights` the two are
+    /// blended with inverse-error weights;
     /// with `network`, or when no origin fits, every series keeps the network; so does `auto` for a
     /// model with future covariates (only the network reads them). The chosen forecast's absolute
     /// errors at the origins, pooled over the steps, become the series' interval calibration scores
@@ -136,6 +139,37 @@ extension Forecaster {
         return states
     }
 
+    /// The statistical model's share of the `auto` forecast, from the validation errors of the
+    /// network, the best statistical model and the mean of the two: each of the three gets weight
+    /// (smallest error / its error)^`blendSharpness` and the mean counts half for each side, so a
+    /// clear winner takes (nearly) all and a near tie is blended instead of decided by four
+    /// origins' noise. Shares within `blendSnap` of 0 or 1 are 0 or 1 (the network alone, or the
+    /// statistical model alone), as are non-finite errors (the finite side alone; 0 when none is).
+    ///
+    /// Chosen by replaying rules on what `fit`'s combination saw (`Benchmarks/accuracy/
+    /// combination_study.py`, its `soft` rules): against picking the smallest of the three errors,
+    /// the extra datasets improved on all 13 benchmark runs with dumps (networks of different
+    /// settings; 0.762 to 0.757 on the committed one), the bundled ones on 8 of 13 (0.497 to 0.496),
+    /// M4 Hourly validation 0.441 to 0.439. Sharpness 16 blended more (extra better, bundled worse),
+    /// 64 was closer to picking.
+    static func blendWeight(network a: Double, statistical b: Double, mean m: Double) -> Double {
+        switch (a.isFinite, b.isFinite) {
+        case (false, true): return 1
+        case (_, false): return 0
+        default: break
+        }
+        let lo = [a, b, m].filter(\.isFinite).min()!
+        func weight(_ e: Double) -> Double { !e.isFinite ? 0 : e <= lo ? 1 : pow(lo / e, blendSharpness) }
+        let (wa, wb, wm) = (weight(a), weight(b), weight(m))
+        let w = (wb + wm / 2) / (wa + wb + wm)
+        return w < blendSnap ? 0 : w > 1 - blendSnap ? 1 : w
+    }
+
+    /// How sharply `blendWeight` favours the smallest validation error.
+    static let blendSharpness = 32.0
+    /// Shares of the `auto` blend this close to 0 or 1 are 0 or 1.
+    static let blendSnap = 0.01
+
     /// Series the combination takes at once: the network's forecasts at the origins, then the
     /// statistical models (bounds the network's buffers and the statistical models' histories:
     /// all series at once took 770 MB more at 10,000 hourly series).
@@ -189,7 +223,7 @@ extension Forecaster {
             }
             errors[model.rawValue] = score(paths[model.rawValue]!)
         }
-        // The best statistical model (ties: the listed order), then network, it, or their mean.
+        // The best statistical model (ties: the listed order), then the network, it, or a blend.
         var bestStat = Self.statisticalCandidates[0].rawValue
         for model in Self.statisticalCandidates where errors[model.rawValue]! < errors[bestStat]! * (1 - 1e-9) {
             bestStat = model.rawValue
@@ -205,8 +239,8 @@ extension Forecaster {
         case .best:
             if b < a * (1 - 1e-9) { chosen = bestStat }
         default:
-            if b < a * (1 - 1e-9) && b <= mean { chosen = bestStat }
-            else if mean < a * (1 - 1e-9) { chosen = bestStat; weight = 0.5 }
+            let w = Self.blendWeight(network: a, statistical: b, mean: mean)
+            if w > 0 { chosen = bestStat; weight = w < 1 ? w : nil }
             errors["network+\(bestStat)"] = mean
         }
         state.validationErrors = errors
