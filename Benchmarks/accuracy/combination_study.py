@@ -61,6 +61,16 @@ def base(name):
     return lambda f: f[name]
 
 
+def best_stat(case, stats):
+    """The statistical model of smallest validation error (ties: the listed order) and the errors."""
+    e = {s: case.error(base(s)) for s in stats}
+    best = stats[0]
+    for s in stats:
+        if e[s] < e[best] * (1 - 1e-9):
+            best = s
+    return best, e
+
+
 def two_stage(stats, mix=True, origins=None, combo=None, net=None):
     """`fit`'s rule from session 5 to 21: the best of `stats` (and of the derived candidates `combo`),
     then the network (`net`, default the run's own), it or their mean, whichever has the smallest
@@ -96,11 +106,7 @@ def blend(stats, p=32.0, snap=0.01, net=None):
     def rule(case):
         if not case.val_actual:
             return net(case.test)
-        e = {s: case.error(base(s)) for s in stats}
-        best = stats[0]
-        for s in stats:
-            if e[s] < e[best] * (1 - 1e-9):
-                best = s
+        best, e = best_stat(case, stats)
         a, b = case.error(net), e[best]
         m = case.error(lambda f: mean([net(f), f[best]]))
         finite = [x for x in (a, b, m) if math.isfinite(x)]
@@ -139,11 +145,7 @@ def rules():
         def rule(case):
             if not case.val_actual:
                 return case.test["network"]
-            e = {s: case.error(base(s)) for s in STATS}
-            best = STATS[0]
-            for s in STATS:
-                if e[s] < e[best] * (1 - 1e-9):
-                    best = s
+            best, e = best_stat(case, STATS)
             a, b = case.error(net), e[best]
             mixed = lambda f: mean([f["network"], f[best]])
             m = case.error(mixed)
