@@ -119,6 +119,8 @@ def blend(stats, p=32.0, snap=0.01, net=None):
         wa, wb, wm = W(a), W(b), W(m)
         w = (wb + wm / 2) / (wa + wb + wm)
         w = 0.0 if w < snap else 1.0 if w > 1 - snap else w
+        if w in (0.0, 1.0):
+            return case.test[best] if w == 1.0 else net(case.test)
         return [w * s + (1 - w) * n for n, s in zip(net(case.test), case.test[best])]
     return rule
 
@@ -136,6 +138,8 @@ def rules():
 
     R["current"] = blend(STATS)
     R["pick (before session 22)"] = two_stage(STATS)
+    R["blend 16"] = blend(STATS, p=16.0)
+    R["blend 64"] = blend(STATS, p=64.0)
 
     def hedged(margin):
         """`current`, but the network and the best statistical model are averaged whenever the

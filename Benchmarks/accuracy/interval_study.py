@@ -29,12 +29,13 @@ import combination_study as cs  # noqa: E402
 
 
 def chosen(case, target, ks=None):
-    """The forecast `fit`'s rule (`combination_study.two_stage`, the `current` rule) picks on the
+    """The forecast `fit`'s rule (`combination_study.blend`, the `current` rule) makes on the
     validation origins `ks` (all by default), for the candidates' forecasts `target`: the test block's,
-    or those at one validation origin, to score the choice there."""
+    or those at one validation origin, to score the choice there. (results/interval_study.md was
+    made with the rule of sessions 5 to 21, `combination_study.two_stage`, which picked one.)"""
     ks = list(range(len(case.val_actual))) if ks is None else ks
     sub = cs.Case({c: [v[k] for k in ks] for c, v in case.val.items()}, [case.val_actual[k] for k in ks], target)
-    return cs.two_stage(cs.STATS)(sub)
+    return cs.blend(cs.STATS)(sub)
 
 
 def rank(n, level):

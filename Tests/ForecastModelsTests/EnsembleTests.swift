@@ -148,6 +148,8 @@ func learnedEnsemble(_ f: Forecaster) -> [[UInt32]] {
         #expect(abs(w(1.1, 1, 0.9) - 0.5) < abs(w(1.1, 1, 1.2) - 0.5))
         // A side without a finite error gets nothing.
         #expect(w(.nan, 1, .nan) == 1 && w(1, .infinity, .infinity) == 0 && w(.nan, .nan, .nan) == 0)
+        // ... and its NaN forecast does not leak into the other side's through 0 × NaN.
+        #expect(Forecaster.blend(1, 5, .nan) == 5 && Forecaster.blend(0, .nan, 3) == 3 && Forecaster.blend(0.25, 4, 8) == 7)
     }
 
     @Test func combinationKeepsTheNetworkOnPatternsOnlyItCanLearn() throws {

@@ -83,7 +83,6 @@ import ForecastData
         #expect(model.series.map(\.id) == ["b"] && model.shortSeries.map(\.id) == ["s"])
     }
 
-    /// Lookbacks past the ensemble size are not used, and do not count as lookbacks to fit.
     /// Dropout acts between stacked layers: asked for with one layer, it would silently do nothing
     /// (a study run with `--dropout 0.1` reproduced the default to the last digit).
     @Test func dropoutWithOneLayerIsReported() throws {
@@ -98,6 +97,7 @@ import ForecastData
         #expect(!notes.contains { $0.hasPrefix("dropout") })
     }
 
+    /// Lookbacks past the ensemble size are not used, and do not count as lookbacks to fit.
     @Test func lookbacksPastTheEnsembleAreUnused() throws {
         var c = Self.config; c.lookback = nil; c.memberLookbacks = [6, 9, 200]; c.ensembleSize = 2
         let f = try Forecaster.fit([TimeSeries(target: Self.wave)], config: c)

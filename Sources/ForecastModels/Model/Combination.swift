@@ -147,7 +147,8 @@ extension Forecaster {
     /// statistical model alone), as are non-finite errors (the finite side alone; 0 when none is).
     ///
     /// Chosen by replaying rules on what `fit`'s combination saw (`Benchmarks/accuracy/
-    /// combination_study.py`, its `soft` rules): against picking the smallest of the three errors,
+    /// combination_study.py`, `current` and `blend 16`/`blend 64` against `pick (before session
+    /// 22)`; first found as its `soft 32` rule): against picking the smallest of the three errors,
     /// the extra datasets improved on all 13 benchmark runs with dumps (networks of different
     /// settings; 0.762 to 0.757 on the committed one), the bundled ones on 8 of 13 (0.497 to 0.496),
     /// M4 Hourly validation 0.441 to 0.439. Sharpness 16 blended more (extra better, bundled worse),
@@ -163,6 +164,13 @@ extension Forecaster {
         let (wa, wb, wm) = (weight(a), weight(b), weight(m))
         let w = (wb + wm / 2) / (wa + wb + wm)
         return w < blendSnap ? 0 : w > 1 - blendSnap ? 1 : w
+    }
+
+    /// `w` of the statistical forecast and 1 − `w` of the network's; a share of 0 or 1 takes one
+    /// side exactly (a network that forecast NaN must not turn a statistical model's forecast
+    /// into NaN through 0 × NaN).
+    static func blend(_ w: Double, _ stat: Double, _ network: Double) -> Double {
+        w == 1 ? stat : w == 0 ? network : w * stat + (1 - w) * network
     }
 
     /// How sharply `blendWeight` favours the smallest validation error.
@@ -255,7 +263,7 @@ extension Forecaster {
         var scores: [Double] = []
         for (k, o) in origins.enumerated() {
             let stat = paths[chosen]?[k] ?? network[k]
-            for h in 0..<H { scores.append(abs(s.target[o + h] - (w * stat[h] + (1 - w) * network[k][h]))) }
+            for h in 0..<H { scores.append(abs(s.target[o + h] - Self.blend(w, stat[h], network[k][h]))) }
         }
         state.calibrationErrors = scores.filter(\.isFinite).sorted()
         if let model = Baseline(rawValue: chosen) {

@@ -34,8 +34,8 @@ package struct SeriesState: Sendable, Codable, Equatable {
     package var validationErrors: [String: Double]?
     /// The chosen statistical model's forecast after the training data (when `choice` is one).
     package var statForecast: [Double]?
-    /// The chosen statistical model's weight in a blend with the network (`CombineMode.weights`);
-    /// absent: 1, the statistical model alone.
+    /// The chosen statistical model's weight in a blend with the network (`CombineMode.auto`'s
+    /// `blendWeight`, or `weights`' inverse errors); absent: 1, the statistical model alone.
     package var statWeight: Double?
     /// Sorted absolute errors (original units) of the combination's forecast at the validation
     /// origins it was chosen on, pooled over the horizon steps: the calibration scores of this
@@ -95,8 +95,10 @@ public enum ForecastSource: Sendable, Hashable {
 
 /// A forecast for one series.
 ///
-/// `Codable`, for pipelines that store forecasts: values a `JSONEncoder` cannot write as numbers
-/// (NaN, a series' missing forecast) need its `nonConformingFloatEncodingStrategy`.
+/// `Codable`, for pipelines that store forecasts (timestamps as `Int64` seconds, as in memory):
+/// values JSON cannot write as numbers (NaN, a series' missing forecast) need the encoder's
+/// `nonConformingFloatEncodingStrategy` and the decoder's `nonConformingFloatDecodingStrategy`
+/// (and a forecast holding NaN is never `==` to its copy, as NaN is not to itself).
 ///
 ///     let json = try JSONEncoder().encode(model.predict(horizon: 12))
 public struct Forecast: Sendable, Equatable, Codable {
@@ -662,7 +664,7 @@ public final class Forecaster: Sendable {
             if network == nil {
                 for h in 0..<min(horizon, path.count) { values[h] = path[h] }
             } else {
-                for h in 0..<min(horizon, path.count) { values[h] = w * path[h] + (1 - w) * values[h] }
+                for h in 0..<min(horizon, path.count) { values[h] = Self.blend(w, path[h], values[h]) }
             }
         }
         // Not max(floor, v): Swift's max returns its first argument when the other is NaN, which
