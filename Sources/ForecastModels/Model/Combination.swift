@@ -20,7 +20,7 @@ extension Forecaster {
     package static func describeChoices(_ series: [SeriesState], unit: String = "") -> String {
         if series.count == 1, let e = series[0].validationErrors {
             let scores = e.sorted { $0.value < $1.value }.map { "\($0.key) \(String(format: "%.4g", $0.value))" }
-            let share = series[0].statWeight.map { "\(series[0].choice ?? "") share \(String(format: "%.2f", $0)); " } ?? ""
+            let share = series[0].statWeight.map { "\(series[0].choice ?? "") share \(String(format: "%.3g", $0)); " } ?? ""
             return "\(series[0].chosenName) (\(share)validation MAE: \(scores.joined(separator: ", ")))"
         }
         var counts: [String: Int] = [:]
