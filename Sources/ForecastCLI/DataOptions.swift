@@ -34,7 +34,7 @@ struct DataOptions: ParsableArguments {
 
     func delimiterByte(_ d: String) -> UInt8? {
         if d == "tab" || d == "\\t" || d == "\t" { return 9 }
-        guard d.utf8.count == 1, let b = d.utf8.first, b < 128, ![UInt8(ascii: "\""), 10, 13].contains(b) else { return nil }
+        guard d.utf8.count == 1, let b = d.utf8.first, SeriesLoader.Options.canDelimit(b) else { return nil }
         return b
     }
 

@@ -27,6 +27,11 @@ public enum SeriesLoader {
         public var covariates: [String] = []
         /// The delimiter, one ASCII byte (`UInt8(ascii: ";")`); `nil` detects `,` `;` or tab.
         public var delimiter: UInt8?
+
+        /// Whether `byte` can separate fields: ASCII, not a quote, not a line break.
+        package static func canDelimit(_ byte: UInt8) -> Bool {
+            byte < 0x80 && ![UInt8(ascii: "\""), UInt8(ascii: "\n"), UInt8(ascii: "\r")].contains(byte)
+        }
         /// The time format; `nil` detects it from the first row.
         public var timeFormat: TimeFormat?
         /// What to do with missing values inside a series (default `defaultFill`).
@@ -89,7 +94,7 @@ public enum SeriesLoader {
     /// `load`, reading a panel file of `streamingFrom` bytes or more as blocks of `blockRows` rows
     /// (see `loadStreaming`; tests pass small numbers).
     static func load(_ file: String, options: Options, streamingFrom bytes: Int, blockRows: Int) throws -> Result {
-        if let d = options.delimiter, d >= 0x80 || [UInt8(ascii: "\""), UInt8(ascii: "\n"), UInt8(ascii: "\r")].contains(d) {
+        if let d = options.delimiter, !Options.canDelimit(d) {
             throw ForecastError.configuration("the `delimiter` must be one ASCII character other than a quote or a line break, got byte \(d)")
         }
         if options.idColumn != nil, let size = CSVInput.regularFileSize(file), size >= bytes,
