@@ -62,6 +62,7 @@ struct BacktestCommand: ParsableCommand {
                 }
             }
             try checkStop("the backtest")
+            LoaderReport.printWarnings(r.warnings)
             switch output.resolved {
             case .json: try printJSON(r)
             case .csv: try printCSV(r)
@@ -128,7 +129,8 @@ struct BacktestCommand: ParsableCommand {
              "coverage": byLevel(f.coverage), "winkler": byLevel(f.winkler)]
         }
         let obj: [String: Any] = ["schema": schema("backtest"), "models": r.models.map(\.name), "folds": folds,
-                                  "overall": table(r.overall), "coverage": byLevel(r.coverage), "seasonal_period": r.seasonalPeriod]
+                                  "overall": table(r.overall), "coverage": byLevel(r.coverage), "seasonal_period": r.seasonalPeriod,
+                                  "warnings": r.warnings]
         let d = try! JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
         try say(String(decoding: d, as: UTF8.self))
     }

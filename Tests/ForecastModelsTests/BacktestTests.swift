@@ -54,4 +54,15 @@ import ForecastMetrics
         #expect(twelve.folds[0].scores[.model(.seasonalNaive)]?[.mae] != fold.scores[.model(.naive)]?[.mae])
         #expect(twelve.folds[0].scores[.model(.holtWinters)]?[.mae] != fold.scores[.model(.holtWinters)]?[.mae])
     }
+
+    /// The folds' notes from `fit` reach the result, each once (three folds fit three times).
+    @Test func foldWarningsAreKeptOnce() throws {
+        let series = try airline()
+        var c = ForecasterConfig(horizon: 6)
+        c.maxSteps = 5; c.ensembleSize = 1; c.dropout = 0.2
+        let r = try Backtest.run(series, config: c, folds: 3)
+        #expect(r.warnings.filter { $0.hasPrefix("dropout acts between stacked layers") }.count == 1)
+        c.dropout = 0
+        #expect(try Backtest.run(series, config: c, folds: 1).warnings.isEmpty)
+    }
 }

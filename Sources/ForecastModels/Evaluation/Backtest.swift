@@ -48,6 +48,9 @@ public enum Backtest {
         /// first fold's model (given by `config`, or detected from that fold's training data; 1
         /// when there is none).
         public var seasonalPeriod: Int
+        /// The folds' notes from `fit` (a shortened setting, dropout without stacked layers, ...),
+        /// each once, in the order first seen.
+        public var warnings: [String] = []
 
         /// The mean over folds of `metric` for `model`, or nil where it is undefined in every fold.
         ///
@@ -117,6 +120,7 @@ public enum Backtest {
                 }
                 if stop() || model.summary.interrupted { throw ForecastError.interrupted("the backtest in fold \(k + 1)") }
                 fixed = model
+                for w in warnings where !result.warnings.contains(w) { result.warnings.append(w) }
             }
             if k == 0 { result.seasonalPeriod = model.config.seasonalPeriod ?? 1 }
             let m = result.seasonalPeriod
