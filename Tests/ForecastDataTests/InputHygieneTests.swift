@@ -32,8 +32,10 @@ import Testing
         for d in ["\"", "\n", "\r", "é"] {
             var o = SeriesLoader.Options(target: "v")
             o.delimiter = Array(d.utf8)[0]
-            let e = error { try SeriesLoader.load(path, options: o) }
-            #expect(e?.kind == .configuration && e?.description.contains("one ASCII character other than a quote or a line break") == true, "\(d.debugDescription)")
+            // `read` too: `predict --data` reads the table itself.
+            for e in [error { try SeriesLoader.load(path, options: o) }, error { try SeriesLoader.read(path, options: o) }] {
+                #expect(e?.kind == .configuration && e?.description.contains("one ASCII character other than a quote or a line break") == true, "\(d.debugDescription)")
+            }
         }
         var o = SeriesLoader.Options(target: "v")
         o.delimiter = UInt8(ascii: ";")

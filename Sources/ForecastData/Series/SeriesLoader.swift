@@ -94,9 +94,7 @@ public enum SeriesLoader {
     /// `load`, reading a panel file of `streamingFrom` bytes or more as blocks of `blockRows` rows
     /// (see `loadStreaming`; tests pass small numbers).
     static func load(_ file: String, options: Options, streamingFrom bytes: Int, blockRows: Int) throws -> Result {
-        if let d = options.delimiter, !Options.canDelimit(d) {
-            throw ForecastError.configuration("the `delimiter` must be one ASCII character other than a quote or a line break, got byte \(d)")
-        }
+        try checkDelimiter(options)
         if options.idColumn != nil, let size = CSVInput.regularFileSize(file), size >= bytes,
            let result = try loadStreaming(file, options: options, blockRows: blockRows) {
             return result
@@ -164,9 +162,17 @@ public enum SeriesLoader {
     /// Reads the columns `load` needs in one pass (so `file` may be `-`, a FIFO or `<(...)`):
     /// the target, covariates, id column, and the time column given or detected from the first row.
     package static func read(_ file: String, options: Options) throws -> (table: CSVTable, timeColumn: String?) {
+        try checkDelimiter(options)
         let table = try CSVTable(contentsOf: file, delimiter: options.delimiter, choosing: try columnChooser(file, options: options))
         let timeColumn = table.columns.first { if case .times = $0.value { return true } else { return false } }?.key
         return (table, timeColumn)
+    }
+
+    /// Throws `configuration` for a delimiter the reader cannot split on (`Options.canDelimit`).
+    static func checkDelimiter(_ options: Options) throws {
+        if let d = options.delimiter, !Options.canDelimit(d) {
+            throw ForecastError.configuration("the `delimiter` must be one ASCII character other than a quote or a line break, got byte \(d)")
+        }
     }
 
     /// Picks the columns `load` needs once the header and first row are read: the target,
