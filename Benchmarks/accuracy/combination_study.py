@@ -50,20 +50,23 @@ class Case:
     def __init__(self, val, val_actual, test):
         self.val, self.val_actual, self.test = val, val_actual, test
 
-    def error(self, derive, origins=None):
-        """Mean absolute error of a derived candidate over the validation origins (all, or the newest `origins`)."""
+    def error(self, derive, origins=None, agg=None):
+        """Mean absolute error of a derived candidate over the validation origins (all, or the newest
+        `origins`); `agg` maps the per-origin errors to one number instead of their mean."""
         ks = range(len(self.val_actual) if origins is None else min(origins, len(self.val_actual)))
         errs = [mae(self.val_actual[k], derive({c: v[k] for c, v in self.val.items()})) for k in ks]
-        return sum(errs) / len(errs) if errs else float("inf")
+        if not errs:
+            return float("inf")
+        return agg(errs) if agg else sum(errs) / len(errs)
 
 
 def base(name):
     return lambda f: f[name]
 
 
-def best_stat(case, stats):
+def best_stat(case, stats, agg=None):
     """The statistical model of smallest validation error (ties: the listed order) and the errors."""
-    e = {s: case.error(base(s)) for s in stats}
+    e = {s: case.error(base(s), agg=agg) for s in stats}
     best = stats[0]
     for s in stats:
         if e[s] < e[best] * (1 - 1e-9):
@@ -97,7 +100,7 @@ def two_stage(stats, mix=True, origins=None, combo=None, net=None):
     return rule
 
 
-def blend(stats, p=32.0, snap=0.01, net=None):
+def blend(stats, p=32.0, snap=0.01, net=None, agg=None):
     """`fit`'s rule since session 22 (`Forecaster.blendWeight`): the network, the best of `stats`
     and their mean each weighted (smallest validation error / its error)^p; the statistical
     model's share is the best's weight plus half the mean's, snapped to 0 or 1 within `snap`."""
@@ -106,9 +109,9 @@ def blend(stats, p=32.0, snap=0.01, net=None):
     def rule(case):
         if not case.val_actual:
             return net(case.test)
-        best, e = best_stat(case, stats)
-        a, b = case.error(net), e[best]
-        m = case.error(lambda f: mean([net(f), f[best]]))
+        best, e = best_stat(case, stats, agg)
+        a, b = case.error(net, agg=agg), e[best]
+        m = case.error(lambda f: mean([net(f), f[best]]), agg=agg)
         finite = [x for x in (a, b, m) if math.isfinite(x)]
         if not math.isfinite(b) or not finite:
             return net(case.test)
@@ -140,6 +143,15 @@ def rules():
     R["pick (before session 22)"] = two_stage(STATS)
     R["blend 16"] = blend(STATS, p=16.0)
     R["blend 64"] = blend(STATS, p=64.0)
+    # The per-origin errors summarised otherwise than by their mean (session 23): one origin's level
+    # shift weighs less under a geometric mean, a median or dropping the worst origin.
+    def drop_worst(e):
+        v = sorted(e)
+        return sum(v[:-1]) / (len(v) - 1) if len(v) > 2 else sum(v) / len(v)
+    R["blend, geometric mean of origins"] = blend(STATS, agg=lambda e: math.exp(sum(math.log(max(x, 1e-12)) for x in e) / len(e)))
+    R["blend, median of origins"] = blend(STATS, agg=lambda e: median([[x] for x in e])[0])
+    R["blend, RMS of origins"] = blend(STATS, agg=lambda e: math.sqrt(sum(x * x for x in e) / len(e)))
+    R["blend, worst origin dropped"] = blend(STATS, agg=drop_worst)
 
     def hedged(margin):
         """`current`, but the network and the best statistical model are averaged whenever the
