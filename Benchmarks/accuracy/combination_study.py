@@ -153,6 +153,20 @@ def rules():
     R["blend, RMS of origins"] = blend(STATS, agg=lambda e: math.sqrt(sum(x * x for x in e) / len(e)))
     R["blend, worst origin dropped"] = blend(STATS, agg=drop_worst)
 
+    # Sharper or softer with the number of validation points (session 24): short series blend more.
+    def blend_by_count(pfun):
+        def rule(case):
+            if not case.val_actual:
+                return case.test["network"]
+            n = sum(len(a) for a in case.val_actual)
+            return blend(STATS, p=pfun(n))(case)
+        return rule
+    R["blend, sharpness min(32, n)"] = blend_by_count(lambda n: min(32.0, float(n)))
+    R["blend, sharpness min(32, n/2)"] = blend_by_count(lambda n: min(32.0, n / 2))
+    R["blend, sharpness min(32, n/4)"] = blend_by_count(lambda n: min(32.0, n / 4))
+    for low in (4.0, 8.0, 16.0):
+        R[f"blend, sharpness {low:g} below 40 points"] = blend_by_count(lambda n, low=low: low if n < 40 else 32.0)
+
     def hedged(margin):
         """`current`, but the network and the best statistical model are averaged whenever the
         winner's validation error is within `margin` (relative) of the other's: a near tie on four
