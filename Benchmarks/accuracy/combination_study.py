@@ -155,12 +155,8 @@ def rules():
 
     # Sharper or softer with the number of validation points (session 24): short series blend more.
     def blend_by_count(pfun):
-        def rule(case):
-            if not case.val_actual:
-                return case.test["network"]
-            n = sum(len(a) for a in case.val_actual)
-            return blend(STATS, p=pfun(n))(case)
-        return rule
+        # `blend` itself forecasts with the network when there is no validation origin.
+        return lambda case: blend(STATS, p=pfun(sum(len(a) for a in case.val_actual)))(case)
     R["blend, sharpness min(32, n)"] = blend_by_count(lambda n: min(32.0, float(n)))
     R["blend, sharpness min(32, n/2)"] = blend_by_count(lambda n: min(32.0, n / 2))
     R["blend, sharpness min(32, n/4)"] = blend_by_count(lambda n: min(32.0, n / 4))
