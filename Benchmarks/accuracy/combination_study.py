@@ -266,11 +266,12 @@ def rules():
     return R
 
 
-def rolling_cases(path):
-    """{(set, file): [(case, actual, scale, snaive_mase)]} from an accuracy.py --dump-validation run."""
+def rolling_cases(path, variant=0):
+    """{(set, file): [(case, actual, scale, snaive_mase)]} from an accuracy.py --dump-validation run
+    (its first variant, or the `variant`-th: one per seed of a SEEDS run)."""
     J = json.load(open(path))
     out = {}
-    for d in J["variants"][0]["summary"]["datasets"]:
+    for d in J["variants"][variant]["summary"]["datasets"]:
         if "error" in d or not d.get("mase_snaive"):
             continue
         rows = []

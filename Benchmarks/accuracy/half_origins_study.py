@@ -23,16 +23,6 @@ sys.path.insert(0, HERE)
 import combination_study as C  # noqa: E402
 
 
-def cases(run, variant):
-    out = {}
-    for d in run["variants"][variant]["summary"]["datasets"]:
-        if "error" in d or not d.get("mase_snaive"):
-            continue
-        out[(d["set"], d["file"])] = [(C.Case(o["dump"]["forecasts"], o["dump"]["actual"], o["forecasts"]),
-                                       o["actual"], o["scale"], o["mase_snaive"]) for o in d["origins"]]
-    return out
-
-
 def only(case, idx):
     """`case` with the validation origins `idx` alone."""
     return C.Case({c: [v[i] for i in idx] for c, v in case.val.items()}, [case.val_actual[i] for i in idx], case.test)
@@ -43,19 +33,10 @@ def blocks(case):
     return range((len(case.val_actual) + 1) // 2)
 
 
-def stat_on_all_weight_on_blocks(case, p=32.0, snap=0.01):
-    """The best statistical model chosen on all seven origins, the blend weight on the blocks."""
-    b = only(case, blocks(case))
-    if not b.val_actual:
-        return case.test["network"]
+def stat_on_all_weight_on_blocks(case):
+    """The best statistical model chosen on all seven origins, `blend`'s weight on the blocks."""
     best, _ = C.best_stat(case, C.STATS)
-    net = C.base("network")
-    e = [b.error(net), b.error(C.base(best)), b.error(lambda f: C.mean([net(f), f[best]]))]
-    lo = min(e)
-    wa, wb, wm = (1.0 if x <= lo else (lo / x) ** p for x in e)
-    w = (wb + wm / 2) / (wa + wb + wm)
-    w = 0.0 if w < snap else 1.0 if w > 1 - snap else w
-    return [w * s + (1 - w) * n for n, s in zip(net(case.test), case.test[best])]
+    return C.blend([best])(only(case, blocks(case)))
 
 
 RULES = {
@@ -68,10 +49,11 @@ RULES = {
 }
 
 
-def all_rules(run):
+def all_rules(path, variants):
     res = {}
-    for i in range(len(run["variants"])):
-        blocks_only = {k: [(only(c, blocks(c)), a, s, m) for c, a, s, m in rows] for k, rows in cases(run, i).items()}
+    for i in range(variants):
+        blocks_only = {k: [(only(c, blocks(c)), a, s, m) for c, a, s, m in rows]
+                       for k, rows in C.rolling_cases(path, i).items()}
         for name, rule in C.rules().items():
             sets, _ = C.score_rolling(blocks_only, rule)
             res.setdefault(name, []).append((sets["bundled"], sets["extra"]))
@@ -85,12 +67,13 @@ def main():
     args = [a for a in sys.argv[1:] if a != "--all-rules"]
     path = args[0] if args else os.path.join(HERE, "results", "rolling_all_study_s25_half_refit_seeds.json")
     run = json.load(open(path))
-    if "--all-rules" in sys.argv:
-        return all_rules(run)
     names = [v["name"] for v in run["variants"]]
+    if "--all-rules" in sys.argv:
+        return all_rules(path, len(names))
     print(f"{'rule':32s} " + " ".join(f"{n:>22s}" for n in names) + f" {'mean':>14s}")
+    per_seed = [C.rolling_cases(path, i) for i in range(len(names))]
     for rule_name, rule in RULES.items():
-        scores = [C.score_rolling(cases(run, i), rule)[0] for i in range(len(names))]
+        scores = [C.score_rolling(cases, rule)[0] for cases in per_seed]
         cells = " ".join(f"{s['bundled']:10.3f} / {s['extra']:.3f}" for s in scores)
         mb = sum(s["bundled"] for s in scores) / len(scores)
         me = sum(s["extra"] for s in scores) / len(scores)
