@@ -5,6 +5,7 @@ import ForecastKit
 /// The workloads of the benchmark protocol (shared/BENCHMARKS.md), runnable on any machine.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "bench",
         abstract: "Measure training, inference and CSV throughput on this machine.",
         discussion: """
         Workloads (BENCHMARKS.md): train (S2S-TRAIN: windows/s over epochs 2-3), infer (S2S-INFER: batch 256), \

@@ -4,6 +4,7 @@ import ForecastKit
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "evaluate",
         abstract: "Score a model on the last N points of a CSV file, beside the naive baselines.",
         discussion: """
         The model forecasts the last N points of each series from the points before them; so do the naive, \

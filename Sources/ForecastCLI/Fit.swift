@@ -4,6 +4,7 @@ import ForecastKit
 
 struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fit",
         abstract: "Train a forecaster on a CSV file and save it as a model file.",
         discussion: """
         Progress (step, losses, time, ETA) goes to stderr: one line updated in place on a terminal, a line \

@@ -38,7 +38,8 @@ struct ForecastCommand: ParsableCommand {
         // No command, or help for one that does not exist: the help, on stderr, as a usage error
         // (the argument parser would print it on stdout and exit 0, as for a request).
         let args = Array(CommandLine.arguments.dropFirst())
-        let names = configuration.subcommands.map { $0._commandName } + ["help"]
+        // Every subcommand names itself (`commandName`), so the list needs no derived names.
+        let names = configuration.subcommands.map { $0.configuration.commandName ?? "\($0)".lowercased() } + ["help"]
         if args.isEmpty || (args.first == "help" && args.count > 1 && !names.contains(args[1])) {
             if !args.isEmpty { note("forecast: error: no command '\(ForecastError.truncated(args[1]))'; the commands are \(names.dropLast().joined(separator: ", "))") }
             note(helpMessage())

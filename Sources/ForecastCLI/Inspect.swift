@@ -4,6 +4,7 @@ import ForecastKit
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "inspect",
         abstract: "Show what a model file holds.",
         discussion: """
         A panel's model is summarised (series count, lengths, frequencies, baseline periods, what forecasts \

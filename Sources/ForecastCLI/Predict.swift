@@ -4,6 +4,7 @@ import ForecastKit
 
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "predict",
         abstract: "Forecast the steps after the end of the data with a saved model.",
         discussion: """
         Without --data the model forecasts after the end of its own training data (it keeps the tail). \

@@ -229,7 +229,11 @@ import Testing
         let none = try forecast([])
         #expect(none.status == 2 && none.stdout.isEmpty && none.stderr.contains("SUBCOMMANDS:"), "\(none.stderr)")
         let unknown = try forecast(["help", "nosuch"])
-        #expect(unknown.status == 2 && unknown.stderr.contains("no command 'nosuch'; the commands are fit, predict"), "\(unknown.stderr)")
+        #expect(unknown.status == 2 && unknown.stderr.contains("no command 'nosuch'; the commands are fit, predict, evaluate, backtest, inspect, bench\n"), "\(unknown.stderr)")
+        for command in ["fit", "predict", "evaluate", "backtest", "inspect", "bench"] {
+            let h = try forecast(["help", command])
+            #expect(h.status == 0 && h.stdout.contains("USAGE: forecast \(command)"), "help \(command): \(h.stderr)")
+        }
         for line in ["0    success", "1    bad data or model file", "2    usage error", "130  interrupted"] {
             #expect(help.stdout.contains(line), "forecast help documents '\(line)'")
         }
