@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ForecastData
 
@@ -56,5 +57,27 @@ private func ts(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 0) -> Int64 { CivilCale
         #expect(b.timestamps == Array(a.times))
         b.timestamps = [1, 2, 4, 8]
         #expect(b.times.isStored && Array(b.times) == [1, 2, 4, 8] && b != a)
+    }
+
+    /// A loaded series (times on the grid, covariates, an id) and one with times off the grid
+    /// survive JSON and back, a packed target as its values; arrays that do not fit together are a
+    /// decoding error.
+    @Test func seriesRoundTripThroughJSON() throws {
+        let csv = "series,time,value,temp\na,2024-01-01T00:00,1,5\na,2024-01-01T01:00,3,6\na,2024-01-01T02:00,4,7\n"
+        let a = try SeriesLoader.load(tempCSV(csv), options: .init(target: "value", idColumn: "series", covariates: ["temp"])).series[0]
+        var off = a
+        off.timestamps = [1, 2, 4]
+        for s in [a, off] {
+            #expect(try JSONDecoder().decode(TimeSeries.self, from: JSONEncoder().encode(s)) == s)
+        }
+        var packed = a
+        packed.packTarget()
+        #expect(try JSONDecoder().decode(TimeSeries.self, from: JSONEncoder().encode(packed)) == a)
+        let text = String(decoding: try JSONEncoder().encode(a), as: UTF8.self)
+        for bad in [text.replacingOccurrences(of: "[1,3,4]", with: "[1,3]"),
+                    text.replacingOccurrences(of: "[5,6,7]", with: "[5,6]")] {
+            #expect(bad != text)
+            #expect(throws: DecodingError.self) { try JSONDecoder().decode(TimeSeries.self, from: Data(bad.utf8)) }
+        }
     }
 }

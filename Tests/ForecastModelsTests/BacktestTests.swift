@@ -38,6 +38,28 @@ import ForecastMetrics
         #expect(r.seasonalPeriod == 12)
     }
 
+    /// A result survives JSON and back unchanged, keyed by names a reader of the JSON knows (models,
+    /// metrics, levels); a name that is none of them is a decoding error, not a silent drop.
+    @Test func resultsRoundTripThroughJSON() throws {
+        var c = ForecasterConfig(horizon: 6)
+        c.maxSteps = 10; c.ensembleSize = 1
+        let r = try Backtest.run(try airline(), config: c, folds: 2)
+        let data = try JSONEncoder().encode(r)
+        #expect(try JSONDecoder().decode(Backtest.Result.self, from: data) == r)
+        let obj = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        #expect(obj["models"] as? [String] == r.models.map(\.name))
+        let overall = obj["overall"] as! [String: [String: Double]]
+        #expect(overall["network"]?["mase"] == r.score(.mase, of: .network))
+        #expect(overall["theta"]?["mae"] == r.score(.mae, of: .model(.theta)))
+        #expect((obj["coverage"] as! [String: Double]).keys.sorted() == ["0.8", "0.95"])
+        let text = String(decoding: data, as: UTF8.self)
+        for (bad, why) in [("\"theta\":", "\"thetta\":"), ("\"mase\":", "\"masse\":"), ("\"0.8\":", "\"80\":")] {
+            #expect(throws: DecodingError.self, "\(why)") {
+                try JSONDecoder().decode(Backtest.Result.self, from: Data(text.replacingOccurrences(of: bad, with: why).utf8))
+            }
+        }
+    }
+
     /// The statistical rows use the seasons the model uses (given or detected), and MASE is
     /// scaled with its primary period: with no season, seasonal naive is naive.
     @Test func statisticalModelsUseTheModelsSeasons() throws {

@@ -3,7 +3,7 @@
 /// A `TimeSeries` from `SeriesLoader` is on its frequency's grid with no gaps: the loader inserts
 /// missing timestamps and fills or rejects missing values by policy before one is made. One built
 /// from values in memory is checked by `validate()`. Values are `Double`
-/// as read; models convert to `Float` after scaling.
+/// as read; models convert to `Float` after scaling. `Codable`, to store series as JSON.
 public struct TimeSeries: Sendable, Equatable {
     /// The series identifier in a long-format panel, or `nil` for a single series.
     public var id: String?

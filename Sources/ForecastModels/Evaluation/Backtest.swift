@@ -12,8 +12,8 @@ public enum Backtest {
     /// The metrics reported per model: MAE, RMSE, sMAPE, MASE, RMSSE, bias.
     public static let metrics: [Metric] = [.mae, .rmse, .smape, .mase, .rmsse, .bias]
 
-    /// One fold's scores.
-    public struct Fold: Sendable {
+    /// One fold's scores (`Codable`, as `Result` is).
+    public struct Fold: Sendable, Equatable {
         /// Points the fold trained on (its origin's index in the series).
         public var trainCount: Int
         /// The first forecast time as a date (UTC) for a calendar time column; nil for integer steps.
@@ -33,8 +33,9 @@ public enum Backtest {
         public var bands: [PredictionInterval]
     }
 
-    /// All folds and their averages.
-    public struct Result: Sendable {
+    /// All folds and their averages. `Codable` (scores keyed by model and metric name, coverage by
+    /// level), to store it as JSON.
+    public struct Result: Sendable, Equatable {
         /// The folds, oldest origin first.
         public var folds: [Fold]
         /// The models scored, in report order: the default forecast (`combination`), the network
