@@ -19,9 +19,10 @@ extension ForecastSource: Codable {
 }
 
 // Backtest results are `Codable`, for pipelines that store them (as JSON, say). Scores are keyed by
-// model and metric name (`{"network": {"mase": 0.61, ...}}`), coverage and Winkler scores by level
-// (`{"0.8": 0.83}`), so the JSON reads like `forecast backtest --format json`'s. A metric that is
-// undefined in a fold is absent, as in memory.
+// model and metric name (`{"network": {"mase": 0.61, ...}}`), as in `forecast backtest --format
+// json`; coverage and Winkler scores by level as a fraction (`{"0.8": 0.83}`), as
+// `PredictionInterval.level` holds it, where the command line writes percent ("80"). A metric that
+// is undefined in a fold is absent, as in memory (the command line writes null).
 
 extension Backtest.Fold: Codable {
     enum CodingKeys: String, CodingKey { case trainCount, origin, originLabel, scores, coverage, winkler, forecast, bands }
