@@ -19,7 +19,7 @@ refitting anything. `current` replays the rule `fit` uses now (`blend`, since se
 
 Stdlib only for the rolling run; `--m4` needs numpy (run with .venv-bench/bin/python).
 """
-import argparse, json, math, os, sys
+import argparse, itertools, json, math, os, sys
 
 STATS = ["seasonal_naive", "theta", "damped_ets", "holt_winters", "auto_ets", "seasonal_median"]
 
@@ -263,6 +263,30 @@ def rules():
     for p in (2, 8, 32):
         R[f"soft {p} all"] = soft(p, True)
         R[f"soft {p} net,best,mix"] = soft(p, False)
+
+    def bagged(jack=False):
+        """`current` averaged over resamplings of the validation origins (session 27): each bootstrap
+        draw of them (every multiset of n origins, weighted by its multinomial count), or each set
+        that leaves one out (`jack`), gives its own forecast by `current`; the forecast is their
+        weighted mean, so a choice that rests on one origin weighs less."""
+        def rule(case):
+            n = len(case.val_actual)
+            if n < 2:
+                return R["current"](case)
+            if jack:
+                draws = [([k for k in range(n) if k != j], 1.0) for j in range(n)]
+            else:
+                draws = [(list(c), math.factorial(n) / math.prod(math.factorial(c.count(k)) for k in set(c)))
+                         for c in itertools.combinations_with_replacement(range(n), n)]
+            fs, ws = [], []
+            for idx, w in draws:
+                sub = Case({c: [v[i] for i in idx] for c, v in case.val.items()}, [case.val_actual[i] for i in idx], case.test)
+                fs.append(R["current"](sub))
+                ws.append(w)
+            return mean(fs, ws)
+        return rule
+    R["current, bagged over bootstrap draws of the origins"] = bagged()
+    R["current, bagged over leave-one-out origins"] = bagged(jack=True)
     return R
 
 

@@ -191,7 +191,7 @@ package enum Seasonality {
     }
 
     /// The standard normal quantile at `p` in (0.5, 1), by bisection on the CDF 0.5 * erfc(-z / sqrt 2).
-    static func normalQuantile(_ p: Double) -> Double {
+    package static func normalQuantile(_ p: Double) -> Double {
         var lo = 0.0, hi = 40.0
         for _ in 0..<80 {
             let mid = (lo + hi) / 2

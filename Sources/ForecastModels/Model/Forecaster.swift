@@ -251,42 +251,6 @@ public final class Forecaster: Sendable {
                        scaled: config.windowScaling ?? false)
     }
 
-    /// The split-conformal half-width for step h (0-based) at coverage `level`, in scaled units:
-    /// the ⌈(n+1)·level⌉-th smallest calibration residual. Past the trained horizon the last step's
-    /// width grows with √(h/H), the random-walk rate.
-    package func intervalHalfWidth(step h: Int, level: Double) -> Double {
-        let H = config.horizon
-        let scores = residuals[min(h, H - 1)]
-        guard !scores.isEmpty else { return .nan }
-        let base = Double(scores[Self.conformalRank(scores.count, level: level)])
-        return h < H ? base : base * (Double(h + 1) / Double(H)).squareRoot()
-    }
-
-    /// The factor on the conformal quantile of a series' `calibrationErrors`. Those errors are the
-    /// chosen forecast's at the very origins it was chosen on, for having the smallest error there,
-    /// so they understate its error on new data (and four origins of correlated steps are few
-    /// independent draws). Unwidened, the intervals covered 69-78% at a nominal 80% and 88-96% at
-    /// 95% on the bundled rolling-origin benchmark, and 74-76% and about 92% on the extra series, over
-    /// six runs with different networks. Chosen by replaying factors 1 to 1.2 on those runs
-    /// (`Benchmarks/accuracy/interval_study.py`, results/interval_study.md): with 1.15 the extra
-    /// series cover 79-82% and 93.5-94% in every run, with a lower Winkler score in every run; the
-    /// bundled series 74-82% and 90-97%, their Winkler score within 5% of before (lower at both levels
-    /// in two runs). Scoring each origin with the forecast chosen on the other three instead covered
-    /// as well but widened the extra series' intervals more than it gained (Winkler 3-12% worse, and
-    /// far worse in one run).
-    static let selectionInflation = 1.15
-
-    /// The ⌈(n+1)·level⌉-th smallest of the `sorted` scores (the largest when that exceeds n).
-    static func conformalQuantile(_ sorted: [Double], level: Double) -> Double {
-        sorted[conformalRank(sorted.count, level: level)]
-    }
-
-    /// The index of the ⌈(n+1)·level⌉-th smallest of n scores (the largest when that exceeds n).
-    static func conformalRank(_ n: Int, level: Double) -> Int {
-        let k = min(n, Int((Double(n + 1) * level).rounded(.up)))
-        return max(0, k - 1)
-    }
-
     /// Forecasts `horizon` steps after the end of each training series (or after `history`, which
     /// replaces the stored tails: series matched to the training series by id; a series the model
     /// was not trained on is forecast by the network from its own history, see
@@ -588,6 +552,7 @@ public final class Forecaster: Sendable {
         var scaledTarget = contexts.map { c in c.target.map { Float(c.state.targetScaler.transform($0)) } }
         let scaledCov = contexts.map { c in (0..<(F - 1)).map { k in c.covariates[k].map { Float(c.state.covariateScalers[k].transform($0)) } } }
         var outputs = [[Float]](repeating: [], count: B)
+        var spreads = [[Float]](repeating: [], count: B)   // the members' standard deviation per step
         let fx = FloatBuffer(count: max(1, H * B * Ff))
         let xs = members.map { FloatBuffer(count: $0.lookback * B * F) }
         // The networks are only read: this chunk writes only to its own buffers and `workspace`.
@@ -637,24 +602,29 @@ public final class Forecaster: Sendable {
             for b in 0..<B {
                 for h in 0..<H {
                     for k in 0..<members.count { perMember[k] = ys[k][h * B + b] * scales[k][b] }
+                    spreads[b].append(Self.memberSpread(perMember))
                     outputs[b].append(bases[b][h] + median(&perMember))
                 }
                 scaledTarget[b].append(contentsOf: outputs[b].suffix(H))
             }
         }
-        for (b, i) in chunk.enumerated() { forecasts.append(finish(job, i, network: outputs[b])) }
+        for (b, i) in chunk.enumerated() { forecasts.append(finish(job, i, network: outputs[b], spread: spreads[b])) }
         return forecasts
     }
 
     /// The forecast of `job.contexts[i]` from the network's scaled outputs (nil: the series' chosen
-    /// statistical model forecasts it alone, see `predict`): the statistical model's part, the
-    /// clipping at zero, the intervals and the times.
-    private func finish(_ job: ChunkJob, _ i: Int, network: [Float]?) -> Forecast {
+    /// statistical model forecasts it alone, see `predict`) and the members' standard deviation
+    /// per step (scaled): the statistical model's part, the clipping at zero, the intervals
+    /// (widened where the members disagree, see `widened`) and the times.
+    private func finish(_ job: ChunkJob, _ i: Int, network: [Float]?, spread: [Float] = []) -> Forecast {
         let c = job.contexts[i]
         let horizon = job.horizon, levels = job.levels, source = job.source, H = config.horizon
         let s = c.state.targetScaler
         let floor = c.state.nonNegative == true ? 0.0 : -Double.infinity
         var values = network.map { $0.prefix(horizon).map { s.inverse(Double($0)) } } ?? [Double](repeating: 0, count: horizon)
+        // The network's part of each step's forecast: all of it, 1 − the statistical model's weight
+        // where a statistical model's path takes part, none without the network.
+        var networkShare = [Double](repeating: network == nil ? 0 : 1, count: horizon)
         if let choice = c.state.choice, let model = Baseline(rawValue: choice) {
             // The combination chose a statistical model for this series (alone, or blended with
             // the network with weight `statWeight`).
@@ -664,7 +634,10 @@ public final class Forecaster: Sendable {
             if network == nil {
                 for h in 0..<min(horizon, path.count) { values[h] = path[h] }
             } else {
-                for h in 0..<min(horizon, path.count) { values[h] = Self.blend(w, path[h], values[h]) }
+                for h in 0..<min(horizon, path.count) {
+                    values[h] = Self.blend(w, path[h], values[h])
+                    networkShare[h] = 1 - w
+                }
             }
         }
         // Not max(floor, v): Swift's max returns its first argument when the other is NaN, which
@@ -675,9 +648,13 @@ public final class Forecaster: Sendable {
         let own = source == .combination ? c.state.calibrationErrors ?? [] : []
         for (l, level) in levels.enumerated() {
             let q = own.isEmpty ? 0 : Self.conformalQuantile(own, level: level) * Self.selectionInflation
+            let z = Self.spreadQuantile(level: level)
             let w = (0..<horizon).map { h in
-                own.isEmpty ? job.halfWidths[l][h] * s.scale
+                let conformal = own.isEmpty ? job.halfWidths[l][h] * s.scale
                     : q * (h < H ? 1 : (Double(h + 1) / Double(H)).squareRoot())
+                return h < spread.count
+                    ? Self.widened(conformal, spread: Double(spread[h]) * s.scale, networkShare: networkShare[h], z: z)
+                    : conformal
             }
             bands.append((level, zip(values, w).map { floored($0 - $1) }, zip(values, w).map { floored($0 + $1) }))
         }
