@@ -96,22 +96,33 @@ struct BacktestCommand: ParsableCommand {
         for model in r.models { lines.append(["all", "", model.name] + metrics.map { fmt(r.score($0, of: model)) }) }
         try printTable(lines)
         let cov = r.coverage.keys.sorted().map { "\(ForecastOutput.percent($0))%: \(String(format: "%.0f", r.coverage[$0]! * 100))%" }.joined(separator: ", ")
-        try say("combination (the default forecast) interval coverage (nominal: empirical) \(cov); MASE/RMSSE scaled by in-sample seasonal naive, m = \(m)")
+        let winkler = r.winkler
+        let scores = winkler.keys.sorted().map { "\(ForecastOutput.percent($0))%: \(fmt(winkler[$0]))" }.joined(separator: ", ")
+        try say("combination (the default forecast) interval coverage (nominal: empirical) \(cov); Winkler score \(scores.isEmpty ? "-" : scores) (width plus misses, lower is better); MASE/RMSSE scaled by in-sample seasonal naive, m = \(m)")
     }
 
-    /// One row per fold and model, then the averages over the folds (fold "all").
+    /// One row per fold and model, then the averages over the folds (fold "all"); the interval
+    /// columns (`coverage_80`, `winkler_80`, ... per level) are filled on the default forecast's rows.
     func printCSV(_ r: Backtest.Result) throws {
         let metrics = Backtest.metrics.filter { m in r.overall.values.contains { $0[m] != nil } }
+        let levels = r.coverage.keys.sorted()
+        func intervals(_ model: ForecastSource, coverage: [Double: Double], winkler: [Double: Double]) -> [String] {
+            levels.flatMap { l in model == .combination ? [csvNumber(coverage[l]), csvNumber(winkler[l])] : ["", ""] }
+        }
         var rows: [[String]] = []
         for (k, f) in r.folds.enumerated() {
             for model in r.models {
-                rows.append(["\(k + 1)", f.originLabel, "\(f.trainCount)", model.name] + metrics.map { csvNumber(f.scores[model]?[$0]) })
+                rows.append(["\(k + 1)", f.originLabel, "\(f.trainCount)", model.name] + metrics.map { csvNumber(f.scores[model]?[$0]) }
+                            + intervals(model, coverage: f.coverage, winkler: f.winkler))
             }
         }
+        let winkler = r.winkler
         for model in r.models {
-            rows.append(["all", "", "", model.name] + metrics.map { csvNumber(r.score($0, of: model)) })
+            rows.append(["all", "", "", model.name] + metrics.map { csvNumber(r.score($0, of: model)) }
+                        + intervals(model, coverage: r.coverage, winkler: winkler))
         }
-        try StandardOutput.write(csvText(["fold", "origin", "train_points", "model"] + metrics.map(\.rawValue), rows))
+        let columns = levels.flatMap { l in ["coverage_\(ForecastOutput.percent(l))", "winkler_\(ForecastOutput.percent(l))"] }
+        try StandardOutput.write(csvText(["fold", "origin", "train_points", "model"] + metrics.map(\.rawValue) + columns, rows))
     }
 
     func printJSON(_ r: Backtest.Result) throws {
@@ -129,7 +140,8 @@ struct BacktestCommand: ParsableCommand {
              "coverage": byLevel(f.coverage), "winkler": byLevel(f.winkler)]
         }
         let obj: [String: Any] = ["schema": schema("backtest"), "models": r.models.map(\.name), "folds": folds,
-                                  "overall": table(r.overall), "coverage": byLevel(r.coverage), "seasonal_period": r.seasonalPeriod,
+                                  "overall": table(r.overall), "coverage": byLevel(r.coverage), "winkler": byLevel(r.winkler),
+                                  "seasonal_period": r.seasonalPeriod,
                                   "warnings": r.warnings]
         let d = try! JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
         try say(String(decoding: d, as: UTF8.self))

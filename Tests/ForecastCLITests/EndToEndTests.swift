@@ -144,9 +144,16 @@ extension EndToEndTests {
         #expect(overall["combination"]?["mase"] is Double && overall["network"]?.count == 6)
         let coverage = obj["coverage"] as! [String: Double]
         #expect(coverage["80"] != nil && coverage["95"] != nil)
+        // The overall Winkler score is the mean of the folds' scores, level by level.
+        let winkler = try #require(obj["winkler"] as? [String: Double])
+        let perFold = folds.map { $0["winkler"] as! [String: Double] }
+        for level in ["80", "95"] {
+            let mean = perFold.map { $0[level]! }.reduce(0, +) / 2
+            #expect(abs(winkler[level]! - mean) <= 1e-9 * mean, "\(level): \(winkler) vs \(perFold)")
+        }
         let dir = tempDir()
         let table = try forecast(["backtest", airline, "--target", "passengers", "--horizon", "12", "--folds", "2", "--epochs", "3", "--quiet", "--no-refit", "--plot", "\(dir)/b.svg"])
-        #expect(table.status == 0 && table.stdout.contains("interval coverage"))
+        #expect(table.status == 0 && table.stdout.contains("interval coverage") && table.stdout.contains("Winkler score 80%: "))
         let svg = try String(contentsOfFile: "\(dir)/b.svg", encoding: .utf8)
         #expect(svg.contains("fold forecasts") && svg.components(separatedBy: "<polygon").count == 3)
     }

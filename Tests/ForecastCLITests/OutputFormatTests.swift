@@ -58,8 +58,15 @@ import Testing
         #expect(i.stdout.hasPrefix("field,value\n") && i.stdout.contains("\ntarget,passengers\n"))
         let b = try forecast(["backtest", Self.data, "--target", "passengers", "--horizon", "6", "--folds", "2",
                               "--max-steps", "10", "--ensemble", "1", "--quiet", "--format", "csv"])
-        #expect(b.stdout.hasPrefix("fold,origin,train_points,model,mae,"))
-        #expect(b.stdout.contains("\nall,,,combination,") && b.stdout.contains("\nall,,,network,"))
+        let rows = b.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(rows[0] == ["fold", "origin", "train_points", "model", "mae", "rmse", "smape", "mase", "rmsse", "bias",
+                            "coverage_80", "winkler_80", "coverage_95", "winkler_95"])
+        #expect(rows.allSatisfy { $0.count == 14 })
+        // The interval columns hold the default forecast's coverage and Winkler score, nothing for the others.
+        let all = Dictionary(uniqueKeysWithValues: rows.filter { $0[0] == "all" }.map { ($0[3], $0) })
+        let combination = try #require(all["combination"]), network = try #require(all["network"])
+        #expect(combination[10...].allSatisfy { Double($0) != nil } && network[10...].allSatisfy(\.isEmpty))
+        #expect((0...1).contains(Double(combination[10])!) && Double(combination[11])! > 0)
     }
 
     @Test func conflictingFormatsAreAUsageError() throws {

@@ -45,6 +45,17 @@ public enum Backtest {
         public var overall: [ForecastSource: [Metric: Double]]
         /// Mean coverage over folds, by level.
         public var coverage: [Double: Double]
+        /// Mean Winkler score of the default forecast's intervals over the folds, by level (over the
+        /// folds where it is defined): the interval's width plus 2/α times any miss, α = 1 − level,
+        /// in the series' units; lower is better.
+        public var winkler: [Double: Double] {
+            var out: [Double: Double] = [:]
+            for level in Set(folds.flatMap(\.winkler.keys)) {
+                let values = folds.compactMap { $0.winkler[level] }
+                out[level] = values.reduce(0, +) / Double(values.count)
+            }
+            return out
+        }
         /// The seasonal period that scales MASE and RMSSE in every fold: the primary period of the
         /// first fold's model (given by `config`, or detected from that fold's training data; 1
         /// when there is none).
