@@ -55,6 +55,10 @@ struct Evaluate: ParsableCommand {
             let m = f.config.seasonalPeriod ?? 1
             var rows: [[String: Any]] = []
             var table: [(String, String, [Double?])] = []
+            // Per table row, the coverage and Winkler score of the forecast's intervals at each of
+            // `Self.levels` (the combination and the network; empty for the statistical models).
+            var intervalScores: [[Double?]] = []
+            var pooled = [(covered: Int, points: Int)](repeating: (0, 0), count: Self.levels.count)
             // In a panel, series too short to score are named and left out; the rest are scored.
             let need = n + f.config.lookback!
             let short = all.filter { $0.count <= need }
@@ -93,7 +97,7 @@ struct Evaluate: ParsableCommand {
                 let fc: Forecast
                 do {
                     // The held-out rows carry the future covariates of a model trained with them.
-                    fc = try f.predict(horizon: n, history: [history], future: [s], intervals: plot == nil ? [] : [0.8, 0.95],
+                    fc = try f.predict(horizon: n, history: [history], future: [s], intervals: Self.levels,
                                        shouldStop: { stopRequested != 0 })[0]
                 } catch let e as ForecastError where e.kind == .configuration {
                     throw ForecastError.configuration("\(data): \(e.message)")
@@ -111,12 +115,17 @@ struct Evaluate: ParsableCommand {
                 // The default forecast (the combination), the network alone, then every statistical model.
                 // A series the combination leaves to the network (or one the model was not trained
                 // on) has the same values from both sources: predicted once.
-                let networkValues = state != nil && state!.choice != nil
-                    ? try f.predict(horizon: n, history: [history], future: [s], source: .network,
-                                    shouldStop: { stopRequested != 0 })[0].values
-                    : fc.values
+                let network = state != nil && state!.choice != nil
+                    ? try f.predict(horizon: n, history: [history], future: [s], intervals: Self.levels, source: .network,
+                                    shouldStop: { stopRequested != 0 })[0]
+                    : fc
                 var candidates: [(String, [Double])] = [(ForecastSource.combination.name, fc.values),
-                                                        (ForecastSource.network.name, networkValues)]
+                                                        (ForecastSource.network.name, network.values)]
+                for (k, band) in fc.intervals.enumerated() where (band.lower + band.upper).allSatisfy(\.isFinite) {
+                    let inside = zip(actual, zip(band.lower, band.upper)).map { a, b in a >= b.0 && a <= b.1 }
+                    pooled[k].covered += inside.filter { $0 }.count
+                    pooled[k].points += inside.count
+                }
                 // As the combination and `predict --method` run them (a series the model was not
                 // trained on gets the state predict fits for it).
                 let statState = state ?? f.newSeriesState(history)
@@ -124,14 +133,19 @@ struct Evaluate: ParsableCommand {
                     try checkStop("the evaluation")
                     candidates.append((b.rawValue, f.statisticalForecast(b, history: history.target, horizon: n, state: statState)))
                 }
-                for (name, p) in candidates {
+                for (c, (name, p)) in candidates.enumerated() {
+                    // Undefined (nil, null in JSON) where not finite: a NaN forecast has no score.
                     let scores = Metric.allCases.map {
-                        $0.value(actual: actual, predicted: p, insample: history.target, period: m)
+                        $0.value(actual: actual, predicted: p, insample: history.target, period: m).flatMap { $0.isFinite ? $0 : nil }
                     }
                     table.append((s.id ?? "", name, scores))
                     var r: [String: Any] = ["model": name, "holdout": n, "seasonal_period": m]
                     if let id = s.id { r["id"] = id }
                     for (k, v) in zip(Self.metricNames, scores) { r[k] = v ?? NSNull() }
+                    let bands = c == 0 ? fc.intervals : c == 1 ? network.intervals : []
+                    let scored = Self.intervalScores(actual, bands)
+                    for (k, v) in zip(Self.intervalNames, scored) where !bands.isEmpty { r[k] = v ?? NSNull() }
+                    intervalScores.append(bands.isEmpty ? [] : scored)
                     rows.append(r)
                 }
             }
@@ -144,9 +158,10 @@ struct Evaluate: ParsableCommand {
                 let data = try! JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
                 try say(String(decoding: data, as: UTF8.self))
             case .csv:
-                let header = ["id", "model", "holdout", "seasonal_period"] + Self.metricNames
-                try StandardOutput.write(csvText(header, table.map { id, name, scores in
-                    [id, name, "\(n)", "\(m)"] + scores.map(csvNumber)
+                let header = ["id", "model", "holdout", "seasonal_period"] + Self.metricNames + Self.intervalNames
+                try StandardOutput.write(csvText(header, zip(table, intervalScores).map { row, intervals in
+                    [row.0, row.1, "\(n)", "\(m)"] + row.2.map(csvNumber)
+                        + (intervals.isEmpty ? Self.intervalNames.map { _ in "" } : intervals.map(csvNumber))
                 }))
             case .table:
                 let panel = all.count > 1
@@ -156,9 +171,35 @@ struct Evaluate: ParsableCommand {
                 }
                 try printTable(lines)
                 try say("(last \(n) points; MASE/RMSSE scaled by the in-sample seasonal-naive error, m = \(m); below 1 beats it)")
+                // Coverage pooled over the series' points; a Winkler score (in the series' units) for one series.
+                let coverage = zip(Self.levels, pooled).map { level, p in
+                    "\(Int((level * 100).rounded()))%: " + (p.points == 0 ? "undefined" : String(format: "%.0f%%", 100 * Double(p.covered) / Double(p.points)))
+                }.joined(separator: ", ")
+                var footer = "combination (the default forecast) interval coverage (nominal: empirical) \(coverage)"
+                if scored.count == 1, let first = intervalScores.first, !first.isEmpty {
+                    let winkler = Self.levels.indices.map { k in
+                        "\(Int((Self.levels[k] * 100).rounded()))%: " + (first[2 * k + 1].map { String(format: "%.4g", $0) } ?? "undefined")
+                    }.joined(separator: ", ")
+                    footer += "; Winkler score \(winkler) (width plus misses, lower is better)"
+                }
+                try say(footer)
             }
         }
     }
 
     static let metricNames = Metric.allCases.map(\.rawValue)
+    /// The interval levels scored.
+    static let levels = [0.8, 0.95]
+    /// `coverage_80`, `winkler_80`, `coverage_95`, `winkler_95`.
+    static let intervalNames = levels.flatMap { l in ["coverage", "winkler"].map { "\($0)_\(Int((l * 100).rounded()))" } }
+
+    /// Coverage and Winkler score of `bands` (at `levels`, in order) on `actual`, as `intervalNames`
+    /// lists them; nil where not finite (bounds of NaN, from a NaN forecast).
+    static func intervalScores(_ actual: [Double], _ bands: [PredictionInterval]) -> [Double?] {
+        bands.flatMap { b -> [Double?] in
+            guard (b.lower + b.upper).allSatisfy(\.isFinite) else { return [nil, nil] }
+            return [Metrics.coverage(actual: actual, lower: b.lower, upper: b.upper),
+                    Metrics.winkler(actual: actual, lower: b.lower, upper: b.upper, level: b.level).flatMap { $0.isFinite ? $0 : nil }]
+        }
+    }
 }

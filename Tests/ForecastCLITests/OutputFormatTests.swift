@@ -52,8 +52,19 @@ import Testing
     @Test func csvOutputsHaveTheDocumentedHeader() throws {
         let e = try forecast(["evaluate", Self.data, "--model", Self.model, "--holdout", "6", "--format", "csv"])
         let lines = e.stdout.split(separator: "\n")
-        #expect(lines.first == "id,model,holdout,seasonal_period,mae,rmse,mape,smape,mase,rmsse,bias")
-        #expect(lines.count >= 3 && lines.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == 11 })
+        #expect(lines.first == "id,model,holdout,seasonal_period,mae,rmse,mape,smape,mase,rmsse,bias,coverage_80,winkler_80,coverage_95,winkler_95")
+        let fields = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(fields.count >= 3 && fields.allSatisfy { $0.count == 15 })
+        // Interval scores for the combination and the network; none for the statistical models.
+        for row in fields {
+            let scores = row[11...]
+            if row[1] == "combination" || row[1] == "network" {
+                #expect(scores.allSatisfy { Double($0) != nil }, "\(row)")
+                #expect((0...1).contains(Double(row[11])!) && (0...1).contains(Double(row[13])!) && Double(row[12])! > 0)
+            } else {
+                #expect(scores.allSatisfy { $0.isEmpty }, "\(row)")
+            }
+        }
         let i = try forecast(["inspect", Self.model, "--format", "csv"])
         #expect(i.stdout.hasPrefix("field,value\n") && i.stdout.contains("\ntarget,passengers\n"))
         let b = try forecast(["backtest", Self.data, "--target", "passengers", "--horizon", "6", "--folds", "2",
@@ -65,7 +76,7 @@ import Testing
         // The interval columns hold the default forecast's coverage and Winkler score, nothing for the others.
         let all = Dictionary(uniqueKeysWithValues: rows.filter { $0[0] == "all" }.map { ($0[3], $0) })
         let combination = try #require(all["combination"]), network = try #require(all["network"])
-        #expect(combination[10...].allSatisfy { Double($0) != nil } && network[10...].allSatisfy(\.isEmpty))
+        #expect(combination[10...].allSatisfy { Double($0) != nil } && network[10...].allSatisfy { $0.isEmpty })
         #expect((0...1).contains(Double(combination[10])!) && Double(combination[11])! > 0)
     }
 
