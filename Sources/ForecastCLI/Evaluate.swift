@@ -59,6 +59,7 @@ struct Evaluate: ParsableCommand {
             // `Self.levels` (the combination and the network; empty for the statistical models).
             var intervalScores: [[Double?]] = []
             var pooled = [(covered: Int, points: Int)](repeating: (0, 0), count: Self.levels.count)
+            var undefinedIntervals = 0   // series whose bounds are not finite (a NaN forecast)
             // In a panel, series too short to score are named and left out; the rest are scored.
             let need = n + f.config.lookback!
             let short = all.filter { $0.count <= need }
@@ -121,6 +122,7 @@ struct Evaluate: ParsableCommand {
                     : fc
                 var candidates: [(String, [Double])] = [(ForecastSource.combination.name, fc.values),
                                                         (ForecastSource.network.name, network.values)]
+                if !fc.intervals.allSatisfy({ ($0.lower + $0.upper).allSatisfy(\.isFinite) }) { undefinedIntervals += 1 }
                 for (k, band) in fc.intervals.enumerated() where (band.lower + band.upper).allSatisfy(\.isFinite) {
                     let inside = zip(actual, zip(band.lower, band.upper)).map { a, b in a >= b.0 && a <= b.1 }
                     pooled[k].covered += inside.filter { $0 }.count
@@ -176,6 +178,9 @@ struct Evaluate: ParsableCommand {
                     "\(Int((level * 100).rounded()))%: " + (p.points == 0 ? "undefined" : String(format: "%.0f%%", 100 * Double(p.covered) / Double(p.points)))
                 }.joined(separator: ", ")
                 var footer = "combination (the default forecast) interval coverage (nominal: empirical) \(coverage)"
+                if undefinedIntervals > 0 {
+                    footer += " (\(undefinedIntervals) series with undefined intervals left out)"
+                }
                 if scored.count == 1, let first = intervalScores.first, !first.isEmpty {
                     let winkler = Self.levels.indices.map { k in
                         "\(Int((Self.levels[k] * 100).rounded()))%: " + (first[2 * k + 1].map { String(format: "%.4g", $0) } ?? "undefined")

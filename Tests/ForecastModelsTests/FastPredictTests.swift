@@ -41,13 +41,13 @@ private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent
     /// ensemble's members disagree (`Forecaster.widened`, since session 27): the 80% and 95%
     /// half-widths are c80 and c95 with z80·s and z95·s added in quadrature, for one s ≥ 0 per
     /// series and step, which must be 0 where no network takes part (`unwidened` ids). Lower bounds
-    /// are floored at 0 (the fixture's series are positive). Returns how many steps widened.
+    /// are floored at 0 (the fixture's series are positive). Returns s² per series id and step.
     @discardableResult
     static func expectSame(_ got: [Forecast], _ expected: [(id: String, values: [Double], bands: [[Double]])], _ what: String,
-                           widened: Double = 1, unwidened: Set<String> = []) -> Int {
+                           widened: Double = 1, unwidened: Set<String> = []) -> [String: [Double]] {
         #expect(got.count == expected.count, "\(what)")
         let z80 = Forecaster.spreadQuantile(level: 0.8), z95 = Forecaster.spreadQuantile(level: 0.95)
-        var count = 0
+        var spreads: [String: [Double]] = [:]
         for (g, e) in zip(got, expected) {
             #expect(g.id == e.id)
             #expect(g.values.map(\.bitPattern) == e.values.map(\.bitPattern), "\(what) \(e.id): \(g.values) vs \(e.values)")
@@ -62,13 +62,13 @@ private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent
                 if unwidened.contains(e.id) {
                     #expect(abs(n80 - c80) <= 1e-12 * max(1, c80) && abs(n95 - c95) <= 1e-12 * max(1, c95), "\(where_) has no network part")
                 }
-                if s2 > 1e-12 * c80 * c80 { count += 1 }
+                spreads[e.id, default: []].append(s2)
                 for (lower, n) in [(g.intervals[0].lower[h], n80), (g.intervals[1].lower[h], n95)] {
                     #expect(abs(lower - (v - n)) <= 1e-9 * max(1, abs(v)) || (v - n < 0 && lower == 0), "\(where_): lower \(lower)")
                 }
             }
         }
-        return count
+        return spreads
     }
 
     @Test func formatTwoFixtureForecastsAsTheOldCodeDidAndRoundTripsThroughTheCurrentFormat() throws {
@@ -90,7 +90,20 @@ private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent
                                         widened: Forecaster.selectionInflation, unwidened: alone)
                 let b = Self.expectSame(try model.predict(horizon: 9, intervals: [0.8, 0.95], source: .network, threads: threads), network,
                                         "\(name) network, \(threads) threads")
-                #expect(a > 0 && b > a, "widened steps: \(a) with the combination, \(b) with the network")
+                // The members' spread is the network's whatever the source; the combination takes
+                // the network's share of it: (1 − w)² of the network's s², all of it where the
+                // network forecasts alone, none where a statistical model does.
+                var blends = 0
+                for st in model.series {
+                    let id = try #require(st.id), sa = try #require(a[id]), sb = try #require(b[id])
+                    #expect(sb.contains { $0 > 0 }, "\(id): the members should disagree")
+                    let share = alone.contains(id) ? 0 : 1 - (st.statWeight ?? 0)
+                    if let w = st.statWeight, w > 0 && w < 1 { blends += 1 }
+                    for (x, y) in zip(sa, sb) {
+                        #expect(abs(x - share * share * y) <= 1e-6 * y + 1e-9, "\(name) \(id): s² \(x) with the combination, \(y) alone, share \(share)")
+                    }
+                }
+                #expect(blends > 0, "the fixture should hold blended series")
             }
         }
         // Format 3 is smaller (no tail times, binary numbers).

@@ -21,11 +21,12 @@ public enum Backtest {
         /// The first forecast time, written as the data writes its times.
         public var originLabel: String
         /// Each model's value of each metric in `Backtest.metrics`; a metric is absent where it is
-        /// undefined (MASE on a constant history).
+        /// undefined (MASE on a constant history, any metric of a NaN forecast).
         public var scores: [ForecastSource: [Metric: Double]]
-        /// Empirical coverage of the default forecast's intervals, by level.
+        /// Empirical coverage of the default forecast's intervals, by level (absent for bounds that
+        /// are not finite).
         public var coverage: [Double: Double]
-        /// Mean Winkler score of the default forecast's intervals, by level.
+        /// Mean Winkler score of the default forecast's intervals, by level (absent likewise).
         public var winkler: [Double: Double]
         /// The default forecast for the fold (what `Forecaster.predict` returns: the combination).
         public var forecast: [Double]
@@ -51,8 +52,8 @@ public enum Backtest {
         public var winkler: [Double: Double] {
             var out: [Double: Double] = [:]
             for level in Set(folds.flatMap(\.winkler.keys)) {
-                let values = folds.compactMap { $0.winkler[level] }
-                out[level] = values.reduce(0, +) / Double(values.count)
+                let values = folds.compactMap { $0.winkler[level] }.filter(\.isFinite)
+                if !values.isEmpty { out[level] = values.reduce(0, +) / Double(values.count) }
             }
             return out
         }
@@ -148,12 +149,16 @@ public enum Backtest {
             for (source, p) in predictions {
                 var values: [Metric: Double] = [:]
                 for metric in metrics {
-                    values[metric] = metric.value(actual: actual, predicted: p, insample: train.target, period: m)
+                    // Absent where undefined, and where not finite (a NaN forecast has no score).
+                    if let v = metric.value(actual: actual, predicted: p, insample: train.target, period: m), v.isFinite {
+                        values[metric] = v
+                    }
                 }
                 scores[source] = values
             }
             var coverage: [Double: Double] = [:], winkler: [Double: Double] = [:]
-            for band in fc.intervals {
+            // Bounds of NaN (a NaN forecast, or no calibration residuals) leave both undefined.
+            for band in fc.intervals where (band.lower + band.upper).allSatisfy(\.isFinite) {
                 coverage[band.level] = Metrics.coverage(actual: actual, lower: band.lower, upper: band.upper)
                 winkler[band.level] = Metrics.winkler(actual: actual, lower: band.lower, upper: band.upper, level: band.level)
             }

@@ -52,6 +52,8 @@ extension Forecaster {
         let shouldStop: (() -> Bool)?
         /// `intervalHalfWidth(step: h, level: levels[l])` at [l][h] (scaled units), computed once.
         let halfWidths: [[Double]]
+        /// `spreadQuantile(level: levels[l])` at [l], computed once.
+        let spreadQuantiles: [Double]
     }
 
     /// Series per chunk: about four chunks per thread (so a slow chunk does not leave a core idle),
@@ -202,12 +204,14 @@ extension Forecaster {
         let own = source == .combination ? c.state.calibrationErrors ?? [] : []
         for (l, level) in levels.enumerated() {
             let q = own.isEmpty ? 0 : Self.conformalQuantile(own, level: level) * Self.selectionInflation
-            let z = Self.spreadQuantile(level: level)
+            // In the series' units: a scale's sign (a decoded model may hold a negative one) does
+            // not turn a width around.
+            let unit = abs(s.scale)
             let w = (0..<horizon).map { h in
-                let conformal = own.isEmpty ? job.halfWidths[l][h] * s.scale
+                let conformal = own.isEmpty ? job.halfWidths[l][h] * unit
                     : q * (h < H ? 1 : (Double(h + 1) / Double(H)).squareRoot())
                 return h < spread.count
-                    ? Self.widened(conformal, spread: Double(spread[h]) * s.scale, networkShare: networkShare[h], z: z)
+                    ? Self.widened(conformal, spread: Double(spread[h]) * unit, networkShare: networkShare[h], z: job.spreadQuantiles[l])
                     : conformal
             }
             bands.append((level, zip(values, w).map { floored($0 - $1) }, zip(values, w).map { floored($0 + $1) }))

@@ -53,7 +53,10 @@ extension Forecaster {
     /// 9.84 to 9.69 at 95%, the bundled ones from 6.58 to 6.55 at 95% and 3.314 to 3.319 at 80%,
     /// coverage 81-83% and 94-95%; weights 1 and 1.5 gained less, 3 cost the bundled series more.
     /// Dividing the conformal scores by the spread instead (normalised conformal scores) was worse
-    /// on the bundled series at every floor tried.
+    /// on the bundled series at every floor tried. The study had two members and scored the
+    /// trained horizon only: √2 × the standard deviation carries its rule to more members (for two
+    /// it is their distance apart), and past the trained horizon the members read the same fed-back
+    /// median, so their spread there does not grow with the step as the conformal part does.
     static let memberSpreadWeight = 2.0.squareRoot()
 
     /// The members' standard deviation (n − 1 in the denominator) of one step's outputs; 0 for

@@ -423,7 +423,8 @@ public final class Forecaster: Sendable {
         let job = ChunkJob(contexts: contexts, fullHistory: fullHistory, isNew: isNew, horizon: horizon,
                            fromHistory: history != nil, future: future, levels: levels, source: source,
                            calendar: cal, shouldStop: shouldStop,
-                           halfWidths: levels.map { level in (0..<horizon).map { intervalHalfWidth(step: $0, level: level) } })
+                           halfWidths: levels.map { level in (0..<horizon).map { intervalHalfWidth(step: $0, level: level) } },
+                           spreadQuantiles: levels.map { Self.spreadQuantile(level: $0) })
         let fromNetwork = try predictNetworked(job, series: contexts.indices.filter { !direct[$0] },
                                                threads: threads, chunkSize: chunkSize)
         let directIndices = contexts.indices.filter { direct[$0] }
