@@ -25,6 +25,12 @@ zero where the validation values, not all training values, are non-negative) at 
 over the runs.
 
     python3 Benchmarks/accuracy/spread_study.py [RUN.json ...]
+    python3 Benchmarks/accuracy/spread_study.py --point [RUN.json ...]
+
+`--point` replays a use of the spread for the point forecast instead: the network's share of the
+blend cut by (mean spread at the test origin / mean spread at the validation origins)^-p where that
+ratio exceeds 1 (geometric-mean MASE ratios vs seasonal naive, bundled/extra, per run and mean;
+p = 0 reproduces the default).
 
 Stdlib only.
 """
@@ -134,7 +140,43 @@ def label(rule):
     return "conformal x 1.15" if rule[1] is None else f"{rule[0]} {rule[1]:g}"
 
 
+def spread_aware_point(path, p):
+    """{(set, file): MASE ratio} of `fit`'s forecast with the network's share cut where its members
+    disagree more at the test origin than at the validation origins: by (ratio of mean spreads)^-p
+    when that ratio exceeds 1 (p = 0 is `fit`'s forecast)."""
+    d = {(x["set"], x["file"]): x for x in json.load(open(path))["variants"][0]["summary"]["datasets"]}
+    out = {}
+    for key, rows in load(path).items():
+        err = 0.0
+        for case, actual, scale, spread, test in rows:
+            fc = I.chosen(case, case.test)
+            w = stat_share(case)
+            if p > 0 and case.val_actual and w < 1:
+                best, _ = cs.best_stat(case, cs.STATS)
+                pooled = [x for k in range(len(spread)) for x in spread[k]]
+                before = sum(pooled) / len(pooled) if pooled else 0.0
+                ratio = (sum(test) / len(test)) / before if before > 0 else 1.0
+                if ratio > 1:
+                    w = 1 - (1 - w) * ratio ** -p
+                    fc = [w * b + (1 - w) * a for a, b in zip(case.test["network"], case.test[best])]
+            err += cs.mae(actual, fc) / scale
+        snaive = sum(o["mase_snaive"] for o in d[key]["origins"]) / len(d[key]["origins"])
+        out[key] = err / len(rows) / snaive
+    return out
+
+
 def main():
+    if "--point" in sys.argv:
+        # The point forecast: the network trusted less where its members disagree more than usual.
+        runs = [a for a in sys.argv[1:] if a != "--point"] or RUNS
+        for p in (0, 0.5, 1, 2):
+            cells = []
+            for path in runs:
+                per = spread_aware_point(path, p)
+                cells.append(tuple(cs.geomean([v for k, v in per.items() if k[0] == st]) for st in ("bundled", "extra")))
+            print(f"  p = {p:<4g} " + "  ".join(f"{b:.4f}/{e:.4f}" for b, e in cells)
+                  + f"   mean {sum(b for b, _ in cells) / len(cells):.4f}/{sum(e for _, e in cells) / len(cells):.4f}")
+        return
     runs = sys.argv[1:] or RUNS
     head = "  ".join(f"{st} {int(lv * 100)}%: cover / Winkler" for st, lv in COLS)
     means = {}
