@@ -58,7 +58,7 @@ struct Evaluate: ParsableCommand {
             // Per table row, the coverage and Winkler score of the forecast's intervals at each of
             // `Self.levels` (the combination and the network; empty for the statistical models).
             var intervalScores: [[Double?]] = []
-            var pooled = [(covered: Int, points: Int)](repeating: (0, 0), count: Self.levels.count)
+            var pooled = [(covered: Double, points: Int)](repeating: (0, 0), count: Self.levels.count)
             var undefinedIntervals = 0   // series whose bounds are not finite (a NaN forecast)
             // In a panel, series too short to score are named and left out; the rest are scored.
             let need = n + f.config.lookback!
@@ -122,11 +122,12 @@ struct Evaluate: ParsableCommand {
                     : fc
                 var candidates: [(String, [Double])] = [(ForecastSource.combination.name, fc.values),
                                                         (ForecastSource.network.name, network.values)]
-                if !fc.intervals.allSatisfy({ ($0.lower + $0.upper).allSatisfy(\.isFinite) }) { undefinedIntervals += 1 }
-                for (k, band) in fc.intervals.enumerated() where (band.lower + band.upper).allSatisfy(\.isFinite) {
-                    let inside = zip(actual, zip(band.lower, band.upper)).map { a, b in a >= b.0 && a <= b.1 }
-                    pooled[k].covered += inside.filter { $0 }.count
-                    pooled[k].points += inside.count
+                let combined = fc.intervals.map { $0.scores(actual) }
+                if combined.contains(where: { $0 == nil }) { undefinedIntervals += 1 }
+                for (k, s) in combined.enumerated() {
+                    guard let s else { continue }
+                    pooled[k].covered += s.coverage * Double(actual.count)
+                    pooled[k].points += actual.count
                 }
                 // As the combination and `predict --method` run them (a series the model was not
                 // trained on gets the state predict fits for it).
@@ -144,10 +145,11 @@ struct Evaluate: ParsableCommand {
                     var r: [String: Any] = ["model": name, "holdout": n, "seasonal_period": m]
                     if let id = s.id { r["id"] = id }
                     for (k, v) in zip(Self.metricNames, scores) { r[k] = v ?? NSNull() }
-                    let bands = c == 0 ? fc.intervals : c == 1 ? network.intervals : []
-                    let scored = Self.intervalScores(actual, bands)
-                    for (k, v) in zip(Self.intervalNames, scored) where !bands.isEmpty { r[k] = v ?? NSNull() }
-                    intervalScores.append(bands.isEmpty ? [] : scored)
+                    // Coverage and Winkler score per level, as `intervalNames` lists them.
+                    let bands = c == 0 ? combined : c == 1 ? network.intervals.map { $0.scores(actual) } : []
+                    let scored = bands.flatMap { [$0?.coverage, $0?.winkler] }
+                    for (k, v) in zip(Self.intervalNames, scored) { r[k] = v ?? NSNull() }
+                    intervalScores.append(scored)
                     rows.append(r)
                 }
             }
@@ -175,7 +177,7 @@ struct Evaluate: ParsableCommand {
                 try say("(last \(n) points; MASE/RMSSE scaled by the in-sample seasonal-naive error, m = \(m); below 1 beats it)")
                 // Coverage pooled over the series' points; a Winkler score (in the series' units) for one series.
                 let coverage = zip(Self.levels, pooled).map { level, p in
-                    "\(Int((level * 100).rounded()))%: " + (p.points == 0 ? "undefined" : String(format: "%.0f%%", 100 * Double(p.covered) / Double(p.points)))
+                    "\(ForecastOutput.percent(level))%: " + (p.points == 0 ? "undefined" : String(format: "%.0f%%", 100 * p.covered / Double(p.points)))
                 }.joined(separator: ", ")
                 var footer = "combination (the default forecast) interval coverage (nominal: empirical) \(coverage)"
                 if undefinedIntervals > 0 {
@@ -183,7 +185,7 @@ struct Evaluate: ParsableCommand {
                 }
                 if scored.count == 1, let first = intervalScores.first, !first.isEmpty {
                     let winkler = Self.levels.indices.map { k in
-                        "\(Int((Self.levels[k] * 100).rounded()))%: " + (first[2 * k + 1].map { String(format: "%.4g", $0) } ?? "undefined")
+                        "\(ForecastOutput.percent(Self.levels[k]))%: " + (first[2 * k + 1].map { String(format: "%.4g", $0) } ?? "undefined")
                     }.joined(separator: ", ")
                     footer += "; Winkler score \(winkler) (width plus misses, lower is better)"
                 }
@@ -196,15 +198,5 @@ struct Evaluate: ParsableCommand {
     /// The interval levels scored.
     static let levels = [0.8, 0.95]
     /// `coverage_80`, `winkler_80`, `coverage_95`, `winkler_95`.
-    static let intervalNames = levels.flatMap { l in ["coverage", "winkler"].map { "\($0)_\(Int((l * 100).rounded()))" } }
-
-    /// Coverage and Winkler score of `bands` (at `levels`, in order) on `actual`, as `intervalNames`
-    /// lists them; nil where not finite (bounds of NaN, from a NaN forecast).
-    static func intervalScores(_ actual: [Double], _ bands: [PredictionInterval]) -> [Double?] {
-        bands.flatMap { b -> [Double?] in
-            guard (b.lower + b.upper).allSatisfy(\.isFinite) else { return [nil, nil] }
-            return [Metrics.coverage(actual: actual, lower: b.lower, upper: b.upper),
-                    Metrics.winkler(actual: actual, lower: b.lower, upper: b.upper, level: b.level).flatMap { $0.isFinite ? $0 : nil }]
-        }
-    }
+    static let intervalNames = levels.flatMap { l in ["coverage", "winkler"].map { "\($0)_\(ForecastOutput.percent(l))" } }
 }

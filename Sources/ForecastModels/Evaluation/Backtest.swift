@@ -158,9 +158,10 @@ public enum Backtest {
             }
             var coverage: [Double: Double] = [:], winkler: [Double: Double] = [:]
             // Bounds of NaN (a NaN forecast, or no calibration residuals) leave both undefined.
-            for band in fc.intervals where (band.lower + band.upper).allSatisfy(\.isFinite) {
-                coverage[band.level] = Metrics.coverage(actual: actual, lower: band.lower, upper: band.upper)
-                winkler[band.level] = Metrics.winkler(actual: actual, lower: band.lower, upper: band.upper, level: band.level)
+            for band in fc.intervals {
+                guard let s = band.scores(actual) else { continue }
+                coverage[band.level] = s.coverage
+                winkler[band.level] = s.winkler
             }
             result.folds.append(Fold(trainCount: origin, origin: series.timeFormat.date(series.times[origin]), originLabel: series.formattedTime(origin), scores: scores,
                                      coverage: coverage, winkler: winkler, forecast: fc.values, bands: fc.intervals))

@@ -158,7 +158,7 @@ extension Forecaster {
             for b in 0..<B {
                 for h in 0..<H {
                     for k in 0..<members.count { perMember[k] = ys[k][h * B + b] * scales[k][b] }
-                    spreads[b].append(Self.memberSpread(perMember))
+                    if !job.levels.isEmpty { spreads[b].append(Self.memberSpread(perMember)) }   // only intervals read it
                     outputs[b].append(bases[b][h] + median(&perMember))
                 }
                 scaledTarget[b].append(contentsOf: outputs[b].suffix(H))

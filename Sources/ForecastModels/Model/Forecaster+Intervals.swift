@@ -1,4 +1,5 @@
 import ForecastData
+import ForecastMetrics
 import Foundation
 
 // Prediction intervals: split-conformal half-widths, widened where the ensemble's members disagree.
@@ -84,5 +85,17 @@ extension Forecaster {
         guard networkShare > 0, spread != 0 else { return halfWidth }
         let d = z * memberSpreadWeight * networkShare * spread
         return (halfWidth * halfWidth + d * d).squareRoot()
+    }
+}
+
+extension PredictionInterval {
+    /// How well the interval held `actual` (one value per step): the share of the values inside the
+    /// bounds and the mean Winkler score (`Metrics.winkler`); nil when a bound or the score is not
+    /// finite (the intervals of a NaN forecast have no score).
+    package func scores(_ actual: [Double]) -> (coverage: Double, winkler: Double)? {
+        guard (lower + upper).allSatisfy(\.isFinite),
+              let c = Metrics.coverage(actual: actual, lower: lower, upper: upper),
+              let w = Metrics.winkler(actual: actual, lower: lower, upper: upper, level: level), w.isFinite else { return nil }
+        return (c, w)
     }
 }
