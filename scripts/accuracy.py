@@ -17,7 +17,10 @@ Environment: FORECAST  the binary (default .build/release/forecast under the rep
              TARGET_TRANSFORM  "log" (a study): series whose training part is positive are fitted on
                        log(y) and every forecast, bound and combination dump is exponentiated back
                        (not with --validation-origins)
-Writes Benchmarks/accuracy/results/rolling_<set>.{md,json} and prints the Markdown. Stdlib only.
+             AUGMENT=K  (a study, session 28, not adopted) series of at most AUGMENT_MAX (600) training
+                       points are fitted as a panel with K block-bootstrapped siblings (`siblings`)
+                       and scored on the original; default forecast only; needs numpy and statsmodels
+Writes Benchmarks/accuracy/results/rolling_<set>.{md,json} and prints the Markdown. Stdlib only (but AUGMENT).
 Missing values: every fit gets `--fill interpolate`; the Python side interpolates the training part
 linearly the same way for the baseline and the scale, and scores only the test points that are present.
 """
@@ -119,9 +122,10 @@ CANDIDATES = ["network", "seasonal_naive", "theta", "damped_ets", "holt_winters"
 LEVELS = (80, 95)
 
 
-def predict(binary, model, h, data=None, method=None, intervals=False):
+def predict(binary, model, h, data=None, method=None, intervals=False, series=None):
     """The forecast rows of `forecast predict --format json`, or raises RuntimeError."""
     cmd = [binary, "predict", "--model", model, "--horizon", str(h), "--format", "json"]
+    cmd += ["--series", series] if series else []
     cmd += (["--data", data, "--fill", "interpolate"] if data else []) + (["--method", method] if method else [])
     cmd += ["--intervals", ",".join(map(str, LEVELS))] if intervals else []
     p = subprocess.run(cmd, capture_output=True, text=True)
@@ -143,6 +147,45 @@ def write_csv(path, ds, rows):
         w = csv.writer(f, lineterminator="\n")
         w.writerow([ds["time_column"], ds["target"]])
         w.writerows(rows)
+
+
+def write_panel(path, ds, train, sibs):
+    """The training part as series "0" and each sibling as series "1", "2", ... (long format)."""
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["id", ds["time_column"], ds["target"]])
+        w.writerows(["0", t, v] for t, v in train)
+        for i, sib in enumerate(sibs, 1):
+            w.writerows([str(i), t, repr(float(v))] for (t, _), v in zip(train, sib))
+
+
+def siblings(x, m, count, seed):
+    """Study (AUGMENT=K): K series like x, as Bergmeir, Hyndman and Benitez (2016) bag ETS: STL (or a
+    lowess trend when there is no season), the remainder resampled in moving blocks of 2m (8 without
+    a season), added back; kept non-negative where x is. Needs numpy and statsmodels."""
+    import numpy as np
+    from statsmodels.tsa.seasonal import STL
+    from statsmodels.nonparametric.smoothers_lowess import lowess
+    y = np.asarray(x, float)
+    n = len(y)
+    if m > 1 and n >= 2 * m + 1:
+        r = STL(y, period=m, robust=True).fit()
+        fitted = r.trend + r.seasonal
+    else:
+        fitted = lowess(y, np.arange(n), frac=float(os.environ.get("AUGMENT_FRAC", "0.2")), return_sorted=False)
+    rem = y - fitted
+    b = min(2 * m if m > 1 else 8, max(1, n // 2))
+    rng = np.random.default_rng(1000 + seed)
+    out = []
+    for _ in range(count):
+        starts = rng.integers(0, n - b + 1, n // b + 2)
+        boot = np.concatenate([rem[s:s + b] for s in starts])
+        off = int(rng.integers(0, b))
+        sib = fitted + boot[off:off + n]
+        if y.min() >= 0:
+            sib = np.maximum(sib, 0)
+        out.append(sib)
+    return out
 
 
 def interval_scores(actual, rows):
@@ -186,7 +229,14 @@ def run_origin(binary, fit_extra, ds, k, tmp, candidates=False, val_origins=0, d
     logged = os.environ.get("TARGET_TRANSFORM") == "log" and min(x) > 0
     if logged:
         train = [(t, repr(math.log(float(v))) if to_float(v) is not None else v) for t, v in train]
-    write_csv(path, ds, train)
+    augment = int(os.environ.get("AUGMENT", "0") or 0)
+    if augment and cut <= int(os.environ.get("AUGMENT_MAX", "600")):
+        # study: train one global model on the series and `augment` block-bootstrapped siblings
+        write_panel(path, ds, train, siblings(x, m, augment, k))
+        fit_extra = fit_extra + ["--id-column", "id"]
+        res["augmented"] = augment
+    else:
+        write_csv(path, ds, train)
     fit = [binary, "fit", path, "--target", target, "--horizon", str(h), "--fill", "interpolate", "--quiet",
            "--model", model] + fit_extra
     env = None
@@ -200,7 +250,7 @@ def run_origin(binary, fit_extra, ds, k, tmp, candidates=False, val_origins=0, d
         return res
     t0 = time.perf_counter()
     try:
-        rows = predict(binary, model, h, intervals=True)
+        rows = predict(binary, model, h, intervals=True, series="0" if res.get("augmented") else None)
     except (RuntimeError, ValueError, KeyError, TypeError) as e:
         res["error"] = str(e)
         return res
@@ -399,6 +449,8 @@ def main():
     a = ap.parse_args()
     if os.environ.get("TARGET_TRANSFORM") == "log" and a.validation_origins:
         sys.exit("TARGET_TRANSFORM=log does not transform --validation-origins forecasts back; use --dump-validation")
+    if os.environ.get("AUGMENT") and (a.candidates or a.validation_origins or a.dump_validation):
+        sys.exit("AUGMENT scores the default forecast only (not with --candidates, --validation-origins or --dump-validation)")
     binary = os.path.abspath(os.environ.get("FORECAST") or os.path.join(ROOT, ".build", "release", "forecast"))
     if not os.access(binary, os.X_OK):
         sys.exit(f"no executable forecast at {binary} (set FORECAST)")
