@@ -125,7 +125,7 @@ func networkWeights(_ path: String) throws -> [Float] {
         let rows = (try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as! [String: Any])["metrics"] as! [[String: Any]]
         #expect(rows.map { $0["model"] as! String } == ["combination", "network", "naive", "seasonal_naive", "seasonal_median", "drift", "mean", "holt_winters", "theta", "damped_ets", "auto_ets"])
         let i = try forecast(["inspect", "\(dir)/m.fcm"])
-        #expect(i.stdout.contains("format version") && i.stdout.contains("6 (written by forecast"))
+        #expect(i.stdout.contains("format version") && i.stdout.contains("\(ModelFile.formatVersion) (written by forecast"))
         #expect(i.stdout.contains("1949-01-01 to 1959-12-01, 132 points"))
     }
 }

@@ -129,9 +129,12 @@ func learnedEnsemble(_ f: Forecaster) -> [[UInt32]] {
                 #expect(abs(fc.values[h] - band.lower[h] - w) <= 1e-9 * max(1, w))
             }
         }
-        // --method network keeps the network's own calibration.
+        // --method network is calibrated on the network's own errors at the same origins (those
+        // of the combination when the network forecasts alone; NetworkIntervalsTests).
         let net = try f.predict(horizon: 2, intervals: [0.8], source: .network)[0]
-        #expect(abs(net.intervals[0].upper[0] - net.values[0] - f.intervalHalfWidth(step: 0, level: 0.8) * state.targetScaler.scale) <= 1e-9)
+        let own = state.choice.flatMap(Baseline.init(rawValue:)) == nil ? scores : try #require(state.networkCalibrationErrors)
+        let q = Forecaster.conformalQuantile(own, level: 0.8) * Forecaster.selectionInflation
+        #expect(abs(net.intervals[0].upper[0] - net.values[0] - q) <= 1e-9 * max(1, q))
     }
 
     /// The `auto` blend: a clear winner forecasts alone, a tie is split, a near tie is blended

@@ -201,7 +201,10 @@ extension Forecaster {
         func floored(_ v: Double) -> Double { v < floor ? floor : v }
         values = values.map(floored)
         var bands: [(Double, [Double], [Double])] = []
-        let own = source == .combination ? c.state.calibrationErrors ?? [] : []
+        // The forecast's errors at the validation origins (`predict` leaves those of the source
+        // asked for); without them (a statistical model the combination did not choose, a series
+        // new to the model) the network's validation residuals per step stand in.
+        let own = c.state.calibrationErrors ?? []
         for (l, level) in levels.enumerated() {
             let q = own.isEmpty ? 0 : Self.conformalQuantile(own, level: level) * Self.selectionInflation
             // In the series' units: a scale's sign (a decoded model may hold a negative one) does

@@ -39,9 +39,15 @@ package struct SeriesState: Sendable, Codable, Equatable {
     package var statWeight: Double?
     /// Sorted absolute errors (original units) of the combination's forecast at the validation
     /// origins it was chosen on, pooled over the horizon steps: the calibration scores of this
-    /// series' intervals. Absent (format 1, `CombineMode.network`, too short a series): the
-    /// network's validation residuals calibrate them.
+    /// series' intervals. With `CombineMode.network` (format 7 on), the network's errors at the
+    /// origins where they are out of sample. Absent (format 1, too short a series, no origin out
+    /// of sample): the network's validation residuals per step calibrate them.
     package var calibrationErrors: [Double]?
+    /// Sorted absolute errors (original units) of the network's forecast at the combination's
+    /// origins, pooled over the steps, where a statistical model takes part in the combination's
+    /// forecast (format 7 on): the calibration scores of `predict`'s `ForecastSource.network`.
+    /// Absent where the network forecasts alone (`calibrationErrors` are its errors).
+    package var networkCalibrationErrors: [Double]? = nil
 }
 
 /// One network of an ensemble: its weights, the lookback it reads and how it was trained.
@@ -353,17 +359,25 @@ public final class Forecaster: Sendable {
         var series = self.series
         if source != .combination {
             for i in series.indices {
-                let chosen = series[i].choice
+                let chosen = series[i].choice, blended = series[i].statWeight != nil
                 series[i].statWeight = nil
                 switch source {
                 case .model(let b):
                     series[i].choice = b.rawValue
                     if chosen != b.rawValue { series[i].statForecast = nil }
+                    // The combination's errors are this model's only where it forecast alone.
+                    if chosen != b.rawValue || blended { series[i].calibrationErrors = nil }
                     if history == nil && chosen != b.rawValue {
                         throw ForecastError.configuration("forecasting with \(b.rawValue) needs the series' whole history (the model keeps only its last \(L) points): give it as history")
                     }
                 default:
                     series[i].choice = nil
+                    // The network's own errors at the combination's origins calibrate it: stored
+                    // apart where a statistical model took part (none in files before format 7:
+                    // then its validation residuals per step), else the combination's are its.
+                    if blended || chosen.flatMap(Baseline.init(rawValue:)) != nil {
+                        series[i].calibrationErrors = series[i].networkCalibrationErrors
+                    }
                 }
             }
         }

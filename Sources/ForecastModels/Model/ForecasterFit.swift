@@ -13,7 +13,7 @@ extension Forecaster {
     /// values are freed as soon as the combination is done with them.
     package static func fit(_ input: consuming [TimeSeries], config given: ForecasterConfig, idColumn: String? = nil,
                             hooks: TrainingHooks = TrainingHooks(), skipShortSeries: Bool = true,
-                            warmStart: Forecaster? = nil, leftOut: [TimeSeries] = [],
+                            warmStart: Forecaster? = nil, leftOut: [TimeSeries] = [], crossValidates: Bool = true,
                             warnings: inout [String]) throws -> Forecaster {
         try given.validate()
         try TimeSeries.validatePanel(input)
@@ -108,10 +108,14 @@ extension Forecaster {
         let fitted = Forecaster(config: config, members: ensemble, targetName: first.targetName,
                                 covariateNames: kept[0].covariateNames, timeColumn: first.timeColumn, idColumn: idColumn,
                                 series: trained.states, residuals: residuals, summary: summary)
-        let validators = try crossValidationFits(kept, trainCounts: trained.trainCounts, given: given, config: config,
-                                                 windows: trained.trainWindowCount, hooks: hooks)
+        let validators = crossValidates
+            ? try crossValidationFits(kept, trainCounts: trained.trainCounts, given: given, config: config,
+                                      windows: trained.trainWindowCount, hooks: hooks)
+            : []
         let covariateNames = kept[0].covariateNames
-        let combined = try fitted.with(series: fitted.combination(releasing: &kept, validators: validators, observer: hooks.onCombination))
+        let combined = try fitted.with(series: fitted.combination(releasing: &kept, validators: validators,
+                                                                  trainCounts: trained.trainCounts, scoresNetwork: crossValidates,
+                                                                  observer: hooks.onCombination))
         var total = combined.summary
         total.seconds = secondsSince(started, clock)
         return Forecaster(config: config, members: ensemble, targetName: first.targetName,
@@ -173,9 +177,10 @@ extension Forecaster {
     /// Per combination origin (newest first), the same fit on every series cut at that origin, so
     /// that the network's errors there are out of sample, as the statistical models' are (time-series
     /// cross-validation with refits); nil for the origins that the held-out part of every series
-    /// already covers, and for all when no combination is made or when a refit would cost more than
-    /// `crossValidationWindowLimit` training windows (a large panel, whose held-out part covers the
-    /// origins or whose global model gains little from any one series' last blocks).
+    /// already covers, and for all when a refit would cost more than `crossValidationWindowLimit`
+    /// training windows (a large panel, whose held-out part covers the origins or whose global model
+    /// gains little from any one series' last blocks). Without a combination (`CombineMode.network`)
+    /// the network's errors there calibrate its intervals.
     ///
     /// Without them, a short series' older origins lie in the network's training windows, its
     /// errors there are in-sample, and the combination favours it where it only memorised (measured
@@ -185,8 +190,7 @@ extension Forecaster {
     static func crossValidationFits(_ kept: [TimeSeries], trainCounts: [Int], given: ForecasterConfig,
                                     config: ForecasterConfig, windows: Int, hooks: TrainingHooks) throws -> [Forecaster?] {
         let none = [Forecaster?](repeating: nil, count: combinationOrigins)
-        guard config.combine != .network, (config.futureCovariates ?? []).isEmpty || config.combine != .auto,
-              windows <= crossValidationWindowLimit else { return none }
+        guard windows <= crossValidationWindowLimit else { return none }
         var c = given
         c.combine = .network
         c.seasonalPeriods = config.seasonalPeriods
@@ -199,7 +203,8 @@ extension Forecaster {
             guard !cut.isEmpty else { return nil }
             var notes: [String] = []
             do {
-                return try fit(cut, config: c, hooks: TrainingHooks(shouldStop: hooks.shouldStop), warnings: &notes)
+                return try fit(cut, config: c, hooks: TrainingHooks(shouldStop: hooks.shouldStop), crossValidates: false,
+                               warnings: &notes)
             } catch let e as ForecastError where e.kind == .configuration || e.kind == .interrupted {
                 // Too little data once cut, or stopped before the refit trained (the fit being
                 // stopped keeps its best weights): this origin keeps the in-sample network.

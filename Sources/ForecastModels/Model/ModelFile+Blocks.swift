@@ -15,6 +15,7 @@ import ForecastNN
 ///       tailCovariates     (covariateScalers.count) × tail × Float64, covariate by covariate
 ///       statForecast       statForecastCount × Float64
 ///       calibrationErrors  calibrationCount × Float64
+///       networkCalibrationErrors  networkCalibrationCount × Float64   (format 7 on)
 ///     residuals            for each horizon step h: residualCounts[h] × Float32
 ///
 /// The CRC at the end of the file covers them. With `tailStart` the tail's times are
@@ -45,6 +46,8 @@ extension ModelFile {
         package var statForecastCount: Int?
         /// Values of `calibrationErrors` (absent: none).
         package var calibrationCount: Int?
+        /// Values of `networkCalibrationErrors` (absent: none; always absent before format 7).
+        package var networkCalibrationCount: Int? = nil
     }
 
     /// A format-3 header as stored: `Header` with compact series and the residuals' counts.
@@ -72,6 +75,7 @@ extension ModelFile {
         var data: [UInt8] = []
         let doubles = h.series.reduce(0) { n, s in
             n + s.tailTarget.count * (2 + s.tailCovariates.count) + (s.statForecast?.count ?? 0) + (s.calibrationErrors?.count ?? 0)
+                + (s.networkCalibrationErrors?.count ?? 0)
         }
         data.reserveCapacity(8 * doubles + 4 * h.residuals.reduce(0) { $0 + $1.count })
         let header = compactHeader(h)
@@ -89,7 +93,8 @@ extension ModelFile {
                                         count: s.count, baselinePeriod: s.baselinePeriod, nonNegative: s.nonNegative,
                                         choice: s.choice, validationErrors: s.validationErrors, statWeight: s.statWeight,
                                         tail: s.tailTarget.count, tailStart: hasRegularTail(s) ? s.tailTimes[0] : nil,
-                                        statForecastCount: s.statForecast?.count, calibrationCount: s.calibrationErrors?.count))
+                                        statForecastCount: s.statForecast?.count, calibrationCount: s.calibrationErrors?.count,
+                                        networkCalibrationCount: s.networkCalibrationErrors?.count))
         }
         return CompactHeader(formatVersion: h.formatVersion, libraryVersion: h.libraryVersion, config: h.config,
                              network: h.network, targetName: h.targetName, covariateNames: h.covariateNames,
@@ -110,6 +115,7 @@ extension ModelFile {
             for column in s.tailCovariates { appendLE(&out, column.map(\.bitPattern)) }
             appendLE(&out, (s.statForecast ?? []).map(\.bitPattern))
             appendLE(&out, (s.calibrationErrors ?? []).map(\.bitPattern))
+            appendLE(&out, (s.networkCalibrationErrors ?? []).map(\.bitPattern))
             if out.count > limit { try flush(&out) }
         }
         for list in h.residuals {
@@ -140,6 +146,7 @@ extension ModelFile {
             for _ in 0..<(1 + s.covariateScalers.count) { try add(s.tail, 8, "\(f).tail") }
             if let n = s.statForecastCount { try add(n, 8, "\(f).statForecastCount") }
             if let n = s.calibrationCount { try add(n, 8, "\(f).calibrationCount") }
+            if let n = s.networkCalibrationCount { try add(n, 8, "\(f).networkCalibrationCount") }
         }
         // (A horizon out of range is left to `validate`, which names config.horizon.)
         guard c.residualCounts.count == c.config.horizon || !(1...10_000).contains(c.config.horizon) else {
@@ -172,12 +179,13 @@ extension ModelFile {
             let covariates = s.covariateScalers.map { _ in doubles(s.tail) }
             let stat = s.statForecastCount.map { doubles($0) }
             let calibration = s.calibrationCount.map { doubles($0) }
+            let networkCalibration = s.networkCalibrationCount.map { doubles($0) }
             series.append(SeriesState(id: s.id, frequency: s.frequency, timeFormat: s.timeFormat, targetScaler: s.targetScaler,
                                       covariateScalers: s.covariateScalers, tailTimes: TimeGrid(times, frequency: s.frequency), tailTarget: target,
                                       tailCovariates: covariates, firstTime: s.firstTime, lastTime: s.lastTime, count: s.count,
                                       baselinePeriod: s.baselinePeriod, nonNegative: s.nonNegative, choice: s.choice,
                                       validationErrors: s.validationErrors, statForecast: stat, statWeight: s.statWeight,
-                                      calibrationErrors: calibration))
+                                      calibrationErrors: calibration, networkCalibrationErrors: networkCalibration))
         }
         let residuals = c.residualCounts.map { n in
             defer { o += 4 * n }

@@ -90,6 +90,7 @@ extension ModelFile {
             if let w = s.statWeight, !(w >= 0 && w <= 1) { throw bad("\(f).statWeight", "is \(w), outside [0, 1]") }
             if let v = s.statForecast, let k = v.firstIndex(where: { !$0.isFinite }) { throw bad("\(f).statForecast", "holds \(v[k]) at \(k)") }
             if let e = s.calibrationErrors, !isSortedNonNegative(e) { throw bad("\(f).calibrationErrors", "is not a sorted list of finite values >= 0") }
+            if let e = s.networkCalibrationErrors, !isSortedNonNegative(e) { throw bad("\(f).networkCalibrationErrors", "is not a sorted list of finite values >= 0") }
             if let choice = s.choice, choice != "network", Baseline(rawValue: choice) == nil { throw bad("\(f).choice", "is '\(choice)', not a known model") }
         }
 

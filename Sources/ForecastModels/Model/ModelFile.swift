@@ -6,7 +6,7 @@ import ForecastNN
 ///
 ///     offset  size  content
 ///     0       8     magic "FCSTMDL\0"
-///     8       4     format version, UInt32 little-endian (currently 6; versions 1 to 5 still load)
+///     8       4     format version, UInt32 little-endian (currently 7; versions 1 to 6 still load)
 ///     12      4     header length N, UInt32 little-endian
 ///     16      N     header, UTF-8 JSON (format 3: `CompactHeader`: configuration, columns, frequency,
 ///                   scalers, training summary, tensor list, and the sizes of the blocks below;
@@ -28,10 +28,13 @@ public enum ModelFile {
     /// per step. 4: version 3's layout; yearly periods of calendar data are positioned by the
     /// date (`config.yearPhaseFromDate`), which a version-3 reader would ignore. 5: version 4's
     /// layout; day-of-week inputs only for data with a weekly cycle (`config.weeklyCycle`), which
-    /// a version-4 reader would ignore. 6 (this version): version 5's layout; no position input
-    /// for a primary seasonal period shorter than a year on calendar data
-    /// (`config.primaryPeriodPosition`), which a version-5 reader would ignore.
-    public static let formatVersion: UInt32 = 6
+    /// a version-4 reader would ignore. 6: version 5's layout; no position input for a primary
+    /// seasonal period shorter than a year on calendar data (`config.primaryPeriodPosition`),
+    /// which a version-5 reader would ignore. 7 (this version): a per-series block of the
+    /// network's errors at the combination's origins (`networkCalibrationErrors`), after the
+    /// calibration errors, and with `--combine network` the network's out-of-sample errors there
+    /// as calibration errors; a version-6 reader would misread the blocks.
+    public static let formatVersion: UInt32 = 7
     /// The last format whose header is a `Header` holding every field as JSON.
     package static let jsonFormatVersion: UInt32 = 2
     static let magic: [UInt8] = Array("FCSTMDL".utf8) + [0]

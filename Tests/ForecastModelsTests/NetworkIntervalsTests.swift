@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+@testable import ForecastModels
+import ForecastData
+
+/// The network's intervals without the combination (`--combine network`) and as `predict`'s
+/// network source: calibrated on its errors at the combination's origins where they are out of
+/// sample, not on the windows early stopping chose its weights on (model format 7).
+@Suite struct NetworkIntervalsTests {
+    /// A short seasonal series: its held-out part covers the newest origin only, so the three
+    /// older ones need cross-validation refits to be out of sample.
+    static func shortSeries() -> [Double] {
+        var g = TestNoise(state: 3)
+        var y = (0..<12).map { 40 + 6 * sin(2 * .pi * Double($0) / 12) }
+        for t in 12..<84 { y.append(y[t - 12] + 0.3 * g.normal() + 0.05) }
+        return y
+    }
+
+    static func networkConfig() -> ForecasterConfig {
+        var c = ForecasterConfig(horizon: 6)
+        c.maxSteps = 30; c.seasonalPeriods = [12]; c.ensembleSize = 1; c.combine = .network; c.lookback = 24
+        return c
+    }
+
+    /// The calibration errors are the network's at the four newest origins: the final fit's at
+    /// the origin its held-out part covers, and at the older ones a fit on the data cut there,
+    /// recomputed here. With the final fit's forecasts at the older origins (in sample) or with
+    /// the residuals of the early-stopping windows, they differ.
+    @Test func combineNetworkCalibratesOnOutOfSampleOrigins() throws {
+        let y = Self.shortSeries(), c = Self.networkConfig(), H = 6
+        let f = try fit([TimeSeries(target: y)], c)
+        let trainCount = y.count - Forecaster.validationCount(y.count, config: f.config)
+        #expect(y.count - H >= trainCount && y.count - 2 * H < trainCount, "one origin held out, three to refit")
+        let scores = try #require(f.series[0].calibrationErrors)
+        #expect(f.series[0].choice == nil && f.series[0].networkCalibrationErrors == nil)
+        var expected: [Double] = [], inSample: [Double] = []
+        for j in 0..<Forecaster.combinationOrigins {
+            let o = y.count - (j + 1) * H
+            let own = try f.predict(horizon: H, history: [TimeSeries(target: Array(y[..<o]))], source: .network)[0].values
+            let model = j == 0 ? f : try fit([TimeSeries(target: Array(y[..<o]))], c)
+            let fc = j == 0 ? own : try model.predict(horizon: H, source: .network)[0].values
+            for h in 0..<H {
+                expected.append(abs(y[o + h] - fc[h]))
+                inSample.append(abs(y[o + h] - own[h]))
+            }
+        }
+        #expect(scores.count == expected.count)
+        #expect(zip(expected.sorted(), scores).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, $0) })
+        #expect(inSample.sorted() != scores, "the older origins must come from the refits")
+        // predict: the conformal quantile of those errors, widened as the combination's are (one
+        // member: no spread term), the same for the default source and the network's.
+        for source in [ForecastSource.combination, .network] {
+            let fc = try f.predict(horizon: H, intervals: [0.8, 0.95], source: source)[0]
+            for (band, level) in zip(fc.intervals, [0.8, 0.95]) {
+                let w = Forecaster.conformalQuantile(scores, level: level) * Forecaster.selectionInflation
+                for h in 0..<H { #expect(abs(band.upper[h] - fc.values[h] - w) <= 1e-9 * max(1, w)) }
+                let perStep = f.intervalHalfWidth(step: 0, level: level) * abs(f.series[0].targetScaler.scale)
+                #expect(abs(w - perStep) > 1e-6, "not the early-stopping residuals")
+            }
+        }
+        // Bit-identical again, and kept by the model file.
+        let again = try fit([TimeSeries(target: y)], c)
+        #expect(again.series == f.series)
+        #expect(try ModelFile.decode(try ModelFile.encode(f), path: "m").series == f.series)
+    }
+
+    /// Where a statistical model forecasts a series, the network's own errors at the origins are
+    /// stored beside the combination's, and `predict`'s network source is calibrated on them; the
+    /// chosen model asked for by name keeps the combination's; another model, which has no errors
+    /// stored, the network's residuals per step.
+    @Test func networkSourceUsesTheNetworksOwnErrors() throws {
+        var g = TestNoise(state: 11)
+        var y = (0..<12).map { 100 + 10 * sin(2 * .pi * Double($0) / 12) }
+        for t in 12..<600 { y.append(y[t - 12] + g.normal()) }
+        var c = ForecasterConfig(horizon: 12)
+        c.maxSteps = 5; c.learningRate = 1; c.seasonalPeriods = [12]; c.validationFraction = 0.12; c.ensembleSize = 1
+        let f = try fit([TimeSeries(target: y)], c)
+        let state = f.series[0]
+        let choice = try #require(state.choice.flatMap(Baseline.init(rawValue:)))
+        #expect(state.statWeight == nil, "the statistical model alone")
+        let own = try #require(state.networkCalibrationErrors)
+        // The held-out part covers the four origins: the final network's forecasts there.
+        var expected: [Double] = []
+        for j in 0..<Forecaster.combinationOrigins {
+            let o = y.count - (j + 1) * 12
+            let fc = try f.predict(horizon: 12, history: [TimeSeries(target: Array(y[..<o]))], source: .network)[0].values
+            for h in 0..<12 { expected.append(abs(y[o + h] - fc[h])) }
+        }
+        #expect(zip(expected.sorted(), own).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, $0) } && own.count == expected.count)
+        func halfWidths(_ source: ForecastSource) throws -> [Double] {
+            let history = [TimeSeries(target: y)]
+            let fc = try f.predict(horizon: 12, history: history, intervals: [0.8], source: source)[0]
+            return zip(fc.intervals[0].upper, fc.values).map { $0 - $1 }
+        }
+        func close(_ a: [Double], _ w: Double) -> Bool { a.allSatisfy { abs($0 - w) <= 1e-9 * max(1, w) } }
+        let q = { (e: [Double]) in Forecaster.conformalQuantile(e, level: 0.8) * Forecaster.selectionInflation }
+        #expect(close(try halfWidths(.network), q(own)))
+        #expect(close(try halfWidths(.model(choice)), q(try #require(state.calibrationErrors))))
+        let other: Baseline = choice == .theta ? .drift : .theta
+        let perStep = (0..<12).map { f.intervalHalfWidth(step: $0, level: 0.8) * abs(state.targetScaler.scale) }
+        #expect(zip(try halfWidths(.model(other)), perStep).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, $1) })
+        #expect(try ModelFile.decode(try ModelFile.encode(f), path: "m").series[0].networkCalibrationErrors == own)
+    }
+
+    /// A model file whose network errors are not a sorted list of non-negative values is refused,
+    /// naming the field.
+    @Test func unsortedNetworkErrorsAreRefused() throws {
+        var f = try fit([TimeSeries(target: Self.shortSeries())], Self.networkConfig())
+        var s = f.series
+        s[0].networkCalibrationErrors = [2, 1]
+        f = f.with(series: s)
+        let bytes = try ModelFile.encode(f)
+        let error = #expect(throws: ForecastError.self) { try ModelFile.decode(bytes, path: "m") }
+        #expect(error.map { "\($0)".contains("series[0].networkCalibrationErrors") } == true, "\(String(describing: error))")
+    }
+}
