@@ -79,14 +79,17 @@ import ForecastData
         let choice = try #require(state.choice.flatMap(Baseline.init(rawValue:)))
         #expect(state.statWeight == nil, "the statistical model alone")
         let own = try #require(state.networkCalibrationErrors)
-        // The held-out part covers the four origins: the final network's forecasts there.
-        var expected: [Double] = []
-        for j in 0..<Forecaster.combinationOrigins {
-            let o = y.count - (j + 1) * 12
-            let fc = try f.predict(horizon: 12, history: [TimeSeries(target: Array(y[..<o]))], source: .network)[0].values
-            for h in 0..<12 { expected.append(abs(y[o + h] - fc[h])) }
-        }
-        #expect(zip(expected.sorted(), own).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, $0) } && own.count == expected.count)
+        // The held-out part (72 points) covers the four origins, so nothing is refitted; early
+        // stopping watched all but the last horizon's windows, so only the newest origin counts:
+        // the final network's forecast there.
+        let trainCount = y.count - Forecaster.validationCount(y.count, config: f.config)
+        #expect(y.count - trainCount >= 4 * 12)
+        #expect((0..<4).map { Forecaster.isOutOfSample(origin: y.count - ($0 + 1) * 12, count: y.count, trained: trainCount,
+                                                      refitted: false, horizon: 12) } == [true, false, false, false])
+        let o = y.count - 12
+        let newest = try f.predict(horizon: 12, history: [TimeSeries(target: Array(y[..<o]))], source: .network)[0].values
+        let expected = (0..<12).map { abs(y[o + $0] - newest[$0]) }.sorted()
+        #expect(own.count == 12 && zip(expected, own).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, $0) })
         func halfWidths(_ source: ForecastSource) throws -> [Double] {
             let history = [TimeSeries(target: y)]
             let fc = try f.predict(horizon: 12, history: history, intervals: [0.8], source: source)[0]
@@ -100,6 +103,37 @@ import ForecastData
         let perStep = (0..<12).map { f.intervalHalfWidth(step: $0, level: 0.8) * abs(state.targetScaler.scale) }
         #expect(zip(try halfWidths(.model(other)), perStep).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, $1) })
         #expect(try ModelFile.decode(try ModelFile.encode(f), path: "m").series[0].networkCalibrationErrors == own)
+
+        // A blend (`weights`): the network's own errors for it, and the blended model by name has
+        // no errors of its own stored (the combination's are the blend's).
+        var cw = c
+        cw.combine = .weights
+        let b = try fit([TimeSeries(target: y)], cw)
+        let blendedState = b.series[0]
+        let share = try #require(blendedState.statWeight)
+        #expect(share > 0 && share < 1)
+        let bOwn = try #require(blendedState.networkCalibrationErrors)
+        #expect(bOwn != blendedState.calibrationErrors)
+        func bandOf(_ source: ForecastSource) throws -> [Double] {
+            let fc = try b.predict(horizon: 12, history: [TimeSeries(target: y)], intervals: [0.8], source: source)[0]
+            return zip(fc.intervals[0].upper, fc.values).map { $0 - $1 }
+        }
+        #expect(close(try bandOf(.network), q(bOwn)))
+        let blendedModel = try #require(blendedState.choice.flatMap(Baseline.init(rawValue:)))
+        let bPerStep = (0..<12).map { b.intervalHalfWidth(step: $0, level: 0.8) * abs(blendedState.targetScaler.scale) }
+        #expect(zip(try bandOf(.model(blendedModel)), bPerStep).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, $1) })
+    }
+
+    /// Which of the network's forecasts at the origins count as out of sample.
+    @Test func outOfSampleOrigins() {
+        // 100 points, 80 trained on (two horizons of 10 held out): early stopping watched the
+        // older held-out horizon; the newest is clean; an origin in the training part only when refitted.
+        let f = { (o: Int, r: Bool) in Forecaster.isOutOfSample(origin: o, count: 100, trained: 80, refitted: r, horizon: 10) }
+        #expect(f(90, false) && !f(80, false) && !f(70, false) && f(70, true))
+        // One horizon and a half held out: the same windows stop and calibrate; both origins in it count.
+        let g = { (o: Int) in Forecaster.isOutOfSample(origin: o, count: 100, trained: 85, refitted: false, horizon: 10) }
+        #expect(g(90) && !g(80))
+        #expect(Forecaster.isOutOfSample(origin: 85, count: 100, trained: 85, refitted: false, horizon: 10))
     }
 
     /// A model file whose network errors are not a sorted list of non-negative values is refused,

@@ -136,15 +136,17 @@ extension Forecaster {
                     while let i = next.take() {
                         guard !origins[i].isEmpty else { continue }
                         let k = i - range.lowerBound
+                        let unseen = origins[i].indices.map { j in
+                            Self.isOutOfSample(origin: origins[i][j], count: series[i].count,
+                                               trained: i < trainCounts.count ? trainCounts[i] : series[i].count,
+                                               refitted: refitted[k][j], horizon: H)
+                        }
                         if networkOnly {
-                            let unseen = origins[i].indices.map { j in
-                                refitted[k][j] || (i < trainCounts.count && origins[i][j] >= trainCounts[i])
-                            }
                             out[k] = networkCalibrated(input[i], series[i], origins: origins[i], network: network[k],
                                                        outOfSample: unseen)
                         } else {
                             out[k] = combined(input[i], series[i], origins: origins[i], network: network[k],
-                                              parallelFits: nested, observer: observer)
+                                              networkOutOfSample: unseen, parallelFits: nested, observer: observer)
                         }
                     }
                 }
@@ -232,29 +234,48 @@ extension Forecaster {
         return (network, refitted)
     }
 
-    /// `state` with the network's errors at the origins of `s` that are `outOfSample` (newest
-    /// first, as `network`), pooled over the steps and sorted, as its calibration errors; `state`
-    /// unchanged when no origin is (its validation residuals per step calibrate it then).
+    /// Whether the network's forecast at `origin` of a series of `count` points, the first
+    /// `trained` of which it trained on, is out of sample and was not chosen on: made by a
+    /// cross-validation fit (`refitted`), or in the held-out part and not among the windows early
+    /// stopping watched (with two horizons or more held out, every one but the last horizon's; with
+    /// fewer, the same windows stop and calibrate, as the per-step residuals do).
+    static func isOutOfSample(origin o: Int, count: Int, trained n: Int, refitted: Bool, horizon H: Int) -> Bool {
+        if refitted { return true }
+        guard o >= n else { return false }
+        return count - n < 2 * H || o + H > count - H
+    }
+
+    /// The network's errors at the `origins` of `s` (newest first, as `network`) that are
+    /// `outOfSample`, pooled over the steps and sorted; nil when no origin is.
+    private func networkErrors(_ s: TimeSeries, origins: [Int], network: [[Double]], outOfSample: [Bool]) -> [Double]? {
+        var scores: [Double] = []
+        for (k, o) in origins.enumerated() where outOfSample[k] {
+            for h in 0..<config.horizon { scores.append(abs(s.target[o + h] - network[k][h])) }
+        }
+        scores = scores.filter(\.isFinite)
+        return scores.isEmpty ? nil : scores.sorted()
+    }
+
+    /// `state` with the network's errors at the origins of `s` that are `outOfSample`
+    /// (`networkErrors`) as its calibration errors; `state` unchanged when no origin is (its
+    /// validation residuals per step calibrate it then).
     ///
     /// The per-step residuals come from the windows early stopping chose the weights on, a few
     /// per step on a short series: the network alone covered 86-88% at a nominal 95% on the
     /// rolling-origin benchmark with them (`FIT_ARGS="--combine network" scripts/accuracy.py`).
     private func networkCalibrated(_ state: SeriesState, _ s: TimeSeries, origins: [Int], network: [[Double]],
                                    outOfSample: [Bool]) -> SeriesState {
-        var scores: [Double] = []
-        for (k, o) in origins.enumerated() where outOfSample[k] {
-            for h in 0..<config.horizon { scores.append(abs(s.target[o + h] - network[k][h])) }
-        }
         var state = state
-        scores = scores.filter(\.isFinite)
-        if !scores.isEmpty { state.calibrationErrors = scores.sorted() }
+        if let errors = networkErrors(s, origins: origins, network: network, outOfSample: outOfSample) {
+            state.calibrationErrors = errors
+        }
         return state
     }
 
     /// `state` with what forecasts series `s` (see `combination`), from the network's forecasts at
     /// its origins (newest first). `parallelFits`: AutoETS may fit its candidates on several threads.
     private func combined(_ state: SeriesState, _ s: TimeSeries, origins: [Int], network: [[Double]],
-                          parallelFits: Bool, observer: (@Sendable (CombinationEvidence) -> Void)?) -> SeriesState {
+                          networkOutOfSample: [Bool], parallelFits: Bool, observer: (@Sendable (CombinationEvidence) -> Void)?) -> SeriesState {
         let H = config.horizon
         var state = state
         func score(_ forecasts: [[Double]]) -> Double {
@@ -306,11 +327,10 @@ extension Forecaster {
             for h in 0..<H { scores.append(abs(s.target[o + h] - Self.blend(w, stat[h], network[k][h]))) }
         }
         state.calibrationErrors = scores.filter(\.isFinite).sorted()
-        if w > 0 {
-            // `predict`'s network source is calibrated on the network's own errors.
-            var own: [Double] = []
-            for (k, o) in origins.enumerated() { for h in 0..<H { own.append(abs(s.target[o + h] - network[k][h])) } }
-            state.networkCalibrationErrors = own.filter(\.isFinite).sorted()
+        if chosen != "network" {
+            // `predict`'s network source is calibrated on the network's own errors, where out of sample.
+            state.networkCalibrationErrors = networkErrors(s, origins: origins, network: network,
+                                                           outOfSample: networkOutOfSample)
         }
         if let model = Baseline(rawValue: chosen) {
             state.statForecast = statisticalForecast(model, history: s.target, horizon: 4 * H, state: state,
