@@ -125,7 +125,13 @@ struct Fit: ParsableCommand {
             try OutputSafety.checkNode(model, flag: "--model")
             try writingOutput { try ModelFile.write(f, to: model) }
             let s = f.summary
-            if s.interrupted { note("interrupted: training stopped (the first network after \(s.epochsRun) rounds); each network's best weights were saved") }
+            if s.interrupted {
+                if f.members.contains(where: { $0.summary.interrupted }) {
+                    note("interrupted: training stopped (the first network after \(s.epochsRun) rounds); each network's best weights were saved")
+                } else {
+                    note("interrupted during the cross-validation refits: the networks had finished and the model was saved")
+                }
+            }
             interrupted = s.interrupted
             if !quiet {
                 let val = s.bestValidationLoss.map { String(format: "%.5f", $0) } ?? "n/a"

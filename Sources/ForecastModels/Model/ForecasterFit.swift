@@ -108,9 +108,10 @@ extension Forecaster {
         let fitted = Forecaster(config: config, members: ensemble, targetName: first.targetName,
                                 covariateNames: kept[0].covariateNames, timeColumn: first.timeColumn, idColumn: idColumn,
                                 series: trained.states, residuals: residuals, summary: summary)
+        var refitsStopped = false
         let validators = crossValidates
             ? try crossValidationFits(kept, trainCounts: trained.trainCounts, given: given, config: config,
-                                      windows: trained.trainWindowCount, hooks: hooks)
+                                      windows: trained.trainWindowCount, hooks: hooks, stopped: &refitsStopped)
             : []
         let covariateNames = kept[0].covariateNames
         let combined = try fitted.with(series: fitted.combination(releasing: &kept, validators: validators,
@@ -118,6 +119,14 @@ extension Forecaster {
                                                                   observer: hooks.onCombination))
         var total = combined.summary
         total.seconds = secondsSince(started, clock)
+        // A stop asked for once the networks had finished, during the cross-validation refits:
+        // those stopped early (or were left out), so the combination and the intervals rest on less
+        // trained networks at the older origins. The model is whole, but the fit is reported as
+        // interrupted (the command line saves it and exits with the interrupted status).
+        if refitsStopped && !total.interrupted {
+            total.interrupted = true
+            warnings.append("stopped during the cross-validation refits: the combination and the intervals scored the network at some validation origins with networks that stopped early; fit again for the full validation")
+        }
         return Forecaster(config: config, members: ensemble, targetName: first.targetName,
                           covariateNames: covariateNames, timeColumn: first.timeColumn, idColumn: idColumn,
                           series: combined.series, shortSeries: short, residuals: residuals, summary: total, warnings: warnings)
@@ -188,7 +197,8 @@ extension Forecaster {
     /// twice). One refit at the oldest origin instead was too pessimistic for the newer ones (it
     /// misses 4 horizons of an already short series).
     static func crossValidationFits(_ kept: [TimeSeries], trainCounts: [Int], given: ForecasterConfig,
-                                    config: ForecasterConfig, windows: Int, hooks: TrainingHooks) throws -> [Forecaster?] {
+                                    config: ForecasterConfig, windows: Int, hooks: TrainingHooks,
+                                    stopped: inout Bool) throws -> [Forecaster?] {
         let none = [Forecaster?](repeating: nil, count: combinationOrigins)
         guard windows <= crossValidationWindowLimit else { return none }
         var c = given
@@ -197,21 +207,24 @@ extension Forecaster {
         c.seasonalPeriod = config.seasonalPeriod
         c.ensembleSize = config.ensembleSize
         let H = config.horizon
-        return try (1...combinationOrigins).map { j -> Forecaster? in
-            guard zip(kept, trainCounts).contains(where: { s, n in s.count - n < j * H }) else { return nil }
+        var refits: [Forecaster?] = []
+        for j in 1...combinationOrigins {
+            guard zip(kept, trainCounts).contains(where: { s, n in s.count - n < j * H }) else { refits.append(nil); continue }
             let cut = kept.filter { $0.count > j * H }.map { $0.prefix($0.count - j * H) }
-            guard !cut.isEmpty else { return nil }
+            guard !cut.isEmpty else { refits.append(nil); continue }
             var notes: [String] = []
             do {
-                return try fit(cut, config: c, hooks: TrainingHooks(shouldStop: hooks.shouldStop), crossValidates: false,
-                               warnings: &notes)
+                refits.append(try fit(cut, config: c, hooks: TrainingHooks(shouldStop: hooks.shouldStop), crossValidates: false,
+                                      warnings: &notes))
             } catch let e as ForecastError where e.kind == .configuration || e.kind == .interrupted {
                 // Too little data once cut, or stopped before the refit trained (the fit being
                 // stopped keeps its best weights): this origin keeps the in-sample network.
                 _ = e
-                return nil
+                refits.append(nil)
             }
+            if hooks.shouldStop?() == true { stopped = true }
         }
+        return refits
     }
 
     /// The most training windows for which `fit` refits its network on the cut data to score the
