@@ -85,8 +85,8 @@ extension Forecaster {
     ///
     /// Without a combination (`CombineMode.network`, or `auto` with future covariates, which the
     /// statistical models cannot read) the network's errors at the origins where they are out of
-    /// sample calibrate its intervals (`networkCalibrated`): origins a cross-validation fit scored,
-    /// and those in the held-out part of the series (`trainCounts[i]`: the points series i trained on).
+    /// sample and were not chosen on calibrate its intervals (`networkCalibrated`, `isOutOfSample`;
+    /// `trainCounts[i]`: the points series i trained on).
     /// `scoresNetwork` false skips that (a cross-validation fit, whose intervals nothing reads).
     func combination(releasing kept: inout [TimeSeries], validators: [Forecaster?] = [], trainCounts: [Int] = [],
                      scoresNetwork: Bool = true, chunk: Int = combinationChunk,
