@@ -277,7 +277,10 @@ def run_origin(binary, fit_extra, ds, k, tmp, candidates=False, val_origins=0, d
                 res["dump"]["forecasts"] = {c: [ex(f) for f in v] for c, v in res["dump"]["forecasts"].items()}
     if candidates or val_origins or dump:
         try:
-            alone = {c: [float(r["value"]) for r in predict(binary, model, h, path, c)] for c in CANDIDATES}
+            rows_alone = {c: predict(binary, model, h, path, c, intervals=True) for c in CANDIDATES}
+            alone = {c: [float(r["value"]) for r in rows_alone[c]] for c in CANDIDATES}
+            if not logged:
+                res["candidate_intervals"] = {c: interval_scores(actual, rows_alone[c]) for c in CANDIDATES}
             if logged:
                 alone = {c: [unlog(v) for v in f] for c, f in alone.items()}
             res["candidates"] = {c: mase(actual, f, scale) for c, f in alone.items()}

@@ -67,7 +67,7 @@ import ForecastData
     /// Where a statistical model forecasts a series, the network's own errors at the origins are
     /// stored beside the combination's, and `predict`'s network source is calibrated on them; the
     /// chosen model asked for by name keeps the combination's; another model, which has no errors
-    /// stored, the network's residuals per step.
+    /// stored, is scored at the same origins of the history given.
     @Test func networkSourceUsesTheNetworksOwnErrors() throws {
         var g = TestNoise(state: 11)
         var y = (0..<12).map { 100 + 10 * sin(2 * .pi * Double($0) / 12) }
@@ -99,9 +99,16 @@ import ForecastData
         let q = { (e: [Double]) in Forecaster.conformalQuantile(e, level: 0.8) * Forecaster.selectionInflation }
         #expect(close(try halfWidths(.network), q(own)))
         #expect(close(try halfWidths(.model(choice)), q(try #require(state.calibrationErrors))))
+        // Another model is scored at the same origins of the history given, as the combination
+        // scores its candidates.
         let other: Baseline = choice == .theta ? .drift : .theta
-        let perStep = (0..<12).map { f.intervalHalfWidth(step: $0, level: 0.8) * abs(state.targetScaler.scale) }
-        #expect(zip(try halfWidths(.model(other)), perStep).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, $1) })
+        var otherErrors: [Double] = []
+        for j in 0..<Forecaster.combinationOrigins {
+            let o = y.count - (j + 1) * 12
+            let fc = f.statisticalForecast(other, history: Array(y[..<o]), horizon: 12, state: state)
+            for h in 0..<12 { otherErrors.append(abs(y[o + h] - fc[h])) }
+        }
+        #expect(close(try halfWidths(.model(other)), q(otherErrors.sorted())))
         #expect(try ModelFile.decode(try ModelFile.encode(f), path: "m").series[0].networkCalibrationErrors == own)
 
         // A blend (`weights`): the network's own errors for it, and the blended model by name has
@@ -120,8 +127,9 @@ import ForecastData
         }
         #expect(close(try bandOf(.network), q(bOwn)))
         let blendedModel = try #require(blendedState.choice.flatMap(Baseline.init(rawValue:)))
-        let bPerStep = (0..<12).map { b.intervalHalfWidth(step: $0, level: 0.8) * abs(blendedState.targetScaler.scale) }
-        #expect(zip(try bandOf(.model(blendedModel)), bPerStep).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, $1) })
+        let alone = try #require(b.statisticalCalibration(blendedModel, y, state: blendedState))
+        #expect(alone != blendedState.calibrationErrors)
+        #expect(close(try bandOf(.model(blendedModel)), q(alone)))
     }
 
     /// Which of the network's forecasts at the origins count as out of sample.

@@ -202,9 +202,13 @@ extension Forecaster {
         values = values.map(floored)
         var bands: [(Double, [Double], [Double])] = []
         // The forecast's errors at the validation origins (`predict` leaves those of the source
-        // asked for); without them (a statistical model the combination did not choose, a series
-        // new to the model) the network's validation residuals per step stand in.
-        let own = c.state.calibrationErrors ?? []
+        // asked for); a statistical model asked for by name without them (the combination did not
+        // choose it alone, or the series is new to the model) is scored there on the history given;
+        // without either, the network's validation residuals per step stand in.
+        var own = c.state.calibrationErrors ?? []
+        if own.isEmpty, !levels.isEmpty, job.fromHistory, case .model(let b) = source {
+            own = statisticalCalibration(b, job.fullHistory[i].target, state: c.state) ?? []
+        }
         for (l, level) in levels.enumerated() {
             let q = own.isEmpty ? 0 : Self.conformalQuantile(own, level: level) * Self.selectionInflation
             // In the series' units: a scale's sign (a decoded model may hold a negative one) does

@@ -29,6 +29,24 @@ extension Forecaster {
     /// far worse in one run).
     static let selectionInflation = 1.15
 
+    /// The absolute errors of `model` at the combination's origins of `target` (the newest
+    /// `combinationOrigins` blocks of one horizon with a lookback before each), pooled over the
+    /// steps and sorted, as the combination scores it: the calibration of `predict`'s
+    /// `ForecastSource.model` where the combination kept no errors of that model; nil when no
+    /// origin fits.
+    func statisticalCalibration(_ model: Baseline, _ target: [Double], state: SeriesState) -> [Double]? {
+        let H = config.horizon
+        let blocks = max(0, min(Self.combinationOrigins, (target.count - lookback) / H))
+        var errors: [Double] = []
+        for j in 0..<blocks {
+            let o = target.count - (j + 1) * H
+            let f = statisticalForecast(model, history: Array(target[..<o]), horizon: H, state: state)
+            for h in 0..<H { errors.append(abs(target[o + h] - f[h])) }
+        }
+        errors = errors.filter(\.isFinite)
+        return errors.isEmpty ? nil : errors.sorted()
+    }
+
     /// The ⌈(n+1)·level⌉-th smallest of the `sorted` scores (the largest when that exceeds n).
     static func conformalQuantile(_ sorted: [Double], level: Double) -> Double {
         sorted[conformalRank(sorted.count, level: level)]
