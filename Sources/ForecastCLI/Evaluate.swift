@@ -139,7 +139,7 @@ struct Evaluate: ParsableCommand {
                 for (c, (name, p)) in candidates.enumerated() {
                     // Undefined (nil, null in JSON) where not finite: a NaN forecast has no score.
                     let scores = Metric.allCases.map {
-                        $0.value(actual: actual, predicted: p, insample: history.target, period: m).flatMap { $0.isFinite ? $0 : nil }
+                        $0.finiteValue(actual: actual, predicted: p, insample: history.target, period: m)
                     }
                     table.append((s.id ?? "", name, scores))
                     var r: [String: Any] = ["model": name, "holdout": n, "seasonal_period": m]

@@ -131,6 +131,12 @@ public enum Metric: String, CaseIterable, Sendable, Codable {
         case .bias: Metrics.bias(actual: actual, predicted: predicted)
         }
     }
+
+    /// `value(actual:predicted:insample:period:)` where it is finite, nil otherwise: how reports
+    /// score a forecast (a NaN forecast has no score, and no report shows one as a number).
+    package func finiteValue(actual: [Double], predicted: [Double], insample: [Double] = [], period: Int = 1) -> Double? {
+        value(actual: actual, predicted: predicted, insample: insample, period: period).flatMap { $0.isFinite ? $0 : nil }
+    }
 }
 
 #if canImport(Glibc)

@@ -150,7 +150,7 @@ public enum Backtest {
                 var values: [Metric: Double] = [:]
                 for metric in metrics {
                     // Absent where undefined, and where not finite (a NaN forecast has no score).
-                    if let v = metric.value(actual: actual, predicted: p, insample: train.target, period: m), v.isFinite {
+                    if let v = metric.finiteValue(actual: actual, predicted: p, insample: train.target, period: m) {
                         values[metric] = v
                     }
                 }

@@ -40,6 +40,27 @@ extension Forecaster {
     /// (results/rolling_all_study_dump8.json, replayed by Benchmarks/accuracy/combination_study.py).
     static let combinationOrigins = 4
 
+    /// The combination's origins in a series of `count` points, newest first: the starts of up to
+    /// `combinationOrigins` non-overlapping blocks of `horizon` points ending at its end, each with
+    /// `lookback` points before it.
+    static func validationOrigins(count: Int, lookback L: Int, horizon H: Int) -> [Int] {
+        let blocks = max(0, min(combinationOrigins, (count - L) / H))
+        return (0..<blocks).map { count - ($0 + 1) * H }
+    }
+
+    /// The absolute errors of the forecasts at `origins` (`forecast(k)` for origin k; nil skips
+    /// it) against `actual`, pooled over the `horizon` steps, the finite ones, sorted: the scores
+    /// every interval calibration takes its conformal quantile of.
+    static func pooledErrors(origins: [Int], horizon H: Int, actual: [Double],
+                             forecast: (Int) -> [Double]?) -> [Double] {
+        var errors: [Double] = []
+        for (k, o) in origins.enumerated() {
+            guard let f = forecast(k) else { continue }
+            for h in 0..<H { errors.append(abs(actual[o + h] - f[h])) }
+        }
+        return errors.filter(\.isFinite).sorted()
+    }
+
     /// `model`'s forecast of `horizon` steps after `history` for the series of `state`. Seasonal
     /// naive and seasonal median use the series' baseline period; the other models use the primary seasonal period
     /// (taken as established when the forecaster detected or was given it, see
@@ -109,10 +130,7 @@ extension Forecaster {
             return states
         }
         // Origins per series, newest first; the network needs `L` points before each.
-        let origins: [[Int]] = kept.map { s in
-            let blocks = max(0, min(Self.combinationOrigins, (s.count - L) / H))
-            return (0..<blocks).map { s.count - ($0 + 1) * H }
-        }
+        let origins = kept.map { Self.validationOrigins(count: $0.count, lookback: L, horizon: H) }
         // A chunk of series at a time (the network's histories at the origins are copies of the
         // series' prefixes), its series on `config.threads` threads; each series' result is stored
         // at its index, so neither the chunk size nor the threads change it.
@@ -248,12 +266,10 @@ extension Forecaster {
     /// The network's errors at the `origins` of `s` (newest first, as `network`) that are
     /// `outOfSample`, pooled over the steps and sorted; nil when no origin is.
     private func networkErrors(_ s: TimeSeries, origins: [Int], network: [[Double]], outOfSample: [Bool]) -> [Double]? {
-        var scores: [Double] = []
-        for (k, o) in origins.enumerated() where outOfSample[k] {
-            for h in 0..<config.horizon { scores.append(abs(s.target[o + h] - network[k][h])) }
+        let errors = Self.pooledErrors(origins: origins, horizon: config.horizon, actual: s.target) {
+            outOfSample[$0] ? network[$0] : nil
         }
-        scores = scores.filter(\.isFinite)
-        return scores.isEmpty ? nil : scores.sorted()
+        return errors.isEmpty ? nil : errors
     }
 
     /// `state` with the network's errors at the origins of `s` that are `outOfSample`
@@ -321,12 +337,10 @@ extension Forecaster {
         }
         // The chosen forecast's errors at the origins calibrate this series' intervals.
         let w = chosen == "network" ? 0 : weight ?? 1
-        var scores: [Double] = []
-        for (k, o) in origins.enumerated() {
+        state.calibrationErrors = Self.pooledErrors(origins: origins, horizon: H, actual: s.target) { k in
             let stat = paths[chosen]?[k] ?? network[k]
-            for h in 0..<H { scores.append(abs(s.target[o + h] - Self.blend(w, stat[h], network[k][h]))) }
+            return (0..<H).map { Self.blend(w, stat[$0], network[k][$0]) }
         }
-        state.calibrationErrors = scores.filter(\.isFinite).sorted()
         if chosen != "network" {
             // `predict`'s network source is calibrated on the network's own errors, where out of sample.
             state.networkCalibrationErrors = networkErrors(s, origins: origins, network: network,

@@ -36,15 +36,11 @@ extension Forecaster {
     /// origin fits.
     func statisticalCalibration(_ model: Baseline, _ target: [Double], state: SeriesState) -> [Double]? {
         let H = config.horizon
-        let blocks = max(0, min(Self.combinationOrigins, (target.count - lookback) / H))
-        var errors: [Double] = []
-        for j in 0..<blocks {
-            let o = target.count - (j + 1) * H
-            let f = statisticalForecast(model, history: Array(target[..<o]), horizon: H, state: state)
-            for h in 0..<H { errors.append(abs(target[o + h] - f[h])) }
+        let origins = Self.validationOrigins(count: target.count, lookback: lookback, horizon: H)
+        let errors = Self.pooledErrors(origins: origins, horizon: H, actual: target) { k in
+            statisticalForecast(model, history: Array(target[..<origins[k]]), horizon: H, state: state)
         }
-        errors = errors.filter(\.isFinite)
-        return errors.isEmpty ? nil : errors.sorted()
+        return errors.isEmpty ? nil : errors
     }
 
     /// The ⌈(n+1)·level⌉-th smallest of the `sorted` scores (the largest when that exceeds n).
