@@ -23,7 +23,7 @@ struct BacktestCommand: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(help: "Number of folds.")
+    @Option(parsing: .unconditional, help: "Number of folds.")
     var folds: Int = 3
 
     @Flag(name: .customLong("no-refit"), help: "Train once on the first fold's data; later folds only move the inputs.")

@@ -25,13 +25,13 @@ struct Bench: ParsableCommand {
     @Option(help: "lstm or gru.")
     var cell: CellKind = .lstm
 
-    @Option(help: "Threads for training, 1 to \(BenchWorkloads.batch) (the batch of \(BenchWorkloads.batch) windows is split across them).")
+    @Option(parsing: .unconditional, help: "Threads for training, 1 to \(BenchWorkloads.batch) (the batch of \(BenchWorkloads.batch) windows is split across them).")
     var threads: Int = 1
 
-    @Option(help: "Hidden units, at most \(ForecasterConfig.maxHiddenSize) (the benchmark protocol's 64, not the model's default).")
+    @Option(parsing: .unconditional, help: "Hidden units, at most \(ForecasterConfig.maxHiddenSize) (the benchmark protocol's 64, not the model's default).")
     var hidden: Int = 64
 
-    @Option(help: "Training epochs, 2 to \(Self.maxEpochs) (the first is warm-up).")
+    @Option(parsing: .unconditional, help: "Training epochs, 2 to \(Self.maxEpochs) (the first is warm-up).")
     var epochs: Int = 3
 
     @Option(name: .customLong("csv-file"), help: "CSV file for the csv workload (default: generate 100 MB in a temporary directory).")

@@ -22,7 +22,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "The model file.")
     var model: String
 
-    @Option(help: "Points at the end of each series to score (default: the model's horizon).")
+    @Option(parsing: .unconditional, help: "Points at the end of each series to score (default: the model's horizon).")
     var holdout: Int?
 
     @Option(help: "Missing values inside a series: error, interpolate or ffill.")

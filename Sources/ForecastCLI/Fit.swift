@@ -27,7 +27,7 @@ struct Fit: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(help: "Leave out the last N rows of every series (to evaluate on them later).")
+    @Option(parsing: .unconditional, help: "Leave out the last N rows of every series (to evaluate on them later).")
     var holdout: Int = 0
 
     @Option(name: .customLong("warm-start"), help: ArgumentHelp(
@@ -84,7 +84,9 @@ struct Fit: ParsableCommand {
             }()
             if holdout > 0 {
                 if series.count == 1 && series[0].count <= holdout {
-                    throw UsageError("--holdout \(holdout) leaves nothing to train on: the series has \(series[0].count) points")
+                    // Exit 1, not 2: the data, not the option, cannot satisfy it (usage errors come before any data is read).
+                    throw ForecastError(.configuration, message: "--holdout \(holdout) leaves nothing to train on: the series has \(series[0].count) points",
+                                        file: CSVInput.displayName(data))
                 }
                 series = series.map { s in
                     var cut = s.prefix(max(0, s.count - holdout))
@@ -105,7 +107,7 @@ struct Fit: ParsableCommand {
                 defer { progress.finish() }
                 var hooks = progress.hooks
                 hooks.onCombination = CombinationDump.observer()
-                f = try concerning(data) {
+                f = try heldOutNamed(holdout) { try concerning(data) {
                     // Moved out of `series` first: the closure captures that variable, and a
                     // `consume` of it here would leave the caller's copy holding every series' values
                     // until `fit` returned (37 MB more at the end of a 10,000-series fit).
@@ -113,7 +115,7 @@ struct Fit: ParsableCommand {
                     swap(&input, &series)
                     return try Forecaster.fit(consume input, config: config, idColumn: dataOptions.idColumn, hooks: hooks,
                                               skipShortSeries: !failShortSeries, warmStart: previous, leftOut: leftOut, warnings: &warnings)
-                }
+                } }
             }
             LoaderReport.printWarnings(warnings)
             // Stopped before a network finished its first round: it holds its initial weights,
@@ -173,5 +175,16 @@ struct Fit: ParsableCommand {
         c.lookback = nil
         try modelOptions.applyTraining(to: &c)
         return c
+    }
+}
+
+/// `body`, whose configuration errors (a series too short for the lookback and horizon, say) say
+/// that `holdout` points were held out, when some were: the series they name is shorter than the file's.
+private func heldOutNamed<T>(_ holdout: Int, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch var e as ForecastError where e.kind == .configuration && holdout > 0 {
+        e.message = "with the last \(holdout) held out (--holdout), " + e.message
+        throw e
     }
 }

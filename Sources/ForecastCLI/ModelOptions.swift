@@ -8,10 +8,10 @@ private let defaults = ForecasterConfig(horizon: 1)
 
 /// The model and training options shared by `fit` and `backtest`.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "Steps to forecast directly (H).")
+    @Option(parsing: .unconditional, help: "Steps to forecast directly (H).")
     var horizon: Int
 
-    @Option(help: "Input steps of every network, or one per network, cycled (24,36) (default: L and 1.5 L alternately, L being two seasons and twice the horizon, bounded by the data; fit reports them).")
+    @Option(parsing: .unconditional, help: "Input steps of every network, or one per network, cycled (24,36) (default: L and 1.5 L alternately, L being two seasons and twice the horizon, bounded by the data; fit reports them).")
     var lookback: String?
 
     @Option(help: "Cell for both encoder and decoder: lstm or gru (default: \(defaults.encoder.rawValue)).")
@@ -26,34 +26,34 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("decoder-start"), help: "Decoder initial state: encoder (its final state) or zeros (default: \(defaults.decoderStart.rawValue)).")
     var decoderStart: DecoderStart?
 
-    @Option(help: "Hidden units per recurrent layer, at most \(ForecasterConfig.maxHiddenSize) (default: \(defaults.hiddenSize)).")
+    @Option(parsing: .unconditional, help: "Hidden units per recurrent layer, at most \(ForecasterConfig.maxHiddenSize) (default: \(defaults.hiddenSize)).")
     var hidden: Int?
 
-    @Option(help: "Recurrent layers in encoder and decoder (default: \(defaults.layers)).")
+    @Option(parsing: .unconditional, help: "Recurrent layers in encoder and decoder (default: \(defaults.layers)).")
     var layers: Int?
 
-    @Option(help: "Dropout between stacked layers (so only with --layers 2 or more), in [0, 1) (default: \(defaults.dropout.helpText)).")
+    @Option(parsing: .unconditional, help: "Dropout between stacked layers (so only with --layers 2 or more), in [0, 1) (default: \(defaults.dropout.helpText)).")
     var dropout: Double?
 
-    @Option(help: "Maximum epochs (passes over the training windows); prefer --max-steps.")
+    @Option(parsing: .unconditional, help: "Maximum epochs (passes over the training windows); prefer --max-steps.")
     var epochs: Int?
 
-    @Option(name: .customLong("max-steps"), help: "Training budget in optimizer steps (default: \(ForecasterConfig.passesOnSmallData) passes over small data, at most \(ForecasterConfig.stepCap) steps; early stopping usually ends sooner).")
+    @Option(name: .customLong("max-steps"), parsing: .unconditional, help: "Training budget in optimizer steps (default: \(ForecasterConfig.passesOnSmallData) passes over small data, at most \(ForecasterConfig.stepCap) steps; early stopping usually ends sooner).")
     var maxSteps: Int?
 
-    @Option(name: .customLong("batch-size"), help: "Windows per mini-batch (default: \(defaults.batchSize)).")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Windows per mini-batch (default: \(defaults.batchSize)).")
     var batchSize: Int?
 
-    @Option(name: .customLong("learning-rate"), help: "Adam's learning rate (default: \(defaults.learningRate.helpText)).")
+    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Adam's learning rate (default: \(defaults.learningRate.helpText)).")
     var learningRate: Double?
 
-    @Option(name: .customLong("weight-decay"), help: "Decoupled weight decay (AdamW) (default: \(defaults.weightDecay.helpText)).")
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "Decoupled weight decay (AdamW) (default: \(defaults.weightDecay.helpText)).")
     var weightDecay: Double?
 
-    @Option(help: "Evaluation rounds without validation improvement before stopping (default: \(defaults.patience)).")
+    @Option(parsing: .unconditional, help: "Evaluation rounds without validation improvement before stopping (default: \(defaults.patience)).")
     var patience: Int?
 
-    @Option(name: .customLong("validation-fraction"), help: "Share of each series held out (chronologically) for validation (default: \(defaults.validationFraction.helpText)).")
+    @Option(name: .customLong("validation-fraction"), parsing: .unconditional, help: "Share of each series held out (chronologically) for validation (default: \(defaults.validationFraction.helpText)).")
     var validationFraction: Double?
 
     @Option(help: "Training loss: mse, mae or huber (default: \(defaults.loss.rawValue)).")
@@ -77,7 +77,7 @@ struct ModelOptions: ParsableArguments {
     @Flag(name: .customLong("window-scaling"), help: "Divide each window by the standard deviation of its lookback before the network sees it, and scale the output back (instance normalisation; off by default, see the README's accuracy section).")
     var windowScaling = false
 
-    @Option(help: "Networks in the ensemble, differing in seed and lookback; the forecast is their median (1: a single network; default: \(ForecasterConfig.defaultEnsembleSize)).")
+    @Option(parsing: .unconditional, help: "Networks in the ensemble, differing in seed and lookback; the forecast is their median (1: a single network; default: \(ForecasterConfig.defaultEnsembleSize)).")
     var ensemble: Int?
 
     @Option(help: "Per series: auto (the network, the best statistical model, or a blend of the two weighted by validation error), best (the single candidate with the smallest validation error: the network, seasonal naive, Theta, damped ETS, Holt-Winters, AutoETS, seasonal median), weights (the network and the best statistical model, weighted by inverse validation error) or network (always the ensemble) (default: \(ForecasterConfig.defaultCombine.rawValue)).")
@@ -86,10 +86,10 @@ struct ModelOptions: ParsableArguments {
     @Flag(name: .customLong("allow-negative"), help: "Do not clip forecasts at 0 for series whose training values are all >= 0.")
     var allowNegative = false
 
-    @Option(help: "Random seed for weights, shuffling and dropout (default: \(defaults.seed)).")
+    @Option(parsing: .unconditional, help: "Random seed for weights, shuffling and dropout (default: \(defaults.seed)).")
     var seed: UInt64?
 
-    @Option(help: "Threads: ensemble members train in parallel, or a single network splits each batch across them (same count, same model; default: the machine's cores).")
+    @Option(parsing: .unconditional, help: "Threads: ensemble members train in parallel, or a single network splits each batch across them (same count, same model; default: the machine's cores).")
     var threads: Int?
 
 

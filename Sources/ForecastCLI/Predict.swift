@@ -32,7 +32,7 @@ struct Predict: ParsableCommand {
     @Option(help: "The model file written by 'forecast fit'.")
     var model: String
 
-    @Option(help: "Steps to forecast.")
+    @Option(parsing: .unconditional, help: "Steps to forecast.")
     var horizon: Int
 
     @Option(help: "Forecast after the end of this CSV instead of the training data.")
@@ -47,7 +47,7 @@ struct Predict: ParsableCommand {
     @Flag(help: "The same as --format json.")
     var json = false
 
-    @Option(help: "Comma-separated prediction-interval coverages in percent, e.g. 80,95.")
+    @Option(parsing: .unconditional, help: "Comma-separated prediction-interval coverages in percent, e.g. 80,95.")
     var intervals: String?
 
     @Option(help: "Also draw history, forecast and intervals as a standalone SVG file.")
@@ -65,7 +65,7 @@ struct Predict: ParsableCommand {
     @Option(help: ArgumentHelp("Forecast with: combination (what fit chose per series), network (the ensemble), or a statistical model fitted to the history: \(Baseline.allCases.map(\.rawValue).joined(separator: ", ")). A model that fit did not choose needs --data.", valueName: "source"))
     var method: String = "combination"
 
-    @Option(help: "Threads the network runs on (default: the machine's cores); the forecasts are the same whatever the count.")
+    @Option(parsing: .unconditional, help: "Threads the network runs on (default: the machine's cores); the forecasts are the same whatever the count.")
     var threads: Int?
 
     /// `--format`, or json with `--json`.
@@ -77,6 +77,7 @@ struct Predict: ParsableCommand {
         guard horizon >= 1 else { throw ValidationError("--horizon must be at least 1, got \(horizon)") }
         guard horizon <= 100_000 else { throw ValidationError("--horizon must be at most 100000, got \(horizon)") }
         _ = try levels()
+        _ = try selectedSeries()
         try validateTimeFormat(timeFormat)
         guard ForecastSource(name: method) != nil else {
             throw ValidationError("--method must be combination, network or one of \(Baseline.allCases.map(\.rawValue).joined(separator: ", ")); got '\(method)'")
@@ -113,14 +114,76 @@ struct Predict: ParsableCommand {
     /// The ids given with --series, or nil.
     func selectedSeries() throws -> Set<String>? {
         guard let series else { return nil }
-        let ids = series.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard !ids.isEmpty else { throw ValidationError("--series takes comma-separated series ids, got '\(series)'") }
+        guard let ids = Self.seriesIds(series), !ids.isEmpty else {
+            throw ValidationError("--series takes comma-separated series ids (an id holding a comma in double quotes, as in CSV: \"H,1\"), got '\(series)'")
+        }
         return Set(ids)
+    }
+
+    /// The ids of a `--series` list: comma-separated, each trimmed of spaces, empty ones dropped;
+    /// as in CSV, an id in double quotes may hold commas, and "" inside quotes is one quote. nil
+    /// when a quote is not closed.
+    static func seriesIds(_ list: String) -> [String]? {
+        var ids: [String] = [], current = "", quoted = false, wasQuoted = false
+        var chars = list.makeIterator()
+        func finish() {
+            let id = wasQuoted ? current : current.trimmingCharacters(in: .whitespaces)
+            if !id.isEmpty { ids.append(id) }
+            (current, wasQuoted) = ("", false)
+        }
+        while let c = chars.next() {
+            if quoted {
+                if c == "\"" {
+                    // "" inside quotes is a quote; any other character after a quote ends the quoted part.
+                    guard let n = chars.next() else { quoted = false; break }
+                    if n == "\"" { current.append("\"") } else {
+                        quoted = false
+                        if n == "," { finish() } else if !n.isWhitespace { current.append(n) }
+                    }
+                } else {
+                    current.append(c)
+                }
+            } else if c == "\"" && current.trimmingCharacters(in: .whitespaces).isEmpty {
+                (quoted, wasQuoted, current) = (true, true, "")
+            } else if c == "," {
+                finish()
+            } else {
+                current.append(c)
+            }
+        }
+        guard !quoted else { return nil }
+        finish()
+        return ids
+    }
+
+    /// One warning per interval level that some series' calibration errors cannot support (n
+    /// errors support levels up to n / (n + 1)): those bounds are the largest error's, so the
+    /// interval may cover less than its label says.
+    static func cappedLevelWarnings(_ forecasts: [Forecast]) -> [String] {
+        guard let levels = forecasts.first?.intervals.map(\.level) else { return [] }
+        return levels.indices.compactMap { k in
+            let capped = forecasts.compactMap { fc in fc.intervals.indices.contains(k) && fc.intervals[k].isCapped ? fc : nil }
+            guard let first = capped.first, let n = first.intervals[k].calibrationCount else { return nil }
+            let level = ForecastOutput.percent(levels[k])
+            let most = String(format: "%.1f", 100 * Double(n) / Double(n + 1))
+            let needed = Int((levels[k] / (1 - levels[k]) - 1e-9).rounded(.up))   // n ≥ level / (1 − level)
+            let whose = capped.count == 1 ? (first.id.map { "series '\($0)' has" } ?? "the series has")
+                : "\(capped.count) series have (series '\(first.id ?? "")':"
+            return "warning: a \(level)% interval needs at least \(needed) calibration errors; "
+                + "\(whose) \(n)\(capped.count == 1 ? "" : ")"), so its bounds are those of the largest error, "
+                + "an interval of about \(most)% at most"
+        }
     }
 
     func levels() throws -> [Double] {
         var seen: [Double] = []
-        for text in (intervals ?? "").split(separator: ",") {
+        guard let intervals else { return [] }
+        // Empty entries ("", "80,", ",") are refused, not skipped: a list that asked for nothing
+        // printed no intervals and exited 0.
+        for text in intervals.split(separator: ",", omittingEmptySubsequences: false) {
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ValidationError("--intervals takes comma-separated percentages, like 80,95; got '\(intervals)', with an empty entry")
+            }
             guard let v = Double(text.trimmingCharacters(in: .whitespaces)), v > 0, v < 100 else {
                 throw ValidationError("--intervals takes percentages between 0 and 100, like 80,95; got '\(text)'")
             }
@@ -211,6 +274,7 @@ struct Predict: ParsableCommand {
                 note("note: \(fresh.count) series the model was not trained on (\(fresh.prefix(5).map { "'\($0)'" }.joined(separator: ", "))\(fresh.count > 5 ? ", ..." : "")) are forecast by the network from their own history")
             }
             for fc in forecasts { if let why = fc.fallbackReason { note("note: series '\(fc.id ?? "")': \(why)") } }
+            for warning in Self.cappedLevelWarnings(forecasts) { note(warning) }
             let text = resolvedFormat == .csv ? ForecastOutput.csv(forecasts, model: f) : ForecastOutput.json(forecasts, model: f)
             try checkStop("the forecast")
             if let plot {

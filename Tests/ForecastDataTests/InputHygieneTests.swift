@@ -81,4 +81,31 @@ import Testing
         o.timeFormat = .index
         #expect(try SeriesLoader.load(tempCSV("date,v\n20240101,1\n20240102,2\n20240103,3\n"), options: o).series[0].timeFormat == .index)
     }
+
+    /// Six-digit months (194901) are months, not integer steps with 88 missing between years
+    /// (which `fill` would have filled with made-up values); a typo among them is an error at its line.
+    @Test func compactMonthsAreMonths() throws {
+        let r = try SeriesLoader.load(tempCSV("date,v\n194911,1\n194912,2\n195001,3\n195002,4\n"), options: .init(target: "v"))
+        #expect(r.series[0].timeFormat == SeriesLoader.compactMonth && r.series[0].frequency == .months(1, monthEnd: false))
+        #expect(r.series[0].count == 4 && r.series[0].formattedTime(2) == "195001")
+        #expect(r.report == ["'date': values such as 194911 read as months (YYYYMM); use `timeFormat = .index` to keep them as integers"])
+        let months = (1...12).map { "1949\(String(format: "%02d", $0)),\($0)" } + ["194913,13"]
+        #expect(error { try SeriesLoader.load(tempCSV("date,v\n" + months.joined(separator: "\n") + "\n"), options: .init(target: "v")) }?
+            .description.hasSuffix("line 14, column 'date': expected a month written YYYYMM like the other values (194901), found 194913; give `timeFormat = .index` to read the column as integer steps") == true)
+        // Consecutive integers in the range are steps: a run of 12 or more holds a month 00 or 13.
+        #expect(SeriesLoader.calendarTimes((195001...195012).map { Int64($0) } + [195013], format: .index) == nil)
+        var o = SeriesLoader.Options(target: "v")
+        o.timeFormat = .index
+        // Read as integer steps when asked: then 88 steps are missing between the two years.
+        #expect(error { try SeriesLoader.load(tempCSV("date,v\n194911,1\n194912,2\n195001,3\n"), options: o) }?
+            .description.contains("the missing timestamp 194913 leaves a gap inside the series") == true)
+    }
+
+    /// A missing timestamp is reported at the row after it, with the row before it named: the
+    /// error gave the column alone, so the user searched the file for the gap.
+    @Test func gapsNameTheRowsAroundThem() {
+        let gap = tempCSV("date,v\n2024-01-01,1\n2024-02-01,2\n2024-04-01,4\n2024-05-01,5\n")
+        #expect(error { try SeriesLoader.load(gap, options: .init(target: "v")) }?.description.hasSuffix(
+            "line 4, column 'date': the missing timestamp 2024-03-01 leaves a gap inside the series (no row between 2024-02-01 on line 3 and 2024-04-01 on line 4); to fill gaps, use `fill = .interpolate` or `fill = .ffill`") == true)
+    }
 }

@@ -70,16 +70,35 @@ extension SeriesLoader {
 
     /// The pattern of compact dates such as 20240301.
     package static let compactDate = TimeFormat.pattern("%Y%m%d")
+    /// The pattern of compact months such as 202403.
+    package static let compactMonth = TimeFormat.pattern("%Y%m")
 
     /// The row of the first value that is not a date when every value has eight digits in the
     /// range of compact dates and at least nine in ten of them are dates (20241399 among
     /// 2024MMDD days): a typo, which read as integer steps would turn the column into a long
     /// index with gaps; nil otherwise.
-    static func compactDateMisfit(_ v: [Int64]) -> Int? {
-        guard let lo = v.min(), let hi = v.max(), lo >= 1000_01_01, hi <= 2999_12_31 else { return nil }
-        let misfits = v.indices.filter { compactDateTime(v[$0]) == nil }
+    /// The same for six-digit compact months (194913 among 1949MM months): the row and what the
+    /// column holds ("date written YYYYMMDD", "month written YYYYMM").
+    static func compactDateMisfit(_ v: [Int64]) -> (row: Int, expected: String)? {
+        guard let lo = v.min(), let hi = v.max() else { return nil }
+        let parse: (Int64) -> Int64?, expected: String
+        if lo >= 1000_01_01, hi <= 2999_12_31 {
+            (parse, expected) = (compactDateTime, "a date written YYYYMMDD")
+        } else if lo >= 1000_01, hi <= 2999_12 {
+            (parse, expected) = (compactMonthTime, "a month written YYYYMM")
+        } else {
+            return nil
+        }
+        let misfits = v.indices.filter { parse(v[$0]) == nil }
         guard let first = misfits.first, misfits.count * 10 <= v.count else { return nil }
-        return first
+        return (first, expected)
+    }
+
+    /// The time of the compact month `x` (202403: its first day), or nil when its month is impossible.
+    static func compactMonthTime(_ x: Int64) -> Int64? {
+        let (y, m) = (Int(x / 100), Int(x % 100))
+        guard (1...12).contains(m) else { return nil }
+        return CivilCalendar.timestamp(year: y, month: m, day: 1)
     }
 
     /// The time of the compact date `x` (20240301), or nil when its month or day is impossible.
@@ -90,20 +109,30 @@ extension SeriesLoader {
     }
 
     /// Integer times that are calendar values, when the format was detected rather than given:
-    /// distinct plain years in 1000...2999 with few gaps become years, and eight-digit values that
-    /// all parse as dates (20240301) become dates, with a note saying so. `nil`: keep `format`.
+    /// distinct plain years in 1000...2999 with few gaps become years, eight-digit values that
+    /// all parse as dates (20240301) become dates, and six-digit values that all parse as months
+    /// (202403) become months, with a note saying so. `nil`: keep `format`.
     package static func calendarTimes(_ v: [Int64], format: TimeFormat) -> (times: [Int64], format: TimeFormat, note: String?)? {
         guard format == .index, let lo = v.min(), let hi = v.max() else { return nil }
         if lo >= 1000, hi <= 2999, Set(v).count == v.count, hi - lo < Int64(v.count) * 2 {
             return (v.map { CivilCalendar.timestamp(year: Int($0), month: 1, day: 1) }, .year, nil)
         }
-        guard lo >= 1000_01_01, hi <= 2999_12_31 else { return nil }
+        let parse: (Int64) -> Int64?, format: TimeFormat, what: String
+        if lo >= 1000_01_01, hi <= 2999_12_31 {
+            (parse, format, what) = (compactDateTime, compactDate, "dates (YYYYMMDD)")
+        } else if lo >= 1000_01, hi <= 2999_12 {
+            // Integer steps this large that are all months are rare: any run of 12 or more
+            // consecutive integers holds a month 00 or 13.
+            (parse, format, what) = (compactMonthTime, compactMonth, "months (YYYYMM)")
+        } else {
+            return nil
+        }
         var times: [Int64] = []
         times.reserveCapacity(v.count)
         for x in v {
-            guard let t = compactDateTime(x) else { return nil }
+            guard let t = parse(x) else { return nil }
             times.append(t)
         }
-        return (times, compactDate, "values such as \(v[0]) read as dates (YYYYMMDD); use `timeFormat = .index` to keep them as integers")
+        return (times, format, "values such as \(v[0]) read as \(what); use `timeFormat = .index` to keep them as integers")
     }
 }

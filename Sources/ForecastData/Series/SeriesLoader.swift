@@ -237,9 +237,9 @@ public enum SeriesLoader {
             if options.timeFormat == nil, let calendar = calendarTimes(v, format: f) {
                 (times, format) = (calendar.times, calendar.format)
                 if let note = calendar.note { report.append("'\(t)': \(note)") }
-            } else if options.timeFormat == nil, let k = compactDateMisfit(v) {
+            } else if options.timeFormat == nil, let (k, expected) = compactDateMisfit(v) {
                 throw ForecastError(file: table.file, line: Int(table.lines[k]), columnName: t,
-                                    message: "expected a date written YYYYMMDD like the other values (\(v[0])), found \(v[k]); give `timeFormat = .index` to read the column as integer steps")
+                                    message: "expected \(expected) like the other values (\(v[0])), found \(v[k]); give `timeFormat = .index` to read the column as integer steps")
             }
         } else {
             (times, format) = ((0..<Int64(table.rowCount)).map { $0 }, .index)
@@ -415,9 +415,14 @@ public enum SeriesLoader {
                     let inner = MissingValues.validRange(part)
                     if inner.contains(i) || name != options.target {
                         let where_ = place(i + valid.lowerBound)
-                        guard lineAt[i + valid.lowerBound] >= 0 else {
-                            throw ForecastError(file: file, columnName: name,
-                                            message: "\(label)\(where_) leaves a gap inside the series; to fill gaps, use `fill = .interpolate` or `fill = .ffill`")
+                        let g = i + valid.lowerBound
+                        guard lineAt[g] >= 0 else {
+                            // The rows on either side of the gap (it lies inside the valid range,
+                            // whose ends are rows): the error points at the row after it.
+                            let before = (0..<g).last { lineAt[$0] >= 0 }!, after = ((g + 1)..<length).first { lineAt[$0] >= 0 }!
+                            let stamp = { (k: Int) in format.format(freq.advance(ts[0], by: k)) }
+                            throw ForecastError(file: file, line: Int(lineAt[after]), columnName: timeColumn,
+                                            message: "\(label)\(where_) leaves a gap inside the series (no row between \(stamp(before)) on line \(lineAt[before]) and \(stamp(after)) on line \(lineAt[after])); to fill gaps, use `fill = .interpolate` or `fill = .ffill`")
                         }
                         throw ForecastError(file: file, line: Int(lineAt[i + valid.lowerBound]),
                                         column: table.header.firstIndex(of: name).map { $0 + 1 }, columnName: name,

@@ -209,6 +209,8 @@ extension Forecaster {
         if own.isEmpty, !levels.isEmpty, job.fromHistory, case .model(let b) = source {
             own = statisticalCalibration(b, job.fullHistory[i].target, state: c.state) ?? []
         }
+        // The per-step residuals differ in number by step; the fewest bound the level they support.
+        let calibrationCount = own.isEmpty ? residuals.map(\.count).min() ?? 0 : own.count
         for (l, level) in levels.enumerated() {
             let q = own.isEmpty ? 0 : Self.conformalQuantile(own, level: level) * Self.selectionInflation
             // In the series' units: a scale's sign (a decoded model may hold a negative one) does
@@ -226,7 +228,8 @@ extension Forecaster {
         let last = c.times.last!
         let times = (1...horizon).map { c.state.frequency.advance(last, by: $0) }
         return Forecast(id: c.state.id, timestamps: times, timeFormat: c.state.timeFormat, values: values,
-                        intervals: bands.map { PredictionInterval(level: $0.0, lower: $0.1, upper: $0.2) },
+                        intervals: bands.map { PredictionInterval(level: $0.0, lower: $0.1, upper: $0.2,
+                                                                  calibrationCount: calibrationCount) },
                         recursive: horizon > H, isNewSeries: job.isNew[i])
     }
 }

@@ -151,12 +151,24 @@ public struct PredictionInterval: Sendable, Equatable, Codable {
     public var lower: [Double]
     /// Upper bounds, one per step.
     public var upper: [Double]
+    /// The calibration errors the bounds were taken from (nil when unknown). n errors support
+    /// levels up to n / (n + 1): a higher `level` gets the bounds of the largest error, which may
+    /// cover less than `level` asks (`isCapped`).
+    public var calibrationCount: Int? = nil
+
+    /// Whether `level` is above what `calibrationCount` errors support, so the bounds are those of
+    /// the largest error (false without errors: the bounds are then NaN).
+    public var isCapped: Bool {
+        guard let n = calibrationCount, n > 0 else { return false }
+        return (Double(n + 1) * level).rounded(.up) > Double(n)
+    }
 
     /// An interval at coverage `level` with the given bounds (one of each per step).
-    public init(level: Double, lower: [Double], upper: [Double]) {
+    public init(level: Double, lower: [Double], upper: [Double], calibrationCount: Int? = nil) {
         self.level = level
         self.lower = lower
         self.upper = upper
+        self.calibrationCount = calibrationCount
     }
 }
 
@@ -515,7 +527,7 @@ public final class Forecaster: Sendable {
             let q = errors.isEmpty ? Double.nan : Self.conformalQuantile(errors, level: level)
             let w = (0..<horizon).map { q * Double($0 / m + 1).squareRoot() }
             return PredictionInterval(level: level, lower: zip(values, w).map { floored($0 - $1) },
-                                      upper: zip(values, w).map { floored($0 + $1) })
+                                      upper: zip(values, w).map { floored($0 + $1) }, calibrationCount: errors.count)
         }
         let last = s.times.last!
         let points = s.count == 1 ? "1 point" : "\(s.count) points"

@@ -68,7 +68,7 @@ extension Forecaster {
                 continue
             }
             let name = s.id.map { "series '\($0)'" } ?? "the series"
-            let message = "\(name) has \(s.count) points, fewer than lookback + horizon = \(longest) + \(H) = \(longest + H)"
+            let message = "\(name) has \(s.count == 1 ? "1 point" : "\(s.count) points"), fewer than lookback + horizon = \(longest) + \(H) = \(longest + H)"
             if !skipShortSeries || input.count == 1 {
                 let defaulted = config.lookback == nil && config.memberLookbacks == nil && input.count == 1
                 throw ForecastError.configuration(message + (defaulted

@@ -236,18 +236,31 @@ public enum ModelFile {
     /// - Throws: `ForecastError` (`modelFile`) for a missing, truncated, corrupted, foreign or newer file, or one
     ///   whose header fields disagree (see `validate(_:path:)`), naming the field.
     package static func read(_ path: String) throws -> Forecaster {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ForecastError.modelFile(path: path, message: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
-        }
-        return try decode(Array(data), path: path)
+        try decode(contents(path), path: path)
     }
 
     /// Reads only the header (for `inspect`), after the same checks as `read`.
     package static func readHeader(_ path: String) throws -> Header {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        try parse(contents(path), path: path).header
+    }
+
+    /// The bytes of the model file at `path`, or an error saying why there are none to read: no
+    /// such file, a directory, an empty file, or one that cannot be read.
+    static func contents(_ path: String) throws -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ForecastError.modelFile(path: path, message: "no such file")
         }
-        return try parse(Array(data), path: path).header
+        guard !isDirectory.boolValue else {
+            throw ForecastError.modelFile(path: path, message: "is a directory; expected a model file written by 'forecast fit'")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ForecastError.modelFile(path: path, message: "cannot read the file (check its permissions)")
+        }
+        guard !data.isEmpty else {
+            throw ForecastError.modelFile(path: path, message: "the file is empty; expected a model file written by 'forecast fit'")
+        }
+        return Array(data)
     }
 
     static func parse(_ b: [UInt8], path: String) throws -> (header: Header, weights: Int) {
