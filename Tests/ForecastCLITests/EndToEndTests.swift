@@ -180,6 +180,12 @@ extension EndToEndTests {
         try expectFailure(["predict", "--model", "\(dir)/f.fcm", "--horizon", "3", "--output", "\(dir)/out.csv"], message: "f.fcm: the checksum does not match", dir: dir)
         try expectFailure(["predict", "--model", airline, "--horizon", "3"], message: "not a forecast model file", dir: dir)
         try expectFailure(["predict", "--model", "\(dir)/none.fcm", "--horizon", "3"], message: "none.fcm: no such file", dir: dir)
+        // A directory and an empty file say so (they read "cannot read the file" and "wrong magic bytes").
+        try FileManager.default.createDirectory(atPath: "\(dir)/d.fcm", withIntermediateDirectories: true)
+        try expectFailure(["predict", "--model", "\(dir)/d.fcm", "--horizon", "3"], message: "d.fcm: is a directory", dir: dir)
+        try expectFailure(["inspect", "\(dir)/d.fcm"], message: "d.fcm: is a directory", dir: dir)
+        FileManager.default.createFile(atPath: "\(dir)/e.fcm", contents: Data())
+        try expectFailure(["predict", "--model", "\(dir)/e.fcm", "--horizon", "3"], message: "e.fcm: the file is empty", dir: dir)
     }
 
     @Test func badArgumentsExitWithUsageCode() throws {

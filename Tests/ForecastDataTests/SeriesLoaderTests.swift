@@ -13,6 +13,14 @@ private func failure(_ body: () throws -> Any) -> ForecastError? {
 }
 
 @Suite struct SeriesLoaderTests {
+    /// A row without a series id is an error at its line: it made a series named '' and left a gap
+    /// in the series around it.
+    @Test func emptySeriesIdsAreErrors() {
+        let e = failure { try load("id,t,v\na,1,1\na,2,2\n,3,3\na,4,4\n", id: "id") }
+        #expect(e?.line == 4 && e?.column == 1 && e?.message == "expected a series id, found an empty cell; every row of a panel names its series",
+                "\(String(describing: e))")
+    }
+
     @Test func bundledAirlineSeries() throws {
         let r = try SeriesLoader.load("\(repoRoot)/datasets/airline_passengers.csv", options: .init(target: "passengers"))
         let s = r.series[0]

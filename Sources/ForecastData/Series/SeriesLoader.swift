@@ -255,6 +255,13 @@ public enum SeriesLoader {
             guard codes.count <= Int(Int32.max) else {
                 throw ForecastError(file: table.file, columnName: idName, message: "the panel has \(codes.count) rows, more than \(Int32.max); split it into several files")
             }
+            // An empty id made a series named '' (which --series cannot name) out of rows that
+            // usually belong to their neighbours, whose series then had a gap there.
+            if let blank = values.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }),
+               let row = codes.firstIndex(of: Int32(blank)) {
+                throw ForecastError(file: table.file, line: Int(table.lines[row]), column: table.header.firstIndex(of: idName).map { $0 + 1 },
+                                    columnName: idName, message: "expected a series id, found an empty cell; every row of a panel names its series")
+            }
             var start = [Int](repeating: 0, count: values.count + 1)
             var firstRow = [Int](repeating: -1, count: values.count), lastRow = firstRow
             for (r, c) in codes.enumerated() {
