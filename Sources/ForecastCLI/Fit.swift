@@ -178,13 +178,13 @@ struct Fit: ParsableCommand {
     }
 }
 
-/// `body`, whose configuration errors (a series too short for the lookback and horizon, say) say
-/// that `holdout` points were held out, when some were: the series they name is shorter than the file's.
+/// `body`, whose errors about a series too short for the lookback and horizon say that `holdout`
+/// points were held out, when some were: the series they name is shorter than the file's.
 private func heldOutNamed<T>(_ holdout: Int, _ body: () throws -> T) throws -> T {
     do {
         return try body()
-    } catch var e as ForecastError where e.kind == .configuration && holdout > 0 {
-        e.message = "with the last \(holdout) held out (--holdout), " + e.message
+    } catch var e as ForecastError where e.kind == .configuration && holdout > 0 && e.message.contains(", fewer than lookback + horizon") {
+        e.message = "with the last \(holdout) points held out (--holdout), " + e.message
         throw e
     }
 }

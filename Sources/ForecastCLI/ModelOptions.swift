@@ -11,7 +11,7 @@ struct ModelOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Steps to forecast directly (H).")
     var horizon: Int
 
-    @Option(parsing: .unconditional, help: "Input steps of every network, or one per network, cycled (24,36) (default: L and 1.5 L alternately, L being two seasons and twice the horizon, bounded by the data; fit reports them).")
+    @Option(help: "Input steps of every network, or one per network, cycled (24,36) (default: L and 1.5 L alternately, L being two seasons and twice the horizon, bounded by the data; fit reports them).")
     var lookback: String?
 
     @Option(help: "Cell for both encoder and decoder: lstm or gru (default: \(defaults.encoder.rawValue)).")

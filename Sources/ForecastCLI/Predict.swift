@@ -47,7 +47,7 @@ struct Predict: ParsableCommand {
     @Flag(help: "The same as --format json.")
     var json = false
 
-    @Option(parsing: .unconditional, help: "Comma-separated prediction-interval coverages in percent, e.g. 80,95.")
+    @Option(help: "Comma-separated prediction-interval coverages in percent, e.g. 80,95.")
     var intervals: String?
 
     @Option(help: "Also draw history, forecast and intervals as a standalone SVG file.")
@@ -59,7 +59,7 @@ struct Predict: ParsableCommand {
     @Option(help: "Missing values in --data: error, interpolate or ffill.")
     var fill: MissingPolicy = SeriesLoader.Options.defaultFill
 
-    @Option(help: ArgumentHelp("Forecast only these series of a panel (comma-separated ids); without --data they must be series the model was trained on.", valueName: "ids"))
+    @Option(help: ArgumentHelp("Forecast only these series of a panel (comma-separated ids; an id holding a comma in double quotes, as in CSV); without --data they must be series the model was trained on.", valueName: "ids"))
     var series: String?
 
     @Option(help: ArgumentHelp("Forecast with: combination (what fit chose per series), network (the ensemble), or a statistical model fitted to the history: \(Baseline.allCases.map(\.rawValue).joined(separator: ", ")). A model that fit did not choose needs --data.", valueName: "source"))
@@ -137,8 +137,14 @@ struct Predict: ParsableCommand {
                     // "" inside quotes is a quote; any other character after a quote ends the quoted part.
                     guard let n = chars.next() else { quoted = false; break }
                     if n == "\"" { current.append("\"") } else {
+                        // After the closing quote: spaces, then a comma or the end; anything else
+                        // ("x" y, "a"b) is not an id this list can mean.
                         quoted = false
-                        if n == "," { finish() } else if !n.isWhitespace { current.append(n) }
+                        var next: Character? = n
+                        while let c = next, c.isWhitespace { next = chars.next() }
+                        guard next == nil || next == "," else { return nil }
+                        finish()
+                        if next == nil { return ids }
                     }
                 } else {
                     current.append(c)
@@ -163,15 +169,18 @@ struct Predict: ParsableCommand {
         guard let levels = forecasts.first?.intervals.map(\.level) else { return [] }
         return levels.indices.compactMap { k in
             let capped = forecasts.compactMap { fc in fc.intervals.indices.contains(k) && fc.intervals[k].isCapped ? fc : nil }
-            guard let first = capped.first, let n = first.intervals[k].calibrationCount else { return nil }
+            guard let first = capped.first, let n = first.intervals[k].calibrationErrorCount else { return nil }
             let level = ForecastOutput.percent(levels[k])
             let most = String(format: "%.1f", 100 * Double(n) / Double(n + 1))
-            let needed = Int((levels[k] / (1 - levels[k]) - 1e-9).rounded(.up))   // n ≥ level / (1 − level)
-            let whose = capped.count == 1 ? (first.id.map { "series '\($0)' has" } ?? "the series has")
-                : "\(capped.count) series have (series '\(first.id ?? "")':"
+            // The fewest errors that support the level, by the test `isCapped` makes (floating point
+            // included: 99.9% needs 1000, not 999).
+            var needed = max(1, Int(levels[k] / (1 - levels[k])) - 1)
+            while PredictionInterval(level: levels[k], lower: [], upper: [], calibrationErrorCount: needed).isCapped { needed += 1 }
+            let whose = capped.count == 1
+                ? "\(first.id.map { "series '\($0)'" } ?? "the series") has \(n), so its bounds are"
+                : "\(capped.count) series have fewer (series '\(first.id ?? "")' has \(n)), so their bounds are"
             return "warning: a \(level)% interval needs at least \(needed) calibration errors; "
-                + "\(whose) \(n)\(capped.count == 1 ? "" : ")"), so its bounds are those of the largest error, "
-                + "an interval of about \(most)% at most"
+                + "\(whose) those of the largest error, an interval of about \(most)% at most"
         }
     }
 

@@ -89,11 +89,15 @@ import Testing
         #expect(r.series[0].timeFormat == SeriesLoader.compactMonth && r.series[0].frequency == .months(1, monthEnd: false))
         #expect(r.series[0].count == 4 && r.series[0].formattedTime(2) == "195001")
         #expect(r.report == ["'date': values such as 194911 read as months (YYYYMM); use `timeFormat = .index` to keep them as integers"])
-        let months = (1...12).map { "1949\(String(format: "%02d", $0)),\($0)" } + ["194913,13"]
-        #expect(error { try SeriesLoader.load(tempCSV("date,v\n" + months.joined(separator: "\n") + "\n"), options: .init(target: "v")) }?
-            .description.hasSuffix("line 14, column 'date': expected a month written YYYYMM like the other values (194901), found 194913; give `timeFormat = .index` to read the column as integer steps") == true)
-        // Consecutive integers in the range are steps: a run of 12 or more holds a month 00 or 13.
-        #expect(SeriesLoader.calendarTimes((195001...195012).map { Int64($0) } + [195013], format: .index) == nil)
+        // 195013 for 195003, among months that turn a year.
+        let months = ["194906", "194907", "194908", "194909", "194910", "194911", "194912", "195001", "195002", "195013", "195004"]
+        #expect(error { try SeriesLoader.load(tempCSV("date,v\n" + months.map { "\($0),1" }.joined(separator: "\n") + "\n"), options: .init(target: "v")) }?
+            .description.hasSuffix("line 11, column 'date': expected a month written YYYYMM like the other values (194906), found 195013; give `timeFormat = .index` to read the column as integer steps") == true)
+        // Without a December followed by the next January, six-digit values stay integers: week
+        // codes 202401...202412 (and a 13th), or consecutive steps.
+        #expect(SeriesLoader.calendarTimes((202401...202412).map { Int64($0) }, format: .index) == nil)
+        #expect(SeriesLoader.compactDateMisfit((202401...202413).map { Int64($0) }) == nil)
+        #expect(SeriesLoader.calendarTimes((195001...195030).map { Int64($0) }, format: .index) == nil)
         var o = SeriesLoader.Options(target: "v")
         o.timeFormat = .index
         // Read as integer steps when asked: then 88 steps are missing between the two years.

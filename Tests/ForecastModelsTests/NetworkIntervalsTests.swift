@@ -22,6 +22,27 @@ import ForecastData
         return c
     }
 
+    /// The refits train from fresh weights, so after a warm start they get a fresh fit's default
+    /// step budget, not the warm start's fine-tuning one (which left them a few steps from random
+    /// weights); without a warm start they keep the budget given.
+    @Test func refitsAfterAWarmStartGetAFreshBudget() throws {
+        let y = Self.shortSeries()
+        var c = Self.networkConfig()
+        c.maxSteps = 5
+        let s = [TimeSeries(target: y)]
+        var stopped = false
+        func refits(warmStarted: Bool) throws -> [Forecaster] {
+            try Forecaster.crossValidationFits(s, trainCounts: [y.count], given: c, config: c, windows: 100,
+                                               warmStarted: warmStarted, hooks: TrainingHooks(), stopped: &stopped)
+                .compactMap { $0 }
+        }
+        let given = try refits(warmStarted: false), fresh = try refits(warmStarted: true)
+        #expect(given.count == Forecaster.combinationOrigins && fresh.count == given.count)
+        #expect(given.allSatisfy { $0.config.maxSteps == 5 }, "\(given.map(\.config.maxSteps))")
+        #expect(fresh.allSatisfy { ($0.config.maxSteps ?? 0) > 5 }, "\(fresh.map(\.config.maxSteps))")
+        #expect(!stopped)
+    }
+
     /// The calibration errors are the network's at the four newest origins: the final fit's at
     /// the origin its held-out part covers, and at the older ones a fit on the data cut there,
     /// recomputed here. With the final fit's forecasts at the older origins (in sample) or with

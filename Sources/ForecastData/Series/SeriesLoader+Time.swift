@@ -77,14 +77,15 @@ extension SeriesLoader {
     /// range of compact dates and at least nine in ten of them are dates (20241399 among
     /// 2024MMDD days): a typo, which read as integer steps would turn the column into a long
     /// index with gaps; nil otherwise.
-    /// The same for six-digit compact months (194913 among 1949MM months): the row and what the
+    /// The same for six-digit compact months that show a year turning (194913 among months from
+    /// 194906 to 195005; see `hasYearRollover`): the row and what the
     /// column holds ("date written YYYYMMDD", "month written YYYYMM").
     static func compactDateMisfit(_ v: [Int64]) -> (row: Int, expected: String)? {
         guard let lo = v.min(), let hi = v.max() else { return nil }
         let parse: (Int64) -> Int64?, expected: String
         if lo >= 1000_01_01, hi <= 2999_12_31 {
             (parse, expected) = (compactDateTime, "a date written YYYYMMDD")
-        } else if lo >= 1000_01, hi <= 2999_12 {
+        } else if lo >= 1000_01, hi <= 2999_12, hasYearRollover(v) {
             (parse, expected) = (compactMonthTime, "a month written YYYYMM")
         } else {
             return nil
@@ -92,6 +93,13 @@ extension SeriesLoader {
         let misfits = v.indices.filter { parse(v[$0]) == nil }
         guard let first = misfits.first, misfits.count * 10 <= v.count else { return nil }
         return (first, expected)
+    }
+
+    /// Whether six-digit values show a year turning: some yyyy12 followed by (yyyy + 1)01. Without
+    /// one, 202401...202412 may as well be week codes or steps, and stay integers.
+    static func hasYearRollover(_ v: [Int64]) -> Bool {
+        let present = Set(v)
+        return v.contains { $0 % 100 == 12 && present.contains(($0 / 100 + 1) * 100 + 1) }
     }
 
     /// The time of the compact month `x` (202403: its first day), or nil when its month is impossible.
@@ -111,7 +119,8 @@ extension SeriesLoader {
     /// Integer times that are calendar values, when the format was detected rather than given:
     /// distinct plain years in 1000...2999 with few gaps become years, eight-digit values that
     /// all parse as dates (20240301) become dates, and six-digit values that all parse as months
-    /// (202403) become months, with a note saying so. `nil`: keep `format`.
+    /// (202403) and show a year turning (`hasYearRollover`) become months, with a note saying so.
+    /// `nil`: keep `format`.
     package static func calendarTimes(_ v: [Int64], format: TimeFormat) -> (times: [Int64], format: TimeFormat, note: String?)? {
         guard format == .index, let lo = v.min(), let hi = v.max() else { return nil }
         if lo >= 1000, hi <= 2999, Set(v).count == v.count, hi - lo < Int64(v.count) * 2 {
@@ -120,9 +129,9 @@ extension SeriesLoader {
         let parse: (Int64) -> Int64?, format: TimeFormat, what: String
         if lo >= 1000_01_01, hi <= 2999_12_31 {
             (parse, format, what) = (compactDateTime, compactDate, "dates (YYYYMMDD)")
-        } else if lo >= 1000_01, hi <= 2999_12 {
-            // Integer steps this large that are all months are rare: any run of 12 or more
-            // consecutive integers holds a month 00 or 13.
+        } else if lo >= 1000_01, hi <= 2999_12, hasYearRollover(v) {
+            // Only with a December followed by the next January: consecutive integers cannot
+            // hold one (their xx12 is followed by xx13), week codes (202401...202452) need not.
             (parse, format, what) = (compactMonthTime, compactMonth, "months (YYYYMM)")
         } else {
             return nil

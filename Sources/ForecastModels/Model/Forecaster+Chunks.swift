@@ -209,8 +209,9 @@ extension Forecaster {
         if own.isEmpty, !levels.isEmpty, job.fromHistory, case .model(let b) = source {
             own = statisticalCalibration(b, job.fullHistory[i].target, state: c.state) ?? []
         }
-        // The per-step residuals differ in number by step; the fewest bound the level they support.
-        let calibrationCount = own.isEmpty ? residuals.map(\.count).min() ?? 0 : own.count
+        // The per-step residuals differ in number by step; the fewest of the steps forecast bound
+        // the level they support.
+        let calibrationCount = levels.isEmpty ? 0 : own.isEmpty ? residuals.prefix(min(horizon, H)).map(\.count).min() ?? 0 : own.count
         for (l, level) in levels.enumerated() {
             let q = own.isEmpty ? 0 : Self.conformalQuantile(own, level: level) * Self.selectionInflation
             // In the series' units: a scale's sign (a decoded model may hold a negative one) does
@@ -229,7 +230,7 @@ extension Forecaster {
         let times = (1...horizon).map { c.state.frequency.advance(last, by: $0) }
         return Forecast(id: c.state.id, timestamps: times, timeFormat: c.state.timeFormat, values: values,
                         intervals: bands.map { PredictionInterval(level: $0.0, lower: $0.1, upper: $0.2,
-                                                                  calibrationCount: calibrationCount) },
+                                                                  calibrationErrorCount: calibrationCount) },
                         recursive: horizon > H, isNewSeries: job.isNew[i])
     }
 }

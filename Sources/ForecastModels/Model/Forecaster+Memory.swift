@@ -28,7 +28,7 @@ extension Forecaster {
 
     /// "1.5 GB", "20 MB", "300 KB", "100 bytes": small amounts in small units, so that a need and
     /// a tiny limit do not both read "1 MB".
-    static func gigabytes(_ bytes: Int) -> String {
+    static func memorySize(_ bytes: Int) -> String {
         if bytes >= 1 << 30 { return String(format: "%.1f GB", Double(bytes) / Double(1 << 30)) }
         if bytes >= 1 << 20 { return "\(bytes >> 20) MB" }
         if bytes >= 1 << 10 { return "\(bytes >> 10) KB" }

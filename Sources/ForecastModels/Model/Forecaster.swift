@@ -151,24 +151,25 @@ public struct PredictionInterval: Sendable, Equatable, Codable {
     public var lower: [Double]
     /// Upper bounds, one per step.
     public var upper: [Double]
-    /// The calibration errors the bounds were taken from (nil when unknown). n errors support
-    /// levels up to n / (n + 1): a higher `level` gets the bounds of the largest error, which may
-    /// cover less than `level` asks (`isCapped`).
-    public var calibrationCount: Int? = nil
+    /// The number of calibration errors the bounds were taken from (nil when unknown; compared by
+    /// `==` too). n errors support levels up to n / (n + 1): a higher `level` is built on the
+    /// largest error (before the widening every level gets), and may cover less than it says
+    /// (`isCapped`).
+    public var calibrationErrorCount: Int? = nil
 
-    /// Whether `level` is above what `calibrationCount` errors support, so the bounds are those of
-    /// the largest error (false without errors: the bounds are then NaN).
+    /// Whether `level` is above what `calibrationErrorCount` errors support, so the bounds are
+    /// built on the largest error (false without errors: the bounds are then NaN).
     public var isCapped: Bool {
-        guard let n = calibrationCount, n > 0 else { return false }
+        guard let n = calibrationErrorCount, n > 0 else { return false }
         return (Double(n + 1) * level).rounded(.up) > Double(n)
     }
 
     /// An interval at coverage `level` with the given bounds (one of each per step).
-    public init(level: Double, lower: [Double], upper: [Double], calibrationCount: Int? = nil) {
+    public init(level: Double, lower: [Double], upper: [Double], calibrationErrorCount: Int? = nil) {
         self.level = level
         self.lower = lower
         self.upper = upper
-        self.calibrationCount = calibrationCount
+        self.calibrationErrorCount = calibrationErrorCount
     }
 }
 
@@ -430,7 +431,7 @@ public final class Forecaster: Sendable {
         let needed = Self.predictionBytes(series: B, steps: steps, futureSize: Ff, levels: levels.count)
         let limit = try Self.memoryLimit()
         if needed > limit {
-            throw ForecastError.configuration("a \(horizon)-step forecast of \(B) series needs about \(Self.gigabytes(needed)) of memory, more than the \(Self.gigabytes(limit)) allowed (half the machine's memory, or FORECAST_MEMORY_LIMIT bytes); forecast fewer steps or series")
+            throw ForecastError.configuration("a \(horizon)-step forecast of \(B) series needs about \(Self.memorySize(needed)) of memory, more than the \(Self.memorySize(limit)) allowed (half the machine's memory, or FORECAST_MEMORY_LIMIT bytes); forecast fewer steps or series")
         }
         // The series are forecast in chunks, on up to `threads` threads, each thread with its own
         // buffers and InferenceWorkspace. Every row of the networks' products is computed alone (the
@@ -527,7 +528,7 @@ public final class Forecaster: Sendable {
             let q = errors.isEmpty ? Double.nan : Self.conformalQuantile(errors, level: level)
             let w = (0..<horizon).map { q * Double($0 / m + 1).squareRoot() }
             return PredictionInterval(level: level, lower: zip(values, w).map { floored($0 - $1) },
-                                      upper: zip(values, w).map { floored($0 + $1) }, calibrationCount: errors.count)
+                                      upper: zip(values, w).map { floored($0 + $1) }, calibrationErrorCount: errors.count)
         }
         let last = s.times.last!
         let points = s.count == 1 ? "1 point" : "\(s.count) points"

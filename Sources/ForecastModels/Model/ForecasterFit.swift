@@ -111,7 +111,8 @@ extension Forecaster {
         var refitsStopped = false
         let validators = crossValidates
             ? try crossValidationFits(kept, trainCounts: trained.trainCounts, given: given, config: config,
-                                      windows: trained.trainWindowCount, hooks: hooks, stopped: &refitsStopped)
+                                      windows: trained.trainWindowCount, warmStarted: warmStart != nil, hooks: hooks,
+                                      stopped: &refitsStopped)
             : []
         let covariateNames = kept[0].covariateNames
         let combined = try fitted.with(series: fitted.combination(releasing: &kept, validators: validators,
@@ -196,12 +197,18 @@ extension Forecaster {
     /// on short yearly count series: validation errors a third of seasonal naive's, test errors
     /// twice). One refit at the oldest origin instead was too pessimistic for the newer ones (it
     /// misses 4 horizons of an already short series).
+    ///
+    /// The refits train from fresh weights, also after a warm start (whose model may have seen the
+    /// origins): `warmStarted` gives them a fresh fit's default step budget rather than the warm
+    /// start's, which is a fine-tuning budget (a warm start with `--max-steps 50` gave refits of 50
+    /// steps from random weights, whose errors made the network look worse than it is).
     static func crossValidationFits(_ kept: [TimeSeries], trainCounts: [Int], given: ForecasterConfig,
-                                    config: ForecasterConfig, windows: Int, hooks: TrainingHooks,
-                                    stopped: inout Bool) throws -> [Forecaster?] {
+                                    config: ForecasterConfig, windows: Int, warmStarted: Bool = false,
+                                    hooks: TrainingHooks, stopped: inout Bool) throws -> [Forecaster?] {
         let none = [Forecaster?](repeating: nil, count: combinationOrigins)
         guard windows <= crossValidationWindowLimit else { return none }
         var c = given
+        if warmStarted { (c.maxSteps, c.epochs) = (nil, nil) }
         c.combine = .network
         c.seasonalPeriods = config.seasonalPeriods
         c.seasonalPeriod = config.seasonalPeriod
