@@ -287,6 +287,28 @@ def rules():
         return rule
     R["current, bagged over bootstrap draws of the origins"] = bagged()
     R["current, bagged over leave-one-out origins"] = bagged(jack=True)
+
+    def by_segment(n, own_best):
+        """`current` run separately on `n` consecutive parts of the horizon (session 29): each part's
+        blend weight from the validation errors at those steps only, with the best statistical model
+        chosen on the whole horizon, or per part (`own_best`); a network better at the first steps
+        and a statistical model at the last would then each forecast their part."""
+        def rule(case):
+            if not case.val_actual:
+                return case.test["network"]
+            H = len(case.test["network"])
+            bounds = [round(i * H / n) for i in range(n + 1)]
+            pool = STATS if own_best else [best_stat(case, STATS)[0]]
+            out = []
+            for a, b in zip(bounds, bounds[1:]):
+                sub = Case({c: [f[a:b] for f in v] for c, v in case.val.items()},
+                           [x[a:b] for x in case.val_actual], {c: v[a:b] for c, v in case.test.items()})
+                out += blend(pool)(sub)
+            return out
+        return rule
+    for n in (2, 3):
+        R[f"current per {n} parts of the horizon"] = by_segment(n, False)
+        R[f"current per {n} parts, best per part"] = by_segment(n, True)
     return R
 
 
@@ -304,7 +326,9 @@ def rolling_cases(path, variant=0):
                 rows = None
                 break
             dump = o["dump"]
-            case = Case(dump["forecasts"], dump["actual"], o["forecasts"])
+            # Only the candidates (study dumps may add other series, such as the members' spread).
+            val = {c: v for c, v in dump["forecasts"].items() if c in o["forecasts"]}
+            case = Case(val, dump["actual"], o["forecasts"])
             rows.append((case, o["actual"], o["scale"], o["mase_snaive"]))
         if rows:
             out[(d["set"], d["file"])] = rows
