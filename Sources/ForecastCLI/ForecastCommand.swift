@@ -154,17 +154,29 @@ func installStopHandlers() {
     sigaddset(&set, SIGINT)
     sigaddset(&set, SIGTERM)
     pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    stderrIsTerminal = isatty(2) == 1 ? 1 : 0
     signal(SIGINT) { _ in stopSignalArrived() }
     signal(SIGTERM) { _ in stopSignalArrived() }
 }
 
+/// Whether standard error is a terminal, where a progress line may be open (no newline yet): the
+/// first signal's acknowledgement then starts on a line of its own. Read by the signal handler.
+nonisolated(unsafe) var stderrIsTerminal: sig_atomic_t = 0
+
 /// The handlers' body, so async-signal-safe: no allocation, no locks, only `write` and `_exit`.
-/// The first signal sets `stopRequested`. A second one ends the process with 130 at once: outputs
+/// The first signal sets `stopRequested` and says so at once (building a large network, the next
+/// point where the command looks can be seconds away, which read as an ignored Ctrl-C). A second one ends the process with 130 at once: outputs
 /// are only ever written whole (a temporary file renamed over the destination at the very end),
 /// so nothing is left half-written and an existing model or forecast file is untouched. While an
 /// output is being written (`writingOutput`) the exit waits for the write to finish.
 func stopSignalArrived() {
-    guard stopRequested != 0 else { stopRequested = 1; return }
+    guard stopRequested != 0 else {
+        stopRequested = 1
+        let ack: StaticString = "forecast: stopping... (press Ctrl-C again to stop at once)\n"
+        if stderrIsTerminal != 0 { _ = write(2, "\n", 1) }
+        _ = write(2, ack.utf8Start, ack.utf8CodeUnitCount)
+        return
+    }
     if outputsBeingWritten != 0 { forcedExitPending = 1; return }
     let message: StaticString = "forecast: interrupted again: stopped at once (no file was left half-written)\n"
     _ = write(2, message.utf8Start, message.utf8CodeUnitCount)

@@ -26,6 +26,7 @@ import Testing
         kill(run.process.processIdentifier, SIGINT)
         let r = run.finish(seconds: 120)
         #expect(r.status == 130, "\(r.stderr)")
+        #expect(r.stderr.contains("forecast: stopping... (press Ctrl-C again to stop at once)\n"), "acknowledged at once: \(r.stderr)")
         #expect(r.stderr.contains("forecast: interrupted: the fit was stopped before it finished; nothing was written"), "\(r.stderr)")
         #expect(!r.stderr.contains("step "), "no training step ran: \(r.stderr)")
         #expect(try String(contentsOfFile: model, encoding: .utf8) == "the previous model\n")
@@ -33,11 +34,13 @@ import Testing
     }
 
     /// SIGTERM twice: the second ends the process at once with 130, while the first still waits
-    /// for the networks (about 12 s of building here).
+    /// for the networks (about 12 s of building here). The second is sent once the first is
+    /// acknowledged: sent a fixed 0.3 s apart, the two could merge into one pending signal on a
+    /// loaded machine.
     @Test func secondSignalEndsAtOnce() throws {
         let (dir, model, run) = try slowFit(layers: 4)
         kill(run.process.processIdentifier, SIGTERM)
-        Thread.sleep(forTimeInterval: 0.3)
+        #expect(run.waitFor("forecast: stopping... (press Ctrl-C again to stop at once)"), "\(run.stderr)")
         kill(run.process.processIdentifier, SIGTERM)
         let r = run.finish(seconds: 120)
         #expect(r.status == 130, "\(r.stderr)")
