@@ -22,6 +22,15 @@ func fit(_ s: [TimeSeries], _ config: ForecasterConfig) throws -> Forecaster {
 }
 
 @Suite struct ForecasterTests {
+    /// Memory amounts in the limit messages: small ones in small units, a need rounded up and a
+    /// limit down, so "needs about 1 MB, more than the 1 MB allowed" cannot be printed.
+    @Test func memorySizesNeverReadAsTheSameAmount() {
+        #expect(Forecaster.memorySize(1_000_000) == "976 KB" && Forecaster.memorySize(1_000_000, roundingUp: true) == "977 KB")
+        #expect(Forecaster.memorySize(1 << 20) == "1 MB" && Forecaster.memorySize(1 << 20, roundingUp: true) == "1 MB")
+        #expect(Forecaster.memorySize((1 << 20) + 1, roundingUp: true) == "2 MB" && Forecaster.memorySize(100) == "100 bytes")
+        #expect(Forecaster.memorySize(3 << 29) == "1.5 GB" && Forecaster.memorySize((3 << 29) + 1, roundingUp: true) == "1.6 GB")
+    }
+
     @Test(arguments: [1, 2])
     func sameSeedSameThreadsBitIdenticalModel(threads: Int) throws {
         var c = ForecasterConfig(horizon: 12)

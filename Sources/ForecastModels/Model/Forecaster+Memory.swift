@@ -27,12 +27,20 @@ extension Forecaster {
     }
 
     /// "1.5 GB", "20 MB", "300 KB", "100 bytes": small amounts in small units, so that a need and
-    /// a tiny limit do not both read "1 MB".
-    static func memorySize(_ bytes: Int) -> String {
-        if bytes >= 1 << 30 { return String(format: "%.1f GB", Double(bytes) / Double(1 << 30)) }
-        if bytes >= 1 << 20 { return "\(bytes >> 20) MB" }
-        if bytes >= 1 << 10 { return "\(bytes >> 10) KB" }
-        return "\(max(0, bytes)) bytes"
+    /// a tiny limit do not both read "1 MB". A need is rounded up (`roundingUp`) and a limit down,
+    /// so a need over the limit never prints as the same amount.
+    static func memorySize(_ bytes: Int, roundingUp: Bool = false) -> String {
+        let bytes = max(0, bytes)
+        func whole(_ shift: Int) -> Int {
+            roundingUp ? Int((UInt64(bytes) + (1 << UInt64(shift)) - 1) >> UInt64(shift)) : bytes >> shift
+        }
+        if bytes >= 1 << 30 {
+            let g = Double(bytes) / Double(1 << 30)
+            return String(format: "%.1f GB", roundingUp ? (g * 10).rounded(.up) / 10 : (g * 10).rounded(.down) / 10)
+        }
+        if bytes >= 1 << 20 { return "\(whole(20)) MB" }
+        if bytes >= 1 << 10 { return "\(whole(10)) KB" }
+        return "\(bytes) bytes"
     }
 }
 

@@ -431,7 +431,7 @@ public final class Forecaster: Sendable {
         let needed = Self.predictionBytes(series: B, steps: steps, futureSize: Ff, levels: levels.count)
         let limit = try Self.memoryLimit()
         if needed > limit {
-            throw ForecastError.configuration("a \(horizon)-step forecast of \(B) series needs about \(Self.memorySize(needed)) of memory, more than the \(Self.memorySize(limit)) allowed (half the machine's memory, or FORECAST_MEMORY_LIMIT bytes); forecast fewer steps or series")
+            throw ForecastError.configuration("a \(horizon)-step forecast of \(B) series needs about \(Self.memorySize(needed, roundingUp: true)) of memory, more than the \(Self.memorySize(limit)) allowed (half the machine's memory, or FORECAST_MEMORY_LIMIT bytes); forecast fewer steps or series")
         }
         // The series are forecast in chunks, on up to `threads` threads, each thread with its own
         // buffers and InferenceWorkspace. Every row of the networks' products is computed alone (the

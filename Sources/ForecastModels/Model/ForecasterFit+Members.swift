@@ -88,7 +88,7 @@ extension Forecaster {
         let needed = trainingBytes(netConfig, members: members, batch: batch, steps: config.lookback! + H)
         let limit = try memoryLimit()
         if needed > limit {
-            throw ForecastError.configuration("training \(members) network\(members == 1 ? "" : "s") of \(config.layers) layer\(config.layers == 1 ? "" : "s") and \(config.hiddenSize) hidden units needs about \(memorySize(needed)) of memory, more than the \(memorySize(limit)) allowed (half the machine's memory, or FORECAST_MEMORY_LIMIT bytes); use a smaller `hiddenSize`, fewer `layers` or a smaller `ensembleSize`")
+            throw ForecastError.configuration("training \(members) network\(members == 1 ? "" : "s") of \(config.layers) layer\(config.layers == 1 ? "" : "s") and \(config.hiddenSize) hidden units needs about \(memorySize(needed, roundingUp: true)) of memory, more than the \(memorySize(limit)) allowed (half the machine's memory, or FORECAST_MEMORY_LIMIT bytes); use a smaller `hiddenSize`, fewer `layers` or a smaller `ensembleSize`")
         }
         let parallel = members > 1 && config.threads > 1
         var trainers: [Trainer] = []
