@@ -49,7 +49,11 @@ struct Evaluate: ParsableCommand {
             try OutputSafety.check(outputs: [("--plot", plot)], inputs: [("the data", data), ("--model", model)])
             let f = try ModelFile.read(model)
             let n = holdout ?? f.config.horizon
-            let all = try SeriesLoader.load(data, options: f.loaderOptions(fill: fill)).series
+            let loaded = try SeriesLoader.load(data, options: f.loaderOptions(fill: fill))
+            // What the loader did (values filled, series left out) is said, as fit and predict say
+            // it: a filled value in the last points is scored as an actual.
+            LoaderReport.print(loaded.report, file: data, quiet: false)
+            let all = loaded.series
             try f.checkFrequency(of: all, file: data)
             try checkStop("the evaluation")
             let m = f.config.seasonalPeriod ?? 1

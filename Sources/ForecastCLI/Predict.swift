@@ -162,6 +162,18 @@ struct Predict: ParsableCommand {
         return ids
     }
 
+    /// Whether the network takes part in `source`'s forecast of some series of `f`: not for a
+    /// statistical model asked for by name, nor where the combination chose one alone (series new
+    /// to the model, from `--data`, are the network's).
+    static func networkRuns(_ f: Forecaster, source: ForecastSource, newData: Bool) -> Bool {
+        switch source {
+        case .model: return false
+        case .network: return true
+        case .combination:
+            return newData || f.series.contains { Baseline(rawValue: $0.choice ?? "") == nil || $0.statWeight != nil }
+        }
+    }
+
     /// One warning per interval level that some series' calibration errors cannot support (n
     /// errors support levels up to n / (n + 1)): those bounds are the largest error's, so the
     /// interval may cover less than its label says.
@@ -261,7 +273,9 @@ struct Predict: ParsableCommand {
                 throw ForecastError.configuration("--method \(method) fits \(method) to the whole history, which \(model) does not keep: pass it with --data")
             }
             try checkStop("the forecast")
-            if horizon > f.config.horizon {
+            // Said before the forecast (a long one takes a while), and only where the network runs
+            // past its horizon: a statistical model forecasting alone takes every step directly.
+            if horizon > f.config.horizon && Self.networkRuns(f, source: ForecastSource(name: method)!, newData: data != nil) {
                 note("note: the model was trained for \(f.config.horizon) steps; steps \(f.config.horizon + 1)-\(horizon) feed forecasts back as inputs (recursive), so errors compound")
             }
             var forecasts: [Forecast]

@@ -91,6 +91,28 @@ import Testing
         }
     }
 
+    /// A statistical model forecasting alone takes every step directly: past the network's horizon
+    /// there is no recursion to warn about (the note and `recursive` said there was).
+    @Test func statisticalMethodsAreNotRecursive() throws {
+        let theta = try forecast(["predict", "--model", Self.small, "--horizon", "6", "--method", "theta", "--data", airline, "--format", "json"])
+        #expect(theta.status == 0 && !theta.stderr.contains("recursive") && theta.stdout.contains("\"recursive\" : false"),
+                "\(theta.stdout)\(theta.stderr)")
+        let network = try forecast(["predict", "--model", Self.small, "--horizon", "6", "--method", "network", "--format", "json"])
+        #expect(network.status == 0 && network.stderr.contains("recursive") && network.stdout.contains("\"recursive\" : true"),
+                "\(network.stdout)\(network.stderr)")
+    }
+
+    /// `evaluate` says what the loader did, as fit and predict do: a value it filled in the last
+    /// points is scored as an actual.
+    @Test func evaluateSaysWhatTheLoaderFilled() throws {
+        let dir = tempDir()
+        var lines = try String(contentsOfFile: airline, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[lines.count - 3] = lines[lines.count - 3].split(separator: ",")[0] + ","
+        let gappy = write(lines.joined(separator: "\n") + "\n", "gappy.csv", in: dir)
+        let r = try forecast(["evaluate", gappy, "--model", Self.small, "--fill", "interpolate"])
+        #expect(r.status == 0 && r.stderr.contains("1 missing values in 'passengers' filled by linear interpolation"), "\(r.stderr)")
+    }
+
     /// A level the calibration errors cannot support (n errors: up to n / (n + 1)) is warned
     /// about, not silently given the largest error's bounds under its own label.
     @Test func unsupportedIntervalLevelsAreWarnedAbout() throws {

@@ -89,7 +89,8 @@ func fit(_ s: [TimeSeries], _ config: ForecasterConfig) throws -> Forecaster {
         // y = 2t + 5, integer index; the naive baseline plus a learned slope must continue the line.
         let n = 200
         let s = TimeSeries(timeFormat: .index, frequency: .steps(1), targetName: "y", target: (0..<n).map { 2 * Double($0) + 5 })
-        var c = ForecasterConfig(horizon: 4); c.lookback = 8; c.baseline = .naive; c.seed = 1
+        // The network alone (a statistical model chosen alone forecasts every step directly).
+        var c = ForecasterConfig(horizon: 4); c.lookback = 8; c.baseline = .naive; c.seed = 1; c.combine = .network
         let f = try fit([s], c)
         for h in [4, 10] {   // direct, then fed back past the trained horizon
             let fc = try f.predict(horizon: h)[0]

@@ -231,6 +231,6 @@ extension Forecaster {
         return Forecast(id: c.state.id, timestamps: times, timeFormat: c.state.timeFormat, values: values,
                         intervals: bands.map { PredictionInterval(level: $0.0, lower: $0.1, upper: $0.2,
                                                                   calibrationErrorCount: calibrationCount) },
-                        recursive: horizon > H, isNewSeries: job.isNew[i])
+                        recursive: horizon > H && network != nil, isNewSeries: job.isNew[i])
     }
 }
