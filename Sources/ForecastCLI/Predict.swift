@@ -250,8 +250,13 @@ struct Predict: ParsableCommand {
                 o.timeFormat = timeFormat.flatMap(TimeFormat.init(argument:))
                 let (table, timeColumn) = try SeriesLoader.read(data, options: o)
                 let r = try SeriesLoader.build(table, options: o, timeColumn: timeColumn)
-                LoaderReport.print(r.report, file: data, quiet: false)
-                // Series the loader could not use (a single row, no value) still get a fallback.
+                // Series the loader could not use (a single row, no value) still get a fallback:
+                // the report says so rather than "left out".
+                LoaderReport.print(r.report.map { line in
+                    line.hasSuffix(SeriesLoader.leftOutNote)
+                        ? String(line.dropLast(SeriesLoader.leftOutNote.count)) + "; it gets a fallback forecast (see the note on it below)"
+                        : line
+                }, file: data, quiet: false)
                 var chosen = r.series + r.leftOut
                 if let wanted {
                     chosen = chosen.filter { wanted.contains($0.id ?? "") }

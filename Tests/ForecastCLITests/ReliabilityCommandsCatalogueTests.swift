@@ -84,6 +84,12 @@ import Testing
                 && one.stdout.split(separator: "\n").count == 3, "\(one.stdout)\(one.stderr)")
         let both = try forecast(["predict", "--model", "\(dir)/p.fcm", "--horizon", "1", "--series", "b, \"H,1\""])
         #expect(both.status == 0 && both.stdout.split(separator: "\n").count == 3, "\(both.stdout)\(both.stderr)")
+        // A one-row series in --data is forecast by a fallback, and the loader's warning says so
+        // (it said "the series is left out" above the fallback's forecast).
+        let more = write("id,t,v\n" + rows.joined(separator: "\n") + "\nc,0,7\n", "more.csv", in: dir)
+        let p = try forecast(["predict", "--model", "\(dir)/p.fcm", "--horizon", "2", "--data", more])
+        #expect(p.status == 0 && p.stdout.contains("\nc,") && p.stderr.contains("series 'c'")
+                && p.stderr.contains("it gets a fallback forecast") && !p.stderr.contains("the series is left out"), "\(p.stdout)\(p.stderr)")
         for bad in ["", "\"H,1", "\"H,1\" b"] {
             let r = try forecast(["predict", "--model", "\(dir)/p.fcm", "--horizon", "1", "--series", bad])
             #expect(r.status == 2 && r.stderr.contains("--series takes comma-separated series ids")
