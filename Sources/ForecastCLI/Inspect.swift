@@ -181,8 +181,10 @@ func training(_ s: TrainingSummary) -> String {
     let steps: String = s.steps.map { "\($0) of \(s.maxSteps ?? $0) steps, " } ?? ""
     let how: String = (s.stoppedEarly ? ", stopped early" : "") + (s.interrupted ? ", interrupted" : "")
         + (s.restarts.map { ", diverged \($0) time\($0 == 1 ? "" : "s") and went back to its best weights" } ?? "")
-    let seconds = String(format: "%.1f", s.seconds)
-    return "\(steps)\(s.epochsRun) rounds (best \(s.bestEpoch)\(how)), \(s.trainWindows) train / \(s.validationWindows) validation windows, \(seconds)s"
+    // Model files store no timing (0: byte-identical files for the same data, seed and threads);
+    // older files' seconds are still shown.
+    let seconds = s.seconds > 0 ? String(format: ", %.1fs", s.seconds) : ""
+    return "\(steps)\(s.epochsRun) rounds (best \(s.bestEpoch)\(how)), \(s.trainWindows) train / \(s.validationWindows) validation windows\(seconds)"
 }
 
 /// What the network corrects, in words.

@@ -17,6 +17,10 @@ func learnedEnsemble(_ f: Forecaster) -> [[UInt32]] {
         let a = try fit([airline()], c), b = try fit([airline()], c)
         #expect(a.members.count == 3)
         #expect(learnedEnsemble(a) == learnedEnsemble(b))
+        // The files too, byte for byte: they store no wall-clock time.
+        #expect(try ModelFile.encode(a) == ModelFile.encode(b))
+        #expect(a.summary.seconds > 0, "the fit itself still reports its time")
+        #expect(try ModelFile.decode(try ModelFile.encode(a), path: "m").summary.seconds == 0)
         #expect(a.members.map(\.seed) == [42, 43, 44])
         #expect(a.members.map(\.lookback) == [24, 36, 24])
         #expect(a.series[0].choice == b.series[0].choice)

@@ -97,10 +97,10 @@ public enum ModelFile {
         Header(formatVersion: version, libraryVersion: libraryVersion, config: f.config,
                network: f.network.config, targetName: f.targetName, covariateNames: f.covariateNames,
                timeColumn: f.timeColumn, idColumn: f.idColumn, series: f.series, residuals: f.residuals,
-               summary: f.summary, tensors: tensors(f).map { Header.Tensor(name: $0.name, shape: $0.parameter.shape) },
+               summary: f.summary.withoutTiming, tensors: tensors(f).map { Header.Tensor(name: $0.name, shape: $0.parameter.shape) },
                parameterCount: f.members.reduce(0) { $0 + $1.network.parameterCount },
                members: f.members.count > 1
-                   ? f.members.map { Header.Member(lookback: $0.lookback, seed: $0.seed, summary: $0.summary) }
+                   ? f.members.map { Header.Member(lookback: $0.lookback, seed: $0.seed, summary: $0.summary.withoutTiming) }
                    : nil,
                shortSeries: f.shortSeries.isEmpty ? nil : f.shortSeries.map {
                    Header.StoredSeries(id: $0.id, frequency: $0.frequency, timeFormat: $0.timeFormat, times: Array($0.times),

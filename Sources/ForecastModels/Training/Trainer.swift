@@ -58,6 +58,15 @@ public struct TrainingSummary: Sendable, Codable, Equatable {
     /// Times training diverged (a NaN or infinite loss or gradient) and went back to its best
     /// weights with the learning rate halved (absent when it never did, see `Trainer.run`).
     public var restarts: Int?
+
+    /// The summary as a model file stores it: without the wall-clock `seconds` (0), so that the
+    /// same data, seed and thread count give a byte-identical file, not one that differs in the
+    /// time training happened to take.
+    package var withoutTiming: TrainingSummary {
+        var s = self
+        s.seconds = 0
+        return s
+    }
 }
 
 extension ForecastError {
