@@ -76,16 +76,20 @@ struct DataOptions: ParsableArguments {
         try loadKeepingLeftOut(file, target: target, extra: extra, quiet: quiet, skipUnusable: skipUnusable).series
     }
 
-    /// `load`, with the panel series it left out as unusable (`SeriesLoader.Result.leftOut`);
+    /// `load`, with the panel series it left out as unusable (`SeriesLoader.Result.leftOut`) and
+    /// the warnings it printed about them (as `fit --format json` lists them, with the file's name);
     /// `packed`: the series' targets packed as they are read (`SeriesLoader.Options.packsTargets`).
     func loadKeepingLeftOut(_ file: String, target: String, extra: [String] = [], quiet: Bool = false,
-                            skipUnusable: Bool = true, packed: Bool = false) throws -> (series: [TimeSeries], leftOut: [TimeSeries]) {
+                            skipUnusable: Bool = true, packed: Bool = false)
+        throws -> (series: [TimeSeries], leftOut: [TimeSeries], warnings: [String]) {
         var options = loaderOptions(target: target, extra: extra)
         options.skipsUnusableSeries = skipUnusable
         options.packsTargets = packed
         let r = try SeriesLoader.load(file, options: options)
         LoaderReport.print(r.report, file: file, quiet: quiet)
-        return (r.series, r.leftOut)
+        let warnings = r.report.filter { $0.hasSuffix(SeriesLoader.leftOutNote) }
+            .map { "\(CSVInput.displayName(file)): \(OptionNames.commandLine($0))" }
+        return (r.series, r.leftOut, warnings)
     }
 }
 

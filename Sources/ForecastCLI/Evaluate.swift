@@ -82,6 +82,7 @@ struct Evaluate: ParsableCommand {
             defer { progress.finish() }
             let started = Date()
             var trainedInside = 0
+            var recursiveNoted = false
             var shown = started
             for (k, s) in scored.enumerated() {
                 if Date().timeIntervalSince(shown) >= 1 {
@@ -124,6 +125,11 @@ struct Evaluate: ParsableCommand {
                     ? try f.predict(horizon: n, history: [history], future: [s], intervals: Self.levels, source: .network,
                                     shouldStop: { stopRequested != 0 })[0]
                     : fc
+                if !recursiveNoted && (fc.recursive || network.recursive) {
+                    // As predict says it: the network ran past the horizon it was trained for.
+                    note("note: the model was trained for \(f.config.horizon) steps; the network's steps \(f.config.horizon + 1)-\(n) feed forecasts back as inputs (recursive), so its errors there compound")
+                    recursiveNoted = true
+                }
                 var candidates: [(String, [Double])] = [(ForecastSource.combination.name, fc.values),
                                                         (ForecastSource.network.name, network.values)]
                 let combined = fc.intervals.map { $0.scores(actual) }

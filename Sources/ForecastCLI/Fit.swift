@@ -77,9 +77,11 @@ struct Fit: ParsableCommand {
             let kept = previous.map { p in p.covariateNames.filter { !(p.config.futureCovariates ?? []).contains($0) } } ?? []
             // The loaded series are held by `series` alone, which `fit` consumes: each series' values
             // are freed once the combination is done with them (a large panel's peak memory).
+            var loaderWarnings: [String] = []
             var (series, leftOut) = try { () throws -> ([TimeSeries], [TimeSeries]) in
                 let loaded = try dataOptions.loadKeepingLeftOut(data, target: dataOptions.target!, extra: (dataOptions.covariates == nil ? kept : []) + (config.futureCovariates ?? []), quiet: quiet,
                                                                 skipUnusable: !failShortSeries, packed: true)
+                loaderWarnings = loaded.warnings
                 return (loaded.series, loaded.leftOut)
             }()
             if holdout > 0 {
@@ -147,7 +149,7 @@ struct Fit: ParsableCommand {
                 note("model written to \(model)")
             }
             if output.resolved == .json {
-                try say(FitReport.json(f, model: model, points: points, span: span, warnings: warnings))
+                try say(FitReport.json(f, model: model, points: points, span: span, warnings: loaderWarnings + warnings))
             }
         }
         if interrupted { throw ExitCode(ExitStatus.interrupted) }

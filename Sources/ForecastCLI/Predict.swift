@@ -162,18 +162,6 @@ struct Predict: ParsableCommand {
         return ids
     }
 
-    /// Whether the network takes part in `source`'s forecast of some series of `f`: not for a
-    /// statistical model asked for by name, nor where the combination chose one alone (series new
-    /// to the model, from `--data`, are the network's).
-    static func networkRuns(_ f: Forecaster, source: ForecastSource, newData: Bool) -> Bool {
-        switch source {
-        case .model: return false
-        case .network: return true
-        case .combination:
-            return newData || f.series.contains { Baseline(rawValue: $0.choice ?? "") == nil || $0.statWeight != nil }
-        }
-    }
-
     /// One warning per interval level that some series' calibration errors cannot support (n
     /// errors support levels up to n / (n + 1)): those bounds are the largest error's, so the
     /// interval may cover less than its label says.
@@ -278,11 +266,6 @@ struct Predict: ParsableCommand {
                 throw ForecastError.configuration("--method \(method) fits \(method) to the whole history, which \(model) does not keep: pass it with --data")
             }
             try checkStop("the forecast")
-            // Said before the forecast (a long one takes a while), and only where the network runs
-            // past its horizon: a statistical model forecasting alone takes every step directly.
-            if horizon > f.config.horizon && Self.networkRuns(f, source: ForecastSource(name: method)!, newData: data != nil) {
-                note("note: the model was trained for \(f.config.horizon) steps; steps \(f.config.horizon + 1)-\(horizon) feed forecasts back as inputs (recursive), so errors compound")
-            }
             var forecasts: [Forecast]
             do {
                 forecasts = try f.predict(horizon: horizon, history: history, future: future, intervals: try levels(),
@@ -293,6 +276,11 @@ struct Predict: ParsableCommand {
                 throw ForecastError.configuration("\(CSVInput.displayName(data!)): \(e.message)")
             }
             if let wanted, data == nil { forecasts = forecasts.filter { wanted.contains($0.id ?? "") } }
+            // Only where the network ran past its horizon (`Forecast.recursive`): a statistical
+            // model forecasting a series alone takes every step directly.
+            if forecasts.contains(where: \.recursive) {
+                note("note: the model was trained for \(f.config.horizon) steps; steps \(f.config.horizon + 1)-\(horizon) feed forecasts back as inputs (recursive), so errors compound")
+            }
             // Dates past 9999 are written with five-digit years, which few CSV readers parse.
             if let far = forecasts.first(where: { fc in !fc.timeFormat.isIndex && fc.timestamps.last.map { CivilCalendar.components($0).year > 9999 } == true }) {
                 note("warning: the forecast runs past the year 9999 (to \(far.timeFormat.format(far.timestamps.last!))); dates with five-digit years are not ISO 8601 and most CSV readers will not parse them")

@@ -106,6 +106,12 @@ import Testing
         let network = try forecast(["predict", "--model", Self.small, "--horizon", "6", "--method", "network", "--format", "json"])
         #expect(network.status == 0 && network.stderr.contains("recursive") && network.stdout.contains("\"recursive\" : true"),
                 "\(network.stdout)\(network.stderr)")
+        // evaluate says it too when it scores past the horizon (the model's is 3), and only then.
+        let past = try forecast(["evaluate", airline, "--model", Self.small, "--holdout", "6", "--format", "csv"])
+        #expect(past.status == 0 && past.stderr.contains("note: the model was trained for 3 steps; the network's steps 4-6 feed forecasts back"),
+                "\(past.stderr)")
+        let within = try forecast(["evaluate", airline, "--model", Self.small, "--holdout", "3", "--format", "csv"])
+        #expect(within.status == 0 && !within.stderr.contains("recursive"), "\(within.stderr)")
     }
 
     /// `evaluate` says what the loader did, as fit and predict do: a value it filled in the last
@@ -147,11 +153,19 @@ import Testing
         #expect(fit.status == 0, "\(fit.stderr)")
         let p = try forecast(["predict", "--model", "\(dir)/c.fcm", "--horizon", "3"])
         #expect(p.status == 0 && !p.stderr.contains("9999") && p.stdout.contains("20240331"), "\(p.stdout)\(p.stderr)")
-        let rows = (0..<60).map { "a,\(days[$0]),\($0 % 7)" } + ["b,20240101,1", "b,20240103,2", "b,20240105,3"]
+        let rows = (0..<60).map { "a,\(days[$0]),\($0 % 7)" } + ["b,20240101,1", "b,20240103,2", "b,20240105,3", "c,20240101,5"]
         try ("series,date,v\n" + rows.joined(separator: "\n") + "\n").write(toFile: "\(dir)/sparse.csv", atomically: true, encoding: .utf8)
         let panel = try forecast(["fit", "\(dir)/sparse.csv", "--id-column", "series", "--target", "v", "--time-format", "%Y%m%d",
-                                  "--horizon", "3", "--max-steps", "2", "--ensemble", "1", "--quiet", "--model", "\(dir)/p.fcm"])
+                                  "--horizon", "3", "--max-steps", "2", "--ensemble", "1", "--quiet", "--model", "\(dir)/p.fcm",
+                                  "--format", "json"])
         #expect(panel.status == 0, "\(panel.stderr)")
+        // The loader's warning (one row: no frequency) is in the summary's warnings too, not only
+        // on stderr, before fit's own (too short for the network).
+        let summary = try JSONSerialization.jsonObject(with: Data(panel.stdout.utf8)) as? [String: Any]
+        let warnings = summary?["warnings"] as? [String] ?? []
+        #expect(warnings.count == 2 && warnings[0].hasPrefix("\(dir)/sparse.csv: series 'c'")
+                && warnings[0].hasSuffix("the series is left out") && warnings[1].hasPrefix("series 'b' has 3 points"), "\(panel.stdout)")
+        #expect(panel.stderr.contains("warning: \(dir)/sparse.csv: series 'c'"), "\(panel.stderr)")
         #expect(try forecast(["predict", "--model", "\(dir)/p.fcm", "--horizon", "2"]).status == 0)
     }
 
