@@ -48,7 +48,8 @@ struct BacktestCommand: ParsableCommand {
         try reportingErrors {
             try OutputSafety.check(outputs: [("--plot", plot)], inputs: [("the data", data)])
             let config = try modelOptions.config()
-            let series = try dataOptions.load(data, target: dataOptions.target!, quiet: quiet)
+            let loaded = try dataOptions.loadResult(data, target: dataOptions.target!, quiet: quiet)
+            let series = loaded.series
             guard series.count == 1 else { throw ForecastError.configuration("backtest takes one series; this file has \(series.count) (filter the panel first)") }
             try checkStop("the backtest")
             let progress = ProgressLine(enabled: !quiet)
@@ -58,11 +59,17 @@ struct BacktestCommand: ParsableCommand {
                 progress.prefix = "backtest, \(folds) fold\(folds == 1 ? "" : "s"): "
                 r = try concerning(data) {
                     try Backtest.run(series[0], config: config, folds: folds, refit: !noRefit, levels: [0.8, 0.95],
-                                     hooks: progress.hooks)
+                                     hooks: progress.hooks, unobserved: loaded.filledTargets.first ?? [])
                 }
             }
             try checkStop("the backtest")
             LoaderReport.printWarnings(r.warnings)
+            // Filled values are trained on but not scored (the library leaves them out).
+            let scoredFrom = series[0].count - folds * config.horizon
+            let filledScored = (loaded.filledTargets.first ?? []).filter { $0 >= scoredFrom }.count
+            if filledScored > 0 {
+                note("note: \(filledScored) of the scored points \(filledScored == 1 ? "was" : "were") filled in by --fill, not observed: left out of every score")
+            }
             switch output.resolved {
             case .json: try printJSON(r)
             case .csv: try printCSV(r)

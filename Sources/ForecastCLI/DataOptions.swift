@@ -76,17 +76,25 @@ struct DataOptions: ParsableArguments {
         try loadKeepingLeftOut(file, target: target, extra: extra, quiet: quiet, skipUnusable: skipUnusable).series
     }
 
+    /// The loader's whole result for `file` (series, left-out series, filled positions), its
+    /// report printed as `load` prints it.
+    func loadResult(_ file: String, target: String, extra: [String] = [], quiet: Bool = false,
+                    skipUnusable: Bool = true, packed: Bool = false) throws -> SeriesLoader.Result {
+        var options = loaderOptions(target: target, extra: extra)
+        options.skipsUnusableSeries = skipUnusable
+        options.packsTargets = packed
+        let r = try SeriesLoader.load(file, options: options)
+        LoaderReport.print(r.report, file: file, quiet: quiet)
+        return r
+    }
+
     /// `load`, with the panel series it left out as unusable (`SeriesLoader.Result.leftOut`) and
     /// the warnings it printed about them (as `fit --format json` lists them, with the file's name);
     /// `packed`: the series' targets packed as they are read (`SeriesLoader.Options.packsTargets`).
     func loadKeepingLeftOut(_ file: String, target: String, extra: [String] = [], quiet: Bool = false,
                             skipUnusable: Bool = true, packed: Bool = false)
         throws -> (series: [TimeSeries], leftOut: [TimeSeries], warnings: [String]) {
-        var options = loaderOptions(target: target, extra: extra)
-        options.skipsUnusableSeries = skipUnusable
-        options.packsTargets = packed
-        let r = try SeriesLoader.load(file, options: options)
-        LoaderReport.print(r.report, file: file, quiet: quiet)
+        let r = try loadResult(file, target: target, extra: extra, quiet: quiet, skipUnusable: skipUnusable, packed: packed)
         let warnings = r.report.filter { $0.hasSuffix(SeriesLoader.leftOutNote) }
             .map { "\(CSVInput.displayName(file)): \(OptionNames.commandLine($0))" }
         return (r.series, r.leftOut, warnings)

@@ -25,7 +25,7 @@ struct Evaluate: ParsableCommand {
     @Option(parsing: .unconditional, help: "Points at the end of each series to score (default: the model's horizon).")
     var holdout: Int?
 
-    @Option(help: "Missing values inside a series: error, interpolate or ffill.")
+    @Option(help: "Missing values inside a series: error, interpolate or ffill (values filled among the scored points are left out of the scores).")
     var fill: MissingPolicy = SeriesLoader.Options.defaultFill
 
     @Option(help: "Draw history, the held-out actuals, the forecast and its 80%/95% intervals as an SVG file (first series).")
@@ -51,7 +51,7 @@ struct Evaluate: ParsableCommand {
             let n = holdout ?? f.config.horizon
             let loaded = try SeriesLoader.load(data, options: f.loaderOptions(fill: fill))
             // What the loader did (values filled, series left out) is said, as fit and predict say
-            // it: a filled value in the last points is scored as an actual.
+            // it; a value it filled among the scored points is left out of the scores.
             LoaderReport.print(loaded.report, file: data, quiet: false)
             let all = loaded.series
             try f.checkFrequency(of: all, file: data)
@@ -77,7 +77,13 @@ struct Evaluate: ParsableCommand {
             }
             var states: [String: SeriesState] = [:]
             for st in f.series where states[st.id ?? ""] == nil { states[st.id ?? ""] = st }
-            let scored = all.filter { $0.count > need }
+            // Per series, the target positions the loader filled (`--fill`): not actuals, so not scored.
+            var filledAt: [Int: [Int]] = [:]   // index in `scored`
+            let scored = all.indices.filter { all[$0].count > need }.enumerated().map { k, i in
+                if i < loaded.filledTargets.count { filledAt[k] = loaded.filledTargets[i] }
+                return all[i]
+            }
+            var filledScored = 0
             let progress = ProgressLine(enabled: !quiet && scored.count > 1)
             defer { progress.finish() }
             let started = Date()
@@ -91,7 +97,11 @@ struct Evaluate: ParsableCommand {
                     progress.update(String(format: "series %d/%d  %.1fs  eta %.0fs", k, scored.count, elapsed,
                                            elapsed / Double(k) * Double(scored.count - k)))
                 }
-                let history = s.prefix(s.count - n), actual = Array(s.target.suffix(n))
+                let history = s.prefix(s.count - n), filledActual = Array(s.target.suffix(n))
+                // A filled value is the loader's guess, not an observation: NaN here, left out of every score.
+                var actual = filledActual
+                for p in filledAt[k] ?? [] where p >= s.count - n { actual[p - (s.count - n)] = .nan; filledScored += 1 }
+                let observed = actual.filter { !$0.isNaN }.count
                 let state = states[s.id ?? ""] ?? (f.series.count == 1 && all.count == 1 ? f.series.first : nil)
                 if let st = state, let last = st.tailTimes.last, last > history.times.last! {
                     // Said for the first such series; the others are counted after the loop.
@@ -136,8 +146,8 @@ struct Evaluate: ParsableCommand {
                 if combined.contains(where: { $0 == nil }) { undefinedIntervals += 1 }
                 for (k, s) in combined.enumerated() {
                     guard let s else { continue }
-                    pooled[k].covered += s.coverage * Double(actual.count)
-                    pooled[k].points += actual.count
+                    pooled[k].covered += s.coverage * Double(observed)
+                    pooled[k].points += observed
                 }
                 // As the combination and `predict --method` run them (a series the model was not
                 // trained on gets the state predict fits for it).
@@ -149,7 +159,7 @@ struct Evaluate: ParsableCommand {
                 for (c, (name, p)) in candidates.enumerated() {
                     // Undefined (nil, null in JSON) where not finite: a NaN forecast has no score.
                     let scores = Metric.allCases.map {
-                        $0.finiteValue(actual: actual, predicted: p, insample: history.target, period: m)
+                        $0.finiteValue(actual: actual, predicted: p, insample: history.target, period: m, skippingMissing: true)
                     }
                     table.append((s.id ?? "", name, scores))
                     var r: [String: Any] = ["model": name, "holdout": n, "seasonal_period": m]
@@ -165,6 +175,9 @@ struct Evaluate: ParsableCommand {
             }
             progress.finish()
             if trainedInside > 1 { note("warning: the same for \(trainedInside - 1) more series") }
+            if filledScored > 0 {
+                note("note: \(filledScored) of the scored points \(filledScored == 1 ? "was" : "were") filled in by --fill, not observed: left out of every score")
+            }
             try checkStop("the evaluation")
             switch output.resolved {
             case .json:

@@ -134,8 +134,16 @@ public enum Metric: String, CaseIterable, Sendable, Codable {
 
     /// `value(actual:predicted:insample:period:)` where it is finite, nil otherwise: how reports
     /// score a forecast (a NaN forecast has no score, and no report shows one as a number).
-    package func finiteValue(actual: [Double], predicted: [Double], insample: [Double] = [], period: Int = 1) -> Double? {
-        value(actual: actual, predicted: predicted, insample: insample, period: period).flatMap { $0.isFinite ? $0 : nil }
+    /// `skippingMissing`: steps whose actual value is NaN (missing, not observed) are left out of
+    /// the score, the other steps kept in order.
+    package func finiteValue(actual: [Double], predicted: [Double], insample: [Double] = [], period: Int = 1,
+                             skippingMissing: Bool = false) -> Double? {
+        var (a, p) = (actual, predicted)
+        if skippingMissing && actual.contains(where: \.isNaN) {
+            let kept = actual.indices.filter { !actual[$0].isNaN && $0 < predicted.count }
+            (a, p) = (kept.map { actual[$0] }, kept.map { predicted[$0] })
+        }
+        return value(actual: a, predicted: p, insample: insample, period: period).flatMap { $0.isFinite ? $0 : nil }
     }
 }
 

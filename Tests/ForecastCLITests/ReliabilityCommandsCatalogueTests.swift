@@ -114,15 +114,43 @@ import Testing
         #expect(within.status == 0 && !within.stderr.contains("recursive"), "\(within.stderr)")
     }
 
-    /// `evaluate` says what the loader did, as fit and predict do: a value it filled in the last
-    /// points is scored as an actual.
-    @Test func evaluateSaysWhatTheLoaderFilled() throws {
+    /// `evaluate` says what the loader did, as fit and predict do, and a value it filled in the
+    /// scored points is not scored as an actual: the scores are those of the observed points.
+    @Test func evaluateSaysWhatTheLoaderFilledAndLeavesItOut() throws {
         let dir = tempDir()
-        var lines = try String(contentsOfFile: airline, encoding: .utf8).split(separator: "\n").map(String.init)
-        lines[lines.count - 3] = lines[lines.count - 3].split(separator: ",")[0] + ","
+        let whole = try String(contentsOfFile: airline, encoding: .utf8).split(separator: "\n").map(String.init)
+        var lines = whole
+        lines[lines.count - 2] = lines[lines.count - 2].split(separator: ",")[0] + ","
         let gappy = write(lines.joined(separator: "\n") + "\n", "gappy.csv", in: dir)
-        let r = try forecast(["evaluate", gappy, "--model", Self.small, "--fill", "interpolate"])
-        #expect(r.status == 0 && r.stderr.contains("1 missing values in 'passengers' filled by linear interpolation"), "\(r.stderr)")
+        let r = try forecast(["evaluate", gappy, "--model", Self.small, "--fill", "interpolate", "--format", "json"])
+        #expect(r.status == 0 && r.stderr.contains("1 missing values in 'passengers' filled by linear interpolation")
+                && r.stderr.contains("note: 1 of the scored points was filled in by --fill, not observed: left out of every score"), "\(r.stderr)")
+        // The same scores as the observed points alone: the file's true value there is replaced by
+        // an interpolation, which changes the forecast's score only if it is counted.
+        let changed = whole.enumerated().map { k, line in
+            k == whole.count - 2 ? line.split(separator: ",")[0] + ",9999" : line
+        }
+        let other = write(changed.joined(separator: "\n") + "\n", "other.csv", in: dir)
+        let full = try forecast(["evaluate", other, "--model", Self.small, "--format", "json"])
+        func mae(_ text: String, _ model: String) throws -> Double? {
+            let obj = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+            let rows = obj?["metrics"] as? [[String: Any]] ?? []
+            return rows.first { $0["model"] as? String == model }?["mae"] as? Double
+        }
+        // 9999 in the observed file is a huge error; in the gappy one that point is not scored.
+        let gappyMAE = try #require(try mae(r.stdout, "naive")), fullMAE = try #require(try mae(full.stdout, "naive"))
+        #expect(gappyMAE < 1000 && fullMAE > 1000, "\(gappyMAE) \(fullMAE)")
+        // backtest likewise: the last fold's naive MAE, with and without the made-up value.
+        func lastFoldMAE(_ file: String, _ extra: [String]) throws -> (Double?, String) {
+            let b = try forecast(["backtest", file, "--target", "passengers", "--horizon", "3", "--folds", "2", "--max-steps", "2",
+                                  "--ensemble", "1", "--quiet", "--format", "csv"] + extra)
+            let row = b.stdout.split(separator: "\n").first { $0.hasPrefix("2,") && $0.contains(",naive,") }
+            return (row.flatMap { Double($0.split(separator: ",")[4]) }, b.stderr)
+        }
+        let (gappyFold, notes) = try lastFoldMAE(gappy, ["--fill", "interpolate"])
+        let (fullFold, _) = try lastFoldMAE(other, [])
+        #expect(notes.contains("note: 1 of the scored points was filled in by --fill, not observed: left out of every score"), "\(notes)")
+        #expect((gappyFold ?? .infinity) < 1000 && (fullFold ?? 0) > 1000, "\(String(describing: gappyFold)) \(String(describing: fullFold))")
     }
 
     /// A level the calibration errors cannot support (n errors: up to n / (n + 1)) is warned

@@ -71,6 +71,10 @@ public enum SeriesLoader {
         /// last row: its last time, its last target value (NaN when it has none) and missing
         /// covariates, on the panel's frequency; empty for one series or when nothing else is usable.
         package var leftOut: [TimeSeries] = []
+        /// Per series of `series`, the positions of its target values that `Options.fill` made up
+        /// (missing in the file, or at a timestamp it lacked), ascending: a score must not count
+        /// them as actuals.
+        package var filledTargets: [[Int]] = []
     }
 
     /// Loads the series of the CSV file `url` (one series, or a panel with `Options.idColumn`).
@@ -215,7 +219,7 @@ public enum SeriesLoader {
     /// The series of a table, each assembled or failed, with the report lines of the table as a
     /// whole first; `finish` turns them into a `Result`.
     struct Assembled {
-        var outcomes: [Swift.Result<(TimeSeries, [String]), any Error>] = []
+        var outcomes: [Swift.Result<(TimeSeries, [String], [Int]), any Error>] = []
         var report: [String] = []
         var timeColumn = "index"
         var format = TimeFormat.index
@@ -283,15 +287,16 @@ public enum SeriesLoader {
             groups = [(nil, 0..<table.rowCount)]
         }
         let name = timeColumn ?? "index", groupList = groups, rowOrder = order
-        let one: @Sendable (Int) -> Swift.Result<(TimeSeries, [String]), any Error> = { [times, format] k in
+        let one: @Sendable (Int) -> Swift.Result<(TimeSeries, [String], [Int]), any Error> = { [times, format] k in
             Swift.Result {
                 var lines: [String] = []
+                var filled: [Int] = []
                 let range = groupList[k].rows
                 let rows = rowOrder.isEmpty ? Array(range) : rowOrder[range].map { Int($0) }
                 var s = try assembleSeries(table, rows: rows, id: groupList[k].id, times: times, format: format,
-                                     timeColumn: name, options: options, report: &lines)
+                                     timeColumn: name, options: options, report: &lines, filledTargets: &filled)
                 if options.packsTargets { s.packTarget() }
-                return (s, lines)
+                return (s, lines, filled)
             }
         }
         // A large panel's series are assembled in parallel (each only reads the table); results,
@@ -309,11 +314,13 @@ public enum SeriesLoader {
         var series: [TimeSeries] = []
         series.reserveCapacity(outcomes.count)
         var unusable: [UnusableSeries] = []
+        var filledTargets: [[Int]] = []
         for o in outcomes {
             do {
-                let (s, lines) = try o.get()
+                let (s, lines, filled) = try o.get()
                 series.append(s)
                 report += lines
+                filledTargets.append(filled)
             } catch let e as UnusableSeries {
                 guard options.skipsUnusableSeries else { throw e.error }
                 report.append("\(e.error.message)\(leftOutNote)")
@@ -326,7 +333,7 @@ public enum SeriesLoader {
                        targetName: options.target, target: [u.lastValue],
                        covariateNames: options.covariates, covariates: options.covariates.map { _ in [Double.nan] })
         }
-        return Result(series: series, report: report, leftOut: leftOut)
+        return Result(series: series, report: report, leftOut: leftOut, filledTargets: filledTargets)
     }
 
     /// Ends the report line of a panel series left out (see `Options.skipsUnusableSeries`).
@@ -349,7 +356,7 @@ public enum SeriesLoader {
 
     private static func assembleSeries(_ table: CSVTable, rows unsortedRows: [Int], id: String?, times: [Int64],
                                  format: TimeFormat, timeColumn: String, options: Options,
-                                 report: inout [String]) throws -> TimeSeries {
+                                 report: inout [String], filledTargets: inout [Int]) throws -> TimeSeries {
         let file = table.file
         let label = id.map { "series '\(ForecastError.truncated($0))': " } ?? ""
         var rows = unsortedRows
@@ -442,6 +449,7 @@ public enum SeriesLoader {
                 throw ForecastError(file: file, columnName: name, message: "\(label)the column has no values, only missing ones")
             }
             let r = MissingValues.fill(part, policy: options.fill)
+            if name == options.target { filledTargets = part.indices.filter { part[$0].isNaN } }
             if r.filled > 0 {
                 report.append("\(label)\(r.filled) missing values in '\(name)' filled by \(options.fill == .ffill ? "forward fill" : "linear interpolation") (first at \(place(r.firstFilled! + valid.lowerBound)))")
             }

@@ -103,9 +103,11 @@ public enum Backtest {
 
     /// `run` with a stop request: throws `ForecastError` of kind `interrupted` when
     /// `hooks.shouldStop` asks to stop (training then ends early, so no fold from that point on
-    /// would be scored with a fully trained network: nothing is returned).
+    /// would be scored with a fully trained network: nothing is returned). `unobserved`: target
+    /// positions that were not observed but filled in (`SeriesLoader.Result.filledTargets`): the
+    /// models train on them, but no score counts them as actuals.
     package static func run(_ series: TimeSeries, config: ForecasterConfig, folds: Int, refit: Bool,
-                            levels: [Double], hooks: TrainingHooks) throws -> Result {
+                            levels: [Double], hooks: TrainingHooks, unobserved: [Int] = []) throws -> Result {
         guard folds >= 1 else { throw ForecastError.configuration("folds must be at least 1, got \(folds)") }
         try series.validate()
         let H = config.horizon
@@ -119,7 +121,8 @@ public enum Backtest {
         for k in 0..<folds {
             let origin = firstOrigin + k * H
             let train = series.prefix(origin)
-            let actual = Array(series.target[origin..<(origin + H)])
+            var actual = Array(series.target[origin..<(origin + H)])
+            for p in unobserved where (origin..<(origin + H)).contains(p) { actual[p - origin] = .nan }
             var warnings: [String] = []
             let model: Forecaster
             let stop = { hooks.shouldStop?() == true }
@@ -150,7 +153,8 @@ public enum Backtest {
                 var values: [Metric: Double] = [:]
                 for metric in metrics {
                     // Absent where undefined, and where not finite (a NaN forecast has no score).
-                    if let v = metric.finiteValue(actual: actual, predicted: p, insample: train.target, period: m) {
+                    if let v = metric.finiteValue(actual: actual, predicted: p, insample: train.target, period: m,
+                                                  skippingMissing: true) {
                         values[metric] = v
                     }
                 }

@@ -103,13 +103,16 @@ extension Forecaster {
 }
 
 extension PredictionInterval {
-    /// How well the interval held `actual` (one value per step): the share of the values inside the
-    /// bounds and the mean Winkler score (`Metrics.winkler`); nil when a bound or the score is not
-    /// finite (the intervals of a NaN forecast have no score).
+    /// How well the interval held `actual` (one value per step; NaN for a step not observed, left
+    /// out): the share of the values inside the bounds and the mean Winkler score
+    /// (`Metrics.winkler`); nil when a bound or the score is not finite (the intervals of a NaN
+    /// forecast have no score) or no step was observed.
     package func scores(_ actual: [Double]) -> (coverage: Double, winkler: Double)? {
-        guard (lower + upper).allSatisfy(\.isFinite),
-              let c = Metrics.coverage(actual: actual, lower: lower, upper: upper),
-              let w = Metrics.winkler(actual: actual, lower: lower, upper: upper, level: level), w.isFinite else { return nil }
+        let kept = actual.indices.filter { !actual[$0].isNaN && $0 < lower.count && $0 < upper.count }
+        let (a, lo, hi) = (kept.map { actual[$0] }, kept.map { lower[$0] }, kept.map { upper[$0] })
+        guard (lower + upper).allSatisfy(\.isFinite), !a.isEmpty,
+              let c = Metrics.coverage(actual: a, lower: lo, upper: hi),
+              let w = Metrics.winkler(actual: a, lower: lo, upper: hi, level: level), w.isFinite else { return nil }
         return (c, w)
     }
 }
