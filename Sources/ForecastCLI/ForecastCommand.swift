@@ -63,7 +63,7 @@ struct ForecastCommand: ParsableCommand {
                 Foundation.exit(0)
             }
             if exitCode(for: error) == .validationFailure {
-                note(fullMessage(for: error))
+                note(missingValueHint(fullMessage(for: error)))
                 note("Run 'forecast help' for the commands and their options.")
                 Foundation.exit(ExitStatus.usage)
             }
@@ -73,6 +73,19 @@ struct ForecastCommand: ParsableCommand {
 }
 
 import Foundation
+
+/// The argument parser's message for a numeric option whose value is missing: the option takes
+/// the next argument as its value (numeric options parse `--horizon -1` as a value, see
+/// `parsing: .unconditional`), so `--horizon --seed 3` reads "The value '--seed' is invalid for
+/// '--horizon <horizon>'". When that value is an option name, the message says a value is missing.
+func missingValueHint(_ message: String) -> String {
+    guard let r = message.range(of: #"The value '(--[A-Za-z][A-Za-z0-9-]*)' is invalid for '(--[A-Za-z0-9-]+ <[^>]+>)'"#,
+                                options: .regularExpression) else { return message }
+    let found = String(message[r])
+    let quoted = found.split(separator: "'", omittingEmptySubsequences: false)   // ["The value ", value, " is invalid for ", option, ""]
+    guard quoted.count >= 4 else { return message }
+    return message.replacingCharacters(in: r, with: "Missing value for '\(quoted[3])' (the next argument, '\(quoted[1])', is an option)")
+}
 
 /// Prints a line to standard error, control characters escaped (a CSV header or series id must
 /// not reach the terminal as an escape sequence).

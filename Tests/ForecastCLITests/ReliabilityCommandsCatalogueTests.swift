@@ -49,6 +49,9 @@ import Testing
              "--horizon must be at least 1, got -1"),
             (["fit", airline, "--target", "passengers", "--horizon", "3", "--seed", "-5", "--model", "\(dir)/m.fcm"],
              "The value '-5' is invalid for '--seed <seed>'"),
+            // An option right after a numeric one is a missing value, said as such.
+            (["predict", "--model", Self.small, "--horizon", "--seed", "3"],
+             "Missing value for '--horizon <horizon>' (the next argument, '--seed', is an option)"),
             (["predict", "--model", Self.small, "--horizon", "2", "--intervals", "80,"],
              "--intervals takes comma-separated percentages, like 80,95; got '80,', with an empty entry"),
             (["predict", "--model", Self.small, "--horizon", "2", "--intervals", ""],
