@@ -79,9 +79,12 @@ struct BacktestCommand: ParsableCommand {
                 let s = series[0], H = config.horizon
                 let start = max(0, r.folds[0].trainCount - 3 * H)
                 let shown = s.slice(start..<s.count)
+                // Values filled in by --fill are no actuals: drawn as gaps, as evaluate draws them.
+                var actual = shown.target
+                for p in loaded.filledTargets.first ?? [] where p >= start { actual[p - start] = .nan }
                 let times = r.folds.flatMap { f in (0..<H).map { s.times[f.trainCount + $0] } }
                 let svg = SVGPlot.render(title: "\(s.targetName): backtest, \(r.folds.count) folds of \(H)",
-                                         history: .init(times: Array(shown.times), values: shown.target, color: "#333333", label: "actual"),
+                                         history: .init(times: Array(shown.times), values: actual, color: "#333333", label: "actual"),
                                          forecast: .init(times: times, values: r.folds.flatMap(\.forecast), color: "#d62728", label: "fold forecasts"),
                                          bands: r.folds.first?.bands.indices.map { k in
                                              PredictionInterval(level: r.folds[0].bands[k].level, lower: r.folds.flatMap { $0.bands[k].lower }, upper: r.folds.flatMap { $0.bands[k].upper })

@@ -100,7 +100,11 @@ struct Evaluate: ParsableCommand {
                 let history = s.prefix(s.count - n), filledActual = Array(s.target.suffix(n))
                 // A filled value is the loader's guess, not an observation: NaN here, left out of every score.
                 var actual = filledActual
-                for p in filledAt[k] ?? [] where p >= s.count - n { actual[p - (s.count - n)] = .nan; filledScored += 1 }
+                // The scale of MASE and RMSSE likewise takes only observed differences.
+                var insample = history.target
+                for p in filledAt[k] ?? [] {
+                    if p >= s.count - n { actual[p - (s.count - n)] = .nan; filledScored += 1 } else { insample[p] = .nan }
+                }
                 let observed = actual.filter { !$0.isNaN }.count
                 let state = states[s.id ?? ""] ?? (f.series.count == 1 && all.count == 1 ? f.series.first : nil)
                 if let st = state, let last = st.tailTimes.last, last > history.times.last! {
@@ -159,7 +163,7 @@ struct Evaluate: ParsableCommand {
                 for (c, (name, p)) in candidates.enumerated() {
                     // Undefined (nil, null in JSON) where not finite: a NaN forecast has no score.
                     let scores = Metric.allCases.map {
-                        $0.finiteValue(actual: actual, predicted: p, insample: history.target, period: m, skippingMissing: true)
+                        $0.finiteValue(actual: actual, predicted: p, insample: insample, period: m, skippingMissing: true)
                     }
                     table.append((s.id ?? "", name, scores))
                     var r: [String: Any] = ["model": name, "holdout": n, "seasonal_period": m]

@@ -63,7 +63,14 @@ struct ForecastCommand: ParsableCommand {
                 Foundation.exit(0)
             }
             if exitCode(for: error) == .validationFailure {
-                note(missingValueHint(fullMessage(for: error)))
+                // The subcommand's own options, from its help (`--seed <seed>`, `--quiet`).
+                let sub = configuration.subcommands.first { $0.configuration.commandName == args.first }
+                let help = sub.map { helpMessage(for: $0, columns: 1000) } ?? ""
+                let isOption = { (name: String) in
+                    help.range(of: #"(^|[\s,])"# + NSRegularExpression.escapedPattern(for: name) + #"([\s,]|$)"#,
+                               options: .regularExpression) != nil
+                }
+                note(missingValueHint(fullMessage(for: error), arguments: args, isOption: isOption))
                 note("Run 'forecast help' for the commands and their options.")
                 Foundation.exit(ExitStatus.usage)
             }
@@ -77,14 +84,18 @@ import Foundation
 /// The argument parser's message for a numeric option whose value is missing: the option takes
 /// the next argument as its value (numeric options parse `--horizon -1` as a value, see
 /// `parsing: .unconditional`), so `--horizon --seed 3` reads "The value '--seed' is invalid for
-/// '--horizon <horizon>'". When that value is an option name, the message says a value is missing.
-func missingValueHint(_ message: String) -> String {
-    guard let r = message.range(of: #"The value '(--[A-Za-z][A-Za-z0-9-]*)' is invalid for '(--[A-Za-z0-9-]+ <[^>]+>)'"#,
+/// '--horizon <horizon>'". When that value is the next argument (not `--horizon=--seed`) and one of
+/// the command's options (`isOption`), the message says a value is missing instead.
+func missingValueHint(_ message: String, arguments: [String], isOption: (String) -> Bool) -> String {
+    guard let r = message.range(of: #"The value '(--[A-Za-z][A-Za-z0-9-]*)' is invalid for '(--[A-Za-z0-9-]+) <[^>]+>'"#,
                                 options: .regularExpression) else { return message }
-    let found = String(message[r])
-    let quoted = found.split(separator: "'", omittingEmptySubsequences: false)   // ["The value ", value, " is invalid for ", option, ""]
-    guard quoted.count >= 4 else { return message }
-    return message.replacingCharacters(in: r, with: "Missing value for '\(quoted[3])' (the next argument, '\(quoted[1])', is an option)")
+    let quoted = message[r].split(separator: "'", omittingEmptySubsequences: false).map(String.init)
+    // ["The value ", value, " is invalid for ", "--option <name>", ""]
+    guard quoted.count >= 4, let option = quoted[3].split(separator: " ").first.map(String.init) else { return message }
+    let value = quoted[1]
+    let separate = zip(arguments, arguments.dropFirst()).contains { $0 == option && $1 == value }
+    guard separate && isOption(value) else { return message }
+    return message.replacingCharacters(in: r, with: "Missing value for '\(quoted[3])' (the next argument, '\(value)', is an option)")
 }
 
 /// Prints a line to standard error, control characters escaped (a CSV header or series id must

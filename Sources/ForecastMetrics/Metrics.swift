@@ -39,10 +39,11 @@ public enum Metrics {
         return mean(zip(actual, predicted).map { $1 - $0 })
     }
 
-    /// The in-sample MAE of the seasonal-naive forecast with period `m` (MASE's denominator).
+    /// The in-sample MAE of the seasonal-naive forecast with period `m` (MASE's denominator);
+    /// differences with a missing (NaN) value are skipped, as are they in RMSSE's.
     public static func seasonalNaiveMAE(_ insample: [Double], period m: Int) -> Double? {
         guard insample.count > m else { return nil }
-        return mean((m..<insample.count).map { abs(insample[$0] - insample[$0 - m]) })
+        return mean((m..<insample.count).compactMap { abs(insample[$0] - insample[$0 - m]).nanAsNil })
     }
 
     /// Mean absolute scaled error: MAE over the in-sample seasonal-naive MAE (period `m`; 1 where
@@ -56,7 +57,7 @@ public enum Metrics {
     /// Root mean squared scaled error (M5): RMSE over the in-sample seasonal-naive RMSE.
     public static func rmsse(actual: [Double], predicted: [Double], insample: [Double], period m: Int) -> Double? {
         guard insample.count > m,
-              let scale = mean((m..<insample.count).map { (insample[$0] - insample[$0 - m]) * (insample[$0] - insample[$0 - m]) }),
+              let scale = mean((m..<insample.count).compactMap { ((insample[$0] - insample[$0 - m]) * (insample[$0] - insample[$0 - m])).nanAsNil }),
               scale > 0, let e = rmse(actual: actual, predicted: predicted) else { return nil }
         return e / scale.squareRoot()
     }
@@ -145,6 +146,11 @@ public enum Metric: String, CaseIterable, Sendable, Codable {
         }
         return value(actual: a, predicted: p, insample: insample, period: period).flatMap { $0.isFinite ? $0 : nil }
     }
+}
+
+extension Double {
+    /// nil for NaN (a difference with a missing value), the value otherwise.
+    fileprivate var nanAsNil: Double? { isNaN ? nil : self }
 }
 
 #if canImport(Glibc)

@@ -50,8 +50,11 @@ import Testing
             (["fit", airline, "--target", "passengers", "--horizon", "3", "--seed", "-5", "--model", "\(dir)/m.fcm"],
              "The value '-5' is invalid for '--seed <seed>'"),
             // An option right after a numeric one is a missing value, said as such.
-            (["predict", "--model", Self.small, "--horizon", "--seed", "3"],
-             "Missing value for '--horizon <horizon>' (the next argument, '--seed', is an option)"),
+            (["predict", "--model", Self.small, "--horizon", "--threads", "2"],
+             "Missing value for '--horizon <horizon>' (the next argument, '--threads', is an option)"),
+            // Not when the value was given with '=', nor when it is no option of the command.
+            (["predict", "--model", Self.small, "--horizon=--threads"], "The value '--threads' is invalid for '--horizon <horizon>'"),
+            (["predict", "--model", Self.small, "--horizon", "--bogus"], "The value '--bogus' is invalid for '--horizon <horizon>'"),
             (["predict", "--model", Self.small, "--horizon", "2", "--intervals", "80,"],
              "--intervals takes comma-separated percentages, like 80,95; got '80,', with an empty entry"),
             (["predict", "--model", Self.small, "--horizon", "2", "--intervals", ""],

@@ -26,6 +26,21 @@ private func close(_ a: Double?, _ b: Double, _ tol: Double = 1e-12) -> Bool { a
         #expect(close(Metrics.mase(actual: [3, 4], predicted: [2.5, 4], insample: [1, 2, 3], period: 1), 0.25))
     }
 
+    /// Missing (NaN) values: the in-sample scale skips the differences they are in, and a score
+    /// asked to skip missing actuals is that of the observed steps alone.
+    @Test func missingValuesAreSkippedWhereAsked() {
+        // m = 1 over [1, 2, NaN, 5, 6]: |2-1| and |6-5| only → scale 1.
+        let insample: [Double] = [1, 2, .nan, 5, 6]
+        #expect(Metrics.seasonalNaiveMAE(insample, period: 1) == 1)
+        #expect(close(Metrics.rmsse(actual: [3], predicted: [5], insample: insample, period: 1), 2))
+        let gappy: [Double] = [10, .nan, 30, 40]
+        #expect(close(Metric.mae.finiteValue(actual: gappy, predicted: predicted, skippingMissing: true), 5.0 / 3))
+        #expect(Metric.mae.finiteValue(actual: gappy, predicted: predicted) == nil)
+        // Observed steps 0, 2, 3: 10 and 40 inside their bounds, 30 outside → 2/3.
+        let band = PredictionInterval(level: 0.8, lower: [9, 0, 0, 35], upper: [11, 0, 0, 45])
+        #expect(close(band.scores(gappy)?.coverage, 2.0 / 3))
+    }
+
     @Test func undefinedCasesAreNilNotNaN() {
         #expect(Metrics.mape(actual: [0, 1], predicted: [1, 1]) == nil)
         #expect(Metrics.mase(actual: [1], predicted: [2], insample: [5, 5, 5], period: 1) == nil, "constant history")

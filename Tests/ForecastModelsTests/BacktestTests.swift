@@ -40,6 +40,37 @@ import ForecastMetrics
 
     /// A result survives JSON and back unchanged, keyed by names a reader of the JSON knows (models,
     /// metrics, levels); a name that is none of them is a decoding error, not a silent drop.
+    /// Points filled in (`unobserved`) are trained on but not scored: a fold's scores are those of
+    /// its observed points, and the overall coverage is pooled over the observed points.
+    @Test func unobservedPointsAreNotScored() throws {
+        let series = try airline()
+        var c = ForecasterConfig(horizon: 3)
+        c.maxSteps = 10
+        c.ensembleSize = 1
+        let all = try Backtest.run(series, config: c, folds: 2, refit: true, levels: [0.8], hooks: TrainingHooks())
+        // The first fold's first two points (138, 139) and one training point (100) unobserved.
+        let gappy = try Backtest.run(series, config: c, folds: 2, refit: true, levels: [0.8], hooks: TrainingHooks(),
+                                     unobserved: [100, 138, 139])
+        #expect(gappy.folds.map(\.forecast) == all.folds.map(\.forecast))   // same training data
+        let fc = gappy.folds[0].scores[.model(.naive)]!
+        let naive = Array(repeating: series.target[137], count: 3)
+        #expect(fc[.mae] == Metrics.mae(actual: [series.target[140]], predicted: [naive[2]]))
+        var insample = Array(series.target[..<138])
+        insample[100] = .nan
+        #expect(fc[.mase] == Metrics.mase(actual: [series.target[140]], predicted: [naive[2]], insample: insample, period: 12))
+        // The second fold's scores: the same but for the scale, which skips the differences with
+        // points 100, 138 and 139 (in its training part now).
+        var inS = Array(series.target[..<141])
+        for p in [100, 138, 139] { inS[p] = .nan }
+        let (a1, f1) = (Array(series.target[141..<144]), Array(repeating: series.target[140], count: 3))
+        var expected = all.folds[1].scores[.model(.naive)]!
+        expected[.mase] = Metrics.mase(actual: a1, predicted: f1, insample: inS, period: 12)
+        expected[.rmsse] = Metrics.rmsse(actual: a1, predicted: f1, insample: inS, period: 12)
+        #expect(gappy.folds[1].scores[.model(.naive)]! == expected, "\(expected)")
+        let c0 = gappy.folds[0].coverage[0.8]!, c1 = gappy.folds[1].coverage[0.8]!
+        #expect(abs(gappy.coverage[0.8]! - (c0 * 1 + c1 * 3) / 4) < 1e-12)
+    }
+
     @Test func resultsRoundTripThroughJSON() throws {
         var c = ForecasterConfig(horizon: 6)
         c.maxSteps = 10; c.ensembleSize = 1

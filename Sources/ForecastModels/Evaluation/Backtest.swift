@@ -44,7 +44,8 @@ public enum Backtest {
         public var models: [ForecastSource]
         /// Mean over folds of each metric (over the folds where it is defined).
         public var overall: [ForecastSource: [Metric: Double]]
-        /// Mean coverage over folds, by level.
+        /// Coverage by level, pooled over the folds' scored points (the mean over folds when every
+        /// fold scores all its points).
         public var coverage: [Double: Double]
         /// Mean Winkler score of the default forecast's intervals over the folds, by level (over the
         /// folds where it is defined): the interval's width plus 2/α times any miss, α = 1 − level,
@@ -118,11 +119,17 @@ public enum Backtest {
         let models: [ForecastSource] = [.combination, .network] + Baseline.allCases.map { .model($0) }
         var result = Result(folds: [], models: models, overall: [:], coverage: [:], seasonalPeriod: 1)
         var fixed: Forecaster?
+        var observed: [Int] = []   // per fold, the points scored (not filled in)
         for k in 0..<folds {
             let origin = firstOrigin + k * H
             let train = series.prefix(origin)
             var actual = Array(series.target[origin..<(origin + H)])
-            for p in unobserved where (origin..<(origin + H)).contains(p) { actual[p - origin] = .nan }
+            // MASE's and RMSSE's scale takes only observed differences too.
+            var insample = train.target
+            for p in unobserved where p < origin + H {
+                if p >= origin { actual[p - origin] = .nan } else { insample[p] = .nan }
+            }
+            observed.append(actual.filter { !$0.isNaN }.count)
             var warnings: [String] = []
             let model: Forecaster
             let stop = { hooks.shouldStop?() == true }
@@ -153,7 +160,7 @@ public enum Backtest {
                 var values: [Metric: Double] = [:]
                 for metric in metrics {
                     // Absent where undefined, and where not finite (a NaN forecast has no score).
-                    if let v = metric.finiteValue(actual: actual, predicted: p, insample: train.target, period: m,
+                    if let v = metric.finiteValue(actual: actual, predicted: p, insample: insample, period: m,
                                                   skippingMissing: true) {
                         values[metric] = v
                     }
@@ -178,9 +185,14 @@ public enum Backtest {
             }
             result.overall[source] = avg
         }
+        // Pooled over the folds' observed points (the mean over folds when every point is observed).
         for level in levels {
-            let values = result.folds.compactMap { $0.coverage[level] }
-            if !values.isEmpty { result.coverage[level] = values.reduce(0, +) / Double(values.count) }
+            let pairs = zip(result.folds, observed).compactMap { f, n in f.coverage[level].map { ($0, Double(n)) } }
+            let points = pairs.reduce(0) { $0 + $1.1 }
+            guard points > 0 else { continue }
+            result.coverage[level] = Set(pairs.map(\.1)).count == 1
+                ? pairs.reduce(0) { $0 + $1.0 } / Double(pairs.count)   // equal weights: the plain mean, as it always was
+                : pairs.reduce(0) { $0 + $1.0 * $1.1 } / points
         }
         return result
     }
