@@ -90,6 +90,7 @@ private func failure(_ body: () throws -> Any) -> ForecastError? {
         let r = try load(text, fill: .interpolate)
         #expect(r.series[0].target == [1, 2, 3, 4, 5])
         #expect(r.report.contains { $0.contains("1 missing timestamps inserted") })
+        #expect(r.filledTargets == [[2]])   // the inserted timestamp's value was made up
     }
 
     @Test(arguments: ["", "NA", "NaN", "null", "n/a"])
@@ -104,6 +105,9 @@ private func failure(_ body: () throws -> Any) -> ForecastError? {
     @Test func leadingAndTrailingMissingAreTrimmed() throws {
         let r = try load("date,v\n2020-01-01,\n2020-01-02,2\n2020-01-03,3\n2020-01-04,NA\n")
         #expect(r.series[0].target == [2, 3])
+        #expect(r.filledTargets == [[]])   // trimmed, not filled
+        // Positions count from the first value kept.
+        #expect(try load("date,v\n2020-01-01,\n2020-01-02,2\n2020-01-03,\n2020-01-04,4\n", fill: .ffill).filledTargets == [[1]])
         #expect(r.series[0].formattedTime(0) == "2020-01-02")
         #expect(r.report.contains { $0.contains("2 missing values trimmed") })
     }
@@ -116,6 +120,7 @@ private func failure(_ body: () throws -> Any) -> ForecastError? {
     @Test func covariatesAreReadAndFilled() throws {
         let r = try load("date,v,x\n2020-01-01,1,10\n2020-01-02,2,\n2020-01-03,3,30\n", fill: .interpolate, covariates: ["x"])
         #expect(r.series[0].covariates == [[10, 20, 30]])
+        #expect(r.filledTargets == [[]])   // a filled covariate is not a filled target
         #expect(r.series[0].covariateNames == ["x"])
     }
 

@@ -73,8 +73,8 @@ public enum SeriesLoader {
         package var leftOut: [TimeSeries] = []
         /// Per series of `series`, the positions of its target values that `Options.fill` made up
         /// (missing in the file, or at a timestamp it lacked), ascending: a score must not count
-        /// them as actuals.
-        package var filledTargets: [[Int]] = []
+        /// them as actuals (pass them to `Backtest.run(_:config:folds:refit:levels:unobserved:progress:)`).
+        public var filledTargets: [[Int]] = []
     }
 
     /// Loads the series of the CSV file `url` (one series, or a panel with `Options.idColumn`).

@@ -75,7 +75,9 @@ public enum Backtest {
     }
 
     /// Runs `folds` folds. With `refit` false the network is trained once, on the first fold's data,
-    /// and only its inputs move forward.
+    /// and only its inputs move forward. `unobserved`: positions of `series`' target that were
+    /// filled in, not observed (`SeriesLoader.Result.filledTargets`): trained on, never scored as
+    /// actuals nor counted in MASE's and RMSSE's in-sample scale.
     ///
     /// `progress` is called after every evaluation round of training. Inside an `async` function
     /// Swift picks the asynchronous overload (same arguments): `try await Backtest.run(...)`.
@@ -83,9 +85,10 @@ public enum Backtest {
     /// - Throws: `ForecastError` `data` for a series that is not valid (`TimeSeries/validate()`),
     ///   `configuration` for too few points, `training` when training diverges.
     public static func run(_ series: TimeSeries, config: ForecasterConfig, folds: Int, refit: Bool = true,
-                           levels: [Double] = [0.8, 0.95],
+                           levels: [Double] = [0.8, 0.95], unobserved: [Int] = [],
                            progress: (@Sendable (EpochReport) -> Void)? = nil) throws -> Result {
-        try run(series, config: config, folds: folds, refit: refit, levels: levels, hooks: TrainingHooks(onEpoch: progress))
+        try run(series, config: config, folds: folds, refit: refit, levels: levels, hooks: TrainingHooks(onEpoch: progress),
+                unobserved: unobserved)
     }
 
     /// Runs the folds off the calling task (on their own thread); cancelling the task stops the
@@ -95,18 +98,16 @@ public enum Backtest {
     ///     let task = Task { try await Backtest.run(series, config: ForecasterConfig(horizon: 12), folds: 4) }
     ///     task.cancel()
     public static func run(_ series: TimeSeries, config: ForecasterConfig, folds: Int, refit: Bool = true,
-                           levels: [Double] = [0.8, 0.95],
+                           levels: [Double] = [0.8, 0.95], unobserved: [Int] = [],
                            progress: (@Sendable (EpochReport) -> Void)? = nil) async throws -> Result {
         try await runOffTask("the backtest", progress: progress) { hooks in
-            try run(series, config: config, folds: folds, refit: refit, levels: levels, hooks: hooks)
+            try run(series, config: config, folds: folds, refit: refit, levels: levels, hooks: hooks, unobserved: unobserved)
         }
     }
 
     /// `run` with a stop request: throws `ForecastError` of kind `interrupted` when
     /// `hooks.shouldStop` asks to stop (training then ends early, so no fold from that point on
-    /// would be scored with a fully trained network: nothing is returned). `unobserved`: target
-    /// positions that were not observed but filled in (`SeriesLoader.Result.filledTargets`): the
-    /// models train on them, but no score counts them as actuals.
+    /// would be scored with a fully trained network: nothing is returned).
     package static func run(_ series: TimeSeries, config: ForecasterConfig, folds: Int, refit: Bool,
                             levels: [Double], hooks: TrainingHooks, unobserved: [Int] = []) throws -> Result {
         guard folds >= 1 else { throw ForecastError.configuration("folds must be at least 1, got \(folds)") }
