@@ -184,7 +184,7 @@ extension EndToEndTests {
         try FileManager.default.createDirectory(atPath: "\(dir)/d.fcm", withIntermediateDirectories: true)
         try expectFailure(["predict", "--model", "\(dir)/d.fcm", "--horizon", "3"], message: "d.fcm: is a directory", dir: dir)
         try expectFailure(["inspect", "\(dir)/d.fcm"], message: "d.fcm: is a directory", dir: dir)
-        FileManager.default.createFile(atPath: "\(dir)/e.fcm", contents: Data())
+        #expect(FileManager.default.createFile(atPath: "\(dir)/e.fcm", contents: Data()))
         try expectFailure(["predict", "--model", "\(dir)/e.fcm", "--horizon", "3"], message: "e.fcm: the file is empty", dir: dir)
     }
 
