@@ -67,9 +67,7 @@ struct BacktestCommand: ParsableCommand {
             // Filled values are trained on but not scored (the library leaves them out).
             let scoredFrom = series[0].count - folds * config.horizon
             let filledScored = (loaded.filledTargets.first ?? []).filter { $0 >= scoredFrom }.count
-            if filledScored > 0 {
-                note("note: \(filledScored) of the scored points \(filledScored == 1 ? "was" : "were") filled in by --fill, not observed: left out of every score")
-            }
+            LoaderReport.noteFilledScores(filledScored)
             switch output.resolved {
             case .json: try printJSON(r)
             case .csv: try printCSV(r)

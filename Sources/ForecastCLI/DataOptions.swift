@@ -73,7 +73,7 @@ struct DataOptions: ParsableArguments {
     /// left out as warnings, even with `quiet`). `skipUnusable` false: such a series is an error.
     func load(_ file: String, target: String, extra: [String] = [], quiet: Bool = false,
               skipUnusable: Bool = true) throws -> [TimeSeries] {
-        try loadKeepingLeftOut(file, target: target, extra: extra, quiet: quiet, skipUnusable: skipUnusable).series
+        try loadResult(file, target: target, extra: extra, quiet: quiet, skipUnusable: skipUnusable).series
     }
 
     /// The loader's whole result for `file` (series, left-out series, filled positions), its

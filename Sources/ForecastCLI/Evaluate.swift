@@ -77,12 +77,7 @@ struct Evaluate: ParsableCommand {
             }
             var states: [String: SeriesState] = [:]
             for st in f.series where states[st.id ?? ""] == nil { states[st.id ?? ""] = st }
-            // Per series, the target positions the loader filled (`--fill`): not actuals, so not scored.
-            var filledAt: [Int: [Int]] = [:]   // index in `scored`
-            let scored = all.indices.filter { all[$0].count > need }.enumerated().map { k, i in
-                if i < loaded.filledTargets.count { filledAt[k] = loaded.filledTargets[i] }
-                return all[i]
-            }
+            let scored = all.indices.filter { all[$0].count > need }   // indices in `all`
             var filledScored = 0
             let progress = ProgressLine(enabled: !quiet && scored.count > 1)
             defer { progress.finish() }
@@ -90,22 +85,21 @@ struct Evaluate: ParsableCommand {
             var trainedInside = 0
             var recursiveNoted = false
             var shown = started
-            for (k, s) in scored.enumerated() {
+            for (k, i) in scored.enumerated() {
+                let s = all[i]
                 if Date().timeIntervalSince(shown) >= 1 {
                     shown = Date()
                     let elapsed = shown.timeIntervalSince(started)
                     progress.update(String(format: "series %d/%d  %.1fs  eta %.0fs", k, scored.count, elapsed,
                                            elapsed / Double(k) * Double(scored.count - k)))
                 }
-                let history = s.prefix(s.count - n), filledActual = Array(s.target.suffix(n))
-                // A filled value is the loader's guess, not an observation: NaN here, left out of every score.
-                var actual = filledActual
-                // The scale of MASE and RMSSE likewise takes only observed differences.
-                var insample = history.target
-                for p in filledAt[k] ?? [] {
-                    if p >= s.count - n { actual[p - (s.count - n)] = .nan; filledScored += 1 } else { insample[p] = .nan }
-                }
+                let history = s.prefix(s.count - n)
+                // A value the loader filled (`--fill`) is its guess, not an observation: NaN in
+                // `actual` and `insample`, left out of every score.
+                let (insample, actual) = Backtest.scoredParts(s.target, origin: s.count - n, horizon: n,
+                                                              unobserved: i < loaded.filledTargets.count ? loaded.filledTargets[i] : [])
                 let observed = actual.filter { !$0.isNaN }.count
+                filledScored += n - observed
                 let state = states[s.id ?? ""] ?? (f.series.count == 1 && all.count == 1 ? f.series.first : nil)
                 if let st = state, let last = st.tailTimes.last, last > history.times.last! {
                     // Said for the first such series; the others are counted after the loop.
@@ -179,9 +173,7 @@ struct Evaluate: ParsableCommand {
             }
             progress.finish()
             if trainedInside > 1 { note("warning: the same for \(trainedInside - 1) more series") }
-            if filledScored > 0 {
-                note("note: \(filledScored) of the scored points \(filledScored == 1 ? "was" : "were") filled in by --fill, not observed: left out of every score")
-            }
+            LoaderReport.noteFilledScores(filledScored)
             try checkStop("the evaluation")
             switch output.resolved {
             case .json:

@@ -19,6 +19,13 @@ enum LoaderReport {
                 summary: { kind, more in note("note: \(name): \(more) more series with \(OptionNames.commandLine(kind))") })
     }
 
+    /// Says that `count` of the scored points (evaluate, backtest) were filled in by `--fill` and
+    /// left out of the scores; nothing when none were.
+    static func noteFilledScores(_ count: Int) {
+        guard count > 0 else { return }
+        note("note: \(count) of the scored points \(count == 1 ? "was" : "were") filled in by --fill, not observed: left out of every score")
+    }
+
     /// What a per-series note says, without the series and its counts ("missing values in 'value'
     /// filled by linear interpolation"); nil for a note that names no series.
     static func kind(of line: String) -> String? {

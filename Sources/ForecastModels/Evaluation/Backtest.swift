@@ -124,12 +124,7 @@ public enum Backtest {
         for k in 0..<folds {
             let origin = firstOrigin + k * H
             let train = series.prefix(origin)
-            var actual = Array(series.target[origin..<(origin + H)])
-            // MASE's and RMSSE's scale takes only observed differences too.
-            var insample = train.target
-            for p in unobserved where p < origin + H {
-                if p >= origin { actual[p - origin] = .nan } else { insample[p] = .nan }
-            }
+            let (insample, actual) = scoredParts(series.target, origin: origin, horizon: H, unobserved: unobserved)
             observed.append(actual.filter { !$0.isNaN }.count)
             var warnings: [String] = []
             let model: Forecaster
@@ -196,5 +191,18 @@ public enum Backtest {
                 : pairs.reduce(0) { $0 + $1.0 * $1.1 } / points
         }
         return result
+    }
+
+    /// The in-sample part `target[..<origin]` and the actuals `target[origin..<origin + horizon]`
+    /// of a score, with the `unobserved` positions (filled in, not observed) set to NaN: the scores
+    /// leave those actuals out (`Metric.finiteValue(skippingMissing:)`, `PredictionInterval.scores`),
+    /// and MASE's and RMSSE's in-sample scale the differences with them.
+    package static func scoredParts(_ target: [Double], origin: Int, horizon: Int,
+                                    unobserved: [Int]) -> (insample: [Double], actual: [Double]) {
+        var insample = Array(target[..<origin]), actual = Array(target[origin..<(origin + horizon)])
+        for p in unobserved where p < origin + horizon {
+            if p >= origin { actual[p - origin] = .nan } else { insample[p] = .nan }
+        }
+        return (insample, actual)
     }
 }
