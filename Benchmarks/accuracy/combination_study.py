@@ -309,6 +309,23 @@ def rules():
     for n in (2, 3):
         R[f"current per {n} parts of the horizon"] = by_segment(n, False)
         R[f"current per {n} parts, best per part"] = by_segment(n, True)
+
+    def stat_origins(n):
+        """`current`, with the statistical model chosen on up to `n` origins: the four the network
+        is scored on and the older ones of a FORECAST_STUDY_STATORIGINS dump (session 31; on other
+        dumps the same as `current`). The blend weight still compares the four shared origins."""
+        def rule(case):
+            older = getattr(case, "older_actual", [])
+            if not case.val_actual or not older:
+                return R["current"](case)
+            k = max(0, min(n - len(case.val_actual), len(older)))
+            joined = Case({c: v + case.older.get(c, [])[:k] for c, v in case.val.items() if c in STATS},
+                          case.val_actual + older[:k], case.test)
+            best, _ = best_stat(joined, STATS)
+            return blend([best])(case)
+        return rule
+    for n in (6, 8, 12, 16):
+        R[f"current, statistical model on {n} origins"] = stat_origins(n)
     return R
 
 
@@ -329,6 +346,10 @@ def rolling_cases(path, variant=0):
             # Only the candidates (study dumps may add other series, such as the members' spread).
             val = {c: v for c, v in dump["forecasts"].items() if c in o["forecasts"]}
             case = Case(val, dump["actual"], o["forecasts"])
+            # Study dumps made with FORECAST_STUDY_STATORIGINS (session 31) add the statistical
+            # models' forecasts at older origins, as "x_<model>" with "x_actual".
+            case.older_actual = dump["forecasts"].get("x_actual", [])
+            case.older = {c[2:]: v for c, v in dump["forecasts"].items() if c.startswith("x_") and c != "x_actual"}
             rows.append((case, o["actual"], o["scale"], o["mase_snaive"]))
         if rows:
             out[(d["set"], d["file"])] = rows
@@ -383,14 +404,27 @@ def main():
     ap.add_argument("run", help="JSON of scripts/accuracy.py --dump-validation")
     ap.add_argument("--m4", metavar="DIR", help="folder of m4_hourly.py --validate --dump DIR")
     ap.add_argument("--show", action="append", default=[], help="print per-dataset ratios of RULE")
+    ap.add_argument("--second", metavar="RUN2", help="a second --dump-validation run of the same series and seed, "
+                    "whose network is offered as a second one (rules 'second network', 'mean of the two networks')")
     a = ap.parse_args()
     cases = rolling_cases(a.run)
     m4 = m4_cases(a.m4) if a.m4 else None
     # Runs made before a candidate existed (seasonal_median came in session 8) replay without it.
     first = next(iter(cases.values()))[0][0] if cases else next(iter(m4[1].values()))
     STATS[:] = [s for s in STATS if s in first.test]
+    R = rules()
+    if a.second:
+        # The second run's network joins each case as "network_2"; the statistical forecasts are the
+        # first run's (the same code gives the same ones).
+        for key, rows in rolling_cases(a.second).items():
+            for (c, *_), (d, *_) in zip(cases.get(key, []), rows):
+                c.val["network_2"], c.test["network_2"] = d.val["network"], d.test["network"]
+        two = lambda f: mean([f["network"], f["network_2"]]) if "network_2" in f else f["network"]
+        R["current, second network"] = blend(STATS, net=lambda f: f.get("network_2", f["network"]))
+        R["current, mean of the two networks"] = blend(STATS, net=two)
+        R["only mean of the two networks"] = lambda c: two(c.test)
     print(f"{'rule':34s} {'bundled':>8s} {'extra':>8s} {'M4 OWA':>8s}")
-    for name, rule in rules().items():
+    for name, rule in R.items():
         sets, per = score_rolling(cases, rule)
         owa = score_m4(*m4, rule) if m4 else float("nan")
         print(f"{name:34s} {sets.get('bundled', float('nan')):8.3f} {sets.get('extra', float('nan')):8.3f} {owa:8.3f}")
