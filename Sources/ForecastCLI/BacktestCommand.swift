@@ -66,8 +66,19 @@ struct BacktestCommand: ParsableCommand {
             LoaderReport.printWarnings(r.warnings)
             // Filled values are trained on but not scored (the library leaves them out).
             let scoredFrom = series[0].count - folds * config.horizon
-            let filledScored = (loaded.filledTargets.first ?? []).filter { $0 >= scoredFrom }.count
-            LoaderReport.noteFilledScores(filledScored)
+            let filled = Set((loaded.filledTargets.first ?? []).filter { $0 >= scoredFrom })
+            LoaderReport.noteFilledScores(filled.count)
+            // A fold with nothing observed to score has undefined scores; the averages skip it.
+            let unscored = r.folds.indices.filter { k in
+                (0..<config.horizon).allSatisfy { filled.contains(r.folds[k].trainCount + $0) }
+            }
+            if !unscored.isEmpty {
+                let one = unscored.count == 1
+                let which = unscored.map { "\($0 + 1) (origin \(r.folds[$0].originLabel))" }.joined(separator: ", ")
+                let effect = unscored.count == r.folds.count ? "every score is undefined"
+                    : "\(one ? "its" : "their") scores are undefined, and the 'all' rows average the other folds"
+                note("note: fold\(one ? "" : "s") \(which) \(one ? "has" : "have") no observed point to score (every held-out value was filled in by --fill): \(effect)")
+            }
             switch output.resolved {
             case .json: try printJSON(r)
             case .csv: try printCSV(r)

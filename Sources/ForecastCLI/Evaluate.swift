@@ -160,7 +160,7 @@ struct Evaluate: ParsableCommand {
                         $0.finiteValue(actual: actual, predicted: p, insample: insample, period: m, skippingMissing: true)
                     }
                     table.append((s.id ?? "", name, scores))
-                    var r: [String: Any] = ["model": name, "holdout": n, "seasonal_period": m]
+                    var r: [String: Any] = ["model": name, "holdout": n, "seasonal_period": m, "scored_points": observed]
                     if let id = s.id { r["id"] = id }
                     for (k, v) in zip(Self.metricNames, scores) { r[k] = v ?? NSNull() }
                     // Coverage and Winkler score per level, as `intervalNames` lists them.
@@ -193,7 +193,10 @@ struct Evaluate: ParsableCommand {
                     lines.append((panel ? [id] : []) + [name] + scores.map { $0.map { String(format: "%.4g", $0) } ?? "undefined" })
                 }
                 try printTable(lines)
-                try say("(last \(n) points; MASE/RMSSE scaled by the in-sample seasonal-naive error, m = \(m); below 1 beats it)")
+                // The points scored: the last n of each series, less the values --fill made up.
+                let each = panel ? " of each series" : ""
+                let unscored = filledScored == 0 ? "" : ", \(filledScored) of them filled in by --fill and not scored"
+                try say("(last \(n) points\(each)\(unscored); MASE/RMSSE scaled by the in-sample seasonal-naive error, m = \(m); below 1 beats it)")
                 // Coverage pooled over the series' points; a Winkler score (in the series' units) for one series.
                 let coverage = zip(Self.levels, pooled).map { level, p in
                     "\(ForecastOutput.percent(level))%: " + (p.points == 0 ? "undefined" : String(format: "%.0f%%", 100 * p.covered / Double(p.points)))

@@ -146,6 +146,15 @@ import Testing
         // 9999 in the observed file is a huge error; in the gappy one that point is not scored.
         let gappyMAE = try #require(try mae(r.stdout, "naive")), fullMAE = try #require(try mae(full.stdout, "naive"))
         #expect(gappyMAE < 1000 && fullMAE > 1000, "\(gappyMAE) \(fullMAE)")
+        // Each row says how many points it scored; the table's footer says one was not.
+        func scoredPoints(_ text: String) throws -> [Int] {
+            let obj = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+            return (obj?["metrics"] as? [[String: Any]] ?? []).map { ($0["scored_points"] as? Int ?? -1) - ($0["holdout"] as? Int ?? 0) }
+        }
+        let short = try scoredPoints(r.stdout), whole_ = try scoredPoints(full.stdout)
+        #expect(!short.isEmpty && short.allSatisfy { $0 == -1 } && !whole_.isEmpty && whole_.allSatisfy { $0 == 0 }, "\(short) \(whole_)")
+        let table = try forecast(["evaluate", gappy, "--model", Self.small, "--fill", "interpolate"])
+        #expect(table.status == 0 && table.stdout.contains(" points, 1 of them filled in by --fill and not scored; MASE"), "\(table.stdout)")
         // backtest likewise: the last fold's naive MAE, with and without the made-up value.
         func lastFoldMAE(_ file: String, _ extra: [String]) throws -> (Double?, String) {
             let b = try forecast(["backtest", file, "--target", "passengers", "--horizon", "3", "--folds", "2", "--max-steps", "2",
@@ -157,6 +166,12 @@ import Testing
         let (fullFold, _) = try lastFoldMAE(other, [])
         #expect(notes.contains("note: 1 of the scored points was filled in by --fill, not observed: left out of every score"), "\(notes)")
         #expect((gappyFold ?? .infinity) < 1000 && (fullFold ?? 0) > 1000, "\(String(describing: gappyFold)) \(String(describing: fullFold))")
+        // A fold whose held-out values were all filled in has nothing to score, and says so.
+        var holes = whole
+        for k in (whole.count - 6)..<(whole.count - 3) { holes[k] = holes[k].split(separator: ",")[0] + "," }
+        let hollow = write(holes.joined(separator: "\n") + "\n", "hollow.csv", in: dir)
+        let (_, foldNotes) = try lastFoldMAE(hollow, ["--fill", "interpolate"])
+        #expect(foldNotes.contains("note: fold 1 (origin ") && foldNotes.contains(") has no observed point to score (every held-out value was filled in by --fill): its scores are undefined, and the 'all' rows average the other folds"), "\(foldNotes)")
     }
 
     /// A level the calibration errors cannot support (n errors: up to n / (n + 1)) is warned
