@@ -350,10 +350,54 @@ def rolling_cases(path, variant=0):
             # models' forecasts at older origins, as "x_<model>" with "x_actual".
             case.older_actual = dump["forecasts"].get("x_actual", [])
             case.older = {c[2:]: v for c, v in dump["forecasts"].items() if c.startswith("x_") and c != "x_actual"}
+            case.scale_change = scale_change(training_values(d, o["n_train"]), d.get("m") or 1)
             rows.append((case, o["actual"], o["scale"], o["mase_snaive"]))
         if rows:
             out[(d["set"], d["file"])] = rows
     return out
+
+
+def scale_change(y, m):
+    """`Forecaster.scaleChange`: |log| of the ratio of the mean absolute deviations of the lag-m
+    differences from their mean, last quarter over first (lag 1 unless y holds more than 3 m)."""
+    y = [v for v in y if v == v]
+    lag = m if len(y) > 3 * m else 1
+    if len(y) <= lag:
+        return 0.0
+    d = [y[i] - y[i - lag] for i in range(lag, len(y))]
+    q = max(1, len(d) // 4)
+
+    def dev(part):
+        mu = sum(part) / len(part)
+        return sum(abs(x - mu) for x in part) / len(part)
+    a, b = dev(d[:q]), dev(d[-q:])
+    if a == 0 and b == 0:
+        return 0.0
+    if a == 0 or b == 0:
+        return float("inf")
+    return abs(math.log(b / a))
+
+
+def training_values(d, n_train):
+    """The first n_train values of a rolling run's dataset as `fit --fill interpolate` reads them:
+    missing values inside linearly interpolated, missing ones at either end left out."""
+    import csv
+    here = os.path.dirname(os.path.abspath(__file__))
+    folder = os.path.join(here, "..", "..", "datasets") if d["set"] == "bundled" \
+        else os.path.join(here, "..", "..", "..", "shared", "datasets-extra")
+    rows = list(csv.DictReader(open(os.path.join(folder, d["file"]))))[:n_train]
+    column = d.get("target") if d.get("target") in rows[0] else list(rows[0])[-1]
+    y = []
+    for r in rows:
+        try:
+            y.append(float(r[column]))
+        except ValueError:
+            y.append(float("nan"))
+    seen = [i for i, v in enumerate(y) if v == v]
+    for a, b in zip(seen, seen[1:]):
+        for i in range(a + 1, b):
+            y[i] = y[a] + (y[b] - y[a]) * (i - a) / (b - a)
+    return y[seen[0]:seen[-1] + 1] if seen else []
 
 
 def geomean(xs):
@@ -381,6 +425,7 @@ def m4_cases(folder):
         p = os.path.join(folder, "validation", name + ".json")
         val = json.load(open(p)) if os.path.exists(p) else {"forecasts": {}, "actual": []}
         cases[sid] = Case(val["forecasts"], val["actual"], {c: v[sid] for c, v in test.items()})
+        cases[sid].scale_change = scale_change(split["train"][sid], 24)
     return split, cases
 
 
@@ -406,9 +451,15 @@ def main():
     ap.add_argument("--show", action="append", default=[], help="print per-dataset ratios of RULE")
     ap.add_argument("--second", metavar="RUN2", help="a second --dump-validation run of the same series and seed, "
                     "whose network is offered as a second one (rules 'second network', 'mean of the two networks')")
+    ap.add_argument("--variant", type=int, default=0, help="the variant (seed) of RUN to replay")
+    ap.add_argument("--second-variant", type=int, default=0, help="the variant (seed) of RUN2")
+    ap.add_argument("--m4-second", metavar="DIR2", help="a second M4 dump (as --m4) whose network is the second one")
     a = ap.parse_args()
-    cases = rolling_cases(a.run)
+    cases = rolling_cases(a.run, a.variant)
     m4 = m4_cases(a.m4) if a.m4 else None
+    if m4 and a.m4_second:
+        for sid, c in m4_cases(a.m4_second)[1].items():
+            m4[1][sid].val["network_2"], m4[1][sid].test["network_2"] = c.val.get("network", []), c.test["network"]
     # Runs made before a candidate existed (seasonal_median came in session 8) replay without it.
     first = next(iter(cases.values()))[0][0] if cases else next(iter(m4[1].values()))
     STATS[:] = [s for s in STATS if s in first.test]
@@ -416,18 +467,24 @@ def main():
     if a.second:
         # The second run's network joins each case as "network_2"; the statistical forecasts are the
         # first run's (the same code gives the same ones).
-        for key, rows in rolling_cases(a.second).items():
+        for key, rows in rolling_cases(a.second, a.second_variant).items():
             for (c, *_), (d, *_) in zip(cases.get(key, []), rows):
                 c.val["network_2"], c.test["network_2"] = d.val["network"], d.test["network"]
+    if a.second or a.m4_second:
         two = lambda f: mean([f["network"], f["network_2"]]) if "network_2" in f else f["network"]
         R["current, second network"] = blend(STATS, net=lambda f: f.get("network_2", f["network"]))
         R["current, mean of the two networks"] = blend(STATS, net=two)
         R["only mean of the two networks"] = lambda c: two(c.test)
+        # Session 32: the mean of the two only where the series' scale changed (`scale_change`
+        # above T on the data given to fit), as `fit` now does with its window-scaled members.
+        for t in (0.2, 0.3, 0.4, 0.5):
+            R[f"current, scale change above {t}"] = lambda c, t=t: blend(
+                STATS, net=two if getattr(c, "scale_change", 0) > t else base("network"))(c)
     print(f"{'rule':34s} {'bundled':>8s} {'extra':>8s} {'M4 OWA':>8s}")
     for name, rule in R.items():
         sets, per = score_rolling(cases, rule)
         owa = score_m4(*m4, rule) if m4 else float("nan")
-        print(f"{name:34s} {sets.get('bundled', float('nan')):8.3f} {sets.get('extra', float('nan')):8.3f} {owa:8.3f}")
+        print(f"{name:34s} {sets.get('bundled', float('nan')):8.4f} {sets.get('extra', float('nan')):8.4f} {owa:8.4f}")
         if name in a.show:
             for (st, f), r in sorted(per.items()):
                 print(f"    {st:8s} {f:45s} {r:.3f}")

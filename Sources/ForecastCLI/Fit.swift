@@ -140,7 +140,12 @@ struct Fit: ParsableCommand {
             if !quiet {
                 let val = s.bestValidationLoss.map { String(format: "%.5f", $0) } ?? "n/a"
                 note("seasonal periods: \(f.periodsDescription)")
-                note("ensemble: \(f.members.count) network\(f.members.count == 1 ? "" : "s") (lookbacks \(f.members.map { String($0.lookback) }.joined(separator: ", ")), seeds \(f.members.map { String($0.seed) }.joined(separator: ", ")))")
+                let plain = f.plainMembers
+                note("ensemble: \(plain.count) network\(plain.count == 1 ? "" : "s") (lookbacks \(plain.map { String($0.lookback) }.joined(separator: ", ")), seeds \(plain.map { String($0.seed) }.joined(separator: ", ")))")
+                if f.hasScaledMembers {
+                    let n = f.series.filter { $0.scaleChanged == true }.count
+                    note("window-scaled networks: \(f.members.count - plain.count), the same seeds and lookbacks, for the \(n == 1 ? "series" : "\(n) series") whose scale changed (mean of the two ensembles' forecasts)")
+                }
                 note("combination (\(f.config.combine?.rawValue ?? "network")): \(f.choiceSummary)")
                 let n = f.members.count, networks = n == 1 ? "1 network" : "\(n) networks"
                 note(String(format: "fitted %@ -> %@, %@ of %d parameters, horizon %d, hidden %d, in %.1fs; the first network (lookback %d): %d of at most %d steps (%d rounds, best %d, validation loss %@)",
@@ -159,7 +164,7 @@ struct Fit: ParsableCommand {
     /// applied over it. Options that would change the network or the data layout are a usage
     /// error naming each with the stored value.
     func warmStartConfig(_ p: Forecaster, path: String) throws -> ForecasterConfig {
-        var conflicts = try modelOptions.conflicts(with: p.config, memberLookbacks: p.members.map(\.lookback))
+        var conflicts = try modelOptions.conflicts(with: p.config, memberLookbacks: p.plainMembers.map(\.lookback))
         if let t = dataOptions.target, t != p.targetName { conflicts.insert("--target \(t) (the model has \(p.targetName))", at: 0) }
         let covariates = dataOptions.covariateList, stored = p.covariateNames.filter { !(p.config.futureCovariates ?? []).contains($0) }
         if dataOptions.covariates != nil && covariates != stored {
@@ -173,7 +178,7 @@ struct Fit: ParsableCommand {
         }
         var c = p.config
         // Each network keeps its own lookback (the stored `lookback` is the longest of them).
-        c.memberLookbacks = p.members.map(\.lookback)
+        c.memberLookbacks = p.plainMembers.map(\.lookback)
         c.lookback = nil
         try modelOptions.applyTraining(to: &c)
         return c

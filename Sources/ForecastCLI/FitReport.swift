@@ -15,6 +15,7 @@ enum FitReport {
             var r: [String: Any] = ["id": state.id ?? NSNull(), "choice": state.chosenName, "points": state.count]
             if let e = state.validationErrors { r["validation_mae"] = e.mapValues { number($0) } }
             if let w = state.statWeight { r["statistical_share"] = number(w) }
+            r["scale_changed"] = state.scaleChanged == true
             return r
         }
         let obj: [String: Any] = [
@@ -30,7 +31,7 @@ enum FitReport {
             "layers": c.layers, "lookback": c.lookback ?? 0, "horizon": c.horizon,
             "parameters": f.members.reduce(0) { $0 + $1.network.parameterCount },
             "ensemble": f.members.map { m -> [String: Any] in
-                ["lookback": m.lookback, "seed": m.seed, "steps": m.summary.steps ?? 0, "rounds": m.summary.epochsRun,
+                ["lookback": m.lookback, "seed": m.seed, "window_scaled": m.scaled, "steps": m.summary.steps ?? 0, "rounds": m.summary.epochsRun,
                  "best_round": m.summary.bestEpoch, "validation_loss": number(m.summary.bestValidationLoss)]
             },
             "steps": s.steps ?? 0, "max_steps": s.maxSteps ?? 0, "rounds": s.epochsRun, "best_round": s.bestEpoch,

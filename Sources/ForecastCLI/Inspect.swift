@@ -47,12 +47,13 @@ struct Inspect: ParsableCommand {
             let first = h.series.first!
             let members = h.members ?? [ModelFile.Header.Member(lookback: c.lookback!, seed: c.seed, summary: s)]
             let lookbacks = Array(Set(members.map(\.lookback))).sorted()
+            let scaled = members.filter { $0.scaled == true }.count
             var lines = [
                 ("format version", "\(h.formatVersion) (written by forecast \(h.libraryVersion))"),
                 ("cells", "\(c.encoder.rawValue) encoder -> \(c.decoder.rawValue) decoder, decoder starts from \(c.decoderStart == .encoderState ? "the encoder state" : "zeros")"),
                 ("sizes", "hidden \(c.hiddenSize), layers \(c.layers), \(lookbacks.count == 1 ? "lookback" : "lookbacks") \(lookbacks.map(String.init).joined(separator: ", ")), horizon \(c.horizon), dropout \(c.dropout)"),
                 ("parameters", members.count == 1 ? "\(h.parameterCount)"
-                    : "\(h.parameterCount) (\(members.count) networks of \(h.parameterCount / members.count))"),
+                    : "\(h.parameterCount) (\(members.count) networks of \(h.parameterCount / members.count)\(scaled > 0 ? ", \(scaled) of them window-scaled" : ""))"),
                 ("target", h.targetName),
                 ("covariates", h.covariateNames.isEmpty ? "none" : h.covariateNames.joined(separator: ", ")),
                 ("time column", "\(h.timeColumn), \(first.frequency.name), seasonal periods \(ForecasterConfig.describePeriods(c))"),
@@ -69,8 +70,12 @@ struct Inspect: ParsableCommand {
                 ("optimizer", "Adam lr \(c.learningRate), batch \(c.batchSize), seed \(c.seed), threads \(c.threads)"),
             ]
             lines.append(("ensemble", members.enumerated().map { k, m in
-                "#\(k + 1) lookback \(m.lookback) seed \(m.seed): \(m.summary.steps ?? 0) steps, best round \(m.summary.bestEpoch)"
+                "#\(k + 1)\(m.scaled == true ? " window-scaled" : "") lookback \(m.lookback) seed \(m.seed): \(m.summary.steps ?? 0) steps, best round \(m.summary.bestEpoch)"
             }.joined(separator: "; ")))
+            if scaled > 0 {
+                let n = h.series.filter { $0.scaleChanged == true }.count
+                lines.append(("scale changed", "\(n) of \(h.series.count) series: their network forecast is the mean of the plain and the window-scaled networks' medians"))
+            }
             lines.append(("combination", combination(h)))
             if let short = h.shortSeries, !short.isEmpty {
                 lines.append(("left out of training", "\(short.count) series shorter than lookback + horizon (\(short.prefix(5).map { "'\($0.id ?? "")'" }.joined(separator: ", "))\(short.count > 5 ? ", ..." : "")), kept whole; predict forecasts them from their own history"))

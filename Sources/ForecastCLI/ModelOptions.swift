@@ -77,6 +77,9 @@ struct ModelOptions: ParsableArguments {
     @Flag(name: .customLong("window-scaling"), help: "Divide each window by the standard deviation of its lookback before the network sees it, and scale the output back (instance normalisation; off by default, see the README's accuracy section).")
     var windowScaling = false
 
+    @Flag(name: .customLong("no-scaled-members"), help: "Do not add window-scaled networks for the series whose scale changed over the data (by default their network forecast is the mean of the ensemble's and that of as many window-scaled networks, trained on those series).")
+    var noScaledMembers = false
+
     @Option(parsing: .unconditional, help: "Networks in the ensemble, differing in seed and lookback; the forecast is their median (1: a single network; default: \(ForecasterConfig.defaultEnsembleSize)).")
     var ensemble: Int?
 
@@ -153,6 +156,7 @@ struct ModelOptions: ParsableArguments {
         config.futureCovariates = future.isEmpty ? nil : future
         config.calendarFeatures = !noCalendarFeatures
         if windowScaling { config.windowScaling = true }
+        if noScaledMembers { config.scaledMembers = false }
         config.ensembleSize = ensemble
         if let v = decoderStart { config.decoderStart = v }
         if let v = hidden { config.hiddenSize = v }
@@ -211,6 +215,7 @@ struct ModelOptions: ParsableArguments {
         }
         if noCalendarFeatures && stored.calendarFeatures == true { out.append("--no-calendar-features (the model uses calendar features)") }
         if windowScaling && stored.windowScaling != true { out.append("--window-scaling (the model does not scale windows)") }
+        if noScaledMembers && stored.scaledMembers != false { out.append("--no-scaled-members (the model may have window-scaled networks)") }
         check("--ensemble", ensemble, stored.ensembleSize ?? 1) { "\($0)" }
         return out
     }

@@ -104,6 +104,13 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
     /// network alone on the bundled and the extra series, and the default forecast on the extra
     /// series, but made the default forecast of the bundled series worse (README). `nil` means off.
     public var windowScaling: Bool?
+    /// Where a series' scale changed over the data given to `fit` (`Forecaster.scaleChange` above
+    /// `Forecaster.scaleChangeThreshold`), the network's part of its forecast is the mean of the
+    /// ensemble's median and that of window-scaled members (`windowScaling`'s networks, with the
+    /// same seeds and lookbacks, trained on those series alone); `fit` trains them only when some
+    /// series' scale changed. `nil` means on; ignored with `windowScaling` (every member scales
+    /// its windows then).
+    public var scaledMembers: Bool?
     /// Columns whose future values are known in advance (holidays, planned prices), fed to the
     /// decoder at each forecast step; `predict` then needs their values for the forecast window.
     public var futureCovariates: [String]?

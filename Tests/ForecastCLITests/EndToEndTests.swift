@@ -267,7 +267,7 @@ extension EndToEndTests {
         for t in 0..<80 { text += "\(t),\(t == 10 ? "1e30" : String(Double(t % 7) + 1))\n" }
         let file = write(text, "spike.csv", in: dir)
         let args = ["fit", file, "--target", "v", "--horizon", "1", "--lookback", "4", "--scaler", "none", "--seasonal-period", "none",
-                    "--batch-size", "1", "--ensemble", "1", "--combine", "network", "--model", "\(dir)/m.fcm"]
+                    "--batch-size", "1", "--ensemble", "1", "--no-scaled-members", "--combine", "network", "--model", "\(dir)/m.fcm"]
         let fit = try forecast(args + ["--max-steps", "68"])
         #expect(fit.status == 0, "\(fit.stderr)")
         #expect(fit.stderr.contains("network 1 of 1: training diverged 2 times (a NaN or infinite gradient) and went back to its best weights with half the learning rate"), "\(fit.stderr)")

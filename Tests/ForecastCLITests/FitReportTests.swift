@@ -16,9 +16,11 @@ import Testing
         #expect(obj["first_time"] as? String == "1949-01-01" && obj["last_time"] as? String == "1960-06-01")
         #expect(obj["seasonal_periods"] as? [Int] == [12] && obj["horizon"] as? Int == 6)
         let members = try #require(obj["ensemble"] as? [[String: Any]])
-        #expect(members.count == 2 && members.allSatisfy { ($0["steps"] as? Int ?? 0) > 0 })
+        // Airline's scale changed: two window-scaled members after the two plain ones.
+        #expect(members.count == 4 && members.allSatisfy { ($0["steps"] as? Int ?? 0) > 0 })
+        #expect(members.map { $0["window_scaled"] as? Bool } == [false, false, true, true])
         let choices = try #require(obj["choices"] as? [[String: Any]])
-        #expect(choices.count == 1)
+        #expect(choices.count == 1 && choices[0]["scale_changed"] as? Bool == true)
         let errors = try #require(choices[0]["validation_mae"] as? [String: Double])
         #expect(Set(errors.keys).isSuperset(of: ["network", "seasonal_naive", "theta", "damped_ets", "holt_winters", "auto_ets", "seasonal_median"]))
         let chosen = try #require(choices[0]["choice"] as? String)

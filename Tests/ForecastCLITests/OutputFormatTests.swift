@@ -90,7 +90,7 @@ import Testing
 @Suite struct ProgressOutputTests {
     func fitArgs(_ dir: String, _ extra: [String] = []) -> [String] {
         ["fit", "\(repoRoot)/datasets/airline_passengers.csv", "--target", "passengers", "--horizon", "6",
-         "--max-steps", "60", "--ensemble", "1", "--model", "\(dir)/m.fcm"] + extra
+         "--max-steps", "60", "--ensemble", "1", "--no-scaled-members", "--model", "\(dir)/m.fcm"] + extra
     }
 
     @Test func logLinesAndQuiet() throws {
@@ -103,7 +103,7 @@ import Testing
         let quiet = try forecast(fitArgs(dir, ["--quiet"]))
         #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
         let backtest = try forecast(["backtest", "\(repoRoot)/datasets/airline_passengers.csv", "--target", "passengers",
-                                     "--horizon", "6", "--folds", "1", "--max-steps", "30", "--ensemble", "1", "--format", "json"])
+                                     "--horizon", "6", "--folds", "1", "--max-steps", "30", "--ensemble", "1", "--no-scaled-members", "--format", "json"])
         #expect(backtest.stderr.contains("backtest, 1 fold: step "), "\(backtest.stderr)")
     }
 

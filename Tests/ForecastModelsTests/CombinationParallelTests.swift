@@ -52,7 +52,12 @@ import ForecastData
             let other = try fit(Self.panel, Self.config(threads: threads))
             #expect(other.series == one.series, "threads \(threads)")
         }
-        #expect(Self.digest(one.series) == Self.recorded, "digest \(Self.digest(one.series))")
+        // The recorded digest is of the model without window-scaled members (which came later;
+        // with them the plain members, and so this model, are unchanged).
+        var plain = Self.config(threads: 1)
+        plain.scaledMembers = false
+        let digest = Self.digest(try fit(Self.panel, plain).series)
+        #expect(digest == Self.recorded, "digest \(digest)")
     }
 
     /// Chunks of 1, 2 and 3 series give what all series at once give, on 1 and 2 threads.

@@ -15,14 +15,15 @@ func learnedEnsemble(_ f: Forecaster) -> [[UInt32]] {
         var c = ForecasterConfig(horizon: 12)
         c.maxSteps = 40; c.threads = threads; c.ensembleSize = 3
         let a = try fit([airline()], c), b = try fit([airline()], c)
-        #expect(a.members.count == 3)
+        // Airline's scale changed: three plain members and three window-scaled ones.
+        #expect(a.members.count == 6 && a.members.map(\.scaled) == [false, false, false, true, true, true])
         #expect(learnedEnsemble(a) == learnedEnsemble(b))
         // The files too, byte for byte: they store no wall-clock time.
         #expect(try ModelFile.encode(a) == ModelFile.encode(b))
         #expect(a.summary.seconds > 0, "the fit itself still reports its time")
         #expect(try ModelFile.decode(try ModelFile.encode(a), path: "m").summary.seconds == 0)
-        #expect(a.members.map(\.seed) == [42, 43, 44])
-        #expect(a.members.map(\.lookback) == [24, 36, 24])
+        #expect(a.members.map(\.seed) == [42, 43, 44, 42, 43, 44])
+        #expect(a.members.map(\.lookback) == [24, 36, 24, 24, 36, 24])
         #expect(a.series[0].choice == b.series[0].choice)
         // Members train one thread each in parallel, so the thread count does not change them.
         var c1 = c; c1.threads = 3 - threads
@@ -37,24 +38,24 @@ func learnedEnsemble(_ f: Forecaster) -> [[UInt32]] {
         var c = ForecasterConfig(horizon: 12)
         c.maxSteps = 20; c.ensembleSize = 2; c.combine = .network
         let byDefault = try fit([airline()], c)
-        var given = c; given.memberLookbacks = byDefault.members.map(\.lookback)
+        var given = c; given.memberLookbacks = byDefault.plainMembers.map(\.lookback)
         let explicit = try fit([airline()], given)
-        #expect(byDefault.members.map(\.lookback) == [24, 36])
-        #expect(explicit.members.map(\.lookback) == [24, 36])
+        #expect(byDefault.plainMembers.map(\.lookback) == [24, 36])
+        #expect(explicit.plainMembers.map(\.lookback) == [24, 36])
         #expect(learnedEnsemble(explicit) == learnedEnsemble(byDefault))
         #expect(try explicit.predict(horizon: 12)[0].values == byDefault.predict(horizon: 12)[0].values)
         var one = c; one.lookback = 24
-        #expect(try fit([airline()], one).members.map(\.lookback) == [24, 24])
+        #expect(try fit([airline()], one).plainMembers.map(\.lookback) == [24, 24])
         var cycled = c; cycled.ensembleSize = 3; cycled.memberLookbacks = [30, 20]
         let f = try fit([airline()], cycled)
-        #expect(f.members.map(\.lookback) == [30, 20, 30] && f.config.lookback == 30)
+        #expect(f.plainMembers.map(\.lookback) == [30, 20, 30] && f.config.lookback == 30)
         var empty = c; empty.memberLookbacks = []
         #expect(throws: ForecastError.self) { try fit([airline()], empty) }
     }
 
     @Test func forecastIsTheMembersMedianAndFilesKeepEveryMember() throws {
         var c = ForecasterConfig(horizon: 12)
-        c.maxSteps = 30; c.ensembleSize = 3; c.combine = .network
+        c.maxSteps = 30; c.ensembleSize = 3; c.combine = .network; c.scaledMembers = false
         let f = try fit([airline()], c)
         let together = try f.predict(horizon: 12)[0].values
         // Each member alone, through a one-member forecaster.
@@ -194,7 +195,10 @@ func learnedEnsemble(_ f: Forecaster) -> [[UInt32]] {
         for k in 0..<Forecaster.combinationOrigins {
             let o = s.count - (k + 1) * H
             // The newest block lies in the held-out part (14 points): the final network scores it.
-            let model = k == 0 ? f : try fit([s.prefix(o)], cv)
+            // (Forecast as the fit forecasts the series: with its scale-change flag.)
+            var notes: [String] = []
+            let model = k == 0 ? f : try Forecaster.fit([s.prefix(o)], config: cv,
+                                                        scaleChanges: ["": f.series[0].scaleChanged == true], warnings: &notes)
             let a = try model.predict(horizon: H, history: [s.prefix(o)], source: .network)[0].values
             let b = try f.predict(horizon: H, history: [s.prefix(o)], source: .network)[0].values
             for h in 0..<H { outside += abs(s.target[o + h] - a[h]); inside += abs(s.target[o + h] - b[h]) }

@@ -10,7 +10,7 @@ import ForecastData
     /// quadrature, step by step; a one-member model (no disagreement) keeps the conformal one.
     @Test func intervalsWidenWhereTheMembersDisagree() throws {
         var c = ForecasterConfig(horizon: 12)
-        c.maxSteps = 30; c.ensembleSize = 2; c.combine = .network
+        c.maxSteps = 30; c.ensembleSize = 2; c.combine = .network; c.scaledMembers = false
         let f = try fit([airline()], c)
         let levels = [0.8, 0.95]
         let both = try f.predict(horizon: 12, intervals: levels)[0]

@@ -58,7 +58,10 @@ import ForecastData
         for j in 0..<Forecaster.combinationOrigins {
             let o = y.count - (j + 1) * H
             let own = try f.predict(horizon: H, history: [TimeSeries(target: Array(y[..<o]))], source: .network)[0].values
-            let model = j == 0 ? f : try fit([TimeSeries(target: Array(y[..<o]))], c)
+            // The refits forecast the series as the fit will: with its scale-change flag.
+            var notes: [String] = []
+            let model = j == 0 ? f : try Forecaster.fit([TimeSeries(target: Array(y[..<o]))], config: c,
+                                                        scaleChanges: ["": f.series[0].scaleChanged == true], warnings: &notes)
             let fc = j == 0 ? own : try model.predict(horizon: H, source: .network)[0].values
             for h in 0..<H {
                 expected.append(abs(y[o + h] - fc[h]))

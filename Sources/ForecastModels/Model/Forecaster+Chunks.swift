@@ -71,7 +71,15 @@ extension Forecaster {
         let shouldStop = job.shouldStop, cal = job.calendar
         let L = lookback, H = config.horizon, F = 1 + pastCovariateCount
         let futureNames = futureCovariateNames
-        let encodings = members.map { encoding(lookback: $0.lookback) }
+        let encodings = members.map { encoding(lookback: $0.lookback, scaled: $0.scaled) }
+        // The window-scaled members run only for chunks with a series whose scale changed, and
+        // forecast only those (see `ForecasterConfig.scaledMembers`).
+        // (Members that are all scaled, as a forecaster made of some of a model's members may be,
+        // are one ensemble.)
+        let twoKinds = members.contains(where: \.scaled) && members.contains(where: { !$0.scaled })
+        let mixes = contexts.map { $0.state.scaleChanged == true && twoKinds }
+        let active = members.indices.filter { !twoKinds || !members[$0].scaled || mixes.contains(true) }
+        let plain = active.filter { !twoKinds || !members[$0].scaled }, scaled = active.filter { twoKinds && members[$0].scaled }
         let full = encoding(lookback: L)
         let Ff = full.futureSize
         let steps = (horizon + H - 1) / H * H
@@ -112,7 +120,7 @@ extension Forecaster {
         let fx = FloatBuffer(count: max(1, H * B * Ff))
         let xs = members.map { FloatBuffer(count: $0.lookback * B * F) }
         // The networks are only read: this chunk writes only to its own buffers and `workspace`.
-        var perMember = [Float](repeating: 0, count: members.count)
+        var perPlain = [Float](repeating: 0, count: plain.count), perScaled = [Float](repeating: 0, count: scaled.count)
         var scales = [[Float]](repeating: [Float](repeating: 1, count: B), count: members.count)   // [member][slot]
         var windows = members.map { [Float](repeating: 0, count: $0.lookback * F) }
         while outputs[0].count < horizon {
@@ -121,8 +129,8 @@ extension Forecaster {
             var bases = [[Float]](repeating: [], count: B)
             for b in 0..<B {
                 let n = scaledTarget[b].count
-                for (k, member) in members.enumerated() {
-                    let Lk = member.lookback
+                for k in active {
+                    let Lk = members[k].lookback
                     for t in 0..<Lk {
                         windows[k][t * F] = scaledTarget[b][n - Lk + t]
                         for j in 0..<(F - 1) {
@@ -150,16 +158,26 @@ extension Forecaster {
             }
             // Each member's output; the forecast is the baseline plus their median.
             var ys: [[Float]] = []
-            for (k, member) in members.enumerated() {
+            for k in members.indices {
+                guard active.contains(k) else { ys.append([]); continue }
+                let member = members[k]
                 let y = member.network.predict(xs[k].pointer, future: Ff > 0 ? UnsafePointer(fx.pointer) : nil,
                                                lookback: member.lookback, batch: B, workspace: workspace)
                 ys.append(withExtendedLifetime(workspace) { Array(UnsafeBufferPointer(start: y, count: H * B)) })
             }
             for b in 0..<B {
                 for h in 0..<H {
-                    for k in 0..<members.count { perMember[k] = ys[k][h * B + b] * scales[k][b] }
-                    if !job.levels.isEmpty { spreads[b].append(Self.memberSpread(perMember)) }   // only intervals read it
-                    outputs[b].append(bases[b][h] + median(&perMember))
+                    for (j, k) in plain.enumerated() { perPlain[j] = ys[k][h * B + b] * scales[k][b] }
+                    guard mixes[b] else {
+                        if !job.levels.isEmpty { spreads[b].append(Self.memberSpread(perPlain)) }   // only intervals read it
+                        outputs[b].append(bases[b][h] + median(&perPlain))
+                        continue
+                    }
+                    // A series whose scale changed: the mean of the two ensembles' medians, and the
+                    // spread of all their members.
+                    for (j, k) in scaled.enumerated() { perScaled[j] = ys[k][h * B + b] * scales[k][b] }
+                    if !job.levels.isEmpty { spreads[b].append(Self.memberSpread(perPlain + perScaled)) }
+                    outputs[b].append(bases[b][h] + (median(&perPlain) + median(&perScaled)) / 2)
                 }
                 scaledTarget[b].append(contentsOf: outputs[b].suffix(H))
             }

@@ -48,6 +48,10 @@ package struct SeriesState: Sendable, Codable, Equatable {
     /// forecast (format 7 on): the calibration scores of `predict`'s `ForecastSource.network`.
     /// Absent where the network forecasts alone (`calibrationErrors` are its errors).
     package var networkCalibrationErrors: [Double]? = nil
+    /// The series' scale changed over the data given to `fit` (`Forecaster.scaleChange`): the
+    /// network's part of its forecast is the mean of the plain members' median and the
+    /// window-scaled members' (`EnsembleMember.scaled`). Absent (files before format 8): false.
+    package var scaleChanged: Bool? = nil
 }
 
 /// One network of an ensemble: its weights, the lookback it reads and how it was trained.
@@ -67,6 +71,10 @@ package struct EnsembleMember: @unchecked Sendable {
     package let seed: UInt64
     /// What its training did.
     package let summary: TrainingSummary
+    /// Whether it divides each window by the standard deviation of its lookback: one of the
+    /// window-scaled members that forecast, with the plain ones, the series whose scale changed
+    /// (`ForecasterConfig.scaledMembers`). False with `windowScaling`, where every member scales.
+    package var scaled = false
 }
 
 /// Which forecast `Forecaster.predict` returns for each series.
@@ -263,12 +271,16 @@ public final class Forecaster: Sendable {
     var calendar: CalendarFeatures {
         CalendarFeatures(config: config, frequency: series[0].frequency, length: series.map(\.count).max()!)
     }
-    /// The window encoding of a member with lookback `L`.
-    func encoding(lookback L: Int) -> WindowEncoding {
+    /// The window encoding of a member with lookback `L` (`scaled`: a window-scaled member).
+    func encoding(lookback L: Int, scaled: Bool = false) -> WindowEncoding {
         WindowEncoding(lookback: L, horizon: config.horizon, features: 1 + pastCovariateCount,
                        futureSize: calendar.count + futureCovariateNames.count, baseline: config.baseline,
-                       scaled: config.windowScaling ?? false)
+                       scaled: scaled || config.windowScaling == true)
     }
+
+    /// The members of the plain ensemble, then the window-scaled ones (see `EnsembleMember.scaled`).
+    package var plainMembers: [EnsembleMember] { members.filter { !$0.scaled } }
+    package var hasScaledMembers: Bool { members.contains(where: \.scaled) }
 
     /// Forecasts `horizon` steps after the end of each training series (or after `history`, which
     /// replaces the stored tails: series matched to the training series by id; a series the model
@@ -480,8 +492,8 @@ public final class Forecaster: Sendable {
     }
 
     /// The state of a series the model was not trained on, fitted on its `history` as `fit` fits a
-    /// training series: scalers, the baseline period (among the model's seasonal periods) and the
-    /// clipping at zero; the network forecasts it (no combination).
+    /// training series: scalers, the baseline period (among the model's seasonal periods), the
+    /// clipping at zero and whether its scale changed; the network forecasts it (no combination).
     package func newSeriesState(_ history: TimeSeries) -> SeriesState {
         let s = Self.orderingCovariates(history, future: futureCovariateNames)
         let shortest = members.map(\.lookback).min()!
@@ -495,7 +507,8 @@ public final class Forecaster: Sendable {
                            covariateScalers: s.covariates.map { Scaler(fitting: $0[...], kind: config.scaler) },
                            tailTimes: tail.times, tailTarget: tail.target, tailCovariates: tail.covariates,
                            firstTime: s.formattedTime(0), lastTime: s.formattedTime(s.count - 1), count: s.count,
-                           baselinePeriod: period, nonNegative: config.allowNegative != true && s.target.allSatisfy { $0 >= 0 })
+                           baselinePeriod: period, nonNegative: config.allowNegative != true && s.target.allSatisfy { $0 >= 0 },
+                           scaleChanged: hasScaledMembers && Self.scaleChanged(s, config: config) ? true : nil)
     }
 
     /// The forecasts of a panel's `history`, in order: `predict` of the series at least `lookback`

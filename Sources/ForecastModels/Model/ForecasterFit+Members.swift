@@ -15,11 +15,14 @@ struct TrainedMembers {
 
 extension Forecaster {
     /// Prepares `kept` for the network (scalers, calendar features, training, validation and
-    /// calibration windows) and trains the ensemble `config` asks for; sets the settings it
-    /// resolves on the way (lookback, steps) in `config`. Everything it prepares is
-    /// released when it returns, before the combination allocates its own working set.
+    /// calibration windows) and trains the ensemble `config` asks for, and as many window-scaled
+    /// members after it when `scaled` (see `ForecasterConfig.scaledMembers`; `scaleChanged`: per
+    /// series, whether its scale changed); sets the settings it resolves on the way (lookback,
+    /// steps) in `config`. Everything it prepares is released when it returns, before the
+    /// combination allocates its own working set.
     static func trainMembers(_ kept: [TimeSeries], first: TimeSeries, periods: [Int], lookback L: Int,
                              futureNames: [String], given: ForecasterConfig, config: inout ForecasterConfig,
+                             scaled withScaled: Bool, scaleChanged: [Bool],
                              warmStart: Forecaster?, hooks: TrainingHooks,
                              warnings: inout [String]) throws -> TrainedMembers {
         let H = config.horizon
@@ -27,9 +30,13 @@ extension Forecaster {
 
         // One table of calendar features for the series on the panel's grid (see CalendarTable).
         let table = futureNames.isEmpty ? CalendarTable(kept, calendar: calendar, frequency: first.frequency) : nil
-        let members = config.ensembleSize!   // resolved by `fit`
+        let plainCount = config.ensembleSize!   // resolved by `fit`
+        // The window-scaled members repeat the plain ones' seeds and lookbacks (member k + n is
+        // member k with scaled windows).
+        let members = withScaled ? 2 * plainCount : plainCount
+        let isScaled = (0..<members).map { $0 >= plainCount }
         // Given lookbacks cycle over the members (`memberLookbacks`), else L and 1.5 L alternate.
-        let cycled = given.memberLookbacks(cycledOver: members)
+        let cycled = given.memberLookbacks(cycledOver: plainCount)
         let longest = cycled?.max() ?? L
         var features: [SeriesFeatures] = []
         var trainCounts: [Int] = []
@@ -58,24 +65,40 @@ extension Forecaster {
         // is long enough).
         let room = zip(kept, trainCounts).map { s, n in n == s.count ? s.count - H : n - H }.min()!
         let longer = given.lookback == nil ? min(L * 3 / 2, max(L, room)) : L
-        let lookbacks = cycled ?? (0..<members).map { $0 % 2 == 0 ? L : longer }
+        let plainLookbacks = cycled ?? (0..<plainCount).map { $0 % 2 == 0 ? L : longer }
+        let lookbacks = (0..<members).map { plainLookbacks[$0 % plainCount] }
         config.lookback = lookbacks.max()!
+        // The window-scaled members train and stop on the series whose scale changed alone (in a
+        // panel, a share of the series: their cost follows it).
+        func own(_ ranges: [Range<Int>], _ k: Int) -> [Range<Int>] {
+            guard isScaled[k] else { return ranges }
+            return ranges.indices.map { scaleChanged[$0] ? ranges[$0] : ranges[$0].lowerBound..<ranges[$0].lowerBound }
+        }
         // Computed when read, not stored: a panel of 10,000 hourly series has seven million
         // training windows per member.
-        let trainWindows = lookbacks.map { Lk in
-            Windows(spec: WindowSpec(lookback: Lk, horizon: H, stride: config.stride),
-                    targetEnds: trainCounts.map { (Lk + H)..<($0 + 1) })
+        let trainWindows = lookbacks.indices.map { k in
+            Windows(spec: WindowSpec(lookback: lookbacks[k], horizon: H, stride: config.stride),
+                    targetEnds: own(trainCounts.map { (lookbacks[k] + H)..<max(lookbacks[k] + H, $0 + 1) }, k))
         }
-        let validation = lookbacks.map { Windows(spec: WindowSpec(lookback: $0, horizon: H), targetEnds: stoppingRanges) }
+        let validation = lookbacks.indices.map {
+            Windows(spec: WindowSpec(lookback: lookbacks[$0], horizon: H), targetEnds: own(stoppingRanges, $0))
+        }
         let calibration = lookbacks.map { Windows(spec: WindowSpec(lookback: $0, horizon: H), targetEnds: calibrationRanges) }
         if validation[0].isEmpty {
             let why = config.validationFraction == 0 ? "no validation split (validation fraction 0)" : "too little data for a validation split"
             warnings.append("\(why): early stopping watches the training loss and intervals are calibrated on training windows (optimistic)")
         }
+        // The step budget of a member training on `windows` windows (the scaled members' follows
+        // their own windows when the budget was not given in steps).
+        let givenSteps = config.maxSteps, givenEpochs = config.epochs
+        func budget(_ windows: Int) -> Int {
+            let batch = min(config.batchSize, max(1, windows))
+            return givenSteps ?? givenEpochs.map { $0 * ((windows + batch - 1) / batch) }
+                ?? ForecasterConfig.defaultSteps(windows: windows, batchSize: batch)
+        }
+        let maxSteps = budget(trainWindows[0].count)
+        let scaledSteps = withScaled ? budget(trainWindows[plainCount].count) : maxSteps
         let batch = min(config.batchSize, max(1, trainWindows[0].count))
-        let stepsPerEpoch = (trainWindows[0].count + batch - 1) / batch
-        let maxSteps = config.maxSteps ?? config.epochs.map { $0 * stepsPerEpoch }
-            ?? ForecasterConfig.defaultSteps(windows: trainWindows[0].count, batchSize: batch)
         config.maxSteps = maxSteps
         config.epochs = nil
 
@@ -83,35 +106,36 @@ extension Forecaster {
                                       hiddenSize: config.hiddenSize, layers: config.layers, encoder: config.encoder,
                                       decoder: config.decoder, decoderStart: config.decoderStart, dropout: config.dropout,
                                       futureSize: calendar.count + futureNames.count)
-        // Members train in parallel, one thread each, when there are several and threads allow;
-        // a member's result depends only on its own seed and thread count.
+        // Members train in parallel, one thread each, when the plain ensemble has several and
+        // threads allow (a single network with its scaled twin trains as it would alone, on every
+        // thread); a member's result depends only on its own seed, scaling and thread count.
         let needed = trainingBytes(netConfig, members: members, batch: batch, steps: config.lookback! + H)
         let limit = try memoryLimit()
         if needed > limit {
-            throw ForecastError.configuration("training \(members) network\(members == 1 ? "" : "s") of \(config.layers) layer\(config.layers == 1 ? "" : "s") and \(config.hiddenSize) hidden units needs about \(memorySize(needed, roundingUp: true)) of memory, more than the \(memorySize(limit)) allowed (half the machine's memory, or FORECAST_MEMORY_LIMIT bytes); use a smaller `hiddenSize`, fewer `layers` or a smaller `ensembleSize`")
+            throw ForecastError.configuration("training \(members) network\(members == 1 ? "" : "s")\(withScaled ? " (\(plainCount) and as many window-scaled)" : "") of \(config.layers) layer\(config.layers == 1 ? "" : "s") and \(config.hiddenSize) hidden units needs about \(memorySize(needed, roundingUp: true)) of memory, more than the \(memorySize(limit)) allowed (half the machine's memory, or FORECAST_MEMORY_LIMIT bytes); use a smaller `hiddenSize`, fewer `layers` or a smaller `ensembleSize`")
         }
-        let parallel = members > 1 && config.threads > 1
+        let parallel = plainCount > 1 && config.threads > 1
         var trainers: [Trainer] = []
         for k in 0..<members {
             try stopBeforeTraining(hooks)
             var c = config
-            c.seed = config.seed &+ UInt64(k)
+            c.seed = config.seed &+ UInt64(k % plainCount)
             c.threads = parallel ? 1 : config.threads
             let network = try buildNetwork(netConfig, seed: warmStart == nil ? c.seed : nil, hooks: hooks)   // a warm start copies its weights in
             if let warmStart {
                 // Same sizes are not enough: the calendar inputs must mean the same (a monthly
                 // model's month position is not an hourly fit's weekday).
-                guard warmStart.network.config == netConfig, warmStart.members.count == members,
+                guard warmStart.network.config == netConfig, warmStart.members.map(\.scaled) == isScaled,
                       warmStart.calendar.names == calendar.names else {
-                    throw ForecastError.configuration("the model to resume does not fit this data and configuration: \(Self.networkDifferences(warmStart, netConfig, members: members, calendar: calendar))")
+                    throw ForecastError.configuration("the model to resume does not fit this data and configuration: \(Self.networkDifferences(warmStart, netConfig, members: plainCount, scaledMembers: members - plainCount, calendar: calendar))")
                 }
                 for (p, q) in zip(network.parameters, warmStart.members[k].network.parameters) { p.value.copy(from: q.value) }
             }
             let encoding = WindowEncoding(lookback: lookbacks[k], horizon: H, features: netConfig.inputSize,
                                           futureSize: netConfig.futureSize, baseline: config.baseline,
-                                          scaled: config.windowScaling ?? false)
-            trainers.append(Trainer(network: network, series: features, encoding: encoding, config: c, maxSteps: maxSteps,
-                                    member: k, members: members))
+                                          scaled: isScaled[k] || config.windowScaling == true)
+            trainers.append(Trainer(network: network, series: features, encoding: encoding, config: c,
+                                    maxSteps: isScaled[k] ? scaledSteps : maxSteps, member: k, members: members))
         }
         try stopBeforeTraining(hooks)
         var summaries: [TrainingSummary] = []
@@ -144,9 +168,12 @@ extension Forecaster {
         let ensemble = (0..<members).map { k in
             let network = makeNetwork(netConfig, seed: nil)
             for (p, q) in zip(network.parameters, trainers[k].network.parameters) { p.value.copy(from: q.value) }
-            return EnsembleMember(network: network, lookback: lookbacks[k], seed: trainers[k].config.seed, summary: summaries[k])
+            return EnsembleMember(network: network, lookback: lookbacks[k], seed: trainers[k].config.seed, summary: summaries[k],
+                                  scaled: isScaled[k])
         }
-        let predictors = zip(trainers, ensemble).map { t, m in
+        // The per-step residuals are the plain ensemble's (the series that mix in the scaled
+        // members are calibrated on their errors at the combination's origins).
+        let predictors = zip(trainers, ensemble).prefix(plainCount).map { t, m in
             Trainer(network: m.network, series: t.series, encoding: t.encoding, config: t.config, maxSteps: t.maxSteps)
         }
         trainers = []
@@ -154,7 +181,7 @@ extension Forecaster {
         // Without a validation split, the training windows whose targets every member has (the
         // members' lookbacks differ, and the calibration takes the median of their predictions
         // for the same target window).
-        let common = lookbacks.map { Lk in
+        let common = plainLookbacks.map { Lk in
             Windows(spec: WindowSpec(lookback: Lk, horizon: H, stride: config.stride),
                     targetEnds: trainCounts.map { (config.lookback! + H)..<($0 + 1) })
         }
@@ -162,13 +189,14 @@ extension Forecaster {
 
         // Without their tails: the combination gives each series its tail as it finishes with it
         // (see `combination(releasing:)`).
-        let states = zip(kept, features).map { s, f in
+        var states = zip(kept, features).map { s, f in
             SeriesState(id: s.id, frequency: s.frequency, timeFormat: s.timeFormat, targetScaler: f.targetScaler,
                                covariateScalers: f.covariateScalers, tailTimes: [], tailTarget: [],
                                tailCovariates: [], firstTime: s.formattedTime(0),
                                lastTime: s.formattedTime(s.count - 1), count: s.count, baselinePeriod: f.period,
                                nonNegative: !config.allowNegative! && s.targetStorage.allNonNegative)
         }
+        for i in states.indices where withScaled && scaleChanged[i] { states[i].scaleChanged = true }
         return TrainedMembers(members: ensemble, residuals: residuals, summaries: summaries, states: states,
                               trainCounts: trainCounts, trainWindowCount: trainWindows[0].count)
     }
@@ -192,16 +220,18 @@ extension Forecaster {
 
 extension Forecaster {
     /// What differs between the networks of `model` and those `config` builds for `members`
-    /// members with the decoder inputs `calendar`, for the warm-start error ("its networks take 0 known-future inputs, this data gives
+    /// members (and `scaledMembers` window-scaled ones) with the decoder inputs `calendar`, for the
+    /// warm-start error ("its networks take 0 known-future inputs, this data gives
     /// 2 (calendar features or future covariates)").
-    static func networkDifferences(_ model: Forecaster, _ config: NetworkConfig, members: Int,
+    static func networkDifferences(_ model: Forecaster, _ config: NetworkConfig, members: Int, scaledMembers: Int = 0,
                                    calendar: CalendarFeatures) -> String {
         let old = model.network.config
         var out: [String] = []
         func differ<T: Equatable>(_ what: String, _ a: T, _ b: T, _ why: String = "") {
             if a != b { out.append("\(what): the model's \(a), this fit's \(b)\(why)") }
         }
-        differ("members", model.members.count, members)
+        differ("members", model.plainMembers.count, members)
+        differ("window-scaled members", model.members.count - model.plainMembers.count, scaledMembers)
         differ("encoder", old.encoder, config.encoder)
         differ("decoder", old.decoder, config.decoder)
         differ("hidden units", old.hiddenSize, config.hiddenSize)

@@ -14,7 +14,7 @@ extension Forecaster {
     package static func fit(_ input: consuming [TimeSeries], config given: ForecasterConfig, idColumn: String? = nil,
                             hooks: TrainingHooks = TrainingHooks(), skipShortSeries: Bool = true,
                             warmStart: Forecaster? = nil, leftOut: [TimeSeries] = [], crossValidates: Bool = true,
-                            warnings: inout [String]) throws -> Forecaster {
+                            scaleChanges: [String: Bool]? = nil, warnings: inout [String]) throws -> Forecaster {
         try given.validate()
         try TimeSeries.validatePanel(input)
         if given.dropout > 0 && given.layers == 1 {
@@ -36,7 +36,7 @@ extension Forecaster {
         // Scalers and each series' baseline period use the training part only.
         let periods = resolvePeriods(input, config: &config, trainLength: lengths.max()!, warnings: &warnings)
         // Given lookbacks, cycled over the members, must all fit; the default's 1.5 L is bounded by the data.
-        let members = config.ensembleSize ?? warmStart?.members.count ?? ForecasterConfig.defaultEnsembleSize
+        let members = config.ensembleSize ?? warmStart?.plainMembers.count ?? ForecasterConfig.defaultEnsembleSize
         config.ensembleSize = members
         let cycled = config.memberLookbacks(cycledOver: members)
         let L = cycled?.min() ?? config.lookback
@@ -96,11 +96,16 @@ extension Forecaster {
         // time. Series given as Double stay so: their caller holds the values, so packing copies
         // here would add to the memory, not replace it.
         releaseFreedMemory()   // what reading the data freed (a streamed panel's blocks, on two threads)
+        // The series whose scale changed (a cross-validation refit takes its fit's: `scaleChanges`,
+        // by id), and whether window-scaled members train for them (a warm start keeps its model's).
+        let changed = config.windowScaling == true || config.scaledMembers == false ? kept.map { _ in false }
+            : kept.map { s in scaleChanges.map { $0[s.id ?? ""] ?? false } ?? scaleChanged(s, config: config) }
+        let withScaled = warmStart?.hasScaledMembers ?? changed.contains(true)
         // Training's working set (scaled copies, windows, trainers) ends with `trainMembers`, before
         // the combination allocates its own (issue 16: peak memory of a 10,000-series fit).
         let trained = try trainMembers(kept, first: first, periods: periods, lookback: L, futureNames: futureNames,
-                                       given: given, config: &config, warmStart: warmStart, hooks: hooks,
-                                       warnings: &warnings)
+                                       given: given, config: &config, scaled: withScaled, scaleChanged: changed,
+                                       warmStart: warmStart, hooks: hooks, warnings: &warnings)
         let (ensemble, residuals, summaries) = (trained.members, trained.residuals, trained.summaries)
         releaseFreedMemory()
         var summary = summaries[0]
@@ -111,6 +116,7 @@ extension Forecaster {
         var refitsStopped = false
         let validators = crossValidates
             ? try crossValidationFits(kept, trainCounts: trained.trainCounts, given: given, config: config,
+                                      scaleChanges: withScaled ? Dictionary(zip(kept.map { $0.id ?? "" }, changed)) { a, _ in a } : [:],
                                       windows: trained.trainWindowCount, warmStarted: warmStart != nil, hooks: hooks,
                                       stopped: &refitsStopped)
             : []
@@ -202,8 +208,12 @@ extension Forecaster {
     /// origins): `warmStarted` gives them a fresh fit's default step budget rather than the warm
     /// start's, which is a fine-tuning budget (a warm start with `--max-steps 50` gave refits of 50
     /// steps from random weights, whose errors made the network look worse than it is).
+    ///
+    /// `scaleChanges` (by series id) says which series mix in the window-scaled members, so that
+    /// the refits forecast each series as this fit will.
     static func crossValidationFits(_ kept: [TimeSeries], trainCounts: [Int], given: ForecasterConfig,
-                                    config: ForecasterConfig, windows: Int, warmStarted: Bool = false,
+                                    config: ForecasterConfig, scaleChanges: [String: Bool] = [:],
+                                    windows: Int, warmStarted: Bool = false,
                                     hooks: TrainingHooks, stopped: inout Bool) throws -> [Forecaster?] {
         let none = [Forecaster?](repeating: nil, count: combinationOrigins)
         guard windows <= crossValidationWindowLimit else { return none }
@@ -222,7 +232,7 @@ extension Forecaster {
             var notes: [String] = []
             do {
                 refits.append(try fit(cut, config: c, hooks: TrainingHooks(shouldStop: hooks.shouldStop), crossValidates: false,
-                                      warnings: &notes))
+                                      scaleChanges: scaleChanges, warnings: &notes))
             } catch let e as ForecastError where e.kind == .configuration || e.kind == .interrupted {
                 // Too little data once cut, or stopped before the refit trained (the fit being
                 // stopped keeps its best weights): this origin keeps the in-sample network.

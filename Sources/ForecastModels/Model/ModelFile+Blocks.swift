@@ -48,6 +48,8 @@ extension ModelFile {
         package var calibrationCount: Int?
         /// Values of `networkCalibrationErrors` (absent: none; always absent before format 7).
         package var networkCalibrationCount: Int? = nil
+        /// `SeriesState.scaleChanged` (absent: false; always absent before format 8).
+        package var scaleChanged: Bool? = nil
     }
 
     /// A format-3 header as stored: `Header` with compact series and the residuals' counts.
@@ -94,7 +96,8 @@ extension ModelFile {
                                         choice: s.choice, validationErrors: s.validationErrors, statWeight: s.statWeight,
                                         tail: s.tailTarget.count, tailStart: hasRegularTail(s) ? s.tailTimes[0] : nil,
                                         statForecastCount: s.statForecast?.count, calibrationCount: s.calibrationErrors?.count,
-                                        networkCalibrationCount: s.networkCalibrationErrors?.count))
+                                        networkCalibrationCount: s.networkCalibrationErrors?.count,
+                                        scaleChanged: s.scaleChanged))
         }
         return CompactHeader(formatVersion: h.formatVersion, libraryVersion: h.libraryVersion, config: h.config,
                              network: h.network, targetName: h.targetName, covariateNames: h.covariateNames,
@@ -185,7 +188,8 @@ extension ModelFile {
                                       tailCovariates: covariates, firstTime: s.firstTime, lastTime: s.lastTime, count: s.count,
                                       baselinePeriod: s.baselinePeriod, nonNegative: s.nonNegative, choice: s.choice,
                                       validationErrors: s.validationErrors, statForecast: stat, statWeight: s.statWeight,
-                                      calibrationErrors: calibration, networkCalibrationErrors: networkCalibration))
+                                      calibrationErrors: calibration, networkCalibrationErrors: networkCalibration,
+                                      scaleChanged: s.scaleChanged))
         }
         let residuals = c.residualCounts.map { n in
             defer { o += 4 * n }

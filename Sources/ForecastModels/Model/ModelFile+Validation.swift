@@ -130,8 +130,17 @@ extension ModelFile {
 
         // Members.
         let members = h.members ?? [Header.Member(lookback: L, seed: c.seed, summary: h.summary)]
-        guard (1...64).contains(members.count) else { throw bad("members", "lists \(members.count) networks, outside 1...64") }
-        if let e = c.ensembleSize, e != members.count { throw bad("config.ensembleSize", "is \(e) but members lists \(members.count)") }
+        guard (1...128).contains(members.count) else { throw bad("members", "lists \(members.count) networks, outside 1...128") }
+        // The window-scaled members (format 8 on) follow the plain ones, one per plain member.
+        let plain = members.filter { $0.scaled != true }.count
+        if members.contains(where: { $0.scaled == true }) {
+            guard h.formatVersion >= 8 else { throw bad("members", "has window-scaled networks, which format \(h.formatVersion) does not know") }
+            guard members.prefix(plain).allSatisfy({ $0.scaled != true }), members.count == 2 * plain else {
+                throw bad("members", "lists \(members.count - plain) window-scaled networks after \(plain) plain ones; a model has none or one per plain network, after them")
+            }
+        }
+        guard plain <= 64 else { throw bad("members", "lists \(plain) networks, outside 1...64") }
+        if let e = c.ensembleSize, e != plain { throw bad("config.ensembleSize", "is \(e) but members lists \(plain) plain networks") }
         if let k = members.firstIndex(where: { !(1...L).contains($0.lookback) }) {
             throw bad("members[\(k)].lookback", "is \(members[k].lookback), outside 1...\(L) (config.lookback)")
         }

@@ -6,7 +6,7 @@ import ForecastNN
 ///
 ///     offset  size  content
 ///     0       8     magic "FCSTMDL\0"
-///     8       4     format version, UInt32 little-endian (currently 7; versions 1 to 6 still load)
+///     8       4     format version, UInt32 little-endian (currently 8; versions 1 to 7 still load)
 ///     12      4     header length N, UInt32 little-endian
 ///     16      N     header, UTF-8 JSON (format 3: `CompactHeader`: configuration, columns, frequency,
 ///                   scalers, training summary, tensor list, and the sizes of the blocks below;
@@ -30,11 +30,13 @@ public enum ModelFile {
     /// layout; day-of-week inputs only for data with a weekly cycle (`config.weeklyCycle`), which
     /// a version-4 reader would ignore. 6: version 5's layout; no position input for a primary
     /// seasonal period shorter than a year on calendar data (`config.primaryPeriodPosition`),
-    /// which a version-5 reader would ignore. 7 (this version): a per-series block of the
+    /// which a version-5 reader would ignore. 7: a per-series block of the
     /// network's errors at the combination's origins (`networkCalibrationErrors`), after the
     /// calibration errors, and with `--combine network` the network's out-of-sample errors there
-    /// as calibration errors; a version-6 reader would misread the blocks.
-    public static let formatVersion: UInt32 = 7
+    /// as calibration errors; a version-6 reader would misread the blocks. 8 (this version): version
+    /// 7's layout; window-scaled members (`Header.Member.scaled`) and per series `scaleChanged`,
+    /// which a version-7 reader would take for plain members and ignore.
+    public static let formatVersion: UInt32 = 8
     /// The last format whose header is a `Header` holding every field as JSON.
     package static let jsonFormatVersion: UInt32 = 2
     static let magic: [UInt8] = Array("FCSTMDL".utf8) + [0]
@@ -75,13 +77,15 @@ public enum ModelFile {
             package var covariates: [[Double]]
         }
 
-        /// An ensemble member's lookback, seed and training summary.
+        /// An ensemble member's lookback, seed and training summary, and whether it is a
+        /// window-scaled member (`EnsembleMember.scaled`; absent: not, and before format 8).
         package struct Member: Codable, Sendable {
             package var lookback: Int
             package var seed: UInt64
             package var summary: TrainingSummary
-            package init(lookback: Int, seed: UInt64, summary: TrainingSummary) {
-                self.lookback = lookback; self.seed = seed; self.summary = summary
+            package var scaled: Bool?
+            package init(lookback: Int, seed: UInt64, summary: TrainingSummary, scaled: Bool? = nil) {
+                self.lookback = lookback; self.seed = seed; self.summary = summary; self.scaled = scaled
             }
         }
 
@@ -100,7 +104,8 @@ public enum ModelFile {
                summary: f.summary.withoutTiming, tensors: tensors(f).map { Header.Tensor(name: $0.name, shape: $0.parameter.shape) },
                parameterCount: f.members.reduce(0) { $0 + $1.network.parameterCount },
                members: f.members.count > 1
-                   ? f.members.map { Header.Member(lookback: $0.lookback, seed: $0.seed, summary: $0.summary.withoutTiming) }
+                   ? f.members.map { Header.Member(lookback: $0.lookback, seed: $0.seed, summary: $0.summary.withoutTiming,
+                                                   scaled: $0.scaled ? true : nil) }
                    : nil,
                shortSeries: f.shortSeries.isEmpty ? nil : f.shortSeries.map {
                    Header.StoredSeries(id: $0.id, frequency: $0.frequency, timeFormat: $0.timeFormat, times: Array($0.times),
@@ -328,7 +333,8 @@ public enum ModelFile {
             guard m.lookback >= 1 && m.lookback <= lookback else {
                 throw ForecastError.modelFile(path: path, message: "an ensemble member's lookback \(m.lookback) is outside 1...\(lookback)")
             }
-            members.append(EnsembleMember(network: makeNetwork(h.network, seed: nil), lookback: m.lookback, seed: m.seed, summary: m.summary))
+            members.append(EnsembleMember(network: makeNetwork(h.network, seed: nil), lookback: m.lookback, seed: m.seed, summary: m.summary,
+                                          scaled: m.scaled == true))
         }
         guard !members.isEmpty else { throw ForecastError.modelFile(path: path, message: "the header lists an empty ensemble") }
         // Format 1 and single networks: the first member reads the whole stored tail.
