@@ -97,6 +97,11 @@ private func growingSeries(_ n: Int = 240, growth: Double = 4, seed: UInt64 = 3)
         resume.maxSteps = 1
         let warm = try Forecaster.fit([growingSeries()], config: resume, warmStart: f, warnings: &notes)
         #expect(warm.members.map(\.scaled) == f.members.map(\.scaled))
+        // ... also on data whose scale did not change (the scaled members then train on it all,
+        // and no series mixes them in).
+        let steady = try Forecaster.fit([growingSeries(growth: 1, seed: 5)], config: resume, warmStart: f, warnings: &notes)
+        #expect(steady.members.map(\.scaled) == f.members.map(\.scaled) && steady.series[0].scaleChanged == nil)
+        #expect(steady.members[2].summary.trainWindows == steady.members[0].summary.trainWindows)
     }
 
     /// No series whose scale changed, `scaledMembers` false, or every member window-scaled: no
