@@ -80,6 +80,7 @@ extension Forecaster {
         let mixes = contexts.map { $0.state.scaleChanged == true && twoKinds }
         let active = members.indices.filter { !twoKinds || !members[$0].scaled || mixes.contains(true) }
         let plain = active.filter { !twoKinds || !members[$0].scaled }, scaled = active.filter { twoKinds && members[$0].scaled }
+        let runs = members.indices.map { active.contains($0) }   // per member, whether it forecasts this chunk
         let full = encoding(lookback: L)
         let Ff = full.futureSize
         let steps = (horizon + H - 1) / H * H
@@ -159,7 +160,7 @@ extension Forecaster {
             // Each member's output; the forecast is the baseline plus their median.
             var ys: [[Float]] = []
             for k in members.indices {
-                guard active.contains(k) else { ys.append([]); continue }
+                guard runs[k] else { ys.append([]); continue }
                 let member = members[k]
                 let y = member.network.predict(xs[k].pointer, future: Ff > 0 ? UnsafePointer(fx.pointer) : nil,
                                                lookback: member.lookback, batch: B, workspace: workspace)

@@ -85,7 +85,7 @@ extension Forecaster {
         let validation = lookbacks.indices.map {
             Windows(spec: WindowSpec(lookback: lookbacks[$0], horizon: H), targetEnds: own(stoppingRanges, $0))
         }
-        let calibration = lookbacks.map { Windows(spec: WindowSpec(lookback: $0, horizon: H), targetEnds: calibrationRanges) }
+        let calibration = plainLookbacks.map { Windows(spec: WindowSpec(lookback: $0, horizon: H), targetEnds: calibrationRanges) }
         if validation[0].isEmpty {
             let why = config.validationFraction == 0 ? "no validation split (validation fraction 0)" : "too little data for a validation split"
             warnings.append("\(why): early stopping watches the training loss and intervals are calibrated on training windows (optimistic)")
