@@ -480,6 +480,41 @@ def main():
         for t in (0.2, 0.3, 0.4, 0.5):
             R[f"current, scale change above {t}"] = lambda c, t=t: blend(
                 STATS, net=two if getattr(c, "scale_change", 0) > t else base("network"))(c)
+        scaled = lambda c: two if getattr(c, "scale_change", 0) > 0.4 else base("network")
+
+        # Session 33: more derived candidates beside the network, the best statistical model and
+        # their mean, weighted as `blend` weighs its three ((smallest error / error)^32).
+        def wider(extra):
+            def rule(c):
+                if not c.val_actual:
+                    return c.test["network"]
+                net = scaled(c)
+                e = {s: c.error(base(s)) for s in STATS}
+                b1, b2 = sorted(STATS, key=lambda s: e[s])[:2]
+                cands = {"net": net, "best": base(b1), "mix": lambda f: mean([net(f), f[b1]]),
+                         "median3": lambda f: median([net(f), f[b1], f[b2]]),
+                         "mean3": lambda f: mean([net(f), f[b1], f[b2]]),
+                         "stat2": lambda f: mean([f[b1], f[b2]])}
+                cands = {k: d for k, d in cands.items() if k in ("net", "best", "mix") + extra}
+                err = {k: c.error(d) for k, d in cands.items()}
+                lo = min(err.values())
+                w = [1.0 if err[k] <= lo else (lo / err[k]) ** 32 for k in cands]
+                return mean([d(c.test) for d in cands.values()], w)
+            return rule
+        for extra in (("median3",), ("mean3",), ("stat2",)):
+            R[f"current, also {extra[0]}"] = wider(extra)
+
+        # Session 33: the network or the mean of the two chosen per series on the validation
+        # origins (the window-scaled members trained on every series), where the scale did not change.
+        def per_series(margin):
+            def rule(c):
+                if getattr(c, "scale_change", 0) > 0.4 or not c.val_actual or "network_2" not in c.val:
+                    return blend(STATS, net=scaled(c))(c)
+                a, m = c.error(base("network")), c.error(two)
+                return blend(STATS, net=two if m < a * (1 - margin) else base("network"))(c)
+            return rule
+        for margin in (0.05, 0.1):
+            R[f"current, else the two networks if {margin} better"] = per_series(margin)
     print(f"{'rule':34s} {'bundled':>8s} {'extra':>8s} {'M4 OWA':>8s}")
     for name, rule in R.items():
         sets, per = score_rolling(cases, rule)
