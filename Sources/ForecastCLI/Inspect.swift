@@ -76,6 +76,10 @@ struct Inspect: ParsableCommand {
                 let n = h.series.filter { $0.scaleChanged == true }.count
                 lines.append(("scale changed", "\(n) of \(h.series.count) series: their network forecast is the mean of the plain and the window-scaled networks' medians"))
             }
+            let linear = h.series.filter { $0.linearForecast != nil }.count
+            if linear > 0 {
+                lines.append(("linear member", "\(linear) of \(h.series.count) series: their network forecast is the mean of the networks' and a linear autoregression fitted to the series (lookback \(LinearAutoregression.seasons) seasons)"))
+            }
             lines.append(("combination", combination(h)))
             if let short = h.shortSeries, !short.isEmpty {
                 lines.append(("left out of training", "\(short.count) series shorter than lookback + horizon (\(short.prefix(5).map { "'\($0.id ?? "")'" }.joined(separator: ", "))\(short.count > 5 ? ", ..." : "")), kept whole; predict forecasts them from their own history"))

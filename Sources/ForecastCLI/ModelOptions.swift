@@ -79,6 +79,8 @@ struct ModelOptions: ParsableArguments {
 
     @Flag(name: .customLong("no-scaled-members"), help: "Do not add window-scaled networks for the series whose scale changed over the data (by default their network forecast is the mean of the ensemble's and that of as many window-scaled networks, trained on those series).")
     var noScaledMembers = false
+    @Flag(name: .customLong("no-linear-member"), help: "Do not average the network's forecast with a per-series linear autoregression (by default each series' network forecast is the mean of the networks' and a linear autoregression fitted to its history).")
+    var noLinearMember = false
 
     @Option(parsing: .unconditional, help: "Networks in the ensemble, differing in seed and lookback; the forecast is their median (1: a single network; default: \(ForecasterConfig.defaultEnsembleSize)).")
     var ensemble: Int?
@@ -157,6 +159,7 @@ struct ModelOptions: ParsableArguments {
         config.calendarFeatures = !noCalendarFeatures
         if windowScaling { config.windowScaling = true }
         if noScaledMembers { config.scaledMembers = false }
+        if noLinearMember { config.linearMember = false }
         config.ensembleSize = ensemble
         if let v = decoderStart { config.decoderStart = v }
         if let v = hidden { config.hiddenSize = v }

@@ -150,20 +150,37 @@ extension Forecaster {
                 let nested = lanes == 1
                 let next = NextIndex(range)
                 let input = states, series = kept
+                // (Not with future covariates: the linear model cannot read them, and would halve their effect.)
+                let linear = config.linearMember != false && (config.futureCovariates ?? []).isEmpty
+                let periods = config.seasonalPeriods ?? [config.seasonalPeriod ?? 1]
                 DispatchQueue.concurrentPerform(iterations: lanes) { _ in
                     while let i = next.take() {
-                        guard !origins[i].isEmpty else { continue }
                         let k = i - range.lowerBound
+                        // The network's part: the networks' forecast averaged with the linear
+                        // autoregression's, fitted on the points before each origin (and after
+                        // the data, for `predict`).
+                        var state = input[i], network = network[k]
+                        if linear {
+                            let y = series[i].target
+                            let m = LinearAutoregression.period(natural: series[i].frequency.seasonalPeriod, periods: periods)
+                            state.linearForecast = LinearAutoregression.forecast(y, horizon: H, steps: 4 * H, period: m)
+                            for (j, o) in origins[i].enumerated() where j < network.count {
+                                let l = LinearAutoregression.forecast(Array(y[..<o]), horizon: H, steps: H, period: m)
+                                network[j] = zip(network[j], l).map { ($0 + $1) / 2 }
+                            }
+                            out[k] = state
+                        }
+                        guard !origins[i].isEmpty else { continue }
                         let unseen = origins[i].indices.map { j in
                             Self.isOutOfSample(origin: origins[i][j], count: series[i].count,
                                                trained: i < trainCounts.count ? trainCounts[i] : series[i].count,
                                                refitted: refitted[k][j], horizon: H)
                         }
                         if networkOnly {
-                            out[k] = networkCalibrated(input[i], series[i], origins: origins[i], network: network[k],
+                            out[k] = networkCalibrated(state, series[i], origins: origins[i], network: network,
                                                        outOfSample: unseen)
                         } else {
-                            out[k] = combined(input[i], series[i], origins: origins[i], network: network[k],
+                            out[k] = combined(state, series[i], origins: origins[i], network: network,
                                               networkOutOfSample: unseen, parallelFits: nested, observer: observer)
                         }
                     }
@@ -244,8 +261,13 @@ extension Forecaster {
                 // The series are known to `model`, so its network reads only the last lookback
                 // points before the origin (its scalers are the stored ones).
                 let L = model.lookback
-                let fcs = try model.predict(horizon: H, history: which.map { kept[$0].slice((origins[$0][j] - L)..<origins[$0][j]) },
-                                            future: which.map { kept[$0] }, source: .network)
+                // The networks alone: the linear autoregression is mixed in by the caller, fitted
+                // on the whole history before the origin, not on these last lookback points.
+                let slices = which.map { kept[$0].slice((origins[$0][j] - L)..<origins[$0][j]) }
+                try model.checkHistory(slices)
+                let fcs = try model.predict(horizon: H, history: slices, future: which.map { kept[$0] }, intervals: [],
+                                            source: .network, threads: Forecaster.defaultThreads, chunkSize: nil,
+                                            shouldStop: nil, linear: false)
                 for (i, fc) in zip(which, fcs) { network[i - range.lowerBound].append(fc.values) }
             }
         }

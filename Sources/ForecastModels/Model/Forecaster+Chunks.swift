@@ -48,6 +48,9 @@ extension Forecaster {
         let future: [TimeSeries]?
         let levels: [Double]
         let source: ForecastSource
+        /// The network's part is averaged with the linear autoregression's forecast: the stored
+        /// path after the training data, or one fitted on the history given.
+        let mixesLinear: Bool
         let calendar: CalendarFeatures
         let shouldStop: (() -> Bool)?
         /// `intervalHalfWidth(step: h, level: levels[l])` at [l][h] (scaled units), computed once.
@@ -197,9 +200,22 @@ extension Forecaster {
         let s = c.state.targetScaler
         let floor = c.state.nonNegative == true ? 0.0 : -Double.infinity
         var values = network.map { $0.prefix(horizon).map { s.inverse(Double($0)) } } ?? [Double](repeating: 0, count: horizon)
-        // The network's part of each step's forecast: all of it, 1 − the statistical model's weight
-        // where a statistical model's path takes part, none without the network.
-        var networkShare = [Double](repeating: network == nil ? 0 : 1, count: horizon)
+        // The networks' part of each step's forecast: all of it, 1 − the statistical model's weight
+        // where a statistical model's path takes part, none without the network; half of that
+        // where the linear autoregression's forecast is averaged in.
+        var membersShare = [Double](repeating: network == nil ? 0 : 1, count: horizon)
+        if network != nil && job.mixesLinear {
+            let history = job.fromHistory ? job.fullHistory[i] : nil
+            let m = LinearAutoregression.period(natural: c.state.frequency.seasonalPeriod,
+                                                periods: config.seasonalPeriods ?? [config.seasonalPeriod ?? 1])
+            let linear = history.map {
+                LinearAutoregression.forecast($0.targetValues(0..<$0.count), horizon: H, steps: horizon, period: m)
+            } ?? c.state.linearForecast ?? []
+            for h in 0..<min(horizon, linear.count) {
+                values[h] = (values[h] + linear[h]) / 2
+                membersShare[h] = 0.5
+            }
+        }
         if let choice = c.state.choice, let model = Baseline(rawValue: choice) {
             // The combination chose a statistical model for this series (alone, or blended with
             // the network with weight `statWeight`).
@@ -211,7 +227,7 @@ extension Forecaster {
             } else {
                 for h in 0..<min(horizon, path.count) {
                     values[h] = Self.blend(w, path[h], values[h])
-                    networkShare[h] = 1 - w
+                    membersShare[h] *= 1 - w
                 }
             }
         }
@@ -240,7 +256,7 @@ extension Forecaster {
                 let conformal = own.isEmpty ? job.halfWidths[l][h] * unit
                     : q * (h < H ? 1 : (Double(h + 1) / Double(H)).squareRoot())
                 return h < spread.count
-                    ? Self.widened(conformal, spread: Double(spread[h]) * unit, networkShare: networkShare[h], z: job.spreadQuantiles[l])
+                    ? Self.widened(conformal, spread: Double(spread[h]) * unit, networkShare: membersShare[h], z: job.spreadQuantiles[l])
                     : conformal
             }
             bands.append((level, zip(values, w).map { floored($0 - $1) }, zip(values, w).map { floored($0 + $1) }))

@@ -52,6 +52,11 @@ package struct SeriesState: Sendable, Codable, Equatable {
     /// network's part of its forecast is the mean of the plain members' median and the
     /// window-scaled members' (`EnsembleMember.scaled`). Absent (files before format 8): false.
     package var scaleChanged: Bool? = nil
+    /// The linear autoregression's forecast after the training data (`LinearAutoregression`, four
+    /// horizons long): the network's part of this series' forecast is the mean of the networks'
+    /// and this path (`ForecasterConfig.linearMember`). Absent (files before format 9, or a fit
+    /// without it): the networks' alone.
+    package var linearForecast: [Double]? = nil
 }
 
 /// One network of an ensemble: its weights, the lookback it reads and how it was trained.
@@ -348,10 +353,12 @@ public final class Forecaster: Sendable {
         }
     }
 
-    /// `predict` with `chunkSize` series per chunk (nil: `predictChunkSize`), for tests.
+    /// `predict` with `chunkSize` series per chunk (nil: `predictChunkSize`), for tests; `linear`:
+    /// whether the network's part mixes in the linear autoregression where the model has it
+    /// (`SeriesState.linearForecast`; false: the networks alone, as the combination scores them).
     package func predict(horizon: Int, history: [TimeSeries]?, future: [TimeSeries]?, intervals levels: [Double],
                          source: ForecastSource, threads: Int, chunkSize: Int?,
-                         shouldStop: (() -> Bool)?) throws -> [Forecast] {
+                         shouldStop: (() -> Bool)?, linear: Bool = true) throws -> [Forecast] {
         guard threads >= 1 else {
             throw ForecastError.configuration("predict needs at least one thread, got \(threads)")
         }
@@ -368,7 +375,7 @@ public final class Forecaster: Sendable {
             let trained = with(series: series, shortSeries: [])
             func run(_ h: [TimeSeries]?) throws -> [Forecast] {
                 try trained.predict(horizon: horizon, history: h, future: future, intervals: levels, source: source,
-                                    threads: threads, chunkSize: chunkSize, shouldStop: shouldStop)
+                                    threads: threads, chunkSize: chunkSize, shouldStop: shouldStop, linear: linear)
             }
             return try run(nil) + trained.panelForecasts(shortSeries, horizon: horizon, levels: levels, lookback: L, predict: run)
         }
@@ -377,7 +384,7 @@ public final class Forecaster: Sendable {
             // the rest are forecast together.
             return try panelForecasts(history, horizon: horizon, levels: levels, lookback: L) {
                 try predict(horizon: horizon, history: $0, future: future, intervals: levels, source: source, threads: threads,
-                            chunkSize: chunkSize, shouldStop: shouldStop)
+                            chunkSize: chunkSize, shouldStop: shouldStop, linear: linear)
             }
         }
         let futureNames = futureCovariateNames
@@ -461,6 +468,7 @@ public final class Forecaster: Sendable {
         }
         let job = ChunkJob(contexts: contexts, fullHistory: fullHistory, isNew: isNew, horizon: horizon,
                            fromHistory: history != nil, future: future, levels: levels, source: source,
+                           mixesLinear: linear && self.series.contains { $0.linearForecast != nil },
                            calendar: cal, shouldStop: shouldStop,
                            halfWidths: levels.map { level in (0..<horizon).map { intervalHalfWidth(step: $0, level: level) } },
                            spreadQuantiles: levels.map { Self.spreadQuantile(level: $0) })

@@ -16,6 +16,7 @@ import ForecastNN
 ///       statForecast       statForecastCount × Float64
 ///       calibrationErrors  calibrationCount × Float64
 ///       networkCalibrationErrors  networkCalibrationCount × Float64   (format 7 on)
+///       linearForecast     linearForecastCount × Float64   (format 9 on)
 ///     residuals            for each horizon step h: residualCounts[h] × Float32
 ///
 /// The CRC at the end of the file covers them. With `tailStart` the tail's times are
@@ -50,6 +51,8 @@ extension ModelFile {
         package var networkCalibrationCount: Int? = nil
         /// `SeriesState.scaleChanged` (absent: false; always absent before format 8).
         package var scaleChanged: Bool? = nil
+        /// Values of `linearForecast` (absent: none; always absent before format 9).
+        package var linearForecastCount: Int? = nil
     }
 
     /// A format-3 header as stored: `Header` with compact series and the residuals' counts.
@@ -77,7 +80,7 @@ extension ModelFile {
         var data: [UInt8] = []
         let doubles = h.series.reduce(0) { n, s in
             n + s.tailTarget.count * (2 + s.tailCovariates.count) + (s.statForecast?.count ?? 0) + (s.calibrationErrors?.count ?? 0)
-                + (s.networkCalibrationErrors?.count ?? 0)
+                + (s.networkCalibrationErrors?.count ?? 0) + (s.linearForecast?.count ?? 0)
         }
         data.reserveCapacity(8 * doubles + 4 * h.residuals.reduce(0) { $0 + $1.count })
         let header = compactHeader(h)
@@ -97,7 +100,7 @@ extension ModelFile {
                                         tail: s.tailTarget.count, tailStart: hasRegularTail(s) ? s.tailTimes[0] : nil,
                                         statForecastCount: s.statForecast?.count, calibrationCount: s.calibrationErrors?.count,
                                         networkCalibrationCount: s.networkCalibrationErrors?.count,
-                                        scaleChanged: s.scaleChanged))
+                                        scaleChanged: s.scaleChanged, linearForecastCount: s.linearForecast?.count))
         }
         return CompactHeader(formatVersion: h.formatVersion, libraryVersion: h.libraryVersion, config: h.config,
                              network: h.network, targetName: h.targetName, covariateNames: h.covariateNames,
@@ -119,6 +122,7 @@ extension ModelFile {
             appendLE(&out, (s.statForecast ?? []).map(\.bitPattern))
             appendLE(&out, (s.calibrationErrors ?? []).map(\.bitPattern))
             appendLE(&out, (s.networkCalibrationErrors ?? []).map(\.bitPattern))
+            appendLE(&out, (s.linearForecast ?? []).map(\.bitPattern))
             if out.count > limit { try flush(&out) }
         }
         for list in h.residuals {
@@ -150,6 +154,7 @@ extension ModelFile {
             if let n = s.statForecastCount { try add(n, 8, "\(f).statForecastCount") }
             if let n = s.calibrationCount { try add(n, 8, "\(f).calibrationCount") }
             if let n = s.networkCalibrationCount { try add(n, 8, "\(f).networkCalibrationCount") }
+            if let n = s.linearForecastCount { try add(n, 8, "\(f).linearForecastCount") }
         }
         // (A horizon out of range is left to `validate`, which names config.horizon.)
         guard c.residualCounts.count == c.config.horizon || !(1...10_000).contains(c.config.horizon) else {
@@ -183,13 +188,14 @@ extension ModelFile {
             let stat = s.statForecastCount.map { doubles($0) }
             let calibration = s.calibrationCount.map { doubles($0) }
             let networkCalibration = s.networkCalibrationCount.map { doubles($0) }
+            let linear = s.linearForecastCount.map { doubles($0) }
             series.append(SeriesState(id: s.id, frequency: s.frequency, timeFormat: s.timeFormat, targetScaler: s.targetScaler,
                                       covariateScalers: s.covariateScalers, tailTimes: TimeGrid(times, frequency: s.frequency), tailTarget: target,
                                       tailCovariates: covariates, firstTime: s.firstTime, lastTime: s.lastTime, count: s.count,
                                       baselinePeriod: s.baselinePeriod, nonNegative: s.nonNegative, choice: s.choice,
                                       validationErrors: s.validationErrors, statForecast: stat, statWeight: s.statWeight,
                                       calibrationErrors: calibration, networkCalibrationErrors: networkCalibration,
-                                      scaleChanged: s.scaleChanged))
+                                      scaleChanged: s.scaleChanged, linearForecast: linear))
         }
         let residuals = c.residualCounts.map { n in
             defer { o += 4 * n }

@@ -89,6 +89,10 @@ extension ModelFile {
             if s.baselinePeriod == nil && c.seasonalPeriod == nil { throw bad("config.seasonalPeriod", "is missing and \(f) has no baselinePeriod") }
             if let w = s.statWeight, !(w >= 0 && w <= 1) { throw bad("\(f).statWeight", "is \(w), outside [0, 1]") }
             if let v = s.statForecast, let k = v.firstIndex(where: { !$0.isFinite }) { throw bad("\(f).statForecast", "holds \(v[k]) at \(k)") }
+            if let v = s.linearForecast {
+                guard h.formatVersion >= 9 else { throw bad("\(f).linearForecast", "is set, which format \(h.formatVersion) does not know") }
+                if let k = v.firstIndex(where: { !$0.isFinite }) { throw bad("\(f).linearForecast", "holds \(v[k]) at \(k)") }
+            }
             if let e = s.calibrationErrors, !isSortedNonNegative(e) { throw bad("\(f).calibrationErrors", "is not a sorted list of finite values >= 0") }
             if let e = s.networkCalibrationErrors, !isSortedNonNegative(e) { throw bad("\(f).networkCalibrationErrors", "is not a sorted list of finite values >= 0") }
             if let choice = s.choice, choice != "network", Baseline(rawValue: choice) == nil { throw bad("\(f).choice", "is '\(choice)', not a known model") }

@@ -36,7 +36,7 @@ public enum ModelFile {
     /// as calibration errors; a version-6 reader would misread the blocks. 8 (this version): version
     /// 7's layout; window-scaled members (`Header.Member.scaled`) and per series `scaleChanged`,
     /// which a version-7 reader would take for plain members and ignore.
-    public static let formatVersion: UInt32 = 8
+    public static let formatVersion: UInt32 = 9
     /// The last format whose header is a `Header` holding every field as JSON.
     package static let jsonFormatVersion: UInt32 = 2
     static let magic: [UInt8] = Array("FCSTMDL".utf8) + [0]
