@@ -1,3 +1,5 @@
+import ForecastData
+
 /// A per-series linear autoregression that `fit` averages with the networks' forecast (see
 /// `ForecasterConfig.linearMember`): direct multi-step ridge regression of the next `horizon`
 /// values on the last `lookback` ones, both taken relative to the window's last value (as NLinear,
@@ -132,5 +134,14 @@ package enum LinearAutoregression {
             }
         }
         return X
+    }
+}
+
+extension Forecaster {
+    /// The linear autoregression's season for a series of `frequency` in this model (`fit` and
+    /// `predict` must agree): `LinearAutoregression.period` of its calendar season and the periods
+    /// in use.
+    func linearPeriod(_ frequency: Frequency) -> Int {
+        LinearAutoregression.period(natural: frequency.seasonalPeriod, periods: config.seasonalPeriods ?? [config.seasonalPeriod ?? 1])
     }
 }

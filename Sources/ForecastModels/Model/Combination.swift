@@ -152,7 +152,6 @@ extension Forecaster {
                 let input = states, series = kept
                 // (Not with future covariates: the linear model cannot read them, and would halve their effect.)
                 let linear = config.linearMember != false && (config.futureCovariates ?? []).isEmpty
-                let periods = config.seasonalPeriods ?? [config.seasonalPeriod ?? 1]
                 DispatchQueue.concurrentPerform(iterations: lanes) { _ in
                     while let i = next.take() {
                         let k = i - range.lowerBound
@@ -162,7 +161,7 @@ extension Forecaster {
                         var state = input[i], network = network[k]
                         if linear {
                             let y = series[i].target
-                            let m = LinearAutoregression.period(natural: series[i].frequency.seasonalPeriod, periods: periods)
+                            let m = linearPeriod(series[i].frequency)
                             state.linearForecast = LinearAutoregression.forecast(y, horizon: H, steps: 4 * H, period: m)
                             for (j, o) in origins[i].enumerated() where j < network.count {
                                 let l = LinearAutoregression.forecast(Array(y[..<o]), horizon: H, steps: H, period: m)

@@ -206,8 +206,7 @@ extension Forecaster {
         var membersShare = [Double](repeating: network == nil ? 0 : 1, count: horizon)
         if network != nil && job.mixesLinear {
             let history = job.fromHistory ? job.fullHistory[i] : nil
-            let m = LinearAutoregression.period(natural: c.state.frequency.seasonalPeriod,
-                                                periods: config.seasonalPeriods ?? [config.seasonalPeriod ?? 1])
+            let m = linearPeriod(c.state.frequency)
             let linear = history.map {
                 LinearAutoregression.forecast($0.targetValues(0..<$0.count), horizon: H, steps: horizon, period: m)
             } ?? c.state.linearForecast ?? []
