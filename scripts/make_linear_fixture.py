@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes Tests/ForecastModelsTests/Fixtures/linear_ar.json: `LinearAutoregression`'s forecasts as
-Benchmarks/accuracy/linear_study.py computes them (numpy, lookback 6 seasons, ridge 1), on three
+Benchmarks/accuracy/linear_study.py computes them (numpy, lookback 6 seasons rounded down to whole ones, ridge 1), on three
 series: airline passengers (H 12, m 12), Nile flow (H 6, m 1) and a noisy seasonal line (H 8, m 4).
 
     .venv-bench/bin/python scripts/make_linear_fixture.py

@@ -15,6 +15,7 @@ enum FitReport {
             var r: [String: Any] = ["id": state.id ?? NSNull(), "choice": state.chosenName, "points": state.count]
             if let e = state.validationErrors { r["validation_mae"] = e.mapValues { number($0) } }
             if let w = state.statWeight { r["statistical_share"] = number(w) }
+            if state.linearForecast != nil { r["linear_share"] = number(state.linearWeight ?? 0.5) }
             r["scale_changed"] = state.scaleChanged == true
             return r
         }

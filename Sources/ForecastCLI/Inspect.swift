@@ -76,9 +76,11 @@ struct Inspect: ParsableCommand {
                 let n = h.series.filter { $0.scaleChanged == true }.count
                 lines.append(("scale changed", "\(n) of \(h.series.count) series: their network forecast is the mean of the plain and the window-scaled networks' medians"))
             }
-            let linear = h.series.filter { $0.linearForecast != nil }.count
-            if linear > 0 {
-                lines.append(("linear member", "\(linear) of \(h.series.count) series: their network forecast is the mean of the networks' and a linear autoregression fitted to the series (lookback \(LinearAutoregression.seasons) seasons)"))
+            let linear = h.series.filter { $0.linearForecast != nil }
+            if !linear.isEmpty {
+                let shares = linear.map { $0.linearWeight ?? 0.5 }
+                let share = shares.reduce(0, +) / Double(shares.count)
+                lines.append(("linear member", "\(linear.count) of \(h.series.count) series: their network forecast mixes the networks' and a linear autoregression fitted to the series (lookback \(LinearAutoregression.seasons) seasons), its share from the two's validation errors (\(shares.count == 1 ? String(format: "%.2f", share) : String(format: "mean %.2f, %.2f-%.2f", share, shares.min()!, shares.max()!)))"))
             }
             lines.append(("combination", combination(h)))
             if let short = h.shortSeries, !short.isEmpty {

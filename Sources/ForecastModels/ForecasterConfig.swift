@@ -111,10 +111,10 @@ public struct ForecasterConfig: Sendable, Codable, Equatable {
     /// series' scale changed. `nil` means on; ignored with `windowScaling` (every member scales
     /// its windows then).
     public var scaledMembers: Bool?
-    /// The network's forecast of each series is averaged with a per-series linear autoregression
+    /// The network's forecast of each series is mixed with a per-series linear autoregression
     /// fitted to the series' history (`LinearAutoregression`), at the combination's validation
-    /// origins and after the data: the combination weighs that mean against the statistical models,
-    /// and `predict` forecasts with it. `nil` means on; off for a model with future covariates
+    /// origins and after the data, each weighted by the inverse of its error at those origins: the
+    /// combination weighs that mix against the statistical models, and `predict` forecasts with it. `nil` means on; off for a model with future covariates
     /// (which only the network reads).
     public var linearMember: Bool?
     /// Columns whose future values are known in advance (holidays, planned prices), fed to the

@@ -66,7 +66,7 @@ import Testing
     func editedFieldIsNamed(_ edit: Edit) throws {
         let dir = tempDir()
         var m = try EditableModel(Self.model)
-        #expect(m.version == 9)   // ModelFile.formatVersion
+        #expect(m.version == 10)   // ModelFile.formatVersion
         let (path, value, field) = edit.change(version: m.version)
         if edit == .unsortedResiduals && m.version >= 3 {
             // The residuals are the last block: make the first value of step 0 the largest.

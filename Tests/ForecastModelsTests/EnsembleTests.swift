@@ -199,7 +199,7 @@ func learnedEnsemble(_ f: Forecaster) -> [[UInt32]] {
             var notes: [String] = []
             let model = k == 0 ? f : try Forecaster.fit([s.prefix(o)], config: cv,
                                                         scaleChanges: ["": f.series[0].scaleChanged == true], warnings: &notes)
-            let a = try model.predict(horizon: H, history: [s.prefix(o)], source: .network)[0].values
+            let a = try networkPart(model, of: f, history: s.prefix(o), horizon: H)
             let b = try f.predict(horizon: H, history: [s.prefix(o)], source: .network)[0].values
             for h in 0..<H { outside += abs(s.target[o + h] - a[h]); inside += abs(s.target[o + h] - b[h]) }
         }

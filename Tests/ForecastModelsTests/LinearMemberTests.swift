@@ -3,7 +3,18 @@ import Testing
 @testable import ForecastModels
 import ForecastData
 
-/// The linear autoregression averaged with the networks (`ForecasterConfig.linearMember`).
+/// The network's part of `f`'s forecast of `history` as the combination forms it at an origin:
+/// `model`'s networks alone (`f` itself, or a fit on data cut there), mixed with the linear
+/// autoregression fitted on `history` by `f`'s share (`SeriesState.linearWeight`).
+func networkPart(_ model: Forecaster, of f: Forecaster, history: TimeSeries, horizon H: Int) throws -> [Double] {
+    let alone = try model.predict(horizon: H, history: [history], future: nil, intervals: [], source: .network, threads: 1,
+                                  chunkSize: nil, shouldStop: nil, linear: false)[0].values
+    guard let w = f.series[0].linearWeight else { return alone }
+    let linear = LinearAutoregression.forecast(history.target, horizon: H, steps: H, period: f.linearPeriod(f.series[0].frequency))
+    return zip(alone, linear).map { Forecaster.blend(w, $1, $0) }
+}
+
+/// The linear autoregression mixed with the networks (`ForecasterConfig.linearMember`).
 @Suite struct LinearMemberTests {
     private struct Case: Decodable {
         var history: [Double]
@@ -44,9 +55,34 @@ import ForecastData
                                                horizon: 2, steps: 2, period: 1) == [20, 20])
     }
 
-    /// The network's forecast is the mean of the networks' and the stored linear path; the same
-    /// from the model's tail and from the whole history given again; and it survives the file.
-    @Test func predictAveragesTheStoredPath() throws {
+    /// The lookback spans whole seasons where it spans one (a third of 108 months is 32: 24), and
+    /// the share is the inverse-error weight, all of one side where the other's error is not finite.
+    @Test func lookbackAndShare() {
+        #expect(LinearAutoregression.lookback(count: 108, horizon: 12, period: 12) == 24)
+        #expect(LinearAutoregression.lookback(count: 400, horizon: 12, period: 12) == 72)
+        #expect(LinearAutoregression.lookback(count: 100, horizon: 6, period: 1) == 12)
+        #expect(LinearAutoregression.lookback(count: 40, horizon: 4, period: 24) == 12)   // under a season: as is
+        #expect(LinearAutoregression.share(network: 3, linear: 1) == 0.75)
+        #expect(LinearAutoregression.share(network: 0, linear: 0) == 0.5)
+        #expect(LinearAutoregression.share(network: .nan, linear: 1) == 1)
+        #expect(LinearAutoregression.share(network: 1, linear: .infinity) == 0)
+    }
+
+    /// The share follows the validation errors: on a trend plus a season, which the linear model
+    /// fits exactly and a briefly trained network does not, it takes most of the network's part.
+    @Test func shareFollowsTheValidationErrors() throws {
+        var s = try airline()
+        s.target = s.target.indices.map { 100 + 2 * Double($0) + 20 * sin(2 * Double.pi * Double($0) / 12) }
+        var c = ForecasterConfig(horizon: 12)
+        c.maxSteps = 30; c.ensembleSize = 2; c.combine = .network
+        let w = try #require(try fit([s], c).series[0].linearWeight)
+        #expect(w > 0.8, "share \(w)")
+    }
+
+    /// The network's forecast mixes the networks' and the stored linear path by the stored share;
+    /// the same from the model's tail and from the whole history given again; and it survives the
+    /// file.
+    @Test func predictMixesTheStoredPath() throws {
         var c = ForecasterConfig(horizon: 12)
         c.maxSteps = 30; c.ensembleSize = 2; c.combine = .network
         let f = try fit([airline()], c)
@@ -56,11 +92,13 @@ import ForecastData
         let mixed = try f.predict(horizon: 12, source: .network)[0].values
         let alone = try f.predict(horizon: 12, history: nil, future: nil, intervals: [], source: .network, threads: 1,
                                   chunkSize: nil, shouldStop: nil, linear: false)[0].values
-        for h in 0..<12 { #expect(abs(mixed[h] - (alone[h] + path[h]) / 2) <= 1e-9 * abs(mixed[h])) }
+        let w = try #require(f.series[0].linearWeight)
+        #expect(w > 0 && w < 1)
+        for h in 0..<12 { #expect(abs(mixed[h] - (w * path[h] + (1 - w) * alone[h])) <= 1e-9 * abs(mixed[h])) }
         let again = try f.predict(horizon: 12, history: [airline()], source: .network)[0].values
         #expect(again == mixed)
         let read = try ModelFile.decode(try ModelFile.encode(f))
-        #expect(read.series[0].linearForecast == path)
+        #expect(read.series[0].linearForecast == path && read.series[0].linearWeight == w)
         #expect(try read.predict(horizon: 12, source: .network)[0].values == mixed)
     }
 

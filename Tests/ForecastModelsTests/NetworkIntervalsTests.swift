@@ -62,7 +62,7 @@ import ForecastData
             var notes: [String] = []
             let model = j == 0 ? f : try Forecaster.fit([TimeSeries(target: Array(y[..<o]))], config: c,
                                                         scaleChanges: ["": f.series[0].scaleChanged == true], warnings: &notes)
-            let fc = j == 0 ? own : try model.predict(horizon: H, source: .network)[0].values
+            let fc = try networkPart(model, of: f, history: TimeSeries(target: Array(y[..<o])), horizon: H)
             for h in 0..<H {
                 expected.append(abs(y[o + h] - fc[h]))
                 inSample.append(abs(y[o + h] - own[h]))

@@ -155,17 +155,23 @@ extension Forecaster {
                 DispatchQueue.concurrentPerform(iterations: lanes) { _ in
                     while let i = next.take() {
                         let k = i - range.lowerBound
-                        // The network's part: the networks' forecast averaged with the linear
+                        // The network's part: the networks' forecast mixed with the linear
                         // autoregression's, fitted on the points before each origin (and after
-                        // the data, for `predict`).
+                        // the data, for `predict`), by their errors there.
                         var state = input[i], network = network[k]
                         if linear {
                             let y = series[i].target
                             let m = linearPeriod(series[i].frequency)
                             state.linearForecast = LinearAutoregression.forecast(y, horizon: H, steps: 4 * H, period: m)
-                            for (j, o) in origins[i].enumerated() where j < network.count {
-                                let l = LinearAutoregression.forecast(Array(y[..<o]), horizon: H, steps: H, period: m)
-                                network[j] = zip(network[j], l).map { ($0 + $1) / 2 }
+                            let paths = origins[i].prefix(network.count).map {
+                                LinearAutoregression.forecast(Array(y[..<$0]), horizon: H, steps: H, period: m)
+                            }
+                            let w = paths.isEmpty ? 0.5 : LinearAutoregression.share(
+                                network: Self.meanAbsoluteError(network, y, origins: origins[i], horizon: H),
+                                linear: Self.meanAbsoluteError(paths, y, origins: origins[i], horizon: H))
+                            state.linearWeight = w
+                            for (j, l) in paths.enumerated() {
+                                network[j] = zip(network[j], l).map { Self.blend(w, $1, $0) }
                             }
                             out[k] = state
                         }
@@ -225,6 +231,16 @@ extension Forecaster {
     /// into NaN through 0 × NaN).
     static func blend(_ w: Double, _ stat: Double, _ network: Double) -> Double {
         w == 1 ? stat : w == 0 ? network : w * stat + (1 - w) * network
+    }
+
+    /// The mean absolute error of `forecasts` (one per origin, newest first, as many as there are
+    /// or fewer) against `y` at `origins`.
+    static func meanAbsoluteError(_ forecasts: [[Double]], _ y: [Double], origins: [Int], horizon H: Int) -> Double {
+        var e = 0.0, n = 0
+        for (o, f) in zip(origins, forecasts) {
+            for h in 0..<min(H, f.count) { e += abs(y[o + h] - f[h]); n += 1 }
+        }
+        return n > 0 ? e / Double(n) : .nan
     }
 
     /// How sharply `blendWeight` favours the smallest validation error.

@@ -201,8 +201,8 @@ extension Forecaster {
         let floor = c.state.nonNegative == true ? 0.0 : -Double.infinity
         var values = network.map { $0.prefix(horizon).map { s.inverse(Double($0)) } } ?? [Double](repeating: 0, count: horizon)
         // The networks' part of each step's forecast: all of it, 1 − the statistical model's weight
-        // where a statistical model's path takes part, none without the network; half of that
-        // where the linear autoregression's forecast is averaged in.
+        // where a statistical model's path takes part, none without the network; 1 − the linear
+        // autoregression's share of that where its forecast is mixed in.
         var membersShare = [Double](repeating: network == nil ? 0 : 1, count: horizon)
         if network != nil && job.mixesLinear {
             let history = job.fromHistory ? job.fullHistory[i] : nil
@@ -210,9 +210,10 @@ extension Forecaster {
             let linear = history.map {
                 LinearAutoregression.forecast($0.targetValues(0..<$0.count), horizon: H, steps: horizon, period: m)
             } ?? c.state.linearForecast ?? []
+            let w = c.state.linearWeight ?? 0.5
             for h in 0..<min(horizon, linear.count) {
-                values[h] = (values[h] + linear[h]) / 2
-                membersShare[h] = 0.5
+                values[h] = Self.blend(w, linear[h], values[h])
+                membersShare[h] = 1 - w
             }
         }
         if let choice = c.state.choice, let model = Baseline(rawValue: choice) {

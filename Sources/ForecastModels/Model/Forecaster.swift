@@ -53,10 +53,13 @@ package struct SeriesState: Sendable, Codable, Equatable {
     /// window-scaled members' (`EnsembleMember.scaled`). Absent (files before format 8): false.
     package var scaleChanged: Bool? = nil
     /// The linear autoregression's forecast after the training data (`LinearAutoregression`, four
-    /// horizons long): the network's part of this series' forecast is the mean of the networks'
-    /// and this path (`ForecasterConfig.linearMember`). Absent (files before format 9, or a fit
-    /// without it): the networks' alone.
+    /// horizons long): the network's part of this series' forecast mixes the networks' and this
+    /// path (`ForecasterConfig.linearMember`). Absent (files before format 9, or a fit without
+    /// it): the networks' alone.
     package var linearForecast: [Double]? = nil
+    /// The linear autoregression's share of that mix, from the validation errors at the
+    /// combination's origins (`LinearAutoregression.share`). Absent (files before format 10): 0.5.
+    package var linearWeight: Double? = nil
 }
 
 /// One network of an ensemble: its weights, the lookback it reads and how it was trained.

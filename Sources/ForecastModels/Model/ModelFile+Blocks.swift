@@ -53,6 +53,8 @@ extension ModelFile {
         package var scaleChanged: Bool? = nil
         /// Values of `linearForecast` (absent: none; always absent before format 9).
         package var linearForecastCount: Int? = nil
+        /// `SeriesState.linearWeight` (absent: 0.5; always absent before format 10).
+        package var linearWeight: Double? = nil
     }
 
     /// A format-3 header as stored: `Header` with compact series and the residuals' counts.
@@ -100,7 +102,8 @@ extension ModelFile {
                                         tail: s.tailTarget.count, tailStart: hasRegularTail(s) ? s.tailTimes[0] : nil,
                                         statForecastCount: s.statForecast?.count, calibrationCount: s.calibrationErrors?.count,
                                         networkCalibrationCount: s.networkCalibrationErrors?.count,
-                                        scaleChanged: s.scaleChanged, linearForecastCount: s.linearForecast?.count))
+                                        scaleChanged: s.scaleChanged, linearForecastCount: s.linearForecast?.count,
+                                        linearWeight: s.linearWeight))
         }
         return CompactHeader(formatVersion: h.formatVersion, libraryVersion: h.libraryVersion, config: h.config,
                              network: h.network, targetName: h.targetName, covariateNames: h.covariateNames,
@@ -195,7 +198,7 @@ extension ModelFile {
                                       baselinePeriod: s.baselinePeriod, nonNegative: s.nonNegative, choice: s.choice,
                                       validationErrors: s.validationErrors, statForecast: stat, statWeight: s.statWeight,
                                       calibrationErrors: calibration, networkCalibrationErrors: networkCalibration,
-                                      scaleChanged: s.scaleChanged, linearForecast: linear))
+                                      scaleChanged: s.scaleChanged, linearForecast: linear, linearWeight: s.linearWeight))
         }
         let residuals = c.residualCounts.map { n in
             defer { o += 4 * n }

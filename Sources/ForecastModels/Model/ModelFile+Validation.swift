@@ -93,6 +93,10 @@ extension ModelFile {
                 guard h.formatVersion >= 9 else { throw bad("\(f).linearForecast", "is set, which format \(h.formatVersion) does not know") }
                 if let k = v.firstIndex(where: { !$0.isFinite }) { throw bad("\(f).linearForecast", "holds \(v[k]) at \(k)") }
             }
+            if let w = s.linearWeight {
+                guard h.formatVersion >= 10 else { throw bad("\(f).linearWeight", "is set, which format \(h.formatVersion) does not know") }
+                guard w >= 0 && w <= 1 else { throw bad("\(f).linearWeight", "is \(w), outside [0, 1]") }
+            }
             if let e = s.calibrationErrors, !isSortedNonNegative(e) { throw bad("\(f).calibrationErrors", "is not a sorted list of finite values >= 0") }
             if let e = s.networkCalibrationErrors, !isSortedNonNegative(e) { throw bad("\(f).networkCalibrationErrors", "is not a sorted list of finite values >= 0") }
             if let choice = s.choice, choice != "network", Baseline(rawValue: choice) == nil { throw bad("\(f).choice", "is '\(choice)', not a known model") }

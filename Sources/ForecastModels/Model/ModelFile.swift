@@ -33,10 +33,13 @@ public enum ModelFile {
     /// which a version-5 reader would ignore. 7: a per-series block of the
     /// network's errors at the combination's origins (`networkCalibrationErrors`), after the
     /// calibration errors, and with `--combine network` the network's out-of-sample errors there
-    /// as calibration errors; a version-6 reader would misread the blocks. 8 (this version): version
-    /// 7's layout; window-scaled members (`Header.Member.scaled`) and per series `scaleChanged`,
-    /// which a version-7 reader would take for plain members and ignore.
-    public static let formatVersion: UInt32 = 9
+    /// as calibration errors; a version-6 reader would misread the blocks. 8: version 7's layout;
+    /// window-scaled members (`Header.Member.scaled`) and per series `scaleChanged`, which a
+    /// version-7 reader would take for plain members and ignore. 9: a per-series block of the
+    /// linear autoregression's forecast (`linearForecast`) after the network's errors. 10 (this
+    /// version): version 9's layout; per series the linear autoregression's share of the
+    /// network's part (`linearWeight`), which a version-9 reader would take for a half.
+    public static let formatVersion: UInt32 = 10
     /// The last format whose header is a `Header` holding every field as JSON.
     package static let jsonFormatVersion: UInt32 = 2
     static let magic: [UInt8] = Array("FCSTMDL".utf8) + [0]
