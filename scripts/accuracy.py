@@ -14,6 +14,8 @@ it), separately for the bundled and the extra datasets, and how many datasets th
 Environment: FORECAST  the binary (default .build/release/forecast under the repo root)
              FIT_ARGS  extra options for every `forecast fit`, e.g. "--seasonal-period 24 --epochs 50"
              SEEDS     comma-separated seeds, one run each (default: the CLI's default seed)
+             KEEP_MODELS  a folder: each origin's model file and its test values are kept there (a study:
+                          `Benchmarks/accuracy/interval_replay.py` predicts them again with other settings)
              TARGET_TRANSFORM  "log" (a study): series whose training part is positive are fitted on
                        log(y) and every forecast, bound and combination dump is exponentiated back
                        (not with --validation-origins)
@@ -24,7 +26,7 @@ Writes Benchmarks/accuracy/results/rolling_<set>.{md,json} and prints the Markdo
 Missing values: every fit gets `--fill interpolate`; the Python side interpolates the training part
 linearly the same way for the baseline and the scale, and scores only the test points that are present.
 """
-import argparse, concurrent.futures as cf, csv, datetime, hashlib, json, math, os, shlex, subprocess, sys, tempfile, time
+import argparse, concurrent.futures as cf, csv, datetime, hashlib, json, math, os, shlex, shutil, subprocess, sys, tempfile, time
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 EXTRA_DIR = os.path.normpath(os.path.join(ROOT, "..", "shared", "datasets-extra"))
@@ -266,6 +268,15 @@ def run_origin(binary, fit_extra, ds, k, tmp, candidates=False, val_origins=0, d
         return res
     res["intervals"] = interval_scores(actual, rows)
     res["scale"] = scale
+    keep = os.environ.get("KEEP_MODELS")
+    if keep and not logged and not res.get("augmented"):
+        # study: the model and what scores it, for predict-only replays (interval_replay.py)
+        os.makedirs(keep, exist_ok=True)
+        tag = "".join(c if c.isalnum() else "-" for c in " ".join(fit_extra)).strip("-")
+        stem = os.path.join(keep, f"{ds['set']}__{ds['file']}__k{k}" + (f"__{tag}" if tag else ""))
+        shutil.copyfile(model, stem + ".fcm")
+        with open(stem + ".json", "w") as f:
+            json.dump({"set": ds["set"], "file": ds["file"], "k": k, "H": h, "actual": actual, "scale": scale}, f)
     if dump:
         files = [f for f in os.listdir(d) if f.endswith(".json")]
         if files:
