@@ -79,7 +79,7 @@ struct ModelOptions: ParsableArguments {
 
     @Flag(name: .customLong("no-scaled-members"), help: "Do not add window-scaled networks for the series whose scale changed over the data (by default their network forecast is the mean of the ensemble's and that of as many window-scaled networks, trained on those series).")
     var noScaledMembers = false
-    @Flag(name: .customLong("no-linear-member"), help: "Do not average the network's forecast with a per-series linear autoregression (by default each series' network forecast is the mean of the networks' and a linear autoregression fitted to its history).")
+    @Flag(name: .customLong("no-linear-member"), help: "Do not mix the network's forecast with a per-series linear autoregression (by default each series' network forecast mixes the networks' and a linear autoregression fitted to its history, each weighted by the inverse of its validation error).")
     var noLinearMember = false
 
     @Option(parsing: .unconditional, help: "Networks in the ensemble, differing in seed and lookback; the forecast is their median (1: a single network; default: \(ForecasterConfig.defaultEnsembleSize)).")
